@@ -1,0 +1,27 @@
+# The two set-up commands of the README: `make run` (the demo job) and `make test`.
+# Each creates the virtual environment when it is missing.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test lint clean
+
+$(BIN)/.installed: setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/guillemet run --config configs/demo.yaml
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check guillemet transforms pipeline tests
+	$(BIN)/ruff format --check guillemet transforms pipeline tests
+
+clean:
+	rm -rf $(VENV) output .pytest_cache

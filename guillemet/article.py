@@ -1,0 +1,93 @@
+"""The per-article logic shared by the pipeline and ``guillemet annotate``.
+
+``build_article`` turns an extracted article into the output record: normalised text, stable id,
+feed and timing fields. ``annotate`` does the whole per-article path for one input (HTML page or
+plain text) without any pipeline, so that what a person tries on one article is what the pipeline
+does to each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from guillemet.extract import article_from_text, extract_article
+from guillemet.ids import article_id
+from guillemet.normalize import NORMALIZATION_VERSION, normalize_text
+from guillemet.records import Article, ExtractedArticle
+
+_HTML_SNIFF = re.compile(rb"^\s*(<!doctype html|<html|<head|<body|<meta|<!--|<div|<article|<p[\s>])", re.IGNORECASE)
+
+
+def build_article(extracted: ExtractedArticle) -> Article:
+    """Builds the output record of one article: normalises its text and gives it its id."""
+    normalized = normalize_text(extracted.raw_text)
+    entry = extracted.entry
+    if extracted.canonical_url:
+        identity = article_id(extracted.canonical_url)
+    else:
+        identity = hashlib.sha256(normalized.text.encode("utf-8")).hexdigest()[:32]
+    feed = None
+    if entry is not None:
+        feed = {"url": entry.feed_url, "title": entry.feed_title}
+    return Article(
+        id=identity,
+        url=extracted.url or None,
+        canonical_url=extracted.canonical_url or None,
+        entry_url=entry.url if entry is not None else None,
+        feed=feed,
+        site=extracted.site,
+        title=normalize_text(extracted.title).text if extracted.title else None,
+        authors=extracted.authors,
+        published_at=extracted.published_at,
+        fetched_at=extracted.fetched_at,
+        language=extracted.language,
+        text_source=extracted.text_source,
+        text=normalized.text,
+        normalization={"version": NORMALIZATION_VERSION, "changes": normalized.changes},
+    )
+
+
+def looks_like_html(content: bytes) -> bool:
+    """Whether an input of unknown type is an HTML page rather than plain text."""
+    return bool(_HTML_SNIFF.match(content[:2048].lstrip(b"\xef\xbb\xbf")))
+
+
+def decode_text(content: bytes) -> str:
+    """Decodes a plain-text input: UTF-8 (with or without BOM), else Windows-1252, the usual French legacy."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("cp1252", errors="replace")
+
+
+def annotate(
+    content: bytes,
+    url: str | None = None,
+    *,
+    fetched_at: str | None = None,
+    min_text_chars: int = 200,
+    min_article_chars: int = 40,
+) -> Article:
+    """Runs the per-article logic on one input and returns its record.
+
+    Args:
+        content: An HTML page or a plain-text article (UTF-8; first line the headline).
+        url: Where the input came from, if it came from the web.
+        fetched_at: When it was fetched.
+        min_text_chars: Passed to the extractor.
+
+    Raises:
+        ExtractionError: when the input holds no article text.
+    """
+    if looks_like_html(content):
+        extracted = extract_article(
+            content,
+            url or "",
+            fetched_at=fetched_at,
+            min_text_chars=min_text_chars,
+            min_article_chars=min_article_chars,
+        )
+    else:
+        extracted = article_from_text(decode_text(content), url, fetched_at=fetched_at)
+    return build_article(extracted)

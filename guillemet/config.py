@@ -1,0 +1,158 @@
+"""The run configuration: YAML parsed once at start-up into typed, frozen objects.
+
+Unknown keys and bad values fail at start-up with a message naming the file and the key, never an
+hour into a job. The schema is documented in ``docs/config.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from guillemet.errors import ConfigError
+from guillemet.fetch import DEFAULT_USER_AGENT, FetchSettings
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FeedConfig(_Strict):
+    """One feed: its URL (absolute, or a path on the served corpus), a name and a default language."""
+
+    url: str = Field(min_length=1)
+    name: str | None = None
+    language: str | None = "fr"
+
+    @field_validator("url")
+    @classmethod
+    def _http_or_path(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://", "/")):
+            raise ValueError("must be an http(s) URL, or a path starting with '/' on the served corpus")
+        return value
+
+
+class FetchConfig(_Strict):
+    """Limits for every HTTP request (see ``guillemet.fetch.FetchSettings``)."""
+
+    connect_timeout_s: float = Field(10.0, gt=0)
+    read_timeout_s: float = Field(20.0, gt=0)
+    total_timeout_s: float = Field(60.0, gt=0)
+    retries: int = Field(2, ge=0, le=10)
+    backoff_s: float = Field(1.0, ge=0)
+    max_backoff_s: float = Field(30.0, ge=0)
+    max_bytes: int = Field(5_000_000, gt=0)
+    max_redirects: int = Field(5, ge=0, le=30)
+    user_agent: str = Field(DEFAULT_USER_AGENT, min_length=1)
+
+    def settings(self) -> FetchSettings:
+        return FetchSettings(**self.model_dump())
+
+
+class ExtractConfig(_Strict):
+    """Text extraction limits.
+
+    Below ``min_text_chars`` the page text counts as missing and the feed's text is used when it is
+    longer; below ``min_article_chars``, whatever the source, the entry is a dead letter.
+    """
+
+    min_text_chars: int = Field(200, ge=0)
+    min_article_chars: int = Field(40, ge=1)
+
+
+class ServeConfig(_Strict):
+    """A corpus served on a local HTTP server for the run (the demo, tests).
+
+    ``root`` is ``bundled:demo`` for the corpus shipped with the package, or a folder (relative to
+    the config file).
+    """
+
+    root: str
+    host: Literal["127.0.0.1", "localhost", "::1"] = "127.0.0.1"
+    port: int = Field(0, ge=0, le=65535)
+
+
+class BeamConfig(_Strict):
+    """The Beam runner and its options; flags given on the command line win."""
+
+    runner: str = "FnApiRunner"
+    options: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+
+class GuillemetConfig(_Strict):
+    """A whole run profile."""
+
+    name: str = Field(min_length=1)
+    output: str = Field(min_length=1)
+    feeds: tuple[FeedConfig, ...]
+    fetch: FetchConfig = FetchConfig()
+    extract: ExtractConfig = ExtractConfig()
+    serve: ServeConfig | None = None
+    beam: BeamConfig = BeamConfig()
+    source: str | None = Field(None, exclude=True)
+    base_dir: str | None = Field(None, exclude=True)
+
+    @field_validator("feeds")
+    @classmethod
+    def _at_least_one_feed(cls, value: tuple[FeedConfig, ...]) -> tuple[FeedConfig, ...]:
+        if not value:
+            raise ValueError("at least one feed is needed")
+        return value
+
+    @model_validator(mode="after")
+    def _paths_need_a_server(self) -> GuillemetConfig:
+        if self.serve is None:
+            for position, feed in enumerate(self.feeds):
+                if feed.url.startswith("/"):
+                    raise ValueError(f"feeds.{position}.url is a path ({feed.url}) but no 'serve' corpus is configured")
+        return self
+
+    def digest(self) -> str:
+        """A short hash of the effective configuration, for run manifests."""
+        dumped = self.model_dump_json(exclude={"source", "base_dir"})
+        return hashlib.sha256(dumped.encode("utf-8")).hexdigest()[:16]
+
+
+def _describe(error: ValidationError, source: str) -> str:
+    lines = [f"{source}: invalid configuration"]
+    for problem in error.errors():
+        key = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        message = problem["msg"]
+        if problem["type"] == "extra_forbidden":
+            message = "unknown key"
+        lines.append(f"  {key}: {message}")
+    return "\n".join(lines)
+
+
+def parse_config(text: str, source: str = "<config>", base_dir: str | None = None) -> GuillemetConfig:
+    """Parses and validates a YAML configuration.
+
+    Raises:
+        ConfigError: naming the file and each bad key.
+    """
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{source}: not valid YAML: {error}") from error
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping of keys at the top level")
+    try:
+        return GuillemetConfig(**data, source=source, base_dir=base_dir)
+    except ValidationError as error:
+        raise ConfigError(_describe(error, source)) from None
+    except TypeError as error:
+        raise ConfigError(f"{source}: {error}") from None
+
+
+def load_config(path: str | Path) -> GuillemetConfig:
+    """Reads, parses and validates a configuration file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the configuration: {error.strerror or error}") from error
+    return parse_config(text, source=str(path), base_dir=str(path.resolve().parent))

@@ -1,0 +1,206 @@
+"""Extracting an article's main text and metadata from its page, or from its feed entry.
+
+trafilatura does the page work (boilerplate removal, title, authors, date, canonical URL, site
+name). When the page yields too little text (a video page, a paywall teaser, an empty body) we fall
+back to the feed's full content, then to its summary, and say which source was used.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urlsplit
+
+import lxml.html
+import trafilatura
+
+from guillemet.errors import ExtractionError
+from guillemet.records import ExtractedArticle, FeedEntry
+
+_LOGGER = logging.getLogger(__name__)
+
+_LANG_RE = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*\s*$")
+_BLOCK_TAGS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "dd", "dt")
+
+
+def _language_tag(value: str | None) -> str | None:
+    """Reduces 'fr-FR', 'fr_CA', ' FR ' to 'fr'; anything else to None."""
+    if not value:
+        return None
+    match = _LANG_RE.match(value)
+    return match.group(1).lower() if match else None
+
+
+def _page_language(html: bytes | str) -> str | None:
+    try:
+        tree = lxml.html.fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    root = tree.getroottree().getroot()
+    for candidate in (
+        root.get("lang"),
+        root.get("{http://www.w3.org/XML/1998/namespace}lang"),
+        *root.xpath("//meta[@http-equiv='content-language' or @http-equiv='Content-Language']/@content"),
+        *root.xpath("//meta[@property='og:locale']/@content"),
+    ):
+        tag = _language_tag(candidate)
+        if tag:
+            return tag
+    return None
+
+
+def _same_site(url_a: str, url_b: str) -> bool:
+    host_a = (urlsplit(url_a).hostname or "").removeprefix("www.")
+    host_b = (urlsplit(url_b).hostname or "").removeprefix("www.")
+    return bool(host_a) and (host_a == host_b or host_a.endswith("." + host_b) or host_b.endswith("." + host_a))
+
+
+def choose_canonical_url(page_url: str, declared: str | None) -> str:
+    """The page's declared canonical URL when it is trustworthy, else the page URL.
+
+    Some sites declare their home page, or another site, as the canonical URL of every article;
+    trusting that would give all their articles one id.
+    """
+    if not declared or not declared.startswith(("http://", "https://")):
+        return page_url
+    if not _same_site(page_url, declared):
+        return page_url
+    if urlsplit(declared).path in ("", "/") and urlsplit(page_url).path not in ("", "/"):
+        return page_url
+    return declared
+
+
+def html_fragment_to_text(fragment: str) -> str:
+    """Turns a feed's HTML fragment (summary or content) into paragraphs of plain text.
+
+    trafilatura is built for whole pages and discards short fragments, so feed fragments get this
+    small block-aware walk instead: one paragraph per block element, inline markup flattened.
+    """
+    if not fragment or not fragment.strip():
+        return ""
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return re.sub(r"<[^>]+>", " ", fragment).strip()
+    for br in root.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    for element in root.iter(*_BLOCK_TAGS):
+        element.tail = "\n" + (element.tail or "")
+        if element.text:
+            element.text = "\n" + element.text
+        else:
+            element.text = "\n"
+    text = root.text_content()
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def _split_authors(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    names: list[str] = []
+    for part in value.split(";"):
+        name = re.sub(r"^\s*(par|by)\s+", "", part.strip(), flags=re.IGNORECASE)
+        if name and name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def extract_article(
+    html: bytes | str,
+    url: str,
+    entry: FeedEntry | None = None,
+    *,
+    fetched_at: str | None = None,
+    min_text_chars: int = 200,
+    min_article_chars: int = 40,
+) -> ExtractedArticle:
+    """Extracts one article from its page HTML, falling back to its feed entry.
+
+    Args:
+        html: The page, as fetched (bytes: trafilatura sniffs the encoding) or as text.
+        url: The page's final URL, after redirects.
+        entry: The feed entry that pointed to the page, if any.
+        fetched_at: When the page was fetched (ISO 8601, UTC).
+        min_text_chars: Below this many characters the page text is taken as missing and the feed's
+            text is preferred when it is longer.
+        min_article_chars: Below this many characters, whatever the source, there is no article.
+
+    Returns:
+        The article's text and metadata, with ``text_source`` saying where the text came from:
+        ``page``, ``feed_content`` or ``feed_summary``.
+
+    Raises:
+        ExtractionError: when neither the page nor the feed entry gives any text.
+    """
+    document = None
+    if html and (html.strip() if isinstance(html, str) else html.strip()):
+        document = trafilatura.bare_extraction(
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            deduplicate=False,
+        )
+    page_text = (document.text or "").strip() if document is not None else ""
+    text_source = "page"
+    text = page_text
+    if len(page_text) < min_text_chars and entry is not None:
+        for source, fragment in (("feed_content", entry.content_html), ("feed_summary", entry.summary_html)):
+            candidate = html_fragment_to_text(fragment or "")
+            if len(candidate) > len(text) and (len(candidate) >= min_text_chars or source == "feed_summary"):
+                text, text_source = candidate, source
+                break
+    if len(text) < max(1, min_article_chars):
+        page_size = len(html) if html else 0
+        raise ExtractionError(
+            f"no article text: the page ({page_size} bytes) gave {len(page_text)} characters"
+            + ("" if entry is None else f", the feed entry {len(text) if text_source != 'page' else 0}")
+            + f" (at least {min_article_chars} needed)"
+        )
+    if text_source == "page" and len(text) < min_text_chars:
+        _LOGGER.info("short article text (%d chars) at %s", len(text), url)
+    title = (document.title if document is not None else None) or (entry.title if entry else None)
+    authors = _split_authors(document.author if document is not None else None) or (entry.authors if entry else ())
+    published = (entry.published_at if entry else None) or (document.date if document is not None else None)
+    language = (_page_language(html) if html else None) or _language_tag(entry.feed_language if entry else None)
+    declared = document.url if document is not None else None
+    site = (document.sitename if document is not None else None) or urlsplit(url).hostname
+    return ExtractedArticle(
+        entry=entry,
+        url=url,
+        canonical_url=choose_canonical_url(url, declared),
+        fetched_at=fetched_at,
+        title=title.strip() if title else None,
+        authors=tuple(authors),
+        published_at=published,
+        language=language,
+        site=site,
+        text_source=text_source,
+        raw_text=text,
+    )
+
+
+def article_from_text(text: str, url: str | None = None, *, fetched_at: str | None = None) -> ExtractedArticle:
+    """Wraps a plain-text article (first line: headline) for the same per-article logic.
+
+    The whole text, headline included, is kept as the article text, so offsets into the input
+    file stay meaningful (the headline may hold a quote).
+    """
+    if not text or not text.strip():
+        raise ExtractionError("no article text: the input is empty")
+    first_line = text.strip().split("\n", 1)[0].strip()
+    return ExtractedArticle(
+        entry=None,
+        url=url or "",
+        canonical_url=url or "",
+        fetched_at=fetched_at,
+        title=first_line[:300] or None,
+        authors=(),
+        published_at=None,
+        language=None,
+        site=urlsplit(url).hostname if url else None,
+        text_source="input",
+        raw_text=text,
+    )

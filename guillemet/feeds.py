@@ -1,0 +1,184 @@
+"""Parsing feed bytes into feed entries.
+
+``parse_feed`` is pure: bytes in, entries out. feedparser never raises and marks a broken document
+with ``bozo``; our policy is explicit: a document that yields entries is used, and its problem is
+reported with the feed; a document that yields none and is broken, or is not a feed at all, is an
+error (a dead letter). Entries that cannot become an article (no link, a link that is not http) are
+rejected one by one with a reason rather than dropped.
+"""
+
+from __future__ import annotations
+
+import calendar
+import html
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+
+from guillemet.errors import FeedError
+from guillemet.ids import article_id
+from guillemet.records import FeedEntry
+
+_LOGGER = logging.getLogger(__name__)
+
+# feedparser resolves relative URLs and sanitizes HTML by default; we keep both on. We do not let it
+# fetch anything: it is only ever given bytes.
+
+
+@dataclass(frozen=True)
+class RejectedEntry:
+    """An entry of a parsed feed that cannot become an article, and why."""
+
+    position: int
+    entry_id: str | None
+    url: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """The outcome of parsing one feed document."""
+
+    feed_url: str
+    format: str | None
+    title: str | None
+    language: str | None
+    entries: tuple[FeedEntry, ...]
+    rejected: tuple[RejectedEntry, ...]
+    problem: str | None
+    duplicates: int = 0
+
+
+def _iso_utc(struct_time) -> str | None:
+    if not struct_time:
+        return None
+    try:
+        moment = datetime.fromtimestamp(calendar.timegm(struct_time), tz=UTC)
+    except (OverflowError, ValueError, TypeError):
+        return None
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _entry_link(entry, feed_url: str) -> str | None:
+    link = entry.get("link")
+    if not link:
+        for candidate in entry.get("links", ()):
+            if candidate.get("rel", "alternate") == "alternate" and candidate.get("href"):
+                link = candidate["href"]
+                break
+    if not link:
+        guid = entry.get("id", "")
+        if entry.get("guidislink") or guid.startswith(("http://", "https://")):
+            link = guid
+    if not link:
+        return None
+    # Double-escaped feeds leave "&amp;" in links; resolve relative links against the feed.
+    return urljoin(feed_url, html.unescape(link.strip()))
+
+
+def _authors(entry) -> tuple[str, ...]:
+    names: list[str] = []
+    for author in entry.get("authors", ()) or ():
+        name = (author.get("name") or "").strip()
+        if name and name not in names:
+            names.append(name)
+    if not names and entry.get("author"):
+        names.append(entry["author"].strip())
+    return tuple(names)
+
+
+def _problem(parsed) -> str | None:
+    if not parsed.get("bozo"):
+        return None
+    error = parsed.get("bozo_exception")
+    if isinstance(error, feedparser.NonXMLContentType):
+        # Servers label feeds text/html or nothing at all; the document itself parsed as XML.
+        return None
+    return f"{error.__class__.__name__}: {error}" if error is not None else "malformed feed"
+
+
+def parse_feed(
+    content: bytes,
+    feed_url: str,
+    *,
+    content_type: str | None = None,
+    default_language: str | None = None,
+) -> ParsedFeed:
+    """Parses one feed document.
+
+    Args:
+        content: The raw bytes, as fetched (feedparser sniffs the encoding from the XML declaration,
+            the BOM and ``content_type``).
+        feed_url: Where the bytes came from; relative links are resolved against it.
+        content_type: The HTTP Content-Type header, whose charset takes part in the sniffing.
+        default_language: The language to assume when the feed says none.
+
+    Returns:
+        The entries, the rejected entries and the feed's problem, if any.
+
+    Raises:
+        FeedError: when the bytes are not a feed, or are a broken one that yields no entry.
+    """
+    headers = {"content-location": feed_url}
+    if content_type:
+        headers["content-type"] = content_type
+    parsed = feedparser.parse(content, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
+    problem = _problem(parsed)
+    version = parsed.get("version") or None
+    raw_entries = parsed.get("entries", [])
+    if not raw_entries:
+        if problem:
+            raise FeedError(f"not a well-formed feed and no entry could be read ({problem})")
+        if not version:
+            raise FeedError("not a feed: no RSS, Atom or RDF document found")
+    feed_meta = parsed.get("feed", {})
+    feed_title = feed_meta.get("title") or None
+    language = feed_meta.get("language") or default_language or None
+    entries: list[FeedEntry] = []
+    rejected: list[RejectedEntry] = []
+    seen: set[str] = set()
+    duplicates = 0
+    for position, raw in enumerate(raw_entries):
+        link = _entry_link(raw, feed_url)
+        guid = raw.get("id") or None
+        if not link:
+            rejected.append(RejectedEntry(position, guid, None, "entry has no link"))
+            continue
+        if urlsplit(link).scheme.lower() not in ("http", "https"):
+            rejected.append(RejectedEntry(position, guid, link, f"entry link is not http(s): {link[:200]}"))
+            continue
+        entry_id = article_id(link)
+        if entry_id in seen:
+            duplicates += 1
+            continue
+        seen.add(entry_id)
+        content_html = None
+        if raw.get("content"):
+            content_html = "\n".join(part.get("value", "") for part in raw["content"]) or None
+        entries.append(
+            FeedEntry(
+                entry_id=entry_id,
+                url=link,
+                feed_url=feed_url,
+                feed_title=feed_title,
+                feed_language=language,
+                title=(raw.get("title") or None),
+                authors=_authors(raw),
+                published_at=_iso_utc(raw.get("published_parsed") or raw.get("updated_parsed")),
+                summary_html=raw.get("summary") or None,
+                content_html=content_html,
+            )
+        )
+    return ParsedFeed(
+        feed_url=feed_url,
+        format=version,
+        title=feed_title,
+        language=language,
+        entries=tuple(entries),
+        rejected=tuple(rejected),
+        problem=problem,
+        duplicates=duplicates,
+    )

@@ -1,0 +1,198 @@
+"""French typographic normalisation, with a map back to the original offsets.
+
+The normalised text is the one every offset in a record refers to (quotes, entities), and the one
+spaCy parses. The rules, in order:
+
+1. line breaks (CRLF, CR, U+2028/2029, NEL) become ``\\n``;
+2. mojibake and other encoding damage are repaired by ftfy, line by line, with its quote
+   uncurling off (curly quotes are data for the quote finder);
+3. invisible characters (zero-width spaces and joiners, word joiner, BOM, soft hyphen) are removed;
+4. every horizontal space variant (U+00A0 NBSP, U+202F narrow NBSP, thin, figure, em/en spaces,
+   tabs) becomes a plain space: French outlets use them inconsistently around « » : ; ! ?, and
+   the models were trained on plain spaces;
+5. an apostrophe inside a word (’ ʼ ‘ ` ´ ′ between letters, or before an opening mark) becomes the
+   ASCII ``'``, so "l’Etat" and "l'Etat" tokenise alike;
+6. guillemets get one space inside (``«texte»`` → ``« texte »``);
+7. runs of spaces collapse to one, lines are trimmed, and more than one blank line collapses.
+
+No library keeps an offset map through such rewrites, so this module applies each rule with a small
+substitution helper that carries, for every output character, the offset of the input character it
+came from. ``NormalizedText.to_source`` and ``from_source`` convert spans both ways.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import ftfy
+
+NORMALIZATION_VERSION = "1"
+
+_FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_line_breaks=False, normalization="NFC", explain=False)
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """A normalised text and, for each of its characters, the source offset it came from.
+
+    Attributes:
+        text: The normalised text.
+        source: The original text.
+        offsets: ``len(text) + 1`` source offsets; ``offsets[i]`` is where ``text[i]`` came from, and
+            the last one is ``len(source)``.
+        changes: How many times each rule changed something.
+    """
+
+    text: str
+    source: str
+    offsets: tuple[int, ...]
+    changes: dict[str, int] = field(default_factory=dict)
+
+    def to_source(self, start: int, end: int) -> tuple[int, int]:
+        """Maps a span of the normalised text to the span of the source it came from."""
+        start = max(0, min(start, len(self.text)))
+        end = max(start, min(end, len(self.text)))
+        if end == start:
+            return self.offsets[start], self.offsets[start]
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+    def from_source(self, start: int, end: int) -> tuple[int, int]:
+        """Maps a span of the source text to the smallest normalised span that covers it."""
+        new_start = bisect.bisect_left(self.offsets, start, 0, len(self.text))
+        new_end = bisect.bisect_left(self.offsets, end, 0, len(self.text))
+        return new_start, max(new_start, new_end)
+
+
+class _Tracked:
+    """A string under rewrite, carrying one source offset per character (plus the end)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.offsets = list(range(len(text) + 1))
+        self.changes: Counter[str] = Counter()
+
+    def sub(self, rule: str, pattern: re.Pattern[str], replacement: str | Callable[[re.Match[str]], str]) -> None:
+        pieces: list[str] = []
+        offsets: list[int] = []
+        position = 0
+        changed = 0
+        for match in pattern.finditer(self.text):
+            new = replacement if isinstance(replacement, str) else replacement(match)
+            old = match.group(0)
+            if new == old:
+                continue
+            changed += 1
+            pieces.append(self.text[position : match.start()])
+            offsets.extend(self.offsets[position : match.start()])
+            pieces.append(new)
+            offsets.extend(self._spread(match.start(), match.end(), len(new)))
+            position = match.end()
+        if not changed:
+            return
+        pieces.append(self.text[position:])
+        offsets.extend(self.offsets[position:])
+        self.text = "".join(pieces)
+        self.offsets = offsets
+        self.changes[rule] += changed
+
+    def _spread(self, start: int, end: int, length: int) -> list[int]:
+        # A replacement of the same length maps one to one; a shorter or longer one maps each new
+        # character to the matched character at the same position, the extra ones to the last.
+        if end == start:
+            return [self.offsets[start]] * length
+        return [self.offsets[min(start + i, end - 1)] for i in range(length)]
+
+    def replace_lines(self, rule: str, fix: Callable[[str], str]) -> None:
+        pieces: list[str] = []
+        offsets: list[int] = []
+        changed = 0
+        position = 0
+        for line in self.text.split("\n"):
+            line_offsets = self.offsets[position : position + len(line)]
+            fixed = fix(line) if line else line
+            if fixed != line:
+                changed += 1
+                line_offsets = _align(line, fixed, line_offsets)
+            pieces.append(fixed)
+            offsets.extend(line_offsets)
+            position += len(line)
+            if position < len(self.text):
+                pieces.append("\n")
+                offsets.append(self.offsets[position])
+                position += 1
+        if not changed:
+            return
+        offsets.append(self.offsets[-1])
+        self.text = "".join(pieces)
+        self.offsets = offsets
+        self.changes[rule] += changed
+
+
+def _align(old: str, new: str, old_offsets: list[int]) -> list[int]:
+    """Source offsets for ``new``, a repaired ``old``: equal runs map through, changed runs spread."""
+    result: list[int] = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for _tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        for i in range(b1 - b0):
+            if a1 > a0:
+                result.append(old_offsets[min(a0 + i, a1 - 1)])
+            else:
+                result.append(old_offsets[a0] if a0 < len(old_offsets) else (old_offsets[-1] if old_offsets else 0))
+    return result
+
+
+_LINE_BREAKS = re.compile(r"\r\n|[\r\u2028\u2029\x85\x0b\x0c]")
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]+")
+_NBSP = re.compile(r"\u00a0")
+_NNBSP = re.compile(r"\u202f")
+_OTHER_SPACES = re.compile(r"[\t\u2000-\u200a\u205f\u3000\u1680]")
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])[’ʼ‘`´′](?=[^\W\d_]|[«“\"])")
+_AFTER_OPENING = re.compile(r"«(?=[^\s»])")
+_BEFORE_CLOSING = re.compile(r"(?<=[^\s«])»")
+_SPACE_RUNS = re.compile(r" {2,}")
+_LINE_EDGES = re.compile(r"(?m)^ +| +$")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_MOJIBAKE_HINT = re.compile(r"[\u0080-\u00ff\u0100-\u017f\u2018-\u203a\ufffd]")
+
+
+def _ftfy_line(line: str) -> str:
+    return ftfy.fix_text(line, config=_FTFY_CONFIG)
+
+
+def normalize_text(raw: str) -> NormalizedText:
+    """Normalises French news text; see the module docstring for the rules.
+
+    Args:
+        raw: The extracted text, as given.
+
+    Returns:
+        The normalised text with its offset map back into ``raw`` and the count of changes by rule.
+    """
+    tracked = _Tracked(raw)
+    tracked.sub("line_breaks", _LINE_BREAKS, "\n")
+    if _MOJIBAKE_HINT.search(tracked.text):
+        tracked.replace_lines("encoding_repairs", _ftfy_line)
+    tracked.sub("invisible_removed", _INVISIBLE, "")
+    tracked.sub("nbsp", _NBSP, " ")
+    tracked.sub("narrow_nbsp", _NNBSP, " ")
+    tracked.sub("other_spaces", _OTHER_SPACES, " ")
+    tracked.sub("apostrophes", _APOSTROPHE, "'")
+    tracked.sub("guillemet_spacing", _AFTER_OPENING, "« ")
+    tracked.sub("guillemet_spacing", _BEFORE_CLOSING, " »")
+    tracked.sub("whitespace", _SPACE_RUNS, " ")
+    tracked.sub("whitespace", _LINE_EDGES, "")
+    tracked.sub("whitespace", _BLANK_LINES, "\n\n")
+    text, offsets = tracked.text, tracked.offsets
+    # Trim the text's own edges last, keeping the map aligned.
+    lead = len(text) - len(text.lstrip())
+    trail = len(text.rstrip())
+    if lead or trail < len(text):
+        offsets = offsets[lead:trail] + [offsets[trail]]
+        text = text[lead:trail]
+        tracked.changes["whitespace"] += 1
+    return NormalizedText(text=text, source=raw, offsets=tuple(offsets), changes=dict(tracked.changes))

@@ -1,0 +1,193 @@
+"""The records that cross stage boundaries.
+
+Every stage of the pipeline takes and returns one of these frozen, typed, picklable records (never a
+feedparser dict or a spaCy ``Doc``), so a stage can be tested with plain values and the pipeline can
+move them between workers. ``to_dict()`` gives the JSON-ready form. (Not ``as_dict``: Beam's ``Create`` takes any element with
+an ``as_dict`` method for a schema'd Row and tries to infer a row type from it.)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = "1.0"
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+class _Record:
+    def to_dict(self) -> dict[str, Any]:
+        """Returns the record as plain JSON-serialisable values."""
+        return _plain(self)
+
+
+@dataclass(frozen=True)
+class FeedSource(_Record):
+    """One feed to read, as configured."""
+
+    url: str
+    name: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchResult(_Record):
+    """The bytes of one HTTP resource, after redirects and decompression."""
+
+    requested_url: str
+    final_url: str
+    status: int
+    content: bytes
+    content_type: str | None
+    encoding: str | None
+    fetched_at: str
+    elapsed_s: float
+    attempts: int
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class FeedEntry(_Record):
+    """One entry of a feed: the article to fetch, with what the feed says about it."""
+
+    entry_id: str
+    url: str
+    feed_url: str
+    feed_title: str | None
+    feed_language: str | None
+    title: str | None
+    authors: tuple[str, ...]
+    published_at: str | None
+    summary_html: str | None
+    content_html: str | None
+
+
+@dataclass(frozen=True)
+class FeedReport(_Record):
+    """What happened to one feed: how many entries it gave and what was wrong with it, if anything."""
+
+    feed_url: str
+    feed_name: str | None
+    ok: bool
+    entries: int
+    format: str | None = None
+    status: int | None = None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class ArticlePage(_Record):
+    """A feed entry together with the fetched HTML of its page."""
+
+    entry: FeedEntry
+    page: FetchResult
+
+
+@dataclass(frozen=True)
+class ExtractedArticle(_Record):
+    """The main text and metadata of one article, before typographic normalisation."""
+
+    entry: FeedEntry | None
+    url: str
+    canonical_url: str
+    fetched_at: str | None
+    title: str | None
+    authors: tuple[str, ...]
+    published_at: str | None
+    language: str | None
+    site: str | None
+    text_source: str
+    raw_text: str
+
+
+@dataclass(frozen=True)
+class Quote(_Record):
+    """One quotation; offsets are into the article's normalised ``text``."""
+
+    text: str
+    start: int
+    end: int
+    kind: str
+    cue: str | None
+    speaker: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Entity(_Record):
+    """One named entity of an article, with all its mentions."""
+
+    id: str
+    name: str
+    label: str
+    mentions: tuple[tuple[int, int], ...]
+    count: int
+
+
+@dataclass(frozen=True)
+class Article(_Record):
+    """The output record: one JSON line per article (see ``schemas/article.schema.json``)."""
+
+    id: str
+    url: str
+    canonical_url: str
+    entry_url: str | None
+    feed: dict[str, Any] | None
+    site: str | None
+    title: str | None
+    authors: tuple[str, ...]
+    published_at: str | None
+    fetched_at: str | None
+    language: str | None
+    text_source: str
+    text: str
+    normalization: dict[str, Any]
+    quotes: tuple[Quote, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    schema_version: str = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        record = _plain(self)
+        # Field order in the JSON line: identity first, the long text and annotations last.
+        order = [
+            "id",
+            "schema_version",
+            "url",
+            "canonical_url",
+            "entry_url",
+            "feed",
+            "site",
+            "title",
+            "authors",
+            "published_at",
+            "fetched_at",
+            "language",
+            "text_source",
+            "normalization",
+            "text",
+            "quotes",
+            "entities",
+        ]
+        return {key: record[key] for key in order}
+
+
+@dataclass(frozen=True)
+class DeadLetter(_Record):
+    """Something a stage could not handle: the stage, the input's id/URL and the error."""
+
+    stage: str
+    input_id: str | None
+    url: str | None
+    error_class: str
+    error: str
+    at: str
+    details: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Graph assembly, options, runners and the command line of guillemet."""

@@ -1,0 +1,134 @@
+"""The ``guillemet`` command line: ``run`` a batch job, ``annotate`` one article.
+
+Exit codes: 0 success; 1 the run failed (or ``annotate`` found no article); 2 bad usage or an
+invalid configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from guillemet import __version__
+from guillemet.errors import ConfigError, GuillemetError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def _setup_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity < 0 else logging.DEBUG if verbosity > 0 else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
+    for name in ("guillemet", "transforms", "pipeline"):
+        logging.getLogger(name).setLevel(level)
+    # trafilatura and htmldate log every short page at WARNING; our own messages say what matters.
+    for noisy in ("trafilatura", "htmldate", "courlan"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
+    from guillemet.config import load_config
+    from pipeline.run import run
+
+    config = load_config(args.config)
+    try:
+        summary = run(config, beam_args, output=args.output)
+    except Exception as error:  # noqa: BLE001 - the run itself failed: say so and exit non-zero
+        logging.getLogger("pipeline").error(
+            "run failed: %s: %s", type(error).__name__, error, exc_info=args.verbose > 0
+        )
+        print(f"guillemet run failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(summary.render())
+    if args.summary_json:
+        Path(args.summary_json).write_text(
+            json.dumps(summary.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+    return EXIT_OK if summary.state == "DONE" else EXIT_FAILED
+
+
+def _read_input(source: str, min_text_chars: int):
+    from guillemet.article import annotate
+    from guillemet.fetch import fetch
+
+    if source == "-":
+        return annotate(sys.stdin.buffer.read(), min_text_chars=min_text_chars)
+    if source.startswith(("http://", "https://")):
+        page = fetch(source)
+        return annotate(page.content, page.final_url, fetched_at=page.fetched_at, min_text_chars=min_text_chars)
+    try:
+        content = Path(source).read_bytes()
+    except OSError as error:
+        raise GuillemetError(f"cannot read {source}: {error.strerror or error}") from error
+    return annotate(content, min_text_chars=min_text_chars)
+
+
+def _cmd_annotate(args: argparse.Namespace) -> int:
+    try:
+        article = _read_input(args.input, args.min_text_chars)
+    except GuillemetError as error:
+        print(f"guillemet annotate: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(json.dumps(article.to_dict(), ensure_ascii=False, indent=None if args.compact else 2))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="guillemet", description="French news ingestion: who said what, in every article."
+    )
+    parser.add_argument("--version", action="version", version=f"guillemet {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser(
+        "run",
+        help="run the batch job of a profile",
+        description="Run the batch job of a profile. Flags not listed here are passed to Beam "
+        "(e.g. --runner=DataflowRunner --direct_num_workers=2).",
+    )
+    run.add_argument("--config", required=True, help="the run profile (YAML), e.g. configs/demo.yaml")
+    run.add_argument("--output", help="output folder or gs:// prefix (overrides the profile's)")
+    run.add_argument("--summary-json", help="also write the run summary as JSON to this file")
+    run.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
+    run.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbose", help="warnings only")
+
+    annotate = commands.add_parser(
+        "annotate",
+        help="print the record of one article (HTML page or plain text)",
+        description="Run the per-article logic on one input and print its JSON record. INPUT is a file, "
+        "an http(s) URL, or - for standard input. Plain text is read as UTF-8 (else Windows-1252), "
+        "first line the headline.",
+    )
+    annotate.add_argument("input", metavar="INPUT", help="FILE, URL or -")
+    annotate.add_argument("--compact", action="store_true", help="one line of JSON")
+    annotate.add_argument("--min-text-chars", type=int, default=200, help="shorter page text counts as missing")
+    annotate.add_argument("-v", "--verbose", action="count", default=0)
+    annotate.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbose")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command != "run":
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    _setup_logging(args.verbose)
+    try:
+        if args.command == "run":
+            return _cmd_run(args, rest)
+        return _cmd_annotate(args)
+    except ConfigError as error:
+        print(f"guillemet: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""Assembles the guillemet graph from a validated configuration.
+
+ReadFeeds → ParseEntries → DedupEntries (fusion break) → FetchArticles → ExtractText →
+NormalizeText → WriteArticles, with every stage's dead letters flattened into one output written
+beside the articles, and one report per feed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+
+from guillemet.config import GuillemetConfig
+from guillemet.records import FeedSource
+from transforms import DedupEntries, ExtractText, FetchArticles, NormalizeText, ParseEntries, ReadFeeds, WriteJsonLines
+
+
+@dataclass(frozen=True)
+class RunLayout:
+    """Where one run writes: ``<output>/<kind>/dt=YYYY-MM-DD/run=<run_id>/``."""
+
+    output: str
+    run_id: str
+    date: str
+
+    @classmethod
+    def new(cls, output: str, now: datetime | None = None) -> RunLayout:
+        now = now or datetime.now(UTC)
+        run_id = now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+        return cls(output=output.rstrip("/") if output != "/" else output, run_id=run_id, date=now.strftime("%Y-%m-%d"))
+
+    def directory(self, kind: str) -> str:
+        return FileSystems.join(self.output, kind, f"dt={self.date}", f"run={self.run_id}")
+
+    @property
+    def articles(self) -> str:
+        return self.directory("articles")
+
+    @property
+    def dead_letters(self) -> str:
+        return self.directory("dead_letters")
+
+    @property
+    def feed_reports(self) -> str:
+        return self.directory("feeds")
+
+    @property
+    def manifest(self) -> str:
+        return FileSystems.join(self.output, "manifests", f"run={self.run_id}.json")
+
+
+def feed_sources(config: GuillemetConfig, base_url: str | None = None) -> list[FeedSource]:
+    """The configured feeds, with corpus paths resolved against the local server's address."""
+    sources = []
+    for feed in config.feeds:
+        url = feed.url
+        if url.startswith("/"):
+            if base_url is None:
+                raise ValueError(f"feed {url} is a path on the served corpus, but no server is running")
+            url = base_url + url
+        sources.append(FeedSource(url=url, name=feed.name, language=feed.language))
+    return sources
+
+
+def build_graph(pipeline: beam.Pipeline, config: GuillemetConfig, sources: list[FeedSource], layout: RunLayout) -> dict:
+    """Adds the whole graph to ``pipeline`` and returns its main PCollections by name."""
+    settings = config.fetch.settings()
+    feeds = pipeline | "FeedSources" >> beam.Create(sources)
+    fetched_feeds = feeds | "ReadFeeds" >> ReadFeeds(settings)
+    entries, entry_dead_letters, feed_reports = fetched_feeds.good | "ParseEntries" >> ParseEntries()
+    unique_entries = entries | "DedupEntries" >> DedupEntries()
+    pages = unique_entries | "FetchArticles" >> FetchArticles(settings)
+    extracted = pages.good | "ExtractText" >> ExtractText(
+        config.extract.min_text_chars, config.extract.min_article_chars
+    )
+    articles = extracted.good | "NormalizeText" >> NormalizeText()
+    dead_letters = (
+        fetched_feeds.dead_letters,
+        entry_dead_letters,
+        pages.dead_letters,
+        extracted.dead_letters,
+        articles.dead_letters,
+    ) | "CollectDeadLetters" >> beam.Flatten()
+    articles.good | "WriteArticles" >> WriteJsonLines(layout.articles, counter="articles.written")
+    dead_letters | "WriteDeadLetters" >> WriteJsonLines(layout.dead_letters, counter="dead_letters.written")
+    feed_reports | "WriteFeedReports" >> WriteJsonLines(layout.feed_reports, counter="feed_reports.written")
+    return {"articles": articles.good, "dead_letters": dead_letters, "feed_reports": feed_reports, "entries": entries}

@@ -1,0 +1,46 @@
+"""Beam pipeline options from a run profile and the command line.
+
+The default runner is ``FnApiRunner``: Beam's local runner, named explicitly because Beam 2.77's
+``DirectRunner`` first tries to download the Prism runner binary from the internet (and, offline,
+waits for that to fail before falling back). Flags given on the command line win over the profile.
+"""
+
+from __future__ import annotations
+
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
+from guillemet.config import GuillemetConfig
+
+LOCAL_RUNNERS = frozenset(
+    {"FnApiRunner", "DirectRunner", "BundleBasedDirectRunner", "SwitchingDirectRunner", "PrismRunner"}
+)
+
+
+def _flags(name: str, value) -> list[str]:
+    # Beam's boolean options are presence flags (--no_auth): true adds it, false leaves it out.
+    if isinstance(value, bool):
+        return [f"--{name}"] if value else []
+    return [f"--{name}={value}"]
+
+
+def beam_flags(config: GuillemetConfig, extra: list[str] | None = None) -> list[str]:
+    """The Beam flags of a run: the profile's runner and options, then ``extra`` (which win)."""
+    flags = [f"--runner={config.beam.runner}"]
+    for name, value in config.beam.options.items():
+        flags += _flags(name, value)
+    return flags + list(extra or [])
+
+
+def pipeline_options(config: GuillemetConfig, extra: list[str] | None = None) -> PipelineOptions:
+    """The ``PipelineOptions`` of a run (see ``beam_flags``)."""
+    return PipelineOptions(beam_flags(config, extra))
+
+
+def runner_name(options: PipelineOptions) -> str:
+    runner = options.view_as(StandardOptions).runner
+    return runner if isinstance(runner, str) else type(runner).__name__
+
+
+def is_local(options: PipelineOptions) -> bool:
+    """Whether the pipeline runs on this machine (and can reach a corpus served on 127.0.0.1)."""
+    return runner_name(options).rsplit(".", 1)[-1] in LOCAL_RUNNERS

