@@ -123,7 +123,8 @@ def extract_article(
         entry: The feed entry that pointed to the page, if any.
         fetched_at: When the page was fetched (ISO 8601, UTC).
         min_text_chars: Below this many characters the page text is taken as missing and the feed's
-            text is preferred when it is longer.
+            text is preferred when it is longer; the feed's full content is also preferred when it
+            is at least twice as long as the page text.
         min_article_chars: Below this many characters, whatever the source, there is no article.
 
     Returns:
@@ -146,12 +147,20 @@ def extract_article(
     page_text = (document.text or "").strip() if document is not None else ""
     text_source = "page"
     text = page_text
-    if len(page_text) < min_text_chars and entry is not None:
-        for source, fragment in (("feed_content", entry.content_html), ("feed_summary", entry.summary_html)):
-            candidate = html_fragment_to_text(fragment or "")
-            if len(candidate) > len(text) and (len(candidate) >= min_text_chars or source == "feed_summary"):
-                text, text_source = candidate, source
-                break
+    if entry is not None:
+        feed_content = html_fragment_to_text(entry.content_html or "")
+        if len(page_text) < min_text_chars:
+            for source, candidate in (
+                ("feed_content", feed_content),
+                ("feed_summary", html_fragment_to_text(entry.summary_html or "")),
+            ):
+                if len(candidate) > len(text) and (len(candidate) >= min_text_chars or source == "feed_summary"):
+                    text, text_source = candidate, source
+                    break
+        elif len(feed_content) >= max(min_text_chars, 2 * len(page_text)):
+            # The page gave a little text, the feed the whole article: the page extraction
+            # caught a video player or a paywall teaser, not the article.
+            text, text_source = feed_content, "feed_content"
     if len(text) < max(1, min_article_chars):
         page_size = len(html) if html else 0
         raise ExtractionError(

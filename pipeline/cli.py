@@ -29,9 +29,10 @@ def _setup_logging(verbosity: int) -> None:
     root.setLevel(logging.WARNING)
     for name in ("guillemet", "transforms", "pipeline"):
         logging.getLogger(name).setLevel(level)
-    # trafilatura and htmldate log every short page at WARNING; our own messages say what matters.
-    for noisy in ("trafilatura", "htmldate", "courlan"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
+    # trafilatura and htmldate log every short page at WARNING, and Beam warns about optional GCP
+    # clients at import; our own messages say what matters.
+    for noisy in ("trafilatura", "htmldate", "courlan", "apache_beam"):
+        logging.getLogger(noisy).setLevel(logging.ERROR if verbosity <= 0 else logging.WARNING)
 
 
 def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:

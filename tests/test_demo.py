@@ -1,0 +1,82 @@
+"""The demo profile (what `make run` runs): the bundled corpus through the real fetch path."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from guillemet.config import load_config
+from guillemet.ids import article_id
+from guillemet.schema import schema_errors
+from pipeline.run import run
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    output = tmp_path_factory.mktemp("demo")
+    served = []
+    summary = run(load_config(ROOT / "configs" / "demo.yaml"), output=str(output), on_server=served.append)
+    articles = [
+        json.loads(line)
+        for path in Path(summary.outputs["articles"]).glob("*.jsonl")
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    dead = [
+        json.loads(line)
+        for path in Path(summary.outputs["dead"]).glob("*.jsonl")
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    return summary, articles, dead, served[0]
+
+
+def test_demo_writes_every_article_but_the_removed_one(demo):
+    summary, articles, dead, _ = demo
+    assert summary.state == "DONE"
+    assert (summary.feeds_total, summary.feeds_failed) == (4, 0)
+    assert summary.entries_read == 13
+    assert len(articles) == 12 == summary.articles_written
+    assert [(d["stage"], d["url"].rsplit("/", 1)[1], d["error"]) for d in dead] == [
+        ("FetchArticles", "article-retire.html", "HTTP 404 Not Found")
+    ]
+    for article in articles:
+        assert schema_errors(article) == [], article["url"]
+        assert article["language"] == "fr"
+        assert "\u00a0" not in article["text"] and "\u202f" not in article["text"] and "’" not in article["text"]
+
+
+def test_demo_went_through_http(demo):
+    *_, server = demo
+    assert server.hits["/feeds/l-echo-des-alpes.xml"] == 1
+    assert sum(n for path, n in server.hits.items() if path.startswith("/articles/")) == 13
+
+
+def test_latin1_feed_titles_are_decoded(demo):
+    _, articles, _, _ = demo
+    echo = [a for a in articles if a["feed"]["url"].endswith("l-echo-des-alpes.xml")]
+    assert len(echo) == 3
+    assert all("Ã" not in a["title"] for a in echo)
+
+
+def test_tracking_parameters_do_not_change_the_id(demo):
+    _, articles, _, _ = demo
+    (tracked,) = [a for a in articles if "utm_source" in (a["entry_url"] or "")]
+    assert tracked["id"] == article_id(tracked["canonical_url"])
+    assert "utm_source" not in tracked["canonical_url"]
+
+
+def test_video_page_falls_back_to_feed_content(demo):
+    _, articles, _, _ = demo
+    (video,) = [a for a in articles if a["url"].endswith("breve-video.html")]
+    assert video["text_source"] == "feed_content"
+    assert "kayakiste" in video["text"]
+    assert "Activez JavaScript" not in video["text"]
+
+
+def test_mojibake_is_repaired(demo):
+    _, articles, _, _ = demo
+    (derby,) = [a for a in articles if "derby" in a["url"]]
+    assert derby["normalization"]["changes"].get("encoding_repairs", 0) >= 1
+    assert "Ã" not in derby["text"]
