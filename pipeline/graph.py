@@ -1,7 +1,7 @@
 """Assembles the guillemet graph from a validated configuration.
 
 ReadFeeds → ParseEntries → DedupEntries (fusion break) → FetchArticles → ExtractText →
-NormalizeText → WriteArticles, with every stage's dead letters flattened into one output written
+NormalizeText → AnnotateArticles (spaCy, quotes) → WriteArticles, with every stage's dead letters flattened into one output written
 beside the articles, and one report per feed.
 """
 
@@ -16,7 +16,16 @@ from apache_beam.io.filesystems import FileSystems
 
 from guillemet.config import GuillemetConfig
 from guillemet.records import FeedSource
-from transforms import DedupEntries, ExtractText, FetchArticles, NormalizeText, ParseEntries, ReadFeeds, WriteJsonLines
+from transforms import (
+    AnnotateArticles,
+    DedupEntries,
+    ExtractText,
+    FetchArticles,
+    NormalizeText,
+    ParseEntries,
+    ReadFeeds,
+    WriteJsonLines,
+)
 
 
 @dataclass(frozen=True)
@@ -78,14 +87,23 @@ def build_graph(pipeline: beam.Pipeline, config: GuillemetConfig, sources: list[
         config.extract.min_text_chars, config.extract.min_article_chars
     )
     articles = extracted.good | "NormalizeText" >> NormalizeText()
-    dead_letters = (
+    stage_dead_letters = [
         fetched_feeds.dead_letters,
         entry_dead_letters,
         pages.dead_letters,
         extracted.dead_letters,
         articles.dead_letters,
-    ) | "CollectDeadLetters" >> beam.Flatten()
-    articles.good | "WriteArticles" >> WriteJsonLines(layout.articles, counter="articles.written")
+    ]
+    if config.nlp.enabled:
+        annotated = articles.good | "AnnotateArticles" >> AnnotateArticles(
+            config.nlp.model, config.nlp.max_chars, config.nlp.batch_size
+        )
+        stage_dead_letters.append(annotated.dead_letters)
+        final = annotated.good
+    else:
+        final = articles.good
+    dead_letters = tuple(stage_dead_letters) | "CollectDeadLetters" >> beam.Flatten()
+    final | "WriteArticles" >> WriteJsonLines(layout.articles, counter="articles.written")
     dead_letters | "WriteDeadLetters" >> WriteJsonLines(layout.dead_letters, counter="dead_letters.written")
     feed_reports | "WriteFeedReports" >> WriteJsonLines(layout.feed_reports, counter="feed_reports.written")
-    return {"articles": articles.good, "dead_letters": dead_letters, "feed_reports": feed_reports, "entries": entries}
+    return {"articles": final, "dead_letters": dead_letters, "feed_reports": feed_reports, "entries": entries}

@@ -26,7 +26,7 @@ from transforms.common import METRICS_NAMESPACE
 
 _LOGGER = logging.getLogger(__name__)
 
-STAGES = ("ReadFeeds", "ParseEntries", "FetchArticles", "ExtractText", "NormalizeText")
+STAGES = ("ReadFeeds", "ParseEntries", "FetchArticles", "ExtractText", "NormalizeText", "AnnotateArticles")
 
 
 @dataclass

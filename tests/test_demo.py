@@ -47,6 +47,19 @@ def test_demo_writes_every_article_but_the_removed_one(demo):
         assert "\u00a0" not in article["text"] and "\u202f" not in article["text"] and "’" not in article["text"]
 
 
+def test_demo_articles_have_quotes_with_speakers(demo):
+    summary, articles, _, _ = demo
+    assert summary.count("AnnotateArticles.out") == 12
+    quotes = [quote for article in articles for quote in article["quotes"]]
+    assert len(quotes) >= 60
+    for article in articles:
+        for quote in article["quotes"]:
+            assert article["text"][quote["start"] : quote["end"]] == quote["text"]
+    assert {q["kind"] for q in quotes} == {"direct", "fragment", "indirect"}
+    named = [q for q in quotes if q["speaker"]["name"]]
+    assert len(named) >= 0.8 * len(quotes)
+
+
 def test_demo_went_through_http(demo):
     *_, server = demo
     assert server.hits["/feeds/l-echo-des-alpes.xml"] == 1

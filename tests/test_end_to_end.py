@@ -26,6 +26,7 @@ feeds:
   - {{url: /feeds/not-a-feed.xml, name: Not a feed}}
   - {{url: /feeds/gone.xml, name: Gone}}
 fetch: {{read_timeout_s: 1, total_timeout_s: 3, retries: 1, backoff_s: 0.05}}
+nlp: {{enabled: false}}   # the NLP stage is tested with the demo profile
 """
 
 

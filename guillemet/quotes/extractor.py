@@ -1,0 +1,1004 @@
+"""Finding every quotation of a French article and the person or organisation who said it.
+
+``QuoteExtractor.extract(doc)`` takes a spaCy ``Doc`` of the normalised article text and returns
+``Quote`` records whose offsets point into that text. It works in passes, each a small function:
+
+1. quotations in marks (``marks.find_marked_spans``), split where a cue interrupts them
+   (« …, explique X, … »), and interview answers introduced by dashes or "Name :";
+2. for each, a cue and its speaker: after the quote (« … », a déclaré X / a-t-il ajouté), before it
+   (X a déclaré : « … », selon X, X a assuré que « … »), else the previous speaker or, for a
+   headline, the body quote that repeats it;
+3. marked spans that are not quotations are dropped: titles of works and operations, nicknames,
+   scare quotes with no cue;
+4. indirect speech: X a assuré que …, X estime que …, selon X, …, d'après X, … (negated cues are not
+   quotes);
+5. speakers are resolved to the fullest name the article uses (``people.PeopleIndex``): explicit
+   names, M./Mme + surname, pronouns by gender and recency of speakers, descriptors (le président
+   russe) through the titles attached to people, organisations.
+
+The parser's dependency arcs are unreliable around quotation marks, so the cue patterns are read
+from tokens and their lemmas; the parse is used only to find the subject of a verb before a quote.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from guillemet.quotes.lexicon import ReportingLexicon, fold, load_lexicon
+from guillemet.quotes.marks import MarkedSpan, find_marked_spans
+from guillemet.quotes.people import _DET_GENDER, ORG_NOUNS, PeopleIndex, Person, _morph_gender
+from guillemet.records import Quote
+
+_PRONOUN_GENDER = {"il": "Masc", "elle": "Fem", "ils": "Masc", "elles": "Fem", "lui": None}
+_INDEFINITE = {
+    "un",
+    "une",
+    "des",
+    "plusieurs",
+    "certains",
+    "certaines",
+    "quelques",
+    "nombreux",
+    "beaucoup",
+    "d'autres",
+    "aucun",
+    "aucune",
+}
+_NOUN_STOPS = {
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+    "hier",
+    "soir",
+    "matin",
+    "aujourd'hui",
+}
+_WORK_WORDS = frozenset(
+    """film films livre livres roman romans album albums émission emission émissions série serie séries pièce piece spectacle
+    exposition expo opération operation opérations plan programme dispositif projet baptisé baptisée baptisés intitulé
+    intitulée surnommé surnommée surnom appelé appelée nommé nommée dénommé dénommée chanson chansons titre journal
+    magazine revue rapport documentaire ouvrage essai slogan slogans label hashtag mot mots expression formule collection
+    festival concept mouvement campagne stratégie feuilleton podcast chronique rubrique manifeste pancarte pancartes
+    banderole banderoles tag étiquette opus saga quotidien hebdomadaire mensuel site application appli plateforme
+    méthode logiciel marque produit jeu groupe association collectif""".split()
+)
+_NON_SPEAKER_HEADS = frozenset(
+    "pancarte banderole affiche tag graffiti slogan panneau écriteau titre une message tract".split()
+)
+# Verbs that report speech only with a clause (que, :), not with a quoted object.
+_NEEDS_QUE = frozenset(
+    """soutenir défendre assumer poursuivre continuer développer trouver croire penser noter relever pointer lancer
+    avancer proposer demander réclamer exiger promettre prévoir publier espérer souhaiter craindre redouter savourer
+    analyser présumer supposer anticiper miser parier illustrer justifier opposer corriger informer communiquer
+    répéter rappeler reconnaître admettre""".split()
+)
+_ABBREVIATIONS = {
+    "m",
+    "mm",
+    "mme",
+    "mmes",
+    "mlle",
+    "dr",
+    "pr",
+    "me",
+    "st",
+    "ste",
+    "mgr",
+    "etc",
+    "cf",
+    "av",
+    "bd",
+    "no",
+    "vol",
+    "p",
+}
+_NEGATIONS = {"pas", "jamais", "nullement", "aucunement", "point", "guère", "plus"}
+_DASHES = ("— ", "– ", "- ", "—", "–")
+_QUESTION_PREFIX = re.compile(r"^(?:Q|Question|Questions)\s*[:.-]\s*", re.IGNORECASE)
+_ANSWER_PREFIX = re.compile(r"^(?:R|Réponse)\s*[:.-]\s*")
+_NAME_PREFIX = re.compile(r"^((?:[A-ZÀ-ÖØ-Þ][\w'.-]*\s?){1,4})\s*:\s+(?=\S)")
+
+
+@dataclass
+class _Candidate:
+    start: int
+    end: int
+    open_offset: int
+    outer_end: int
+    marked: bool = True
+    answer: bool = False
+    headline: bool = False
+    interrupted_cue: tuple[int, int] | None = None  # the incise between two halves, for the first half
+    follows_incise: bool = False
+    kind: str = "direct"
+    cue: str | None = None
+    speaker: dict | None = None
+    person: Person | None = None
+    rejected: str | None = None
+    extras: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Cue:
+    lemma: str
+    verb_start: int
+    verb_end: int
+    subject_start: int | None
+    subject_end: int | None
+    pronoun: str | None = None
+
+
+def _is_dapres(doc, i: int) -> bool:
+    """Whether token ``i`` is the "après" of "d'après" (tokenised d' + après) or "d'après" itself."""
+    token = doc[i]
+    return token.lower_ == "d'après" or (token.lower_ == "après" and i > 0 and doc[i - 1].lower_ in ("d'", "d’"))
+
+
+class QuoteExtractor:
+    """Finds the quotations of a parsed French article (see the module docstring)."""
+
+    def __init__(self, lexicon: ReportingLexicon | None = None):
+        self.lexicon = lexicon or load_lexicon()
+
+    def extract(self, doc) -> list[Quote]:
+        """Returns the quotes of ``doc`` in text order; offsets point into ``doc.text``."""
+        return _ArticleQuotes(doc, self.lexicon).run()
+
+
+class _ArticleQuotes:
+    """The state of one extraction: text, tokens, people, and the quotes found so far."""
+
+    def __init__(self, doc, lexicon: ReportingLexicon):
+        self.doc = doc
+        self.text = doc.text
+        self.lexicon = lexicon
+        self.people = PeopleIndex(doc)
+        self.token_starts = [token.idx for token in doc]
+        self.paragraphs = self._paragraphs()
+        self.spans = [span for span in find_marked_spans(self.text) if span.depth == 0]
+        self.people.quoted = tuple((span.open_offset, span.outer_end) for span in self.spans)
+        self.sentences = self._sentences()
+        self.recent: list[Person] = []
+        self.last_quote_end = -1  # the end of the last quote attributed to a person
+        self.headline_end = self._headline_end()
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def _paragraphs(self) -> list[tuple[int, int]]:
+        bounds, start = [], 0
+        for line in self.text.split("\n"):
+            bounds.append((start, start + len(line)))
+            start += len(line) + 1
+        return bounds
+
+    def _headline_end(self) -> int:
+        non_empty = [(s, e) for s, e in self.paragraphs if e > s]
+        if len(non_empty) >= 2 and non_empty[0][1] - non_empty[0][0] <= 250:
+            return non_empty[0][1]
+        return -1
+
+    def _inside_marks(self, position: int) -> bool:
+        return any(span.open_offset < position < span.outer_end for span in self.spans)
+
+    def _sentences(self) -> list[tuple[int, int]]:
+        sentences = []
+        for start, end in self.paragraphs:
+            sentence_start = start
+            for match in re.finditer(r"[.!?…]+(?=\s+[A-ZÀ-ÖØ-Þ«\"“—–])", self.text[start:end]):
+                cut = start + match.end()
+                if self._inside_marks(cut - 1):
+                    continue
+                word = re.search(r"(\S+)$", self.text[start : start + match.start()])
+                if (
+                    match.group(0) == "."
+                    and word
+                    and word.group(1).isalpha()
+                    and (len(word.group(1)) == 1 or fold(word.group(1)) in _ABBREVIATIONS)
+                ):
+                    continue  # M. Poutine, J. Dupont, Mme. Rey
+                sentences.append((sentence_start, cut))
+                sentence_start = cut + 1
+            if sentence_start < end:
+                sentences.append((sentence_start, end))
+        return sentences
+
+    def sentence_of(self, position: int) -> tuple[int, int]:
+        for start, end in self.sentences:
+            if start <= position <= end:
+                return start, end
+        return position, position
+
+    def paragraph_of(self, position: int) -> int:
+        for index, (start, end) in enumerate(self.paragraphs):
+            if start <= position <= end:
+                return index
+        return len(self.paragraphs) - 1
+
+    def token_index(self, char: int) -> int:
+        """The index of the first token starting at or after ``char``."""
+        return bisect.bisect_left(self.token_starts, char)
+
+    # --- the passes -----------------------------------------------------------------------
+
+    def run(self) -> list[Quote]:
+        candidates = self._answers()
+        answered = [(c.start, c.end) for c in candidates]
+        for span in self.spans:
+            if any(start <= span.open_offset < end for start, end in answered):
+                continue  # a quote inside an interview answer is part of it
+            candidates.extend(self._split_interrupted(span))
+        marked = [(span.open_offset, span.outer_end) for span in self.spans]
+        candidates.extend(c for c in self._indirect(marked) if not any(a <= c.start < b for a, b in answered))
+        # Attribution runs in text order: pronouns and "previous speaker" depend on what came before.
+        candidates.sort(key=lambda c: c.start)
+        for candidate in candidates:
+            if candidate.kind == "indirect":
+                self._attribute_indirect(candidate)
+            else:
+                self._attribute(candidate)
+        self._match_headlines(candidates)
+        return [self._quote(c) for c in candidates if c.rejected is None]
+
+    def _answers(self) -> list[_Candidate]:
+        """Interview answers: paragraphs opened by a dash or by "Name :" / "R :"."""
+        dash_paragraphs = [p for p in self.paragraphs if self.text[p[0] : p[1]].startswith(_DASHES)]
+        name_paragraphs = [p for p in self.paragraphs if _NAME_PREFIX.match(self.text[p[0] : p[1]])]
+        question_paragraphs = [p for p in self.paragraphs if _QUESTION_PREFIX.match(self.text[p[0] : p[1]])]
+        if len(dash_paragraphs) < 2 and len(question_paragraphs) < 2:
+            return []
+        interviewee = self._interviewee()
+        answers: list[_Candidate] = []
+        previous_was_answer = False
+        for start, end in self.paragraphs:
+            paragraph = self.text[start:end]
+            if not paragraph.strip() or start <= self.headline_end:
+                previous_was_answer = False
+                continue
+            stripped = paragraph.rstrip()
+            if (
+                _QUESTION_PREFIX.match(paragraph)
+                or stripped.endswith("?")
+                and (paragraph.startswith(_DASHES) or not previous_was_answer)
+            ):
+                previous_was_answer = False
+                continue
+            prefix = None
+            speaker_name = None
+            if paragraph.startswith(_DASHES):
+                prefix = re.match(r"^[—–-]\s*", paragraph).end()
+            elif _ANSWER_PREFIX.match(paragraph):
+                prefix = _ANSWER_PREFIX.match(paragraph).end()
+            elif (
+                (match := _NAME_PREFIX.match(paragraph))
+                and (start, end) in name_paragraphs
+                and len(question_paragraphs) >= 1
+            ):
+                prefix = match.end()
+                speaker_name = match.group(1).strip()
+            elif (
+                previous_was_answer
+                and not any(s.open_offset == start for s in self.spans)
+                and not self._has_cue(start, end)
+            ):
+                prefix = 0
+            if prefix is None:
+                previous_was_answer = False
+                continue
+            candidate = _Candidate(start + prefix, end, start, end, marked=False, answer=True)
+            person = self.people.person_named(speaker_name, start) if speaker_name else interviewee
+            candidate.cue = ":" if speaker_name else None
+            candidate.person = person
+            name = person.name if person else speaker_name
+            resolution = "explicit" if speaker_name else ("interviewee" if person else "unknown")
+            candidate.speaker = {
+                "text": speaker_name,
+                "start": None,
+                "end": None,
+                "name": name,
+                "resolution": resolution,
+            }
+            if prefix == 0:
+                candidate.speaker["resolution"] = "previous_speaker"
+            answers.append(candidate)
+            previous_was_answer = True
+        return answers
+
+    def _interviewee(self) -> Person | None:
+        first_dash = next(
+            (
+                s
+                for s, e in self.paragraphs
+                if self.text[s:e].startswith(_DASHES) or _QUESTION_PREFIX.match(self.text[s:e])
+            ),
+            len(self.text),
+        )
+        counts = []
+        for person in self.people.people:
+            intro = sum(1 for m_start, _ in person.mentions if m_start < first_dash)
+            if intro:
+                counts.append((intro, len(person.tokens), len(person.mentions), person))
+        if not counts:
+            return None
+        return max(counts, key=lambda c: (c[0], c[1], c[2]))[3]
+
+    def _has_cue(self, start: int, end: int) -> bool:
+        for token in self.doc[self.token_index(start) : self.token_index(end)]:
+            if token.text.startswith("-") and token.lower_ in ("-il", "-elle", "-t"):
+                return True
+        return False
+
+    def _split_interrupted(self, span: MarkedSpan) -> list[_Candidate]:
+        """« Q1, explique X, Q2 »: two quotes, the cue between them."""
+        whole = _Candidate(span.start, span.end, span.open_offset, span.outer_end)
+        whole.headline = span.start <= self.headline_end
+        text = self.text
+        for match in re.finditer(r",\s+", text[span.start : span.end]):
+            comma = span.start + match.start()
+            cue = self._cue_after(comma, span.end, inside=True)
+            if cue is None or cue.subject_end is None and cue.pronoun is None:
+                continue
+            second_start = self._incise_end(cue.subject_end or cue.verb_end, span.end)
+            if second_start is None:
+                continue
+            if span.end - second_start < 3 or comma - span.start < 3:
+                continue
+            first = _Candidate(span.start, comma, span.open_offset, comma)
+            first.extras["cue"] = cue
+            second = _Candidate(second_start, span.end, second_start, span.outer_end, follows_incise=True)
+            second.extras["cue"] = cue
+            first.headline = second.headline = whole.headline
+            return [first, second]
+        return [whole]
+
+    def _incise_end(self, position: int, limit: int) -> int | None:
+        """Where the quote resumes after an incise ending at ``position``.
+
+        "…, a déclaré le maire, Bernard Quissac, en ouvrant la séance. Trois cents…": past an
+        apposed name and a short adjunct, up to the next comma or sentence end.
+        """
+        text = self.text
+        rest = re.match(r"\s*,\s*", text[position:limit])
+        if rest:
+            resumed = position + rest.end()
+            person = self.people.person_in(resumed, min(limit, resumed + 60))
+            mention = next(((a, b) for p in [person] if p for a, b in p.mentions if a == resumed), None)
+            if mention is None:
+                return resumed
+            position = mention[1]
+        adjunct = re.match(r"[^.,;!?«»]{0,80}?[.,;!?]\s+", text[position:limit])
+        return position + adjunct.end() if adjunct else None
+
+    # --- cues -----------------------------------------------------------------------------
+
+    def _verb_lemma(self, index: int) -> tuple[str | None, int]:
+        """The lexicon lemma of the verb at token ``index`` and the index after it (multi-word cues)."""
+        doc = self.doc
+        token = doc[index]
+        if token.lower_ in ("fait", "faire", "fera", "font", "laisse", "laissé", "laisser") and index + 1 < len(doc):
+            following = doc[index + 1].lower_
+            combined = {
+                "savoir": "faire savoir",
+                "valoir": "faire valoir",
+                "remarquer": "faire remarquer",
+                "observer": "faire observer",
+                "entendre": "laisser entendre",
+            }.get(following)
+            if combined and combined in self.lexicon.lemmas:
+                return combined, index + 2
+        if token.pos_ in ("PUNCT", "DET", "ADP", "PROPN", "CCONJ", "SCONJ", "NUM") or not token.text[0].isalpha():
+            return None, index
+        lemma = self.lexicon.lemma_of(token.lemma_, token.text)
+        return lemma, index + 1
+
+    def _cue_after(self, position: int, limit: int, inside: bool = False) -> _Cue | None:
+        """A cue right after ``position`` (the end of a quote): , a déclaré X / a-t-il dit / dit-elle."""
+        doc = self.doc
+        i = self.token_index(position)
+        n = len(doc)
+        while i < n and doc[i].idx < limit and doc[i].text in (",", "»", "”", '"', "(", "—", "–", "-"):
+            i += 1
+        if i >= n or doc[i].idx >= limit:
+            return None
+        pronoun = None
+        aux = False
+        if doc[i].pos_ == "AUX" or doc[i].lower_ in ("a", "avait", "aurait", "ont", "avaient", "est", "était", "sont"):
+            aux = True
+            i += 1
+        while i < n and doc[i].text.startswith("-") and len(doc[i].text) > 1:
+            if doc[i].lower_ != "-t":
+                pronoun = doc[i].lower_.lstrip("-")
+            i += 1
+        while (
+            i < n
+            and doc[i].pos_ == "ADV"
+            and doc[i].lower_ not in ("ne", "n'")
+            and self.lexicon.lemma_of(doc[i].lemma_, doc[i].text) is None
+        ):
+            i += 1
+        if i < n and doc[i].lower_ in ("s'", "se"):
+            i += 1
+        if i >= n or doc[i].idx >= limit:
+            return None
+        lemma, after = self._verb_lemma(i)
+        if lemma is None:
+            return None
+        verb_start, verb_end = doc[i].idx, doc[after - 1].idx + len(doc[after - 1].text)
+        j = after
+        while j < n and doc[j].text.startswith("-") and len(doc[j].text) > 1:
+            if doc[j].lower_ != "-t":
+                pronoun = doc[j].lower_.lstrip("-")
+            verb_end = doc[j].idx + len(doc[j].text)
+            j += 1
+        if pronoun:
+            return _Cue(lemma, verb_start, verb_end, None, verb_end, pronoun)
+        # The subject follows the verb: a noun phrase up to punctuation, a preposition or a verb.
+        while j < n and doc[j].pos_ == "ADV" and doc[j].lower_ not in ("ne", "n'"):
+            j += 1
+        start = j
+        while j < n and doc[j].idx < limit:
+            token = doc[j]
+            if (
+                token.pos_ in ("PUNCT", "VERB", "AUX", "SCONJ", "CCONJ")
+                or token.lower_ in _NOUN_STOPS
+                or token.lower_ in ("qui", "que", "qu'", "dont")
+            ):
+                break
+            if (
+                token.pos_ == "ADP"
+                and token.lower_ not in ("de", "du", "des", "d'")
+                and not (j > start and doc[j - 1].pos_ == "NOUN" and token.lower_ in ("à",) and False)
+            ):
+                break
+            if token.pos_ == "PRON" and token.lower_ not in (
+                "il",
+                "elle",
+                "ils",
+                "elles",
+                "on",
+                "celui-ci",
+                "celle-ci",
+                "ce",
+                "lui",
+            ):
+                break
+            j += 1
+        while j > start and doc[j - 1].pos_ in ("ADP", "DET"):
+            j -= 1
+        if j == start:
+            if aux and not inside:
+                return None
+            return _Cue(lemma, verb_start, verb_end, None, None, None) if not inside else None
+        return _Cue(lemma, verb_start, verb_end, doc[start].idx, doc[j - 1].idx + len(doc[j - 1].text))
+
+    def _cue_before(self, candidate: _Candidate) -> _Cue | None:
+        """A cue before the quote in its sentence: X a déclaré : « … », X a assuré que « … », selon X, « … »."""
+        sentence_start, _ = self.sentence_of(candidate.open_offset)
+        segment = self.text[sentence_start : candidate.open_offset]
+        doc = self.doc
+        first = self.token_index(sentence_start)
+        last = self.token_index(candidate.open_offset)
+        # selon X / d'après X
+        for i in range(last - 1, first - 1, -1):
+            token = doc[i]
+            if self._inside_marks(token.idx):
+                continue
+            if token.lower_ == "selon" or _is_dapres(doc, i):
+                end = self._np_end(i + 1, candidate.open_offset)
+                if end > i + 1:
+                    return _Cue(
+                        "selon" if token.lower_ == "selon" else "d'après",
+                        token.idx,
+                        token.idx + len(token.text),
+                        doc[i + 1].idx,
+                        doc[end - 1].idx + len(doc[end - 1].text),
+                    )
+        for i in range(last - 1, first - 1, -1):
+            token = doc[i]
+            if self._inside_marks(token.idx):
+                continue
+            lemma, after = self._verb_lemma(i)
+            if lemma is None or token.pos_ not in ("VERB", "AUX", "NOUN", "ADJ", "ADV"):
+                continue
+            if lemma in _NEEDS_QUE and not re.search(
+                r"(?:\bque\b|\bqu'|:|,)", self.text[doc[after - 1].idx : candidate.open_offset]
+            ):
+                continue  # "Pyongyang soutient « toutes les décisions »": support, not speech
+            if self._negated(i):
+                candidate.rejected = "negated cue"
+                return None
+            subject = self._subject_of(i)
+            if subject is None:
+                return _Cue(lemma, token.idx, token.idx + len(token.text), None, None)
+            if isinstance(subject, str):
+                return _Cue(lemma, token.idx, token.idx + len(token.text), None, None, subject)
+            s_start, s_end = subject
+            return _Cue(lemma, token.idx, token.idx + len(token.text), s_start, s_end)
+        stripped = segment.rstrip()
+        if stripped.endswith(":"):
+            # "Kim Jong Un : « … »" (headlines, captions): the words before the colon are the speaker.
+            np_first = self.token_index(sentence_start)
+            np_last = self.token_index(sentence_start + len(stripped) - 1)
+            colon = sentence_start + len(stripped) - 1
+            if 0 < np_last - np_first <= 6:
+                return _Cue(":", colon, colon + 1, doc[np_first].idx, doc[np_last - 1].idx + len(doc[np_last - 1].text))
+            # "Sophie Langlade, adjointe aux sports, a pris la parole : « … »": the sentence's subject.
+            subject = self._main_subject(np_last)
+            if isinstance(subject, str):
+                return _Cue(":", colon, colon + 1, None, None, subject)
+            if subject is not None:
+                return _Cue(":", colon, colon + 1, subject[0], subject[1])
+        return None
+
+    def _np_end(self, i: int, limit: int) -> int:
+        doc = self.doc
+        j = i
+        while j < len(doc) and doc[j].idx < limit:
+            token = doc[j]
+            if token.pos_ in ("PUNCT", "VERB", "AUX", "SCONJ", "CCONJ") or token.lower_ in ("qui", "que", "qu'"):
+                break
+            if token.pos_ == "ADP" and token.lower_ not in ("de", "du", "des", "d'"):
+                break
+            j += 1
+        return j
+
+    def _negated(self, i: int) -> bool:
+        doc = self.doc
+        window_before = [t.lower_ for t in doc[max(0, i - 4) : i]]
+        window_after = [t.lower_ for t in doc[i + 1 : i + 3]]
+        if "ne" in window_before or "n'" in window_before:
+            return any(word in _NEGATIONS for word in window_before + window_after)
+        return False
+
+    def _subject_of(self, i: int):
+        """The subject of the verb at token ``i``: a char span, a pronoun string, or None."""
+        doc = self.doc
+        verb = doc[i]
+        head = verb if verb.pos_ == "VERB" else verb.head
+        morph = str(verb.morph)
+        before = doc[i - 1].lower_ if i > 0 else ""
+        if (
+            ("VerbForm=Part" in morph and "Tense=Pres" in morph)
+            or verb.text.endswith("ant")
+            or "VerbForm=Inf" in morph
+            or before in ("avoir", "être", "de", "d'", "pour")
+        ):
+            # ajoutant que, avant de souligner que, après avoir déclaré que: the main clause's subject.
+            return self._main_subject(i)
+        for candidate_head in (head, head.head if head.dep_ in ("xcomp", "conj") else None):
+            if candidate_head is None:
+                continue
+            for child in candidate_head.children:
+                if child.dep_ in ("nsubj", "nsubj:pass") and child.i < i:
+                    if child.lower_ in _PRONOUN_GENDER or child.lower_ == "on":
+                        return child.lower_
+                    if child.lower_ == "qui" and candidate_head.head is not candidate_head:
+                        target = candidate_head.head
+                        return self._phrase_span(target)
+                    return self._phrase_span(child)
+        # Fallback: the nearest name, pronoun or noun phrase to the left, within the sentence.
+        sentence_start, _ = self.sentence_of(verb.idx)
+        for k in range(i - 1, self.token_index(sentence_start) - 1, -1):
+            token = doc[k]
+            if self._inside_marks(token.idx):
+                continue
+            if token.lower_ in ("il", "elle", "ils", "elles") and token.pos_ == "PRON":
+                return token.lower_
+            if token.pos_ in ("PROPN", "NOUN"):
+                return self._phrase_span(token)
+        return None
+
+    def _main_subject(self, i: int):
+        """The first person or personal pronoun of the sentence before token ``i``, or None."""
+        doc = self.doc
+        sentence_start, _ = self.sentence_of(doc[i].idx)
+        for k in range(self.token_index(sentence_start), i):
+            token = doc[k]
+            if self._inside_marks(token.idx):
+                continue
+            if token.pos_ == "PRON" and token.lower_.lstrip("-") in ("il", "elle", "ils", "elles"):
+                return token.lower_.lstrip("-")
+            person = self.people.person_in(token.idx, token.idx + len(token.text) + 40)
+            if person is not None and any(m_start == token.idx for m_start, _ in person.mentions):
+                m_end = next(m_end for m_start, m_end in person.mentions if m_start == token.idx)
+                return token.idx, m_end
+        return None
+
+    def _phrase_span(self, token) -> tuple[int, int]:
+        """The noun phrase of ``token``: its left determiners/adjectives and its de-complements."""
+        doc = self.doc
+        start = token.i
+        while (
+            start > 0
+            and doc[start - 1].pos_ in ("DET", "ADJ", "PROPN", "NOUN")
+            and doc[start - 1].text not in (",", "«", "»")
+            and not self._inside_marks(doc[start - 1].idx)
+        ):
+            start -= 1
+            if doc[start].pos_ == "DET":
+                break
+        end = token.i + 1
+        while (
+            end < len(doc)
+            and (
+                doc[end].pos_ in ("PROPN", "ADJ", "NOUN", "NUM")
+                or (
+                    doc[end].lower_ in ("de", "du", "des", "d'")
+                    and end + 1 < len(doc)
+                    and doc[end + 1].pos_ in ("PROPN", "NOUN", "DET")
+                )
+            )
+            and not self._inside_marks(doc[end].idx)
+        ):
+            end += 1
+            if doc[end - 1].lower_ in ("de", "du", "des", "d'") and end < len(doc) and doc[end].pos_ == "DET":
+                end += 1
+        return doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+
+    # --- attribution ----------------------------------------------------------------------
+
+    def _attribute(self, candidate: _Candidate) -> None:
+        if candidate.answer:
+            if candidate.person is not None:
+                self._remember(candidate.person)
+            return
+        span_text = self.text[candidate.start : candidate.end]
+        self._classify_kind(candidate)
+        if self._is_title_or_name(candidate, span_text):
+            return
+        cue = candidate.extras.get("cue")
+        if cue is None and candidate.headline:
+            cue = self._cue_before(candidate)
+            if cue is None:
+                candidate.extras["headline_unattributed"] = True
+                return
+        if cue is None:
+            cue = self._cue_after(candidate.outer_end, self.sentence_of(candidate.outer_end)[1] + 1)
+            if cue is not None and cue.subject_start is None and cue.pronoun is None:
+                # « … », poursuit-il handled above; « … », ajoute X needs a subject; a bare verb
+                # (« … », souligne-t-on) is still a cue.
+                pass
+        if cue is None:
+            cue = self._cue_before(candidate)
+            if candidate.rejected:
+                return
+        if cue is None:
+            sentence_start, _ = self.sentence_of(candidate.open_offset)
+            before = self.text[sentence_start : candidate.open_offset].rstrip()
+            embedded = bool(before) and not before.endswith((":", ".", "!", "?", "»", "”", '"'))
+            if candidate.kind == "fragment" or len(span_text.split()) <= 3 or embedded:
+                # Words in marks inside the journalist's own sentence, with nobody saying them: a
+                # nickname, a term, a scare quote.
+                candidate.rejected = "no cue (scare quote or term)"
+                return
+            previous = self.recent[0] if self.recent else None
+            self._set_speaker(candidate, None, previous, "previous_speaker" if previous else "unknown", None)
+            return
+        candidate.cue = cue.lemma
+        self._resolve(candidate, cue)
+
+    def _classify_kind(self, candidate: _Candidate) -> None:
+        text = self.text
+        sentence_start, _ = self.sentence_of(candidate.open_offset)
+        before = text[sentence_start : candidate.open_offset].rstrip()
+        quote = text[candidate.start : candidate.end]
+        words = quote.split()
+        if not before or before.endswith((":", ".", "!", "?", "»", "”", '"')) or candidate.follows_incise:
+            candidate.kind = "direct"
+            return
+        if quote[:1].isupper() and len(words) >= 4:
+            candidate.kind = "direct"
+            return
+        first = self.token_index(candidate.start)
+        last = self.token_index(candidate.end)
+        has_subject = any(
+            t.dep_ in ("nsubj", "nsubj:pass", "expl:subj") and candidate.start <= t.head.idx < candidate.end
+            for t in self.doc[first:last]
+        )
+        previous_word = before.split()[-1].lower() if before.split() else ""
+        if previous_word in ("que", "qu'", "qu") or before.endswith("'"):
+            candidate.kind = "direct" if has_subject and len(words) >= 5 else "fragment"
+            return
+        if has_subject and len(words) >= 6 and before.endswith(","):
+            candidate.kind = "direct"
+            return
+        candidate.kind = "fragment" if not (has_subject and len(words) >= 8) else "direct"
+
+    def _is_title_or_name(self, candidate: _Candidate, span_text: str) -> bool:
+        sentence_start, _ = self.sentence_of(candidate.open_offset)
+        before = self.text[max(sentence_start, candidate.open_offset - 40) : candidate.open_offset].rstrip()
+        words = re.findall(r"[\w'-]+", before.lower())
+        previous = words[-1] if words else ""
+        previous2 = " ".join(words[-2:]) if len(words) >= 2 else previous
+        if (
+            previous in _WORK_WORDS
+            or previous2 in ("sous le", "sous la")
+            or previous in ("nom",)
+            or previous2 in ("le nom", "du nom")
+        ):
+            if len(span_text.split()) <= 12:
+                candidate.rejected = f"title or name ({previous})"
+                return True
+        if (
+            previous in ("de", "d", "du", "des")
+            and len(words) >= 2
+            and words[-2] in _WORK_WORDS
+            and len(span_text.split()) <= 12
+        ):
+            candidate.rejected = f"title or name ({words[-2]})"
+            return True
+        return False
+
+    def _resolve(self, candidate: _Candidate, cue: _Cue) -> None:
+        if cue.pronoun is not None:
+            self._resolve_pronoun(candidate, cue.pronoun, (cue.verb_start, cue.verb_end))
+            return
+        if cue.subject_start is None:
+            previous = self.recent[0] if self.recent else None
+            self._set_speaker(candidate, None, previous, "previous_speaker" if previous else "unknown", None)
+            return
+        self._resolve_phrase(candidate, cue.subject_start, cue.subject_end)
+
+    def _resolve_pronoun(self, candidate: _Candidate, pronoun: str, where: tuple[int, int]) -> None:
+        if pronoun in ("on",):
+            self._set_speaker(candidate, where, None, "unknown", None)
+            return
+        gender = _PRONOUN_GENDER.get(pronoun)
+        person = self._sentence_person(candidate, gender)
+        if person is None:
+            person = self.people.antecedent(
+                candidate.open_offset, gender, self.recent, last_quote_end=self.last_quote_end
+            )
+        self._set_speaker(candidate, where, person, "pronoun" if person else "unknown", None)
+
+    def _sentence_person(self, candidate: _Candidate, gender: str | None) -> Person | None:
+        """A person named earlier in the quote's own sentence, outside marks, of the pronoun's gender.
+
+        "Kim a laissé un message dans lequel il a souligné que « … »": il is Kim, whoever spoke last.
+        """
+        sentence_start, _ = self.sentence_of(candidate.open_offset)
+        if sentence_start >= candidate.open_offset:
+            return None
+        found = None
+        for person in self.people.people:
+            for m_start, _ in person.mentions:
+                if sentence_start <= m_start < candidate.open_offset and not self._inside_marks(m_start):
+                    if gender is None or person.gender in (gender, None):
+                        if found is None or m_start < found[0]:
+                            found = (m_start, person)
+        return found[1] if found else None
+
+    def _resolve_phrase(self, candidate: _Candidate, start: int, end: int) -> None:
+        doc = self.doc
+        phrase = self.text[start:end]
+        lowered = phrase.lower()
+        if lowered in _PRONOUN_GENDER:
+            self._resolve_pronoun(candidate, lowered, (start, end))
+            return
+        person = self.people.person_in(start, end)
+        # An apposition after the phrase names the person: "la porte-parole, Maria Zajarova,".
+        after = re.match(r"\s*,\s*", self.text[end : end + 4])
+        if person is None and after:
+            next_start = end + after.end()
+            person = self.people.person_in(next_start, next_start + 60)
+            if person is not None and not any(next_start <= m <= next_start + 2 for m, _ in person.mentions):
+                person = None
+        if person is not None:
+            resolution = "explicit" if not re.match(r"^(m\.|mme|mlle|me|dr)\b", lowered) else "title"
+            self._set_speaker(
+                candidate, (start, end), person, "explicit" if resolution in ("explicit", "title") else resolution, None
+            )
+            return
+        tokens = doc[self.token_index(start) : self.token_index(end)]
+        determiner = next((t for t in tokens if t.pos_ == "DET"), None)
+        head = next((t for t in tokens if t.pos_ == "NOUN"), None)
+        propn = [t for t in tokens if t.pos_ == "PROPN"]
+        if head is not None and fold(head.lemma_) in _NON_SPEAKER_HEADS:
+            candidate.rejected = "said by a sign or banner"
+            return
+        org_entity = any(ent.label_ == "ORG" and ent.start_char < end and ent.end_char > start for ent in doc.ents)
+        if (head is not None and fold(head.lemma_) in ORG_NOUNS) or org_entity:
+            name = self.people.organisation(phrase, fold(head.lemma_) if head is not None else "", start)
+            self._set_speaker(candidate, (start, end), None, "organisation", name)
+            return
+        if determiner is not None and determiner.lower_ in _INDEFINITE:
+            self._set_speaker(candidate, (start, end), None, "unknown", None)
+            return
+        if head is not None:
+            gender = _DET_GENDER.get(determiner.lower_) if determiner is not None else None
+            gender = gender or _morph_gender(head)
+            person = self.people.by_descriptor(head.lemma_, gender, start)
+            if (
+                person is None
+                and determiner is not None
+                and determiner.lower_ in ("le", "la", "l'", "ce", "cette", "son", "sa")
+            ):
+                person = self.people.antecedent(start, gender, self.recent)
+            self._set_speaker(candidate, (start, end), person, "descriptor" if person else "unknown", None)
+            return
+        if propn:
+            named = self.people.person_named(" ".join(t.text for t in propn), start)
+            if named is not None:
+                self._set_speaker(candidate, (start, end), named, "explicit", None)
+            else:
+                self._set_speaker(candidate, (start, end), None, "explicit", " ".join(t.text for t in propn))
+            return
+        self._set_speaker(candidate, (start, end), None, "unknown", None)
+
+    def _set_speaker(
+        self,
+        candidate: _Candidate,
+        where: tuple[int, int] | None,
+        person: Person | None,
+        resolution: str,
+        name: str | None,
+    ) -> None:
+        candidate.person = person
+        if person is not None:
+            name = person.name
+            self._remember(person)
+            self.last_quote_end = max(self.last_quote_end, candidate.outer_end)
+        candidate.speaker = {
+            "text": self.text[where[0] : where[1]] if where else None,
+            "start": where[0] if where else None,
+            "end": where[1] if where else None,
+            "name": name,
+            "resolution": resolution,
+        }
+
+    def _remember(self, person: Person) -> None:
+        if person in self.recent:
+            self.recent.remove(person)
+        self.recent.insert(0, person)
+
+    def _match_headlines(self, candidates: list[_Candidate]) -> None:
+        """A headline quote with no speaker takes the speaker of the body quote that repeats it."""
+        body = [c for c in candidates if not c.headline and c.rejected is None and c.speaker]
+        for candidate in candidates:
+            if not candidate.extras.get("headline_unattributed") or candidate.rejected:
+                continue
+            words = {fold(w) for w in re.findall(r"\w+", self.text[candidate.start : candidate.end]) if len(w) > 2}
+            best, best_score = None, 0.0
+            for other in body:
+                other_words = {fold(w) for w in re.findall(r"\w+", self.text[other.start : other.end])}
+                score = len(words & other_words) / max(1, len(words))
+                if score > best_score:
+                    best, best_score = other, score
+            if best is not None and best_score >= 0.5:
+                candidate.person = best.person
+                candidate.speaker = dict(best.speaker, text=None, start=None, end=None, resolution="headline_match")
+                candidate.cue = None
+            else:
+                candidate.speaker = {"text": None, "start": None, "end": None, "name": None, "resolution": "unknown"}
+
+    # --- indirect speech ------------------------------------------------------------------
+
+    def _indirect(self, marked: list[tuple[int, int]]) -> list[_Candidate]:
+        """Reported speech without marks, one per sentence at most."""
+        doc = self.doc
+        candidates: list[_Candidate] = []
+        for sentence_start, sentence_end in self.sentences:
+            if sentence_start <= self.headline_end:
+                continue
+            first, last = self.token_index(sentence_start), self.token_index(sentence_end)
+            tokens = doc[first:last]
+            found = self._indirect_que(tokens, sentence_start, sentence_end) or self._indirect_selon(
+                tokens, sentence_start, sentence_end
+            )
+            if found is None:
+                continue
+            content_start, content_end, cue, subject = found
+            while content_end > content_start and self.text[content_end - 1] in ".!?;: ":
+                content_end -= 1
+            if content_end - content_start < 12:
+                continue
+            covered = sum(max(0, min(content_end, e) - max(content_start, s)) for s, e in marked)
+            early = content_start + 0.4 * (content_end - content_start)
+            if covered > 0.3 * (content_end - content_start) or any(content_start <= s < early for s, _ in marked):
+                continue  # the words in marks are the quote; their cue is this verb
+            candidate = _Candidate(
+                content_start, content_end, content_start, content_end, marked=False, kind="indirect"
+            )
+            candidate.cue = cue
+            candidate.extras["subject"] = subject
+            candidates.append(candidate)
+        return candidates
+
+    def _attribute_indirect(self, candidate: _Candidate) -> None:
+        subject = candidate.extras["subject"]
+        if subject is None:
+            previous = self.recent[0] if self.recent else None
+            self._set_speaker(candidate, None, previous, "previous_speaker" if previous else "unknown", None)
+        elif isinstance(subject, str):
+            self._resolve_pronoun(candidate, subject, None)
+            candidate.speaker["text"] = subject
+        else:
+            self._resolve_phrase(candidate, *subject)
+
+    def _indirect_que(self, tokens, sentence_start: int, sentence_end: int):
+        for token in tokens:
+            if self._inside_marks(token.idx):
+                continue
+            lemma, after = self._verb_lemma(token.i)
+            if lemma is None or not self.lexicon.is_indirect(lemma) or token.pos_ not in ("VERB", "AUX", "ADV", "NOUN"):
+                continue
+            j = after
+            while j < len(self.doc) and j - after < 4 and self.doc[j].lower_ not in ("que", "qu'", "qu"):
+                if self.doc[j].pos_ in ("VERB", "PUNCT") and self.doc[j].text != ",":
+                    break
+                j += 1
+            if j >= len(self.doc) or self.doc[j].lower_ not in ("que", "qu'", "qu") or self.doc[j].idx >= sentence_end:
+                continue
+            if self._negated(token.i):
+                return None
+            subject = self._subject_of(token.i)
+            content_start = self.doc[j].idx + len(self.doc[j].text)
+            while content_start < sentence_end and self.text[content_start] == " ":
+                content_start += 1
+            return content_start, sentence_end, lemma, subject
+        return None
+
+    def _indirect_selon(self, tokens, sentence_start: int, sentence_end: int):
+        text = self.text
+        for token in tokens:
+            if not (token.lower_ == "selon" or _is_dapres(self.doc, token.i)) or self._inside_marks(token.idx):
+                continue
+            cue = "selon" if token.lower_ == "selon" else "d'après"
+            np_end = self._np_end(token.i + 1, sentence_end)
+            if np_end <= token.i + 1:
+                continue
+            subject = (self.doc[token.i + 1].idx, self.doc[np_end - 1].idx + len(self.doc[np_end - 1].text))
+            head = next((t for t in self.doc[token.i + 1 : np_end] if t.pos_ in ("NOUN", "PROPN", "PRON")), None)
+            if head is None or fold(head.lemma_) in (
+                "chiffre",
+                "information",
+                "sondage",
+                "donnee",
+                "estimation",
+                "etude",
+                "calcul",
+                "bilan",
+                "source",
+                "projection",
+                "modele",
+                "prevision",
+                "regle",
+                "loi",
+                "article",
+                "principe",
+                "moi",
+                "nous",
+            ):
+                continue
+            after_np = subject[1]
+            cue_start = self.doc[token.i - 1].idx if token.lower_ == "après" else token.idx
+            if cue_start - sentence_start <= 1:
+                # "Selon X, content."
+                rest = re.match(r"\s*,\s*", text[after_np:sentence_end])
+                if not rest:
+                    continue
+                return after_np + rest.end(), sentence_end, cue, subject
+            # "content, selon X." (or "content, selon X, content")
+            before = text[sentence_start:cue_start].rstrip(" ,")
+            if len(before) < 12:
+                continue
+            return sentence_start, sentence_start + len(before), cue, subject
+        return None
+
+    # --- output ---------------------------------------------------------------------------
+
+    def _quote(self, candidate: _Candidate) -> Quote:
+        return Quote(
+            text=self.text[candidate.start : candidate.end],
+            start=candidate.start,
+            end=candidate.end,
+            kind=candidate.kind if not candidate.answer else "direct",
+            cue=candidate.cue,
+            speaker=candidate.speaker
+            or {"text": None, "start": None, "end": None, "name": None, "resolution": "unknown"},
+        )

@@ -1,0 +1,116 @@
+"""The reporting-verb lexicon (``guillemet/data/reporting_verbs.tsv``, written by us), loaded once.
+
+spaCy's French lemmatizer misses rare forms ("martèle", "tacle", "assène"), so besides the lemma the
+lexicon recognises conjugated surface forms generated from each lemma.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+_IRREGULAR = {
+    "dire": ("dit", "disent", "disait", "disaient", "dira", "disant", "dis", "dites"),
+    "reconnaître": ("reconnaît", "reconnait", "reconnu", "reconnue", "reconnaissent", "reconnaissait", "reconnaissant"),
+    "admettre": ("admet", "admis", "admise", "admettent", "admettait", "admettant"),
+    "promettre": ("promet", "promis", "promise", "promettent", "promettait", "promettant"),
+    "écrire": ("écrit", "écrits", "écrivent", "écrivait", "écrivant"),
+    "décrire": ("décrit", "décrivent", "décrivait", "décrivant"),
+    "prédire": ("prédit", "prédisent", "prédisait", "prédisant"),
+    "croire": ("croit", "cru", "croient", "croyait", "croyant"),
+    "prévenir": ("prévient", "prévenu", "préviennent", "prévenait", "prévenant"),
+    "convenir": ("convient", "convenu", "conviennent", "convenait", "convenant"),
+    "se souvenir": ("souvient", "souvenu", "souviennent", "souvenait", "souvenant"),
+    "poursuivre": ("poursuit", "poursuivi", "poursuivent", "poursuivait", "poursuivant"),
+    "conclure": ("conclut", "conclu", "concluent", "concluait", "concluant"),
+    "soutenir": ("soutient", "soutenu", "soutiennent", "soutenait", "soutenant"),
+    "prétendre": ("prétend", "prétendu", "prétendent", "prétendait", "prétendant"),
+    "répondre": ("répond", "répondu", "répondent", "répondait", "répondant"),
+    "défendre": ("défend", "défendu", "défendent", "défendait", "défendant"),
+    "prévoir": ("prévoit", "prévu", "prévoient", "prévoyait", "prévoyant"),
+    "sourire": ("sourit", "souri", "sourient", "souriait", "souriant"),
+    "se dire": ("dit", "dite", "dits", "dites"),
+    "laisser entendre": ("entendre",),
+    "faire savoir": ("savoir",),
+    "faire valoir": ("valoir",),
+}
+
+
+def fold(word: str) -> str:
+    """Lower case without accents, for forgiving comparisons."""
+    return unicodedata.normalize("NFKD", word.lower()).encode("ascii", "ignore").decode()
+
+
+def _er_forms(stem: str) -> set[str]:
+    endings = ("e", "es", "ent", "é", "ée", "és", "ées", "ant", "ait", "aient", "a", "era", "èrent", "eront")
+    forms = {stem + ending for ending in endings}
+    # Stems like martel-, assen-, tempér- take a grave accent before a mute e: martèle, assène, tempère.
+    for position in range(len(stem) - 1, 0, -1):
+        if stem[position] in "eé" and position < len(stem) - 1:
+            grave = stem[:position] + "è" + stem[position + 1 :]
+            forms |= {grave + ending for ending in ("e", "es", "ent", "era", "eront")}
+            break
+    if stem.endswith("g"):
+        forms |= {stem + "eant", stem + "eait", stem + "ea"}
+    if stem.endswith("c"):
+        forms |= {stem[:-1] + "ç" + e for e in ("ant", "ait", "a")}
+    return forms
+
+
+def _ir_forms(stem: str) -> set[str]:
+    return {stem + ending for ending in ("it", "issent", "i", "ie", "issant", "issait", "ira")}
+
+
+@dataclass(frozen=True)
+class ReportingLexicon:
+    """Reporting verbs: which lemmas and forms cue a quote, and which introduce indirect speech."""
+
+    lemmas: frozenset[str]
+    indirect: frozenset[str]
+    forms: dict[str, str]
+
+    def lemma_of(self, lemma: str, surface: str) -> str | None:
+        """The lexicon lemma a token stands for (from its lemma, else its surface form), or None."""
+        lemma = lemma.lower()
+        if lemma in self.lemmas:
+            return lemma
+        for candidate in (f"s'{lemma}", f"se {lemma}"):
+            if candidate in self.lemmas:
+                return candidate
+        return self.forms.get(fold(surface))
+
+    def is_indirect(self, lemma: str) -> bool:
+        return lemma in self.indirect
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> ReportingLexicon:
+    """Loads the lexicon once per process."""
+    text = (resources.files("guillemet") / "data" / "reporting_verbs.tsv").read_text(encoding="utf-8")
+    lemmas: set[str] = set()
+    indirect: set[str] = set()
+    forms: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#") or line.startswith("lemma\t"):
+            continue
+        lemma, flag = line.split("\t")[:2]
+        lemmas.add(lemma)
+        if flag.strip() == "1":
+            indirect.add(lemma)
+        bare = lemma.removeprefix("s'").removeprefix("se ")
+        generated: set[str] = set(_IRREGULAR.get(lemma, ()))
+        if " " not in bare:
+            if bare.endswith("er"):
+                generated |= _er_forms(bare[:-2])
+            elif bare.endswith("ir"):
+                generated |= _ir_forms(bare[:-2])
+        for form in generated:
+            forms.setdefault(fold(form), lemma)
+    # Bare verbs whose pronominal form is the reporting one ("s'insurge" is tokenised s' + insurge).
+    for lemma in list(lemmas):
+        if lemma.startswith(("s'", "se ")):
+            bare = lemma.removeprefix("s'").removeprefix("se ")
+            forms.setdefault(fold(bare), lemma)
+    return ReportingLexicon(frozenset(lemmas), frozenset(indirect), forms)

@@ -1,0 +1,388 @@
+"""Who is who in one article: people and organisations, their names, genders and descriptors.
+
+Speaker resolution needs, for one article, the people it names (clustered: "Poutine", "M. Poutine"
+and "Vladimir Poutine" are one person, named by the fullest form), their grammatical gender (from
+M./Mme, determiners of their titles, agreement, or a first-name list as a last hint), the
+descriptors attached to them ("le président russe Vladimir Poutine" → président), and the
+organisations. spaCy's NER gives the mentions; this module repairs and groups them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from guillemet.quotes.lexicon import fold
+
+TITLES_MASC = {"m.", "m", "mr", "monsieur", "me"}  # Me (maître) is either; counted masculine only by its determiner
+TITLES_FEM = {"mme", "mme.", "madame", "mlle", "mlle.", "mademoiselle"}
+TITLES = TITLES_MASC | TITLES_FEM | {"dr", "dr.", "pr", "pr.", "me", "mgr", "général", "colonel", "capitaine"}
+_DET_GENDER = {
+    "le": "Masc",
+    "la": "Fem",
+    "un": "Masc",
+    "une": "Fem",
+    "ce": "Masc",
+    "cet": "Masc",
+    "cette": "Fem",
+    "du": "Masc",
+    "au": "Masc",
+}
+
+ORG_NOUNS = frozenset(
+    """syndicat intersyndicale préfecture prefecture mairie ministère ministere gouvernement parquet police gendarmerie
+    entreprise société societe groupe direction association collectif club fédération federation agence région region
+    département departement commune ville conseil commission tribunal cour hôpital hopital université universite rectorat
+    office institut observatoire service services administration comité comite coopérative cooperative ong union
+    confédération confederation fondation organisation laboratoire compagnie banque musée musee festival parti
+    municipalité municipalite métropole metropole ligue ambassade armée armee état-major kremlin élysée elysee
+    maison présidence presidence secrétariat fédé opérateur operateur constructeur équipementier equipementier
+    laiterie forum centre chambre académie academie autorité autorite régie regie""".split()
+)
+
+
+@lru_cache(maxsize=1)
+def first_name_genders() -> dict[str, str]:
+    text = (resources.files("guillemet") / "data" / "first_names.tsv").read_text(encoding="utf-8")
+    genders = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#") and not line.startswith("name\t"):
+            name, gender = line.split("\t")[:2]
+            genders[fold(name)] = gender
+    return genders
+
+
+@dataclass
+class Person:
+    """One person of the article, with every mention of them."""
+
+    id: int
+    name: str
+    tokens: tuple[str, ...]
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+    gender: str | None = None
+    gender_votes: dict[str, int] = field(default_factory=dict)
+    descriptors: set[str] = field(default_factory=set)
+    salient: set[int] = field(default_factory=set)  # starts of mentions as subject or apposition
+
+    def vote(self, gender: str | None, weight: int = 1) -> None:
+        if gender:
+            self.gender_votes[gender] = self.gender_votes.get(gender, 0) + weight
+            self.gender = max(self.gender_votes, key=self.gender_votes.get)
+
+    def first_mention(self) -> int:
+        return min(start for start, _ in self.mentions)
+
+    def mentioned_before(
+        self, position: int, quoted: tuple[tuple[int, int], ...] = (), salient_only: bool = False
+    ) -> int | None:
+        before = [
+            start
+            for start, _ in self.mentions
+            if start < position
+            and not any(a <= start < b for a, b in quoted)
+            and (not salient_only or start in self.salient)
+        ]
+        return max(before) if before else None
+
+
+@dataclass
+class Organisation:
+    name: str
+    head: str
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+
+
+_NOT_NAME_PARTS = frozenset(
+    {"Le", "La", "Les", "L'", "En", "Au", "Aux", "Du", "Des", "De", "Et", "Mais", "Selon", "Pour", "Dans"}
+)
+_NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]*$")
+_STRIP_DET = re.compile(r"^(?:l'|le |la |les |du |de la |des |d'|au |aux )", re.IGNORECASE)
+
+
+def _name_tokens(text: str) -> tuple[str, ...]:
+    tokens = [t for t in re.split(r"\s+", text.strip()) if t]
+    while tokens and fold(tokens[0]).rstrip(".") in {t.rstrip(".") for t in TITLES}:
+        tokens = tokens[1:]
+    return tuple(tokens)
+
+
+class PeopleIndex:
+    """The people and organisations of one parsed article."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.text = doc.text
+        self.people: list[Person] = []
+        self.organisations: list[Organisation] = []
+        # Spans in quotation marks: a name said inside a quote is not the speaker of the next one.
+        self.quoted: tuple[tuple[int, int], ...] = ()
+        self._build()
+
+    # --- building -------------------------------------------------------------------------
+
+    def _person_spans(self) -> list[tuple[int, int]]:
+        """PER entities, extended over following capitalised tokens ("Kim Jong" + "Un"), plus M./Mme + Name."""
+        doc = self.doc
+        spans: list[tuple[int, int]] = []
+        for ent in doc.ents:
+            if ent.label_ != "PER":
+                continue
+            start, end = ent.start, ent.end
+            while (
+                end < len(doc)
+                and end - start < 5
+                and doc[end - 1].whitespace_
+                and _NAME_TOKEN.match(doc[end].text)
+                and not (doc[end].is_sent_start and doc[end - 1].pos_ == "PUNCT")
+                and doc[end].text not in _NOT_NAME_PARTS
+                and doc[end].pos_ not in ("VERB", "AUX", "PUNCT")
+            ):
+                end += 1
+            # Drop leading titles and determiners from the span.
+            while start < end and (
+                fold(doc[start].text).rstrip(".") in {t.rstrip(".") for t in TITLES} or doc[start].pos_ == "DET"
+            ):
+                start += 1
+            if start < end:
+                spans.append((start, end))
+        covered = {i for s, e in spans for i in range(s, e)}
+        for i, token in enumerate(doc[:-1]):
+            if fold(token.text).rstrip(".") in {"m", "mme", "mlle", "me", "dr", "pr"} and i + 1 not in covered:
+                j = i + 1
+                while j < len(doc) and _NAME_TOKEN.match(doc[j].text) and j - i <= 3 and doc[j].pos_ != "VERB":
+                    j += 1
+                if j > i + 1:
+                    spans.append((i + 1, j))
+        return sorted(set(spans))
+
+    def _build(self) -> None:
+        doc = self.doc
+        spans = self._person_spans()
+        # Longest names first, so that short mentions join the full name they abbreviate.
+        ordered = sorted(spans, key=lambda span: -(span[1] - span[0]))
+        for start, end in ordered:
+            tokens = tuple(t.text for t in doc[start:end])
+            if not any(t.pos_ == "PROPN" or (t.text[:1].isupper() and not t.is_sent_start) for t in doc[start:end]):
+                continue  # "Interrogé", "Ingénieure": a capitalised word at the start of a sentence
+            folded = {fold(t) for t in tokens}
+            person = None
+            candidates = [p for p in self.people if folded <= {fold(t) for t in p.tokens}]
+            if candidates:
+                person = min(candidates, key=lambda p: abs(p.first_mention() - doc[start].idx))
+            if person is None:
+                person = Person(len(self.people), doc[start:end].text, tokens)
+                self.people.append(person)
+            person.mentions.append((doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)))
+            if _salient(doc, start, end):
+                person.salient.add(doc[start].idx)
+            self._gender_evidence(person, start, end)
+        names = first_name_genders()
+        for person in self.people:
+            if len(person.tokens) > 1 and fold(person.tokens[0]) in names:
+                person.vote(names[fold(person.tokens[0])], 1)
+        self._organisations()
+
+    def _gender_evidence(self, person: Person, start: int, end: int) -> None:
+        doc = self.doc
+        before = doc[start - 1] if start > 0 else None
+        if before is not None:
+            title = fold(before.text).rstrip(".")
+            if title in {"m", "mr", "monsieur"}:
+                person.vote("Masc", 5)
+            elif title in {"mme", "madame", "mlle", "mademoiselle"}:
+                person.vote("Fem", 5)
+        # "le président russe Vladimir Poutine", "Le directeur du site, Olivier Sendra": the nouns
+        # of the phrase just before the name describe the person; its determiner gives the gender.
+        k = start - 1
+        nouns, determiner = [], None
+        while k >= max(0, start - 9):
+            token = doc[k]
+            if (
+                token.pos_ in ("VERB", "AUX", "PRON", "SCONJ", "CCONJ")
+                or token.text in (".", ";", ":", "«", "»", "(", ")")
+                or token.lower_ in ("et", "qui", "que")
+            ):
+                break
+            if token.pos_ == "NOUN" and fold(token.text).rstrip(".") not in {t.rstrip(".") for t in TITLES}:
+                nouns.append(token)
+            if token.pos_ == "DET":
+                determiner = token
+            k -= 1
+        if nouns and determiner is not None:
+            for noun in nouns:
+                person.descriptors.add(fold(noun.lemma_))
+            head = min(nouns, key=lambda t: t.i)
+            person.vote(_DET_GENDER.get(determiner.lower_) or _morph_gender(head), 2)
+        # "Paul Lemaire, chef de file des élus", "Hélène Marchetti, la maire": an apposition after.
+        if end + 2 < len(doc) and doc[end].text == ",":
+            k = end + 1
+            det = doc[k] if doc[k].pos_ == "DET" else None
+            if det is not None:
+                k += 1
+            while k < len(doc) and doc[k].pos_ == "ADJ":
+                k += 1
+            if k < len(doc) and doc[k].pos_ == "NOUN":
+                person.descriptors.add(fold(doc[k].lemma_))
+                person.vote((_DET_GENDER.get(det.lower_) if det is not None else None) or _morph_gender(doc[k]), 2)
+        # Agreement: "X s'est dite soulagée", "X, émue,".
+        for token in doc[end : min(len(doc), end + 5)]:
+            if (
+                token.pos_ in ("VERB", "ADJ")
+                and "Gender=Fem" in str(token.morph)
+                and token.text.endswith(("ée", "ées", "ue", "ie", "te"))
+            ):
+                person.vote("Fem", 1)
+                break
+            if token.text in (".", ",", "«"):
+                break
+
+    def _organisations(self) -> None:
+        doc = self.doc
+        for ent in doc.ents:
+            if ent.label_ == "ORG":
+                name = _STRIP_DET.sub("", ent.text).strip()
+                head = fold(name.split()[0]) if name else ""
+                self.organisations.append(Organisation(name, head, [(ent.start_char, ent.end_char)]))
+        for token in doc:
+            if token.pos_ == "NOUN" and fold(token.lemma_) in ORG_NOUNS:
+                # The noun phrase: the noun and its de/du/des complements, up to punctuation or a verb.
+                end = token.i + 1
+                while end < len(doc) and (
+                    doc[end].pos_ in ("ADJ", "PROPN", "NOUN", "ADP", "DET", "NUM", "PUNCT")
+                    and doc[end].text not in (",", ".", ";", ":", "(", ")", "«", "»", "?", "!", '"', "“", "”")
+                ):
+                    if doc[end].pos_ == "ADP" and doc[end].lower_ not in ("de", "du", "des", "d'", "d’", "à", "pour"):
+                        break
+                    if doc[end].pos_ == "DET" and doc[end - 1].pos_ != "ADP":
+                        break
+                    end += 1
+                while end > token.i + 1 and doc[end - 1].pos_ in ("ADP", "DET", "PUNCT"):
+                    end -= 1
+                span = doc[token.i : end]
+                self.organisations.append(
+                    Organisation(span.text, fold(token.lemma_), [(span.start_char, span.end_char)])
+                )
+
+    # --- lookups --------------------------------------------------------------------------
+
+    def person_in(self, start: int, end: int) -> Person | None:
+        """The person with a mention inside [start, end), the last one if several."""
+        found = None
+        for person in self.people:
+            for m_start, m_end in person.mentions:
+                if m_start >= start and m_end <= end:
+                    if found is None or m_start > found[0]:
+                        found = (m_start, person)
+        return found[1] if found else None
+
+    def person_named(self, text: str, position: int) -> Person | None:
+        raw_tokens = _name_tokens(text)
+        tokens = {fold(t) for t in raw_tokens}
+        if not tokens:
+            return None
+        if all(re.fullmatch(r"(?:[A-ZÀ-Þ]\.-?)+", t) for t in raw_tokens):
+            # Initials, as interviews write them: "A.-S. L." for Anne-Sophie Laval.
+            initials = "".join(re.findall(r"[A-ZÀ-Þ]", "".join(raw_tokens)))
+            for person in self.people:
+                letters = "".join(part[0] for token in person.tokens for part in token.split("-") if part)
+                if fold(letters) == fold(initials):
+                    return person
+            return None
+        candidates = [p for p in self.people if tokens <= {fold(t) for t in p.tokens}]
+        if not candidates:
+            return None
+        return min(candidates, key=lambda p: abs((p.mentioned_before(position) or p.first_mention()) - position))
+
+    def antecedent(
+        self,
+        position: int,
+        gender: str | None,
+        recent_speakers: list[Person],
+        exclude: Person | None = None,
+        last_quote_end: int = -1,
+    ) -> Person | None:
+        """The person a pronoun at ``position`` most likely refers to.
+
+        A person of the pronoun's gender introduced as a subject (or in apposition) since the last
+        attributed quote comes first: "Esteban Ferrada, agriculteur, … « … », dit-il". Otherwise the
+        last speaker of that gender goes on (a name said in passing, "les décisions de Poutine",
+        does not take the turn), then the most recently mentioned person of that gender, then anyone.
+        """
+
+        def fits(person: Person) -> bool:
+            return person is not exclude and (gender is None or person.gender in (gender, None))
+
+        def exact(person: Person) -> bool:
+            return fits(person) and (gender is None or person.gender == gender)
+
+        salient = [(p.mentioned_before(position, self.quoted, salient_only=True), p) for p in self.people]
+        salient = sorted(((at, p) for at, p in salient if at is not None and at > last_quote_end), key=lambda x: -x[0])
+        for _, person in salient:
+            if exact(person):
+                return person
+        for person in recent_speakers:
+            if exact(person):
+                return person
+        mentioned = [(p.mentioned_before(position, self.quoted), p) for p in self.people]
+        mentioned = sorted(((at, p) for at, p in mentioned if at is not None), key=lambda pair: -pair[0])
+        for _, person in mentioned:
+            if exact(person):
+                return person
+        for person in recent_speakers:
+            if fits(person):
+                return person
+        for _, person in mentioned:
+            if fits(person):
+                return person
+        return None
+
+    def by_descriptor(self, noun: str, gender: str | None, position: int) -> Person | None:
+        """The person last described by ``noun`` ("président") before ``position``."""
+        noun = fold(noun)
+        best = None
+        for person in self.people:
+            if noun in person.descriptors and (gender is None or person.gender in (gender, None)):
+                at = person.mentioned_before(position)
+                if at is not None and (best is None or at > best[0]):
+                    best = (at, person)
+        return best[1] if best else None
+
+    def organisation(self, phrase: str, head: str, position: int) -> str:
+        """The fullest name of the organisation ``phrase`` refers to ("le syndicat" → its full name)."""
+        head = fold(head)
+        phrase = _STRIP_DET.sub("", phrase.strip()).strip()
+        best = phrase
+        for organisation in self.organisations:
+            if organisation.head == head or fold(phrase) in fold(organisation.name):
+                if (
+                    len(organisation.name) > len(best)
+                    and fold(best) in fold(organisation.name)
+                    or (
+                        organisation.head == head
+                        and len(organisation.name) > len(best)
+                        and fold(best.split()[0]) == head
+                    )
+                ):
+                    best = organisation.name
+        return best
+
+
+def _salient(doc, start: int, end: int) -> bool:
+    """Whether a mention is a subject, an apposition, or opens its sentence (not "de Poutine")."""
+    span = doc[start:end]
+    root = span.root
+    if root.dep_ in ("nsubj", "nsubj:pass", "appos", "ROOT"):
+        return True
+    previous = doc[start - 1] if start > 0 else None
+    if previous is None or previous.is_sent_start and previous.pos_ == "DET" or previous.text in (".", "\n", ":", ";"):
+        return True
+    following = doc[end] if end < len(doc) else None
+    return following is not None and following.text == "," and (previous is None or previous.pos_ not in ("ADP",))
+
+
+def _morph_gender(token) -> str | None:
+    genders = token.morph.get("Gender")
+    return genders[0] if genders else None

@@ -1,0 +1,57 @@
+"""Pairing quotation marks as French copy really writes them (no model needed)."""
+
+import pytest
+
+from guillemet.normalize import normalize_text
+from guillemet.quotes.marks import find_marked_spans
+
+
+def _quotes(raw: str) -> list[str]:
+    text = normalize_text(raw).text
+    return [text[s.start : s.end] for s in find_marked_spans(text) if s.depth == 0]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Il a dit : « Nous verrons. »", ["Nous verrons."]),
+        ("Il a dit : «\u00a0Nous verrons.\u00a0»", ["Nous verrons."]),
+        ("Il a dit : «\u202fNous verrons.\u202f»", ["Nous verrons."]),
+        ("Il a dit : «Nous verrons.»", ["Nous verrons."]),
+        ("“Nous verrons”, a-t-il dit.", ["Nous verrons"]),
+        ('"Nous verrons", a-t-il dit, "demain".', ["Nous verrons", "demain"]),
+        # mismatched: opened with «, closed with “ or a stray «
+        ("« Nous verrons“, dit-il.", ["Nous verrons"]),
+        ("« Nous soutenons le gouvernement russe« , a indiqué le dirigeant.", ["Nous soutenons le gouvernement russe"]),
+        ('« On a nonante minutes ", glisse-t-il.', ["On a nonante minutes"]),
+        # reversed: » … «
+        ("qu' »elle comprend l'intérêt. »", ["elle comprend l'intérêt."]),
+        ("coéquipiers. » On a tous notre part « , a-t-il confié.", ["On a tous notre part"]),
+        # unclosed: runs to the end of the paragraph
+        ("Elle résume : « On a gagné le débat.\nLe vote a eu lieu.", ["On a gagné le débat."]),
+        # one quote over two paragraphs, reopened with «
+        ("« Premier paragraphe.\n« Second paragraphe », dit-elle.", ["Premier paragraphe.\n« Second paragraphe"]),
+        # nested: the inner quote is not a top-level one
+        ("« Il m'a dit “jamais” hier », raconte-t-elle.", ["Il m'a dit “jamais” hier"]),
+        (
+            "« Mon fils m'a dit : « Vas-y » et je suis partie », dit-elle.",
+            ["Mon fils m'a dit : « Vas-y » et je suis partie"],
+        ),
+        ("Pas de guillemets ici.", []),
+    ],
+)
+def test_marked_spans(raw, expected):
+    assert _quotes(raw) == expected
+
+
+def test_nested_spans_are_reported_with_depth():
+    text = normalize_text("« Il m'a dit “jamais” hier », raconte-t-elle.").text
+    spans = find_marked_spans(text)
+    assert [(text[s.start : s.end], s.depth) for s in spans] == [("Il m'a dit “jamais” hier", 0), ("jamais", 1)]
+
+
+def test_span_properties():
+    text = "« Un » et « deux"
+    first, second = find_marked_spans(text)
+    assert first.closed and first.outer_end == 6 and not first.mismatched
+    assert not second.closed and second.close_mark is None and text[second.start : second.end] == "deux"

