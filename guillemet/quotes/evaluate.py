@@ -4,7 +4,8 @@ A gold quote counts as found at threshold t when at least t of its characters ar
 predicted quote; a predicted quote is correct at t when it finds a gold quote that way. Direct and
 fragment quotes (in marks) are scored together and apart; indirect quotes apart. Speaker accuracy
 is measured over the gold quotes found at 30 %; non-quote rejection is the share of gold non-quotes
-(titles, nicknames, scare quotes, negated cues) that no predicted quote covers for 30 % or more.
+(titles, nicknames, scare quotes, negated cues) that no predicted quote takes: covers 30 % or more
+of the non-quote, the non-quote being at least half of the predicted quote.
 """
 
 from __future__ import annotations
@@ -157,7 +158,13 @@ def evaluate(gold_set: Iterable[GoldArticle], extract: Callable[[str], list[Quot
         for span in article.non_quotes:
             start, end = normalized.from_source(span.start, span.end)
             non_quotes["total"] += 1
-            if not any(_overlap(start, end, p.start, p.end) >= 0.3 * max(1, end - start) for p in predicted):
+            # A predicted quote takes a non-quote when the non-quote is most of it; a title mentioned
+            # inside a real quote ("Je relis « Le Vieil Homme et la mer »") is not taken.
+            if not any(
+                _overlap(start, end, p.start, p.end) >= 0.3 * max(1, end - start)
+                and _overlap(start, end, p.start, p.end) >= 0.5 * max(1, p.end - p.start)
+                for p in predicted
+            ):
                 non_quotes["rejected"] += 1
             else:
                 errors.append({"error": "non-quote taken", "why": span.why, "text": text[start:end][:80]})

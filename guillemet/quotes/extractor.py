@@ -59,24 +59,31 @@ _NOUN_STOPS = {
     "matin",
     "aujourd'hui",
 }
+# Words after which words in marks are a title or a name: always (film, livre…), or when the words
+# start with a capital (le plan « Sobriété publique », but un projet « conçu d'en haut »).
 _WORK_WORDS = frozenset(
     """film films livre livres roman romans album albums émission emission émissions série serie séries pièce piece spectacle
-    exposition expo opération operation opérations plan programme dispositif projet baptisé baptisée baptisés intitulé
-    intitulée surnommé surnommée surnom appelé appelée nommé nommée dénommé dénommée chanson chansons titre journal
-    magazine revue rapport documentaire ouvrage essai slogan slogans label hashtag mot mots expression formule collection
-    festival concept mouvement campagne stratégie feuilleton podcast chronique rubrique manifeste pancarte pancartes
-    banderole banderoles tag étiquette opus saga quotidien hebdomadaire mensuel site application appli plateforme
-    méthode logiciel marque produit jeu groupe association collectif""".split()
+    exposition expo baptisé baptisée baptisés intitulé intitulée surnommé surnommée surnom nommé nommée dénommé dénommée
+    chanson chansons documentaire ouvrage essai slogan slogans hashtag feuilleton podcast chronique rubrique manifeste
+    pancarte pancartes banderole banderoles tag opus saga quotidien hebdomadaire mensuel logiciel""".split()
 )
+_NAME_WORDS = frozenset(
+    """opération operation opérations plan programme dispositif projet titre journal magazine revue rapport label mot
+    mots expression formule collection festival concept mouvement campagne stratégie étiquette site application appli
+    plateforme méthode marque produit jeu groupe association collectif loi réforme bannière""".split()
+)
+# Verbs that name things ("que ses voisins surnomment « le Don Quichotte du causse »"); "appeler"
+# only in the present, since "ce qu'elle a appelé une « mémoire à trous »" is the speaker's words.
+_NAMING_VERBS = frozenset("surnommer nommer baptiser intituler denommer renommer entonner chanter".split())
+_NAMING_FORMS = frozenset("appelle appellent appelait appelaient".split())
 _NON_SPEAKER_HEADS = frozenset(
     "pancarte banderole affiche tag graffiti slogan panneau écriteau titre une message tract".split()
 )
 # Verbs that report speech only with a clause (que, :), not with a quoted object.
 _NEEDS_QUE = frozenset(
-    """soutenir défendre assumer poursuivre continuer développer trouver croire penser noter relever pointer lancer
-    avancer proposer demander réclamer exiger promettre prévoir publier espérer souhaiter craindre redouter savourer
-    analyser présumer supposer anticiper miser parier illustrer justifier opposer corriger informer communiquer
-    répéter rappeler reconnaître admettre""".split()
+    """soutenir assumer poursuivre continuer développer trouver croire penser noter relever pointer lancer
+    avancer proposer prévoir publier espérer souhaiter craindre redouter savourer analyser présumer supposer
+    anticiper miser parier illustrer justifier opposer corriger informer communiquer répéter""".split()
 )
 _ABBREVIATIONS = {
     "m",
@@ -229,9 +236,12 @@ class _ArticleQuotes:
     def run(self) -> list[Quote]:
         candidates = self._answers()
         answered = [(c.start, c.end) for c in candidates]
+        questions = self._question_paragraphs() if candidates else []
         for span in self.spans:
             if any(start <= span.open_offset < end for start, end in answered):
                 continue  # a quote inside an interview answer is part of it
+            if any(start <= span.open_offset < end for start, end in questions):
+                continue  # the interviewer's words
             candidates.extend(self._split_interrupted(span))
         marked = [(span.open_offset, span.outer_end) for span in self.spans]
         candidates.extend(c for c in self._indirect(marked) if not any(a <= c.start < b for a, b in answered))
@@ -308,6 +318,15 @@ class _ArticleQuotes:
             answers.append(candidate)
             previous_was_answer = True
         return answers
+
+    def _question_paragraphs(self) -> list[tuple[int, int]]:
+        """In an interview, the interviewer's paragraphs: "Question :" lines and questions."""
+        found = []
+        for start, end in self.paragraphs:
+            paragraph = self.text[start:end].strip()
+            if start > self.headline_end and (_QUESTION_PREFIX.match(paragraph) or paragraph.endswith("?")):
+                found.append((start, end))
+        return found
 
     def _interviewee(self) -> Person | None:
         first_dash = next(
@@ -498,6 +517,7 @@ class _ArticleQuotes:
                         doc[i + 1].idx,
                         doc[end - 1].idx + len(doc[end - 1].text),
                     )
+        verbs = []
         for i in range(last - 1, first - 1, -1):
             token = doc[i]
             if self._inside_marks(token.idx):
@@ -505,10 +525,16 @@ class _ArticleQuotes:
             lemma, after = self._verb_lemma(i)
             if lemma is None or token.pos_ not in ("VERB", "AUX", "NOUN", "ADJ", "ADV"):
                 continue
-            if lemma in _NEEDS_QUE and not re.search(
-                r"(?:\bque\b|\bqu'|:|,)", self.text[doc[after - 1].idx : candidate.open_offset]
-            ):
+            between = self.text[doc[after - 1].idx : candidate.open_offset]
+            if lemma in _NEEDS_QUE and not re.search(r"(?:\bque\b|\bqu'|:|,)", between):
                 continue  # "Pyongyang soutient « toutes les décisions »": support, not speech
+            verbs.append((i, lemma, bool(re.search(r"(?:\bque\b|\bqu'|:)", between))))
+        # The verb whose que-clause (or colon) holds the quote, else the nearest one: in "ajoutant
+        # que les deux hommes parleront « … »" the cue is ajouter, not parler.
+        chosen = next((v for v in verbs if v[2]), verbs[0] if verbs else None)
+        if chosen is not None:
+            i, lemma, _ = chosen
+            token = doc[i]
             if self._negated(i):
                 candidate.rejected = "negated cue"
                 return None
@@ -549,7 +575,7 @@ class _ArticleQuotes:
 
     def _negated(self, i: int) -> bool:
         doc = self.doc
-        window_before = [t.lower_ for t in doc[max(0, i - 4) : i]]
+        window_before = [t.lower_ for t in doc[max(0, i - 6) : i]]
         window_after = [t.lower_ for t in doc[i + 1 : i + 3]]
         if "ne" in window_before or "n'" in window_before:
             return any(word in _NEGATIONS for word in window_before + window_after)
@@ -668,10 +694,7 @@ class _ArticleQuotes:
             if candidate.rejected:
                 return
         if cue is None:
-            sentence_start, _ = self.sentence_of(candidate.open_offset)
-            before = self.text[sentence_start : candidate.open_offset].rstrip()
-            embedded = bool(before) and not before.endswith((":", ".", "!", "?", "»", "”", '"'))
-            if candidate.kind == "fragment" or len(span_text.split()) <= 3 or embedded:
+            if candidate.kind == "fragment" or len(span_text.split()) <= 3 or self._embedded(candidate):
                 # Words in marks inside the journalist's own sentence, with nobody saying them: a
                 # nickname, a term, a scare quote.
                 candidate.rejected = "no cue (scare quote or term)"
@@ -681,6 +704,12 @@ class _ArticleQuotes:
             return
         candidate.cue = cue.lemma
         self._resolve(candidate, cue)
+
+    def _embedded(self, candidate: _Candidate) -> bool:
+        """Whether the marks sit inside a sentence of the journalist (not at its start, nor after a colon)."""
+        sentence_start, _ = self.sentence_of(candidate.open_offset)
+        before = self.text[sentence_start : candidate.open_offset].rstrip()
+        return bool(before) and not before.endswith((":", ".", "!", "?", "»", "”", '"', "–", "—"))
 
     def _classify_kind(self, candidate: _Candidate) -> None:
         text = self.text
@@ -712,11 +741,15 @@ class _ArticleQuotes:
     def _is_title_or_name(self, candidate: _Candidate, span_text: str) -> bool:
         sentence_start, _ = self.sentence_of(candidate.open_offset)
         before = self.text[max(sentence_start, candidate.open_offset - 40) : candidate.open_offset].rstrip()
+        if before.endswith(":"):
+            return False  # "a répondu par une formule : « … »": what follows a colon is said
         words = re.findall(r"[\w'-]+", before.lower())
         previous = words[-1] if words else ""
         previous2 = " ".join(words[-2:]) if len(words) >= 2 else previous
+        capitalised = span_text[:1].isupper()
         if (
             previous in _WORK_WORDS
+            or (previous in _NAME_WORDS and capitalised)
             or previous2 in ("sous le", "sous la")
             or previous in ("nom",)
             or previous2 in ("le nom", "du nom")
@@ -727,11 +760,36 @@ class _ArticleQuotes:
         if (
             previous in ("de", "d", "du", "des")
             and len(words) >= 2
-            and words[-2] in _WORK_WORDS
+            and (words[-2] in _WORK_WORDS or (words[-2] in _NAME_WORDS and capitalised))
             and len(span_text.split()) <= 12
         ):
             candidate.rejected = f"title or name ({words[-2]})"
             return True
+        short = len(span_text.split()) <= 6
+        # "que ses voisins surnomment « le Don Quichotte du causse »", "les lois dites « Egalim »",
+        # "ce que les spécialistes nomment la « dette de sommeil »": a naming verb just before.
+        first = self.token_index(max(sentence_start, candidate.open_offset - 40))
+        last = self.token_index(candidate.open_offset)
+        recent = [t for t in self.doc[first:last] if not t.is_punct][-3:]
+        for token in recent:
+            lemma = fold(token.lemma_)
+            if lemma in _NAMING_VERBS or fold(token.text) in _NAMING_FORMS:
+                if short:
+                    candidate.rejected = f"name or term ({token.text})"
+                    return True
+            if (
+                fold(token.text) in ("dit", "dite", "dits", "dites")
+                and token.i > 0
+                and self.doc[token.i - 1].pos_ in ("NOUN", "PROPN")
+            ):
+                candidate.rejected = "name (dit)"
+                return True
+        # A proper name alone in marks (a ship, a group, a place): « Marie-Morgane », « BlackPike ».
+        words_in = span_text.split()
+        if len(words_in) <= 3 and all(w[:1].isupper() for w in words_in) and not before.endswith(":"):
+            if not any(self.lexicon.lemma_of(t.lemma_, t.text) for t in recent):
+                candidate.rejected = "proper name in marks"
+                return True
         return False
 
     def _resolve(self, candidate: _Candidate, cue: _Cue) -> None:
@@ -873,6 +931,9 @@ class _ArticleQuotes:
                 candidate.person = best.person
                 candidate.speaker = dict(best.speaker, text=None, start=None, end=None, resolution="headline_match")
                 candidate.cue = None
+            elif self._embedded(candidate) or len(self.text[candidate.start : candidate.end].split()) <= 4:
+                # "Pêche : un accord « a minima » sur le cabillaud": a term in the headline.
+                candidate.rejected = "headline term"
             else:
                 candidate.speaker = {"text": None, "start": None, "end": None, "name": None, "resolution": "unknown"}
 
