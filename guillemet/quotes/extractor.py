@@ -173,6 +173,8 @@ class _ArticleQuotes:
         self.sentences = self._sentences()
         self.recent: list[Person] = []
         self.last_quote_end = -1  # the end of the last quote attributed to a person
+        self.last_quoted: dict[int, int] = {}  # person id → end of their last quote
+        self.last_marked: _Candidate | None = None  # the last quote in marks attributed
         self.headline_end = self._headline_end()
 
     # --- layout ---------------------------------------------------------------------------
@@ -252,6 +254,8 @@ class _ArticleQuotes:
                 self._attribute_indirect(candidate)
             else:
                 self._attribute(candidate)
+                if candidate.rejected is None and candidate.marked:
+                    self.last_marked = candidate
         self._match_headlines(candidates)
         return [self._quote(c) for c in candidates if c.rejected is None]
 
@@ -490,6 +494,15 @@ class _ArticleQuotes:
         while j > start and doc[j - 1].pos_ in ("ADP", "DET"):
             j -= 1
         if j == start:
+            # "a déclaré à la presse Thierry Lamarque": an adjunct first, the subject after it.
+            window_end = min(limit, doc[start].idx + 90 if start < n else limit)
+            stop = re.search(r"[.;«»“”\"]", self.text[doc[start].idx if start < n else limit : window_end])
+            if stop:
+                window_end = (doc[start].idx if start < n else limit) + stop.start()
+            person = self.people.first_person_in(doc[start].idx if start < n else limit, window_end)
+            if person is not None:
+                mention = min(m for m in person.mentions if m[0] >= doc[start].idx and m[1] <= window_end)
+                return _Cue(lemma, verb_start, verb_end, mention[0], mention[1])
             if aux and not inside:
                 return None
             return _Cue(lemma, verb_start, verb_end, None, None, None) if not inside else None
@@ -603,21 +616,36 @@ class _ArticleQuotes:
                 if child.dep_ in ("nsubj", "nsubj:pass") and child.i < i:
                     if child.lower_ in _PRONOUN_GENDER or child.lower_ == "on":
                         return child.lower_
+                    target = child
                     if child.lower_ == "qui" and candidate_head.head is not candidate_head:
                         target = candidate_head.head
-                        return self._phrase_span(target)
-                    return self._phrase_span(child)
-        # Fallback: the nearest name, pronoun or noun phrase to the left, within the sentence.
+                    # The whole subject region, up to the verb: "La vice-présidente de la région
+                    # chargée de l'économie, Véronique Salles, a réclamé" holds the name.
+                    return self._phrase_span(target)[0], self._region_end(i)
+        # Fallback: a person named in the sentence before the verb, else the nearest pronoun or
+        # noun phrase to the left.
         sentence_start, _ = self.sentence_of(verb.idx)
+        main = self._main_subject(i)
+        if main is not None:
+            return main
         for k in range(i - 1, self.token_index(sentence_start) - 1, -1):
             token = doc[k]
             if self._inside_marks(token.idx):
                 continue
-            if token.lower_ in ("il", "elle", "ils", "elles") and token.pos_ == "PRON":
-                return token.lower_
             if token.pos_ in ("PROPN", "NOUN"):
                 return self._phrase_span(token)
         return None
+
+    def _region_end(self, i: int) -> int:
+        """The end of the subject region before the verb at token ``i`` (auxiliaries and clitics excluded)."""
+        doc = self.doc
+        k = i
+        while k > 0 and (
+            doc[k - 1].pos_ in ("AUX", "PUNCT", "ADV")
+            or doc[k - 1].lower_ in ("s'", "se", "l'", "le", "la", "lui", "y", "en", "ne", "n'")
+        ):
+            k -= 1
+        return doc[k - 1].idx + len(doc[k - 1].text) if k > 0 else doc[i].idx
 
     def _main_subject(self, i: int):
         """The first person or personal pronoun of the sentence before token ``i``, or None."""
@@ -678,21 +706,24 @@ class _ArticleQuotes:
         if self._is_title_or_name(candidate, span_text):
             return
         cue = candidate.extras.get("cue")
-        if cue is None and candidate.headline:
-            cue = self._cue_before(candidate)
-            if cue is None:
-                candidate.extras["headline_unattributed"] = True
-                return
         if cue is None:
             cue = self._cue_after(candidate.outer_end, self.sentence_of(candidate.outer_end)[1] + 1)
-            if cue is not None and cue.subject_start is None and cue.pronoun is None:
-                # « … », poursuit-il handled above; « … », ajoute X needs a subject; a bare verb
-                # (« … », souligne-t-on) is still a cue.
-                pass
+        if cue is None and not candidate.headline:
+            continued = self._continued(candidate)
+            if continued is not None:
+                # « … », a-t-elle lancé à l'adresse du maire, « et vous venez… »: the same speaker.
+                candidate.cue = continued.cue
+                self._set_speaker(
+                    candidate, None, continued.person, "previous_speaker", (continued.speaker or {}).get("name")
+                )
+                return
         if cue is None:
             cue = self._cue_before(candidate)
             if candidate.rejected:
                 return
+        if cue is None and candidate.headline:
+            candidate.extras["headline_unattributed"] = True
+            return
         if cue is None:
             if candidate.kind == "fragment" or len(span_text.split()) <= 3 or self._embedded(candidate):
                 # Words in marks inside the journalist's own sentence, with nobody saying them: a
@@ -704,6 +735,21 @@ class _ArticleQuotes:
             return
         candidate.cue = cue.lemma
         self._resolve(candidate, cue)
+
+    def _continued(self, candidate: _Candidate) -> _Candidate | None:
+        """The quote this one continues: an earlier quote of the same sentence followed by its cue."""
+        previous = self.last_marked
+        if previous is None or previous.speaker is None or previous.rejected:
+            return None
+        sentence = self.sentence_of(candidate.open_offset)
+        if self.sentence_of(previous.outer_end) != sentence or previous.outer_end > candidate.open_offset:
+            return None
+        between = self.text[previous.outer_end : candidate.open_offset]
+        if not between.strip(" ,") or len(between) > 120:
+            return None
+        if self._cue_after(previous.outer_end, candidate.open_offset) is None:
+            return None
+        return previous
 
     def _embedded(self, candidate: _Candidate) -> bool:
         """Whether the marks sit inside a sentence of the journalist (not at its start, nor after a colon)."""
@@ -809,9 +855,7 @@ class _ArticleQuotes:
         gender = _PRONOUN_GENDER.get(pronoun)
         person = self._sentence_person(candidate, gender)
         if person is None:
-            person = self.people.antecedent(
-                candidate.open_offset, gender, self.recent, last_quote_end=self.last_quote_end
-            )
+            person = self.people.antecedent(candidate.open_offset, gender, self.last_quoted)
         self._set_speaker(candidate, where, person, "pronoun" if person else "unknown", None)
 
     def _sentence_person(self, candidate: _Candidate, gender: str | None) -> Person | None:
@@ -838,7 +882,7 @@ class _ArticleQuotes:
         if lowered in _PRONOUN_GENDER:
             self._resolve_pronoun(candidate, lowered, (start, end))
             return
-        person = self.people.person_in(start, end)
+        person = self.people.first_person_in(start, end)
         # An apposition after the phrase names the person: "la porte-parole, Maria Zajarova,".
         after = re.match(r"\s*,\s*", self.text[end : end + 4])
         if person is None and after:
@@ -861,22 +905,28 @@ class _ArticleQuotes:
             return
         org_entity = any(ent.label_ == "ORG" and ent.start_char < end and ent.end_char > start for ent in doc.ents)
         if (head is not None and fold(head.lemma_) in ORG_NOUNS) or org_entity:
-            name = self.people.organisation(phrase, fold(head.lemma_) if head is not None else "", start)
+            # The organisation's own noun phrase: not its apposition or relative clause.
+            own = re.split(r"\s*[,(]\s*|\s+(?:qui|a|ont|avait|est)\s+", phrase, maxsplit=1)[0]
+            name = self.people.organisation(own, fold(head.lemma_) if head is not None else "", start)
             self._set_speaker(candidate, (start, end), None, "organisation", name)
             return
         if determiner is not None and determiner.lower_ in _INDEFINITE:
-            self._set_speaker(candidate, (start, end), None, "unknown", None)
+            # "renchérit une mère d'élève": the one introduced with that title, if any; else nobody named.
+            person = self.people.by_descriptor(head.lemma_, None, start) if head is not None else None
+            self._set_speaker(candidate, (start, end), person, "descriptor" if person else "unknown", None)
             return
         if head is not None:
             gender = _DET_GENDER.get(determiner.lower_) if determiner is not None else None
             gender = gender or _morph_gender(head)
-            person = self.people.by_descriptor(head.lemma_, gender, start)
+            # A headline names people before the body introduces them: look through the whole text.
+            position = len(self.text) if start <= self.headline_end else start
+            person = self.people.by_descriptor(head.lemma_, gender, position)
             if (
                 person is None
                 and determiner is not None
                 and determiner.lower_ in ("le", "la", "l'", "ce", "cette", "son", "sa")
             ):
-                person = self.people.antecedent(start, gender, self.recent)
+                person = self.people.antecedent(position, gender, self.last_quoted)
             self._set_speaker(candidate, (start, end), person, "descriptor" if person else "unknown", None)
             return
         if propn:
@@ -901,6 +951,7 @@ class _ArticleQuotes:
             name = person.name
             self._remember(person)
             self.last_quote_end = max(self.last_quote_end, candidate.outer_end)
+            self.last_quoted[person.id] = max(self.last_quoted.get(person.id, -1), candidate.outer_end)
         candidate.speaker = {
             "text": self.text[where[0] : where[1]] if where else None,
             "start": where[0] if where else None,

@@ -167,6 +167,13 @@ class PeopleIndex:
             tokens = tuple(t.text for t in doc[start:end])
             if not any(t.pos_ == "PROPN" or (t.text[:1].isupper() and not t.is_sent_start) for t in doc[start:end]):
                 continue  # "Interrogé", "Ingénieure": a capitalised word at the start of a sentence
+            if (
+                end - start == 1
+                and (start == 0 or doc[start - 1].text in (".", "\n", "!", "?") or doc[start - 1].is_space)
+                and end < len(doc)
+                and (doc[end].pos_ == "ADP" or doc[end].text == ",")
+            ):
+                continue  # "Interrogée sur…", "Ingénieure de formation, …": a participle or a title
             folded = {fold(t) for t in tokens}
             person = None
             candidates = [p for p in self.people if folded <= {fold(t) for t in p.tokens}]
@@ -278,6 +285,17 @@ class PeopleIndex:
                         found = (m_start, person)
         return found[1] if found else None
 
+    def first_person_in(self, start: int, end: int) -> Person | None:
+        """The person with the first mention inside [start, end), outside quotation marks."""
+        found = None
+        for person in self.people:
+            for m_start, m_end in person.mentions:
+                if any(a <= m_start < b for a, b in self.quoted):
+                    continue
+                if m_start >= start and m_end <= end and (found is None or m_start < found[0]):
+                    found = (m_start, person)
+        return found[1] if found else None
+
     def person_named(self, text: str, position: int) -> Person | None:
         raw_tokens = _name_tokens(text)
         tokens = {fold(t) for t in raw_tokens}
@@ -300,44 +318,39 @@ class PeopleIndex:
         self,
         position: int,
         gender: str | None,
-        recent_speakers: list[Person],
+        last_quoted: dict[int, int],
         exclude: Person | None = None,
-        last_quote_end: int = -1,
     ) -> Person | None:
         """The person a pronoun at ``position`` most likely refers to.
 
-        A person of the pronoun's gender introduced as a subject (or in apposition) since the last
-        attributed quote comes first: "Esteban Ferrada, agriculteur, … « … », dit-il". Otherwise the
-        last speaker of that gender goes on (a name said in passing, "les décisions de Poutine",
-        does not take the turn), then the most recently mentioned person of that gender, then anyone.
+        The person of the pronoun's gender (or of unknown gender) last active before it, where being
+        active is speaking (a quote attributed to them, ``last_quoted``: person id → end offset) or
+        being named as a subject or in apposition ("Esteban Ferrada, lui, …", "son voisin, Raymond
+        Puyo, …"). A name said in passing ("les décisions de Poutine") does not take the turn.
+        Failing that, the last person of that gender named at all.
         """
 
-        def fits(person: Person) -> bool:
+        def compatible(person: Person) -> bool:
             return person is not exclude and (gender is None or person.gender in (gender, None))
 
-        def exact(person: Person) -> bool:
-            return fits(person) and (gender is None or person.gender == gender)
-
-        salient = [(p.mentioned_before(position, self.quoted, salient_only=True), p) for p in self.people]
-        salient = sorted(((at, p) for at, p in salient if at is not None and at > last_quote_end), key=lambda x: -x[0])
-        for _, person in salient:
-            if exact(person):
-                return person
-        for person in recent_speakers:
-            if exact(person):
-                return person
-        mentioned = [(p.mentioned_before(position, self.quoted), p) for p in self.people]
-        mentioned = sorted(((at, p) for at, p in mentioned if at is not None), key=lambda pair: -pair[0])
-        for _, person in mentioned:
-            if exact(person):
-                return person
-        for person in recent_speakers:
-            if fits(person):
-                return person
-        for _, person in mentioned:
-            if fits(person):
-                return person
-        return None
+        best = None
+        for person in self.people:
+            if not compatible(person):
+                continue
+            seen = max(
+                person.mentioned_before(position, self.quoted, salient_only=True) or -1,
+                last_quoted.get(person.id, -1),
+            )
+            if seen < 0:
+                continue
+            key = (seen, person.gender == gender)
+            if best is None or key > best[0]:
+                best = (key, person)
+        if best is not None:
+            return best[1]
+        mentioned = [(p.mentioned_before(position, self.quoted), p) for p in self.people if compatible(p)]
+        mentioned = [(at, p) for at, p in mentioned if at is not None]
+        return max(mentioned, key=lambda pair: pair[0])[1] if mentioned else None
 
     def by_descriptor(self, noun: str, gender: str | None, position: int) -> Person | None:
         """The person last described by ``noun`` ("président") before ``position``."""
