@@ -166,9 +166,13 @@ class _ArticleQuotes:
         self.text = doc.text
         self.lexicon = lexicon
         self.people = PeopleIndex(doc)
-        self.token_starts = [token.idx for token in doc]
+        # Token offsets through one array call: iterating a Doc in Python costs more than the rest.
+        self.token_starts = doc.to_array("IDX").tolist() if len(doc) else []
         self.paragraphs = self._paragraphs()
         self.spans = [span for span in find_marked_spans(self.text) if span.depth == 0]
+        self._marked_mask = bytearray(len(self.text))
+        for span in self.spans:
+            self._marked_mask[span.open_offset + 1 : span.outer_end] = b"\x01" * (span.outer_end - span.open_offset - 1)
         self.people.quoted = tuple((span.open_offset, span.outer_end) for span in self.spans)
         self.sentences = self._sentences()
         self.recent: list[Person] = []
@@ -193,7 +197,7 @@ class _ArticleQuotes:
         return -1
 
     def _inside_marks(self, position: int) -> bool:
-        return any(span.open_offset < position < span.outer_end for span in self.spans)
+        return 0 <= position < len(self._marked_mask) and bool(self._marked_mask[position])
 
     def _sentences(self) -> list[tuple[int, int]]:
         sentences = []

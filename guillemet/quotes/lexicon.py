@@ -38,6 +38,7 @@ _IRREGULAR = {
 }
 
 
+@lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """Lower case without accents, for forgiving comparisons."""
     return unicodedata.normalize("NFKD", word.lower()).encode("ascii", "ignore").decode()
