@@ -46,6 +46,21 @@ _INDEFINITE = {
     "aucun",
     "aucune",
 }
+_INDEFINITE_PRONOUNS = {
+    "quelqu'un",
+    "chacun",
+    "chacune",
+    "personne",
+    "certains",
+    "certaines",
+    "plusieurs",
+    "l'un",
+    "l'une",
+    "aucun",
+    "aucune",
+    "tous",
+    "toutes",
+}
 _NOUN_STOPS = {
     "lundi",
     "mardi",
@@ -482,6 +497,9 @@ class _ArticleQuotes:
                 and not (j > start and doc[j - 1].pos_ == "NOUN" and token.lower_ in ("à",) and False)
             ):
                 break
+            if token.pos_ == "PRON" and token.lower_ in _INDEFINITE_PRONOUNS:
+                j += 1
+                break
             if token.pos_ == "PRON" and token.lower_ not in (
                 "il",
                 "elle",
@@ -503,10 +521,21 @@ class _ArticleQuotes:
             stop = re.search(r"[.;«»“”\"]", self.text[doc[start].idx if start < n else limit : window_end])
             if stop:
                 window_end = (doc[start].idx if start < n else limit) + stop.start()
-            person = self.people.first_person_in(doc[start].idx if start < n else limit, window_end)
+            window_start = doc[start].idx if start < n else limit
+            person = self.people.first_person_in(window_start, window_end)
             if person is not None:
-                mention = min(m for m in person.mentions if m[0] >= doc[start].idx and m[1] <= window_end)
+                mention = min(m for m in person.mentions if m[0] >= window_start and m[1] <= window_end)
                 return _Cue(lemma, verb_start, verb_end, mention[0], mention[1])
+            # "soupirait en marge de la séance un élu": an indefinite subject after the adjunct.
+            for k in range(start, self.token_index(window_end)):
+                if (
+                    doc[k].pos_ == "DET"
+                    and doc[k].lower_ in _INDEFINITE
+                    and k + 1 < n
+                    and doc[k + 1].pos_ == "NOUN"
+                    and doc[k - 1].pos_ != "ADP"
+                ):
+                    return _Cue(lemma, verb_start, verb_end, doc[k].idx, doc[k + 1].idx + len(doc[k + 1].text))
             if aux and not inside:
                 return None
             return _Cue(lemma, verb_start, verb_end, None, None, None) if not inside else None
@@ -568,7 +597,10 @@ class _ArticleQuotes:
             np_first = self.token_index(sentence_start)
             np_last = self.token_index(sentence_start + len(stripped) - 1)
             colon = sentence_start + len(stripped) - 1
-            if 0 < np_last - np_first <= 6:
+            names_someone = self.people.first_person_in(sentence_start, colon) is not None or any(
+                ent.label_ == "ORG" and sentence_start <= ent.start_char < colon for ent in doc.ents
+            )
+            if 0 < np_last - np_first <= 6 and names_someone:
                 return _Cue(":", colon, colon + 1, doc[np_first].idx, doc[np_last - 1].idx + len(doc[np_last - 1].text))
             # "Sophie Langlade, adjointe aux sports, a pris la parole : « … »": the sentence's subject.
             subject = self._main_subject(np_last)
@@ -887,13 +919,17 @@ class _ArticleQuotes:
             self._resolve_pronoun(candidate, lowered, (start, end))
             return
         person = self.people.first_person_in(start, end)
-        # An apposition after the phrase names the person: "la porte-parole, Maria Zajarova,".
-        after = re.match(r"\s*,\s*", self.text[end : end + 4])
-        if person is None and after:
-            next_start = end + after.end()
-            person = self.people.person_in(next_start, next_start + 60)
-            if person is not None and not any(next_start <= m <= next_start + 2 for m, _ in person.mentions):
-                person = None
+        # An apposition after the phrase names the person: "la porte-parole, Maria Zajarova,", "le
+        # négociateur en chef de l'UE, Anders Holmqvist".
+        if person is None:
+            tail = re.match(r"[^.;:«»“”\"]{0,60}?,\s*", self.text[end : end + 80])
+            if tail:
+                next_start = end + tail.end()
+                candidate_person = self.people.first_person_in(next_start, next_start + 60)
+                if candidate_person is not None and any(
+                    next_start <= m <= next_start + 4 for m, _ in candidate_person.mentions
+                ):
+                    person = candidate_person
         if person is not None:
             resolution = "explicit" if not re.match(r"^(m\.|mme|mlle|me|dr)\b", lowered) else "title"
             self._set_speaker(
@@ -910,7 +946,7 @@ class _ArticleQuotes:
         org_entity = any(ent.label_ == "ORG" and ent.start_char < end and ent.end_char > start for ent in doc.ents)
         if (head is not None and fold(head.lemma_) in ORG_NOUNS) or org_entity:
             # The organisation's own noun phrase: not its apposition or relative clause.
-            own = re.split(r"\s*[,(]\s*|\s+(?:qui|a|ont|avait|est)\s+", phrase, maxsplit=1)[0]
+            own = re.split(r"\s*[,(]\s*|\s+(?:qui|a|ont|avait|est)\b", phrase, maxsplit=1)[0]
             name = self.people.organisation(own, fold(head.lemma_) if head is not None else "", start)
             self._set_speaker(candidate, (start, end), None, "organisation", name)
             return

@@ -141,9 +141,15 @@ class PeopleIndex:
                 and doc[end].pos_ not in ("VERB", "AUX", "PUNCT")
             ):
                 end += 1
-            # Drop leading titles and determiners from the span.
+            # Drop leading titles, determiners and sentence-initial common words ("Ingénieure de
+            # formation, Léa Kerbrat" is tagged as one name).
             while start < end and (
-                fold(doc[start].text).rstrip(".") in {t.rstrip(".") for t in TITLES} or doc[start].pos_ == "DET"
+                fold(doc[start].text).rstrip(".") in {t.rstrip(".") for t in TITLES}
+                or doc[start].pos_ in ("DET", "ADP", "PUNCT")
+                or (
+                    doc[start].pos_ in ("NOUN", "VERB", "ADJ")
+                    and (start == 0 or doc[start].is_sent_start or doc[start - 1].is_space)
+                )
             ):
                 start += 1
             if start < end:
@@ -288,9 +294,11 @@ class PeopleIndex:
     def first_person_in(self, start: int, end: int) -> Person | None:
         """The person with the first mention inside [start, end), outside quotation marks."""
         found = None
+        # A cue inside the marks (« …, a ajouté M. Mendes, … ») may name its speaker there.
+        region_quoted = any(a <= start < b for a, b in self.quoted)
         for person in self.people:
             for m_start, m_end in person.mentions:
-                if any(a <= m_start < b for a, b in self.quoted):
+                if not region_quoted and any(a <= m_start < b for a, b in self.quoted):
                     continue
                 if m_start >= start and m_end <= end and (found is None or m_start < found[0]):
                     found = (m_start, person)
