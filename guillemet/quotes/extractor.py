@@ -892,6 +892,17 @@ class _ArticleQuotes:
         person = self._sentence_person(candidate, gender)
         if person is None:
             person = self.people.antecedent(candidate.open_offset, gender, self.last_quoted)
+            # "La direction du groupe conteste ces chiffres. Dans un communiqué, elle assure…": an
+            # organisation named as a subject since the person last spoke is the antecedent.
+            organisation = self.people.organisation_subject(candidate.open_offset, gender)
+            if organisation is not None and (
+                person is None
+                or organisation[0] > self.people.last_active(person, candidate.open_offset, self.last_quoted)
+            ):
+                own = re.split(r"\s*[,(]\s*", organisation[1].name, maxsplit=1)[0]
+                name = self.people.organisation(own, organisation[1].head, organisation[0])
+                self._set_speaker(candidate, where, None, "organisation", name)
+                return
         self._set_speaker(candidate, where, person, "pronoun" if person else "unknown", None)
 
     def _sentence_person(self, candidate: _Candidate, gender: str | None) -> Person | None:

@@ -32,9 +32,6 @@ _IRREGULAR = {
     "prévoir": ("prévoit", "prévu", "prévoient", "prévoyait", "prévoyant"),
     "sourire": ("sourit", "souri", "sourient", "souriait", "souriant"),
     "se dire": ("dit", "dite", "dits", "dites"),
-    "laisser entendre": ("entendre",),
-    "faire savoir": ("savoir",),
-    "faire valoir": ("valoir",),
 }
 
 

@@ -93,6 +93,8 @@ class Organisation:
     name: str
     head: str
     mentions: list[tuple[int, int]] = field(default_factory=list)
+    subject_gender: str | None = None  # set when the phrase is a subject: "La direction conteste…"
+    is_subject: bool = False
 
 
 _NOT_NAME_PARTS = frozenset(
@@ -207,6 +209,8 @@ class PeopleIndex:
                 person.vote("Masc", 5)
             elif title in {"mme", "madame", "mlle", "mademoiselle"}:
                 person.vote("Fem", 5)
+            if title == "me":
+                person.descriptors.update({"avocat", "avocate"})
         # "le président russe Vladimir Poutine", "Le directeur du site, Olivier Sendra": the nouns
         # of the phrase just before the name describe the person; its determiner gives the gender.
         k = start - 1
@@ -275,11 +279,41 @@ class PeopleIndex:
                 while end > token.i + 1 and doc[end - 1].pos_ in ("ADP", "DET", "PUNCT"):
                     end -= 1
                 span = doc[token.i : end]
-                self.organisations.append(
-                    Organisation(span.text, fold(token.lemma_), [(span.start_char, span.end_char)])
-                )
+                organisation = Organisation(span.text, fold(token.lemma_), [(span.start_char, span.end_char)])
+                if token.dep_ in ("nsubj", "nsubj:pass") and token.head.dep_ in ("ROOT", "conj", "parataxis"):
+                    determiner = next((c for c in token.children if c.dep_ == "det"), None)
+                    organisation.is_subject = True
+                    organisation.subject_gender = (
+                        _DET_GENDER.get(determiner.lower_) if determiner is not None else None
+                    ) or _morph_gender(token)
+                self.organisations.append(organisation)
 
     # --- lookups --------------------------------------------------------------------------
+
+    def organisation_subject(self, position: int, gender: str | None) -> tuple[int, Organisation] | None:
+        """The last organisation named as a subject before ``position`` (outside marks), of that gender."""
+        best = None
+        for organisation in self.organisations:
+            if (
+                not organisation.is_subject
+                or organisation.subject_gender is None
+                or (gender and organisation.subject_gender != gender)
+            ):
+                continue
+            start = organisation.mentions[0][0]
+            if (
+                start < position
+                and not any(a <= start < b for a, b in self.quoted)
+                and (best is None or start > best[0])
+            ):
+                best = (start, organisation)
+        return best
+
+    def last_active(self, person: Person, position: int, last_quoted: dict[int, int]) -> int:
+        """When ``person`` was last active before ``position`` (spoke, or was named as a subject)."""
+        return max(
+            person.mentioned_before(position, self.quoted, salient_only=True) or -1, last_quoted.get(person.id, -1)
+        )
 
     def person_in(self, start: int, end: int) -> Person | None:
         """The person with a mention inside [start, end), the last one if several."""
