@@ -61,6 +61,9 @@ _INDEFINITE_PRONOUNS = {
     "tous",
     "toutes",
 }
+_CROWD_NOUNS = frozenset(
+    "foule public salle assistance manifestants manifestant cortege supporters supporter tribune tribunes habitants riverains greviste grevistes militants".split()
+)
 _NOUN_STOPS = {
     "lundi",
     "mardi",
@@ -449,7 +452,11 @@ class _ArticleQuotes:
             return None
         pronoun = None
         aux = False
-        if doc[i].pos_ == "AUX" or doc[i].lower_ in ("a", "avait", "aurait", "ont", "avaient", "est", "était", "sont"):
+        if (
+            doc[i].pos_ == "AUX"
+            and doc[i].lemma_ in ("avoir", "être")
+            or doc[i].lower_ in ("a", "avait", "aurait", "ont", "avaient", "est", "était", "sont")
+        ):
             aux = True
             i += 1
         while i < n and doc[i].text.startswith("-") and len(doc[i].text) > 1:
@@ -485,8 +492,9 @@ class _ArticleQuotes:
         start = j
         while j < n and doc[j].idx < limit:
             token = doc[j]
+            nominal = token.pos_ == "VERB" and j > start and doc[j - 1].pos_ == "DET"  # "un manifestant"
             if (
-                token.pos_ in ("PUNCT", "VERB", "AUX", "SCONJ", "CCONJ")
+                (token.pos_ in ("PUNCT", "VERB", "AUX", "SCONJ", "CCONJ") and not nominal)
                 or token.lower_ in _NOUN_STOPS
                 or token.lower_ in ("qui", "que", "qu'", "dont")
             ):
@@ -955,11 +963,17 @@ class _ArticleQuotes:
             candidate.rejected = "said by a sign or banner"
             return
         org_entity = any(ent.label_ == "ORG" and ent.start_char < end and ent.end_char > start for ent in doc.ents)
-        if (head is not None and fold(head.lemma_) in ORG_NOUNS) or org_entity:
+        indefinite = determiner is not None and determiner.lower_ in _INDEFINITE
+        head_is_organisation = head is not None and fold(head.lemma_) in ORG_NOUNS
+        # "un fonctionnaire de l'Assemblée" is a person, not the Assemblée.
+        if head_is_organisation or (org_entity and not (indefinite and head is not None)):
             # The organisation's own noun phrase: not its apposition or relative clause.
             own = re.split(r"\s*[,(]\s*|\s+(?:qui|a|ont|avait|est)\b", phrase, maxsplit=1)[0]
             name = self.people.organisation(own, fold(head.lemma_) if head is not None else "", start)
             self._set_speaker(candidate, (start, end), None, "organisation", name)
+            return
+        if head is not None and fold(head.lemma_) in _CROWD_NOUNS:
+            self._set_speaker(candidate, (start, end), None, "unknown", None)
             return
         if determiner is not None and determiner.lower_ in _INDEFINITE:
             # "renchérit une mère d'élève": the one introduced with that title, if any; else nobody named.
