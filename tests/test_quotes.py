@@ -200,3 +200,36 @@ def test_headline_quote_takes_the_speaker_of_the_body_quote(extract):
     assert headline.start < 60
     assert headline.speaker["name"] == "Kim Jong Un"
     assert headline.speaker["resolution"] == "headline_match"
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment", "speaker", "resolution"),
+    [
+        # an acronym stands for the organisation's full name
+        (
+            "L'Office français de la biodiversité (OFB) a fait des prélèvements. D'après l'OFB, le taux d'oxygène est tombé très bas.",
+            "le taux d'oxygène est tombé très bas",
+            "Office français de la biodiversité",
+            "organisation",
+        ),
+        # a pronoun whose antecedent is an organisation named as a subject
+        (
+            "Le maire Paul Girard s'inquiète.\nLa direction du groupe Verdal conteste ces chiffres. Dans un communiqué, elle assure qu'« aucun licenciement sec » n'est prévu.",
+            "aucun licenciement sec",
+            "direction du groupe Verdal",
+            "organisation",
+        ),
+        # nobody named: an indefinite subject after a complement, a crowd
+        (
+            "« En vingt ans, je n'ai jamais vu ça », soupirait en marge de la séance un élu de la majorité.",
+            "En vingt ans",
+            None,
+            "unknown",
+        ),
+        ("Paul Girard a remercié ses partisans.\n« Paul ! Paul ! », scandait la foule.", "Paul !", None, "unknown"),
+    ],
+)
+def test_organisations_and_unnamed_speakers(extract, raw, fragment, speaker, resolution):
+    quote = _one(extract(raw), fragment)
+    assert quote.speaker["name"] == speaker
+    assert quote.speaker["resolution"] == resolution

@@ -64,6 +64,7 @@ _INDEFINITE_PRONOUNS = {
 _CROWD_NOUNS = frozenset(
     "foule public salle assistance manifestants manifestant cortege supporters supporter tribune tribunes habitants riverains greviste grevistes militants".split()
 )
+_STRIP_DETERMINER = re.compile(r"^(?:l'|le |la |les )", re.IGNORECASE)
 _NOUN_STOPS = {
     "lundi",
     "mardi",
@@ -971,6 +972,10 @@ class _ArticleQuotes:
             own = re.split(r"\s*[,(]\s*|\s+(?:qui|a|ont|avait|est)\b", phrase, maxsplit=1)[0]
             name = self.people.organisation(own, fold(head.lemma_) if head is not None else "", start)
             self._set_speaker(candidate, (start, end), None, "organisation", name)
+            return
+        acronym = _STRIP_DETERMINER.sub("", phrase).strip()
+        if acronym in self.people.acronyms:
+            self._set_speaker(candidate, (start, end), None, "organisation", self.people.acronyms[acronym])
             return
         if head is not None and fold(head.lemma_) in _CROWD_NOUNS:
             self._set_speaker(candidate, (start, end), None, "unknown", None)

@@ -258,6 +258,29 @@ class PeopleIndex:
 
     def _organisations(self) -> None:
         doc = self.doc
+        text = self.text
+        # "l'Office français de la biodiversité (OFB)": the acronym stands for the full name.
+        self.acronyms: dict[str, str] = {}
+        for match in re.finditer(r"\(([A-ZÀ-Þ][A-Za-zÀ-ÿ]{1,9})\)", text):
+            acronym = match.group(1)
+            tokens = text[max(0, match.start() - 120) : match.start()].split()
+            letters = fold(acronym)
+            # The shortest tail of the preceding words whose initials spell the acronym in order.
+            for k in range(2, min(len(tokens), 14) + 1):
+                tail = tokens[-k:]
+                initials = "".join(fold(re.sub(r"^[ldLD]['’]", "", word))[:1] for word in tail)
+                if initials[:1] == letters[:1] and _is_subsequence(letters, initials):
+                    self.acronyms[acronym] = _STRIP_DET.sub("", " ".join(tail))
+                    break
+        # "l'Union des éleveurs du Massif, syndicat minoritaire": the organisation's description.
+        self.described_organisations: dict[str, str] = {}
+        for ent in doc.ents:
+            if ent.label_ == "ORG" and ent.end + 1 < len(doc) and doc[ent.end].text == ",":
+                following = doc[ent.end + 1]
+                if following.pos_ == "NOUN":
+                    self.described_organisations.setdefault(
+                        fold(following.lemma_), _STRIP_DET.sub("", ent.text).strip()
+                    )
         for ent in doc.ents:
             if ent.label_ == "ORG":
                 name = _STRIP_DET.sub("", ent.text).strip()
@@ -409,6 +432,11 @@ class PeopleIndex:
         """The fullest name of the organisation ``phrase`` refers to ("le syndicat" → its full name)."""
         head = fold(head)
         phrase = _STRIP_DET.sub("", phrase.strip()).strip()
+        if phrase in self.acronyms:
+            return self.acronyms[phrase]  # "l'OFB" → "Office français de la biodiversité"
+        words = phrase.split()
+        if words and fold(words[0]) in self.described_organisations and len(words) <= 2:
+            return self.described_organisations[fold(words[0])]  # "le syndicat minoritaire" → its name
         best = phrase
         for organisation in self.organisations:
             if organisation.head == head or fold(phrase) in fold(organisation.name):
@@ -423,6 +451,11 @@ class PeopleIndex:
                 ):
                     best = organisation.name
         return best
+
+
+def _is_subsequence(letters: str, initials: str) -> bool:
+    remaining = iter(initials)
+    return all(letter in remaining for letter in letters)
 
 
 def _salient(doc, start: int, end: int) -> bool:
