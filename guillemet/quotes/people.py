@@ -179,7 +179,7 @@ class PeopleIndex:
                 end - start == 1
                 and (start == 0 or doc[start - 1].text in (".", "\n", "!", "?") or doc[start - 1].is_space)
                 and end < len(doc)
-                and (doc[end].pos_ == "ADP" or doc[end].text == ",")
+                and (doc[end].pos_ in ("ADP", "CCONJ") or doc[end].text == ",")
             ):
                 continue  # "Interrogée sur…", "Ingénieure de formation, …": a participle or a title
             folded = {fold(t) for t in tokens}
@@ -437,6 +437,16 @@ class PeopleIndex:
         words = phrase.split()
         if words and fold(words[0]) in self.described_organisations and len(words) <= 2:
             return self.described_organisations[fold(words[0])]  # "le syndicat minoritaire" → its name
+        if len(words) <= 2 and len(head) >= 6:
+            # "le syndicat" for "l'Union syndicale des travailleurs…": a named organisation whose
+            # name holds the head's stem.
+            named = [
+                o.name
+                for o in self.organisations
+                if o.head != head and head[:6] in fold(o.name) and o.name[:1].isupper()
+            ]
+            if named:
+                return max(named, key=len)
         best = phrase
         for organisation in self.organisations:
             if organisation.head == head or fold(phrase) in fold(organisation.name):
