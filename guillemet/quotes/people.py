@@ -140,7 +140,7 @@ class PeopleIndex:
                 and _NAME_TOKEN.match(doc[end].text)
                 and not (doc[end].is_sent_start and doc[end - 1].pos_ == "PUNCT")
                 and doc[end].text not in _NOT_NAME_PARTS
-                and doc[end].pos_ not in ("VERB", "AUX", "PUNCT")
+                and doc[end].pos_ != "PUNCT"
             ):
                 end += 1
             # Drop leading titles, determiners and sentence-initial common words ("Ingénieure de
@@ -164,6 +164,18 @@ class PeopleIndex:
                     j += 1
                 if j > i + 1:
                     spans.append((i + 1, j))
+        # A known first name followed by a capitalised word is a person the NER missed or called
+        # MISC ("l'autrice Maude Lachance").
+        names = first_name_genders()
+        covered = {i for s, e in spans for i in range(s, e)}
+        for i, token in enumerate(doc[:-1]):
+            if i in covered or fold(token.text) not in names or not token.text[:1].isupper():
+                continue
+            j = i + 1
+            while j < len(doc) and j - i <= 3 and _NAME_TOKEN.match(doc[j].text) and doc[j].text not in _NOT_NAME_PARTS and doc[j - 1].whitespace_:
+                j += 1
+            if j > i + 1:
+                spans.append((i, j))
         return sorted(set(spans))
 
     def _build(self) -> None:
@@ -196,7 +208,7 @@ class PeopleIndex:
             self._gender_evidence(person, start, end)
         names = first_name_genders()
         for person in self.people:
-            if len(person.tokens) > 1 and fold(person.tokens[0]) in names:
+            if fold(person.tokens[0]) in names and (len(person.tokens) > 1 or not person.gender_votes):
                 person.vote(names[fold(person.tokens[0])], 1)
         self._organisations()
 
