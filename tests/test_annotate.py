@@ -32,11 +32,14 @@ def test_cli_annotate_seed_file(seed_path):
     record = json.loads(done.stdout)
     assert schema_errors(record) == []
     assert "Kim Jong Un" in record["text"]
+    assert len(record["quotes"]) >= 17
+    speakers = {quote["speaker"]["name"] for quote in record["quotes"]}
+    assert {"Vladimir Poutine", "Kim Jong Un", "Maria Zajarova"} <= speakers
 
 
 def test_cli_annotate_html_from_stdin():
     page = (FIXTURE_CORPUS / "articles" / "greve-tramway.html").read_bytes()
-    done = _cli("annotate", "-", "--compact", stdin=page)
+    done = _cli("annotate", "-", "--compact", "--no-nlp", stdin=page)
     assert done.returncode == 0, done.stderr.decode()
     assert len(done.stdout.decode().strip().splitlines()) == 1
     record = json.loads(done.stdout)
@@ -47,10 +50,11 @@ def test_cli_annotate_html_from_stdin():
 
 
 def test_cli_annotate_url_on_the_local_server(fixture_server):
-    done = _cli("annotate", fixture_server.url("/articles/conseil-municipal.html"))
+    done = _cli("annotate", fixture_server.url("/articles/conseil-municipal.html"), "--model", "sm")
     assert done.returncode == 0, done.stderr.decode()
     record = json.loads(done.stdout)
     assert schema_errors(record) == []
+    assert any(q["speaker"]["name"] == "Hélène Marchetti" for q in record["quotes"])
     assert record["url"] == fixture_server.url("/articles/conseil-municipal.html")
     assert record["fetched_at"].endswith("Z")
 
@@ -58,7 +62,7 @@ def test_cli_annotate_url_on_the_local_server(fixture_server):
 def test_cli_annotate_failures_are_clear(fixture_server, tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"  \n")
-    done = _cli("annotate", str(empty))
+    done = _cli("annotate", str(empty), "--no-nlp")
     assert done.returncode == 1
     assert b"no article text" in done.stderr
     done = _cli("annotate", str(tmp_path / "absent.html"))

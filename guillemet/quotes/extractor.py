@@ -65,6 +65,7 @@ _CROWD_NOUNS = frozenset(
     "foule public salle assistance manifestants manifestant cortege supporters supporter tribune tribunes habitants riverains greviste grevistes militants".split()
 )
 _STRIP_DETERMINER = re.compile(r"^(?:l'|le |la |les )", re.IGNORECASE)
+_CHAIN_VERBS = frozenset({"finir", "tenir", "préférer", "choisir", "refuser", "contenter", "borner", "vouloir", "oser"})
 _NOUN_STOPS = {
     "lundi",
     "mardi",
@@ -476,6 +477,9 @@ class _ArticleQuotes:
         if i >= n or doc[i].idx >= limit:
             return None
         lemma, after = self._verb_lemma(i)
+        if lemma is None and doc[i].lemma_ in _CHAIN_VERBS and i + 2 < n and doc[i + 1].lower_ in ("par", "à", "de", "d'"):
+            # "a-t-il fini par lâcher", "a tenu à rappeler": the reporting verb is the infinitive.
+            lemma, after = self._verb_lemma(i + 2)
         if lemma is None:
             return None
         verb_start, verb_end = doc[i].idx, doc[after - 1].idx + len(doc[after - 1].text)
