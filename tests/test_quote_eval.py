@@ -118,3 +118,13 @@ def test_cli_eval_quotes_json(seed_path):
     assert report["articles"] == 1
     assert set(report["scores"]) == {"direct", "fragment", "direct+fragment", "indirect"}
     assert "30%" in report["scores"]["direct"] and "80%" in report["scores"]["direct"]
+
+
+def test_thresholds_differ_on_partial_overlap():
+    text = "« Un deux trois quatre cinq six sept huit » dit-il."
+    gold = GoldArticle("toy", text, (GoldQuote(2, 41, text[2:41], "direct", "Paul"),))
+    half = Quote(text[2:22], 2, 22, "direct", "dire", {"name": "Paul"})  # about half of the gold quote
+    report = evaluate([gold], lambda normalized: [half])
+    assert report["scores"]["direct"]["30%"]["recall"] == 1.0
+    assert report["scores"]["direct"]["80%"]["recall"] == 0.0
+    assert report["scores"]["direct"]["80%"]["precision"] == 0.0
