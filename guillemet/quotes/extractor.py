@@ -477,7 +477,12 @@ class _ArticleQuotes:
         if i >= n or doc[i].idx >= limit:
             return None
         lemma, after = self._verb_lemma(i)
-        if lemma is None and doc[i].lemma_ in _CHAIN_VERBS and i + 2 < n and doc[i + 1].lower_ in ("par", "à", "de", "d'"):
+        if (
+            lemma is None
+            and doc[i].lemma_ in _CHAIN_VERBS
+            and i + 2 < n
+            and doc[i + 1].lower_ in ("par", "à", "de", "d'")
+        ):
             # "a-t-il fini par lâcher", "a tenu à rappeler": the reporting verb is the infinitive.
             lemma, after = self._verb_lemma(i + 2)
         if lemma is None:

@@ -172,7 +172,13 @@ class PeopleIndex:
             if i in covered or fold(token.text) not in names or not token.text[:1].isupper():
                 continue
             j = i + 1
-            while j < len(doc) and j - i <= 3 and _NAME_TOKEN.match(doc[j].text) and doc[j].text not in _NOT_NAME_PARTS and doc[j - 1].whitespace_:
+            while (
+                j < len(doc)
+                and j - i <= 3
+                and _NAME_TOKEN.match(doc[j].text)
+                and doc[j].text not in _NOT_NAME_PARTS
+                and doc[j - 1].whitespace_
+            ):
                 j += 1
             if j > i + 1:
                 spans.append((i, j))
