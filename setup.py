@@ -25,6 +25,7 @@ setup(
         "lxml_html_clean>=0.4,<0.5",
         "feedparser==6.0.14",
         "ftfy==6.3.1",
+        "py3langid==0.4.0",
         "requests>=2.32,<3",
         "PyYAML>=6.0,<7",
         "pydantic>=2.7,<3",

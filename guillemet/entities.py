@@ -23,10 +23,15 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from spacy.lang.fr.stop_words import STOP_WORDS
+
 from guillemet.quotes.lexicon import fold
 from guillemet.records import Entity
 
 LABELS = ("PER", "ORG", "LOC", "MISC")
+# Common words that open sentences and get tagged as entities; spaCy's French stop words, which
+# need no model (the entity stage works on a Doc read back from bytes, with a blank vocabulary).
+_COMMON_WORDS = frozenset(STOP_WORDS) | {"maintenant", "aujourd'hui", "hier", "demain", "ensuite", "enfin", "désormais"}
 _TITLES = {"m", "m.", "mme", "mme.", "mlle", "me", "dr", "dr.", "pr", "monsieur", "madame", "mgr"}
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]*$")
 _NOT_NAME_PARTS = frozenset(
@@ -61,7 +66,7 @@ def _is_junk(span) -> bool:
         if sentence_initial and not token.text.isupper():
             if token.pos_ in ("ADV", "VERB", "AUX", "PRON", "DET", "ADP", "CCONJ", "SCONJ", "INTJ"):
                 return True
-            if token.pos_ in ("NOUN", "ADJ") and token.vocab.has_vector(token.lower_):
+            if token.pos_ in ("NOUN", "ADJ") and token.lower_ in _COMMON_WORDS:
                 return True
     return False
 

@@ -1,7 +1,8 @@
 """Assembles the guillemet graph from a validated configuration.
 
 ReadFeeds → ParseEntries → DedupEntries (fusion break) → FetchArticles → ExtractText →
-NormalizeText → AnnotateArticles (spaCy, quotes) → WriteArticles, with every stage's dead letters flattened into one output written
+NormalizeText → ParseArticles (spaCy, once) → ExtractQuotes ‖ ExtractEntities → JoinAnnotations
+→ WriteArticles, with every stage's dead letters flattened into one output written
 beside the articles, and one report per feed.
 """
 
@@ -17,7 +18,6 @@ from apache_beam.io.filesystems import FileSystems
 from guillemet.config import GuillemetConfig
 from guillemet.records import FeedSource
 from transforms import (
-    AnnotateArticles,
     DedupEntries,
     ExtractText,
     FetchArticles,
@@ -26,6 +26,7 @@ from transforms import (
     ReadFeeds,
     WriteJsonLines,
 )
+from transforms.nlp import ExtractEntities, ExtractQuotes, JoinAnnotations, ParseArticles
 
 
 @dataclass(frozen=True)
@@ -95,11 +96,26 @@ def build_graph(pipeline: beam.Pipeline, config: GuillemetConfig, sources: list[
         articles.dead_letters,
     ]
     if config.nlp.enabled:
-        annotated = articles.good | "AnnotateArticles" >> AnnotateArticles(
-            config.nlp.model, config.nlp.max_chars, config.nlp.batch_size
+        nlp = config.nlp
+        parsed = articles.good | "ParseArticles" >> ParseArticles(
+            nlp.model, nlp.max_chars, nlp.batch_size, nlp.languages
         )
-        stage_dead_letters.append(annotated.dead_letters)
-        final = annotated.good
+        stage_dead_letters.append(parsed.dead_letters)
+        # Two independent branches on the one parse, joined per article id.
+        branches = {"article": parsed.good | "KeyArticles" >> beam.Map(lambda p: (p.article.id, p.article))}
+        if nlp.quotes:
+            quotes = parsed.good | "ExtractQuotes" >> ExtractQuotes()
+            branches["quotes"] = quotes.good
+            stage_dead_letters.append(quotes.dead_letters)
+        else:
+            branches["quotes"] = pipeline | "NoQuotes" >> beam.Create([])
+        if nlp.entities:
+            entities = parsed.good | "ExtractEntities" >> ExtractEntities()
+            branches["entities"] = entities.good
+            stage_dead_letters.append(entities.dead_letters)
+        else:
+            branches["entities"] = pipeline | "NoEntities" >> beam.Create([])
+        final = branches | "JoinAnnotations" >> JoinAnnotations(nlp.quotes, nlp.entities)
     else:
         final = articles.good
     dead_letters = tuple(stage_dead_letters) | "CollectDeadLetters" >> beam.Flatten()

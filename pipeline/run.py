@@ -26,7 +26,16 @@ from transforms.common import METRICS_NAMESPACE
 
 _LOGGER = logging.getLogger(__name__)
 
-STAGES = ("ReadFeeds", "ParseEntries", "FetchArticles", "ExtractText", "NormalizeText", "AnnotateArticles")
+STAGES = (
+    "ReadFeeds",
+    "ParseEntries",
+    "FetchArticles",
+    "ExtractText",
+    "NormalizeText",
+    "ParseArticles",
+    "ExtractQuotes",
+    "ExtractEntities",
+)
 
 
 @dataclass
@@ -73,7 +82,11 @@ class RunSummary:
 
     @property
     def skipped_duplicates(self) -> int:
-        return self.count("ParseEntries.duplicate_entries") + self.count("DedupEntries.duplicates")
+        return (
+            self.count("ParseEntries.duplicate_entries")
+            + self.count("DedupEntries.duplicates")
+            + self.count("JoinAnnotations.duplicates")
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -49,7 +49,8 @@ def test_demo_writes_every_article_but_the_removed_one(demo):
 
 def test_demo_articles_have_quotes_with_speakers(demo):
     summary, articles, _, _ = demo
-    assert summary.count("AnnotateArticles.out") == 12
+    assert summary.count("ParseArticles.out") == 12
+    assert summary.count("ExtractQuotes.out") == summary.count("ExtractEntities.out") == 12
     quotes = [quote for article in articles for quote in article["quotes"]]
     assert len(quotes) >= 60
     for article in articles:

@@ -128,3 +128,12 @@ def test_thresholds_differ_on_partial_overlap():
     assert report["scores"]["direct"]["30%"]["recall"] == 1.0
     assert report["scores"]["direct"]["80%"]["recall"] == 0.0
     assert report["scores"]["direct"]["80%"]["precision"] == 0.0
+
+
+def test_held_out_gold_set_loads():
+    articles = load_gold(ROOT / "gold" / "quotes" / "test")
+    assert len(articles) >= 14
+    assert sum(len(a.quotes) for a in articles) >= 110
+    for article in articles:
+        for quote in article.quotes:
+            assert article.text[quote.start : quote.end] == quote.text

@@ -7,15 +7,18 @@ each input it could not, with the stage, the input's id/URL and the error.
 from transforms.articles import ExtractText, FetchArticles, NormalizeText
 from transforms.common import StageResult
 from transforms.feeds import DedupEntries, ParseEntries, ReadFeeds
-from transforms.nlp import AnnotateArticles
+from transforms.nlp import ExtractEntities, ExtractQuotes, JoinAnnotations, ParseArticles
 from transforms.write import WriteJsonLines
 
 __all__ = [
-    "AnnotateArticles",
     "DedupEntries",
+    "ExtractEntities",
+    "ExtractQuotes",
     "ExtractText",
     "FetchArticles",
+    "JoinAnnotations",
     "NormalizeText",
+    "ParseArticles",
     "ParseEntries",
     "ReadFeeds",
     "StageResult",

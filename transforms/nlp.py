@@ -1,31 +1,35 @@
-"""AnnotateArticles: one spaCy parse per article, in batches, and the quotes found on it."""
+"""NLP stages: ParseArticles (one spaCy parse per article), then two independent branches,
+ExtractQuotes and ExtractEntities, joined per article id by JoinAnnotations."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import apache_beam as beam
+from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 
-from guillemet.nlp import ArticleAnalyzer
-from transforms.common import DEAD_LETTER, DeadLetteringDoFn, StageResult, dead_letter
+from guillemet.nlp import ArticleParser, ParsedArticle, extract_entities, extract_quotes, link_speakers, read_doc
+from guillemet.quotes.extractor import QuoteExtractor
+from guillemet.records import Article
+from transforms.common import DEAD_LETTER, METRICS_NAMESPACE, DeadLetteringDoFn, StageResult, dead_letter
 
 
-class _AnnotateBatchFn(DeadLetteringDoFn):
-    stage = "AnnotateArticles"
+class _ParseBatchFn(DeadLetteringDoFn):
+    stage = "ParseArticles"
 
-    def __init__(self, model: str, max_chars: int, batch_size: int):
+    def __init__(self, model: str, max_chars: int, batch_size: int, languages: tuple[str, ...]):
         super().__init__()
-        self._model = model
-        self._max_chars = max_chars
-        self._batch_size = batch_size
-        self._analyzer: ArticleAnalyzer | None = None
+        self._settings = (model, max_chars, batch_size, languages)
+        self._parser: ArticleParser | None = None
 
     def setup(self) -> None:
         # The model is loaded once per worker process, not per bundle or element.
-        self._analyzer = ArticleAnalyzer(self._model, self._max_chars, self._batch_size).load()
+        self._parser = ArticleParser(*self._settings).load()
 
     def process(self, batch):
         # A batch is one unit of work for nlp.pipe, but each article succeeds or fails alone.
-        for article, result in self._analyzer.annotate(batch):
+        for article, result in self._parser.parse_to_bytes(batch):
             self._in.inc()
             if isinstance(result, Exception):
                 self._failed.inc()
@@ -35,22 +39,98 @@ class _AnnotateBatchFn(DeadLetteringDoFn):
                 yield result
 
 
-class AnnotateArticles(beam.PTransform):
-    """Parses each article once with spaCy and fills its ``quotes``: ``Article`` → ``Article``."""
+class ParseArticles(beam.PTransform):
+    """Parses each article once with spaCy, in batches: ``Article`` → ``ParsedArticle``."""
 
-    def __init__(self, model: str = "md", max_chars: int = 200_000, batch_size: int = 16, label: str | None = None):
+    def __init__(
+        self, model: str = "md", max_chars: int = 200_000, batch_size: int = 16, languages=("fr",), label=None
+    ):
         super().__init__(label)
-        self._model = model
-        self._max_chars = max_chars
-        self._batch_size = batch_size
+        self._settings = (model, max_chars, batch_size, tuple(languages))
 
     def expand(self, articles: beam.PCollection) -> StageResult:
         outputs = (
             articles
-            | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=self._batch_size)
-            | "Parse"
-            >> beam.ParDo(_AnnotateBatchFn(self._model, self._max_chars, self._batch_size)).with_outputs(
-                DEAD_LETTER, main="good"
-            )
+            | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=self._settings[2])
+            | "Parse" >> beam.ParDo(_ParseBatchFn(*self._settings)).with_outputs(DEAD_LETTER, main="good")
         )
         return StageResult(outputs.good, outputs[DEAD_LETTER])
+
+
+class _QuotesFn(DeadLetteringDoFn):
+    stage = "ExtractQuotes"
+
+    def setup(self) -> None:
+        self._extractor = QuoteExtractor()
+
+    def identify(self, element: ParsedArticle):
+        return element.article.id, element.article.url
+
+    def handle(self, element: ParsedArticle):
+        yield element.article.id, extract_quotes(read_doc(element.doc_bytes), self._extractor)
+
+
+class ExtractQuotes(beam.PTransform):
+    """Quotes with speakers from each parse: ``ParsedArticle`` → ``(article id, quotes)``."""
+
+    def expand(self, parsed: beam.PCollection) -> StageResult:
+        outputs = parsed | "Extract" >> beam.ParDo(_QuotesFn()).with_outputs(DEAD_LETTER, main="good")
+        return StageResult(outputs.good, outputs[DEAD_LETTER])
+
+
+class _EntitiesFn(DeadLetteringDoFn):
+    stage = "ExtractEntities"
+
+    def identify(self, element: ParsedArticle):
+        return element.article.id, element.article.url
+
+    def handle(self, element: ParsedArticle):
+        yield element.article.id, extract_entities(read_doc(element.doc_bytes))
+
+
+class ExtractEntities(beam.PTransform):
+    """Consolidated entities from each parse: ``ParsedArticle`` → ``(article id, entities)``."""
+
+    def expand(self, parsed: beam.PCollection) -> StageResult:
+        outputs = parsed | "Extract" >> beam.ParDo(_EntitiesFn()).with_outputs(DEAD_LETTER, main="good")
+        return StageResult(outputs.good, outputs[DEAD_LETTER])
+
+
+class _JoinFn(beam.DoFn):
+    def __init__(self, expect_quotes: bool, expect_entities: bool):
+        self._expect = {"quotes": expect_quotes, "entities": expect_entities}
+        self._duplicates = Metrics.counter(METRICS_NAMESPACE, "JoinAnnotations.duplicates")
+        self._incomplete = Metrics.counter(METRICS_NAMESPACE, "JoinAnnotations.incomplete")
+
+    def process(self, keyed):
+        article_id, grouped = keyed
+        articles: list[Article] = list(grouped["article"])
+        if not articles:
+            return
+        if len(articles) > 1:
+            # Two entries whose pages share a canonical URL: one article, written once.
+            self._duplicates.inc(len(articles) - 1)
+        article = min(articles, key=lambda a: (a.url or "", a.entry_url or ""))
+        quotes = list(grouped["quotes"])
+        entities = list(grouped["entities"])
+        missing = [
+            name for name, values in (("quotes", quotes), ("entities", entities)) if self._expect[name] and not values
+        ]
+        if missing:
+            # A branch failed for this article: its dead letter is already out; do not write it half done.
+            self._incomplete.inc()
+            return
+        found_entities = entities[0] if entities else ()
+        found_quotes = link_speakers(quotes[0], found_entities) if quotes else ()
+        yield dataclasses.replace(article, quotes=found_quotes, entities=found_entities)
+
+
+class JoinAnnotations(beam.PTransform):
+    """Joins the article with its quotes and entities by article id: one ``Article`` per id."""
+
+    def __init__(self, expect_quotes: bool, expect_entities: bool, label=None):
+        super().__init__(label)
+        self._expect = (expect_quotes, expect_entities)
+
+    def expand(self, branches: dict) -> beam.PCollection:
+        return branches | "Group" >> beam.CoGroupByKey() | "Merge" >> beam.ParDo(_JoinFn(*self._expect))

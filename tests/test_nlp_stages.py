@@ -1,0 +1,71 @@
+"""ParseArticles, the two branches and their join, on the local runner with the real model."""
+
+import apache_beam as beam
+from apache_beam.testing.util import assert_that, equal_to
+
+from guillemet.article import build_article
+from guillemet.extract import article_from_text
+from guillemet.nlp import ArticleParser, NlpError, detect_language
+from tests.conftest import test_pipeline
+from transforms import ExtractEntities, ExtractQuotes, JoinAnnotations, ParseArticles
+
+FRENCH = "Grève au port\n« Nous ne céderons pas », a déclaré Paul Girard, délégué du syndicat des dockers de Marseille."
+ENGLISH = (
+    "Strike at the port\n“We will not give in,” said Paul Girard, a union delegate in Marseille, on Tuesday evening."
+)
+
+
+def _article(text: str, url: str):
+    return build_article(article_from_text(text, url))
+
+
+def test_language_detection():
+    assert detect_language(FRENCH) == "fr"
+    assert detect_language(ENGLISH) == "en"
+
+
+def test_parser_refuses_with_reasons():
+    parser = ArticleParser("sm", max_chars=150)
+    for text, reason in ((ENGLISH, "not French"), (FRENCH + " " + FRENCH, "too long")):
+        try:
+            parser.check(_article(text, "http://e.fr/x"))
+        except NlpError as error:
+            assert reason in str(error)
+        else:
+            raise AssertionError(f"{reason} was accepted")
+
+
+def test_one_parse_two_branches_joined_per_article():
+    french = _article(FRENCH, "http://e.fr/greve")
+    duplicate = _article(FRENCH, "http://e.fr/greve?utm_source=x")  # same canonical id
+    english = _article(ENGLISH, "http://e.com/strike")
+    assert french.id == duplicate.id
+    with test_pipeline() as p:
+        parsed = p | beam.Create([french, duplicate, english]) | ParseArticles("sm", batch_size=2)
+        quotes = parsed.good | ExtractQuotes()
+        entities = parsed.good | ExtractEntities()
+        keyed = parsed.good | beam.Map(lambda item: (item.article.id, item.article))
+        joined = {"article": keyed, "quotes": quotes.good, "entities": entities.good} | JoinAnnotations(True, True)
+        assert_that(
+            parsed.dead_letters | "Why" >> beam.Map(lambda d: (d.stage, d.url, d.error.split(":")[0])),
+            equal_to([("ParseArticles", "http://e.com/strike", "not French")]),
+            label="Refused",
+        )
+        assert_that(
+            joined
+            | "Summary"
+            >> beam.Map(
+                lambda a: (
+                    a.id,
+                    [q.speaker["name"] for q in a.quotes],
+                    sorted(e.name for e in a.entities if e.label == "PER"),
+                )
+            ),
+            equal_to([(french.id, ["Paul Girard"], ["Paul Girard"])]),
+            label="Joined",
+        )
+        assert_that(
+            joined | "Linked" >> beam.Map(lambda a: all(q.speaker["entity_id"] for q in a.quotes)),
+            equal_to([True]),
+            label="Linked",
+        )
