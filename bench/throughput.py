@@ -73,7 +73,7 @@ def stage_shares(server: CorpusServer, size: int, model: str, sample: int = 60) 
 
     nlp = spacy.load(model)
     spent = dict.fromkeys(("fetch", "extract", "normalize", "parse", "quotes", "entities", "write"), 0.0)
-    settings = FetchSettings()
+    settings = FetchSettings(allow_private_hosts=("127.0.0.1",))
     for n in range(min(sample, size)):
         clock = time.perf_counter()
         page = fetch(server.url(f"/a/{n}.html"), settings)
@@ -110,6 +110,7 @@ def run_size(size: int, model: str, workers: int) -> dict:
         feeds = "\n".join(f"  - url: /f/{i}.xml" for i in range((size + 99) // 100))
         profile = (
             f"name: bench\noutput: {temp}/out\nserve:\n  root: {corpus}\nfeeds:\n{feeds}\nnlp:\n  model: {model}\n"
+            "fetch:\n  allow_private_hosts: [127.0.0.1]\n"
         )
         config = parse_config(profile, "bench.yaml")
         started = time.perf_counter()

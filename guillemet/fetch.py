@@ -10,8 +10,10 @@ backoff that honours ``Retry-After``. Parsing is left to pure functions elsewher
 from __future__ import annotations
 
 import email.utils
+import ipaddress
 import logging
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -47,6 +49,10 @@ class FetchSettings:
         max_bytes: Largest body accepted, counted after decompression.
         max_redirects: Longest redirect chain followed.
         user_agent: Sent with every request, so publishers can identify us.
+        allow_private_hosts: Host names or addresses that may resolve to private, loopback or
+            link-local addresses (the local demo server). Every other such destination is
+            refused, also after a redirect, so that a feed cannot point guillemet at its own
+            network or a cloud metadata service.
     """
 
     connect_timeout_s: float = 10.0
@@ -58,6 +64,55 @@ class FetchSettings:
     max_bytes: int = 5_000_000
     max_redirects: int = 5
     user_agent: str = DEFAULT_USER_AGENT
+    allow_private_hosts: tuple[str, ...] = ()
+
+
+class BlockedDestination(requests.exceptions.InvalidURL):
+    """A request to an address guillemet must not reach."""
+
+
+def check_destination(url: str, allow: tuple[str, ...] = ()) -> None:
+    """Raises ``BlockedDestination`` when ``url``'s host resolves to a non-public address.
+
+    Private, loopback, link-local (cloud metadata at 169.254.169.254), multicast, reserved and
+    unspecified addresses are refused unless the host is in ``allow``.
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise BlockedDestination(f"no host in {url!r}")
+    if host in allow:
+        return
+    try:
+        infos = socket.getaddrinfo(
+            host, parts.port or (443 if parts.scheme == "https" else 80), proto=socket.IPPROTO_TCP
+        )
+    except socket.gaierror as error:
+        raise requests.exceptions.ConnectionError(f"cannot resolve {host}: {error}") from error
+    for info in infos:
+        address = info[4][0].split("%", 1)[0]
+        if not is_public_address(address) and address not in allow:
+            raise BlockedDestination(f"destination refused: {host} resolves to {address}, a non-public address")
+
+
+def is_public_address(address: str) -> bool:
+    """Whether an IP address is a public one (not private, loopback, link-local, multicast, reserved)."""
+    ip = ipaddress.ip_address(address)
+    return not (
+        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved or ip.is_unspecified
+    )
+
+
+class _GuardedAdapter(requests.adapters.HTTPAdapter):
+    """Checks every hop's destination, redirects included, before connecting."""
+
+    def __init__(self, allow: tuple[str, ...]):
+        super().__init__()
+        self._allow = allow
+
+    def send(self, request, *args, **kwargs):
+        check_destination(request.url, self._allow)
+        return super().send(request, *args, **kwargs)
 
 
 _SESSIONS = threading.local()
@@ -72,6 +127,9 @@ def _session(settings: FetchSettings) -> requests.Session:
     session = cache.get(settings)
     if session is None:
         session = requests.Session()
+        adapter = _GuardedAdapter(tuple(h.lower() for h in settings.allow_private_hosts))
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
         session.max_redirects = settings.max_redirects
         session.headers["User-Agent"] = settings.user_agent
         session.headers["Accept-Encoding"] = "gzip, deflate"
@@ -203,6 +261,8 @@ def fetch(
         except FetchError as error:
             error.attempts = attempt
             raise
+        except BlockedDestination as error:
+            raise FetchError(str(error), url=url, attempts=attempt) from error
         except requests.TooManyRedirects as error:
             raise FetchError(
                 f"too many redirects (more than {settings.max_redirects})", url=url, attempts=attempt

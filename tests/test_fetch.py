@@ -4,11 +4,18 @@ import pytest
 import yaml
 
 from guillemet.errors import FetchError
-from guillemet.fetch import FetchSettings, fetch
+from guillemet.fetch import FetchSettings, fetch, is_public_address
 from guillemet.localserver import CorpusServer
 
+LOCAL = ("127.0.0.1",)
 FAST = FetchSettings(
-    connect_timeout_s=2, read_timeout_s=0.5, total_timeout_s=3, retries=2, backoff_s=0.01, max_bytes=10_000
+    connect_timeout_s=2,
+    read_timeout_s=0.5,
+    total_timeout_s=3,
+    retries=2,
+    backoff_s=0.01,
+    max_bytes=10_000,
+    allow_private_hosts=LOCAL,
 )
 
 
@@ -27,6 +34,7 @@ def server(tmp_path_factory):
         "/moved.html": {"redirect": "/ok.html", "status": 301},
         "/loop-a.html": {"redirect": "/loop-b.html"},
         "/loop-b.html": {"redirect": "/loop-a.html"},
+        "/to-other-loopback.html": {"redirect": "http://127.0.0.2:9/private"},
     }
     (root / "_routes.yaml").write_text(yaml.safe_dump(routes), encoding="utf-8")
     with CorpusServer(root) as running:
@@ -45,7 +53,7 @@ def test_ok_body_and_headers(server):
 def test_user_agent_identifies_us(server):
     fetch(server.url("/feed.xml"), FAST)
     assert server.last_headers["/feed.xml"]["User-Agent"].startswith("guillemet/0.")
-    custom = FetchSettings(user_agent="newsroom-bot/2 (+mailto:tech@example.org)")
+    custom = FetchSettings(user_agent="newsroom-bot/2 (+mailto:tech@example.org)", allow_private_hosts=LOCAL)
     fetch(server.url("/feed.xml"), custom)
     assert server.last_headers["/feed.xml"]["User-Agent"] == "newsroom-bot/2 (+mailto:tech@example.org)"
 
@@ -83,7 +91,7 @@ def test_retry_after_beyond_the_longest_wait_gives_up(server):
 
 
 def test_timeout_after_retries(server):
-    settings = FetchSettings(read_timeout_s=0.3, retries=1, backoff_s=0.01)
+    settings = FetchSettings(read_timeout_s=0.3, retries=1, backoff_s=0.01, allow_private_hosts=LOCAL)
     with pytest.raises(FetchError, match="timeout") as caught:
         fetch(server.url("/slow.html"), settings)
     assert caught.value.attempts == 2
@@ -118,4 +126,41 @@ def test_connection_refused_is_a_fetch_error():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     with pytest.raises(FetchError, match="connection error"):
-        fetch(f"http://127.0.0.1:{port}/", FetchSettings(retries=0))
+        fetch(f"http://127.0.0.1:{port}/", FetchSettings(retries=0, allow_private_hosts=LOCAL))
+
+
+# Only loopback addresses are fetched here: the refusal happens before any connection, and were it
+# ever broken, the attempt would still stay on this machine.
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:9/", "http://localhost:9/", "http://[::1]:9/", "http://127.0.0.2:9/"]
+)
+def test_private_destinations_are_refused_by_default(url):
+    with pytest.raises(FetchError, match="destination refused"):
+        fetch(url, FetchSettings(retries=0))
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("10.1.2.3", False),
+        ("172.16.0.1", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),  # cloud metadata
+        ("127.0.0.1", False),
+        ("0.0.0.0", False),
+        ("::1", False),
+        ("fc00::1", False),
+        ("fe80::1", False),
+        ("224.0.0.1", False),
+        ("8.8.8.8", True),
+        ("2001:4860:4860::8888", True),
+    ],
+)
+def test_address_classification(address, public):
+    assert is_public_address(address) is public
+
+
+def test_redirects_to_private_destinations_are_refused(server):
+    # The server's own address is allowed; where it redirects is checked again.
+    with pytest.raises(FetchError, match="destination refused"):
+        fetch(server.url("/to-other-loopback.html"), FAST)

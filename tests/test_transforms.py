@@ -10,7 +10,7 @@ from guillemet.records import ArticlePage, ExtractedArticle, FeedEntry, FeedSour
 from tests.conftest import FIXTURE_CORPUS, test_pipeline
 from transforms import DedupEntries, ExtractText, FetchArticles, NormalizeText, ParseEntries, ReadFeeds, WriteJsonLines
 
-FAST = FetchSettings(read_timeout_s=1, total_timeout_s=3, retries=0)
+FAST = FetchSettings(read_timeout_s=1, total_timeout_s=3, retries=0, allow_private_hosts=("127.0.0.1",))
 
 
 def _entry(url: str, feed_url: str = "http://127.0.0.1:9/f.xml", entry_id: str | None = None) -> FeedEntry:
