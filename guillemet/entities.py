@@ -116,8 +116,13 @@ def _entity_id(name: str, label: str) -> str:
     return hashlib.sha1(f"{label}:{fold(name)}".encode()).hexdigest()[:12]
 
 
-def _acronyms(text: str) -> dict[str, str]:
-    """Acronyms introduced in parentheses after the words they abbreviate: folded name → acronym."""
+def find_acronyms(text: str) -> dict[str, str]:
+    """Acronyms introduced in parentheses after the words they abbreviate: acronym → full name.
+
+    "l'Office français de la biodiversité (OFB)" gives {"OFB": "Office français de la biodiversité"}:
+    the shortest tail of the preceding words whose initials (elided articles skipped) spell the
+    acronym in order. "(Hérault)" after a town spells nothing and is left out.
+    """
     found = {}
     for match in re.finditer(r"\(([A-ZÀ-Þ][A-Za-zÀ-ÿ]{1,9})\)", text):
         letters = fold(match.group(1))
@@ -135,7 +140,7 @@ def _acronyms(text: str) -> dict[str, str]:
 def consolidate(doc) -> list[Entity]:
     """The entities of a parsed article (see the module docstring), in order of first mention."""
     mentions = repaired_mentions(doc)
-    acronyms = _acronyms(doc.text)
+    acronyms = find_acronyms(doc.text)
     clusters: list[list[Mention]] = []
     keys: list[set[str]] = []
     full_names: dict[int, str] = {}

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from guillemet.entities import find_acronyms
 from guillemet.quotes.lexicon import fold
 
 TITLES_MASC = {"m.", "m", "mr", "monsieur", "me"}  # Me (maître) is either; counted masculine only by its determiner
@@ -278,18 +279,7 @@ class PeopleIndex:
         doc = self.doc
         text = self.text
         # "l'Office français de la biodiversité (OFB)": the acronym stands for the full name.
-        self.acronyms: dict[str, str] = {}
-        for match in re.finditer(r"\(([A-ZÀ-Þ][A-Za-zÀ-ÿ]{1,9})\)", text):
-            acronym = match.group(1)
-            tokens = text[max(0, match.start() - 120) : match.start()].split()
-            letters = fold(acronym)
-            # The shortest tail of the preceding words whose initials spell the acronym in order.
-            for k in range(2, min(len(tokens), 14) + 1):
-                tail = tokens[-k:]
-                initials = "".join(fold(re.sub(r"^[ldLD]['’]", "", word))[:1] for word in tail)
-                if initials[:1] == letters[:1] and _is_subsequence(letters, initials):
-                    self.acronyms[acronym] = _STRIP_DET.sub("", " ".join(tail))
-                    break
+        self.acronyms: dict[str, str] = find_acronyms(text)
         # "l'Union des éleveurs du Massif, syndicat minoritaire": the organisation's description.
         self.described_organisations: dict[str, str] = {}
         for ent in doc.ents:
@@ -479,11 +469,6 @@ class PeopleIndex:
                 ):
                     best = organisation.name
         return best
-
-
-def _is_subsequence(letters: str, initials: str) -> bool:
-    remaining = iter(initials)
-    return all(letter in remaining for letter in letters)
 
 
 def _salient(doc, start: int, end: int) -> bool:
