@@ -196,7 +196,6 @@ class _ArticleQuotes:
         self.people.quoted = tuple((span.open_offset, span.outer_end) for span in self.spans)
         self.sentences = self._sentences()
         self.recent: list[Person] = []
-        self.last_quote_end = -1  # the end of the last quote attributed to a person
         self.last_quoted: dict[int, int] = {}  # person id → end of their last quote
         self.last_marked: _Candidate | None = None  # the last quote in marks attributed
         self.headline_end = self._headline_end()
@@ -1029,7 +1028,6 @@ class _ArticleQuotes:
         if person is not None:
             name = person.name
             self._remember(person)
-            self.last_quote_end = max(self.last_quote_end, candidate.outer_end)
             self.last_quoted[person.id] = max(self.last_quoted.get(person.id, -1), candidate.outer_end)
         candidate.speaker = {
             "text": self.text[where[0] : where[1]] if where else None,

@@ -410,10 +410,7 @@ class PeopleIndex:
         for person in self.people:
             if not compatible(person):
                 continue
-            seen = max(
-                person.mentioned_before(position, self.quoted, salient_only=True) or -1,
-                last_quoted.get(person.id, -1),
-            )
+            seen = self.last_active(person, position, last_quoted)
             if seen < 0:
                 continue
             key = (seen, person.gender == gender)
