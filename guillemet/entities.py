@@ -96,6 +96,9 @@ def repaired_mentions(doc) -> list[Mention]:
                 and not doc[end].ent_type_
             ):
                 end += 1
+        # A mention ending in an elided word ("duc d'") loses it.
+        while end > start and re.fullmatch(r"[A-Za-zÀ-ÿ]['’]", doc[end - 1].text):
+            end -= 1
         if start >= end:
             continue
         span = doc[start:end]

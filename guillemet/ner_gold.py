@@ -63,8 +63,27 @@ def load_ner_gold(folder: str | Path) -> list[NerDocument]:
     return [read_webanno(path) for path in sorted(Path(folder).glob("*.webanno.tsv"))]
 
 
-def score(gold: list[tuple[int, int, str]], predicted: list[tuple[int, int, str]]) -> dict[str, float | int]:
-    """Exact-match mention scores (same span and label), over PER, ORG and LOC."""
+_ELIDED = re.compile(r"^[ldLDjJ]['’]")
+
+
+def without_elision(text: str, mention: tuple[int, int, str]) -> tuple[int, int, str]:
+    """A mention's span without a leading elided article."""
+    # The gold's tokens are whitespace-separated, so "l'Afrique" is one token and its mention
+    # includes the elided article; spaCy separates "l'". Both sides are compared without it.
+    start, end, label = mention
+    return (start + 2, end, label) if _ELIDED.match(text[start:end]) and end - start > 2 else mention
+
+
+def score(
+    gold: list[tuple[int, int, str]], predicted: list[tuple[int, int, str]], text: str | None = None
+) -> dict[str, float | int]:
+    """Exact-match mention scores (same span and label), over PER, ORG and LOC.
+
+    With ``text``, a leading elided article ("l'", "d'") is left out of both sides' spans.
+    """
+    if text is not None:
+        gold = [without_elision(text, m) for m in gold]
+        predicted = [without_elision(text, m) for m in predicted]
     gold_set = {m for m in gold if m[2] in SCORED}
     predicted_set = {m for m in predicted if m[2] in SCORED}
     correct = len(gold_set & predicted_set)

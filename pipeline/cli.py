@@ -114,7 +114,7 @@ def _cmd_eval_quotes(args: argparse.Namespace) -> int:
 
 def _cmd_eval_entities(args: argparse.Namespace) -> int:
     from guillemet.entities import consolidate, mention_labels, raw_mentions
-    from guillemet.ner_gold import load_ner_gold, score
+    from guillemet.ner_gold import load_ner_gold, score, without_elision
     from guillemet.nlp import ArticleAnalyzer
 
     documents = [document for folder in args.gold for document in load_ner_gold(folder)]
@@ -129,14 +129,16 @@ def _cmd_eval_entities(args: argparse.Namespace) -> int:
         raw = [(m.start, m.end, m.label) for m in raw_mentions(doc)]
         consolidated = mention_labels(consolidate(doc))
         report["corpora"][document.id] = {
-            "raw": score(list(document.mentions), raw),
-            "consolidated": score(list(document.mentions), consolidated),
+            "raw": score(list(document.mentions), raw, document.text),
+            "consolidated": score(list(document.mentions), consolidated, document.text),
         }
         # Micro totals: offsets made unique per document.
         key = offset * 10_000_000
         for name, predicted in (("raw", raw), ("consolidated", consolidated)):
-            totals[name][0].extend((s + key, e + key, label) for s, e, label in document.mentions)
-            totals[name][1].extend((s + key, e + key, label) for s, e, label in predicted)
+            gold = [without_elision(document.text, m) for m in document.mentions]
+            found = [without_elision(document.text, m) for m in predicted]
+            totals[name][0].extend((s + key, e + key, label) for s, e, label in gold)
+            totals[name][1].extend((s + key, e + key, label) for s, e, label in found)
     report["all"] = {name: score(gold, predicted) for name, (gold, predicted) in totals.items()}
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
