@@ -49,6 +49,7 @@ class FetchConfig(_Strict):
     max_redirects: int = Field(5, ge=0, le=30)
     user_agent: str = Field(DEFAULT_USER_AGENT, min_length=1)
     allow_private_hosts: tuple[str, ...] = ()
+    only_hosts: tuple[str, ...] = ()
 
     def settings(self) -> FetchSettings:
         return FetchSettings(**self.model_dump())

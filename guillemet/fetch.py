@@ -53,6 +53,8 @@ class FetchSettings:
             link-local addresses (the local demo server). Every other such destination is
             refused, also after a redirect, so that a feed cannot point guillemet at its own
             network or a cloud metadata service.
+        only_hosts: When not empty, the only hosts fetched; any other is refused before any
+            lookup (a crawl kept to some sites, or a test kept off the internet).
     """
 
     connect_timeout_s: float = 10.0
@@ -65,13 +67,14 @@ class FetchSettings:
     max_redirects: int = 5
     user_agent: str = DEFAULT_USER_AGENT
     allow_private_hosts: tuple[str, ...] = ()
+    only_hosts: tuple[str, ...] = ()
 
 
 class BlockedDestination(requests.exceptions.InvalidURL):
     """A request to an address guillemet must not reach."""
 
 
-def check_destination(url: str, allow: tuple[str, ...] = ()) -> None:
+def check_destination(url: str, allow: tuple[str, ...] = (), only: tuple[str, ...] = ()) -> None:
     """Raises ``BlockedDestination`` when ``url``'s host resolves to a non-public address.
 
     Private, loopback, link-local (cloud metadata at 169.254.169.254), multicast, reserved and
@@ -81,6 +84,8 @@ def check_destination(url: str, allow: tuple[str, ...] = ()) -> None:
     host = (parts.hostname or "").lower()
     if not host:
         raise BlockedDestination(f"no host in {url!r}")
+    if only and host not in only:
+        raise BlockedDestination(f"destination refused: {host} is not among the hosts to fetch ({', '.join(only)})")
     if host in allow:
         return
     try:
@@ -106,12 +111,13 @@ def is_public_address(address: str) -> bool:
 class _GuardedAdapter(requests.adapters.HTTPAdapter):
     """Checks every hop's destination, redirects included, before connecting."""
 
-    def __init__(self, allow: tuple[str, ...]):
+    def __init__(self, allow: tuple[str, ...], only: tuple[str, ...] = ()):
         super().__init__()
         self._allow = allow
+        self._only = only
 
     def send(self, request, *args, **kwargs):
-        check_destination(request.url, self._allow)
+        check_destination(request.url, self._allow, self._only)
         return super().send(request, *args, **kwargs)
 
 
@@ -127,7 +133,9 @@ def _session(settings: FetchSettings) -> requests.Session:
     session = cache.get(settings)
     if session is None:
         session = requests.Session()
-        adapter = _GuardedAdapter(tuple(h.lower() for h in settings.allow_private_hosts))
+        adapter = _GuardedAdapter(
+            tuple(h.lower() for h in settings.allow_private_hosts), tuple(h.lower() for h in settings.only_hosts)
+        )
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.max_redirects = settings.max_redirects

@@ -164,3 +164,10 @@ def test_redirects_to_private_destinations_are_refused(server):
     # The server's own address is allowed; where it redirects is checked again.
     with pytest.raises(FetchError, match="destination refused"):
         fetch(server.url("/to-other-loopback.html"), FAST)
+
+
+def test_only_hosts_refuses_everything_else_before_any_lookup(server):
+    settings = FetchSettings(retries=0, allow_private_hosts=LOCAL, only_hosts=LOCAL)
+    assert fetch(server.url("/ok.html"), settings).status == 200
+    with pytest.raises(FetchError, match="not among the hosts to fetch"):
+        fetch("https://www.lemonde.fr/rss/une.xml", settings)
