@@ -233,3 +233,17 @@ def test_organisations_and_unnamed_speakers(extract, raw, fragment, speaker, res
     quote = _one(extract(raw), fragment)
     assert quote.speaker["name"] == speaker
     assert quote.speaker["resolution"] == resolution
+
+
+def test_headline_with_speaker_and_colon(extract):
+    raw = "Hélène Marchetti : « Nous ne toucherons pas aux impôts »\nLa maire Hélène Marchetti a présenté son budget lundi soir devant le conseil municipal."
+    quote = _one(extract(raw), "toucherons")
+    assert quote.cue == ":"
+    assert quote.speaker["name"] == "Hélène Marchetti"
+
+
+def test_publication_speaks_under_its_title(extract):
+    raw = "La critique est unanime. Le magazine « Projections » a salué « un film d'une pudeur rare »."
+    quote = _one(extract(raw), "pudeur")
+    assert quote.speaker["name"] == "Projections"
+    assert quote.speaker["resolution"] == "organisation"

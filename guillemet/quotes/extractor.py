@@ -61,6 +61,9 @@ _INDEFINITE_PRONOUNS = {
     "tous",
     "toutes",
 }
+_MEDIA_NOUNS = frozenset(
+    "magazine journal quotidien hebdomadaire mensuel revue chaine radio television site emission".split()
+)
 _CROWD_NOUNS = frozenset(
     "foule public salle assistance manifestants manifestant cortege supporters supporter tribune tribunes habitants riverains greviste grevistes militants".split()
 )
@@ -975,6 +978,11 @@ class _ArticleQuotes:
         indefinite = determiner is not None and determiner.lower_ in _INDEFINITE
         head_is_organisation = head is not None and fold(head.lemma_) in ORG_NOUNS
         # "un fonctionnaire de l'Assemblée" is a person, not the Assemblée.
+        titled = re.search(r"[«“\"]\s*([^«»“”\"]{2,60}?)\s*(?:[»”\"]|$)", phrase)
+        if head is not None and fold(head.lemma_) in _MEDIA_NOUNS and titled:
+            # "Le magazine « Projections » a salué…": the publication speaks under its title.
+            self._set_speaker(candidate, (start, end), None, "organisation", titled.group(1))
+            return
         if head_is_organisation or (org_entity and not (indefinite and head is not None)):
             # The organisation's own noun phrase: not its apposition or relative clause.
             own = re.split(r"\s*[,(]\s*|\s+(?:qui|a|ont|avait|est)\b", phrase, maxsplit=1)[0]
