@@ -33,6 +33,9 @@ LABELS = ("PER", "ORG", "LOC", "MISC")
 # need no model (the entity stage works on a Doc read back from bytes, with a blank vocabulary).
 _COMMON_WORDS = frozenset(STOP_WORDS) | {"maintenant", "aujourd'hui", "hier", "demain", "ensuite", "enfin", "désormais"}
 _TITLES = {"m", "m.", "mme", "mme.", "mlle", "me", "dr", "dr.", "pr", "monsieur", "madame", "mgr"}
+_TITLE_WORDS = frozenset(
+    "premier premiere president presidente ministre roi reine pape prince princesse general chancelier senateur depute maire".split()
+)
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]*$")
 _NOT_NAME_PARTS = frozenset(
     {"Le", "La", "Les", "L'", "En", "Au", "Aux", "Du", "Des", "De", "Et", "Mais", "Selon", "Pour", "Dans"}
@@ -57,6 +60,9 @@ def _is_junk(span) -> bool:
         return True
     if re.fullmatch(r"[A-Za-zÀ-ÿ]['’]", text):
         return True  # "C'", "J'", "L'"
+    words = text.split()
+    if fold(words[0]) in _TITLE_WORDS and all(word.islower() for word in words[1:]):
+        return True  # "Premier ministre", "Président": a title, not a name
     if len(span) == 1:
         token = span[0]
         sentence_initial = token.i == 0 or token.is_sent_start or token.doc[token.i - 1].is_space
@@ -96,6 +102,11 @@ def repaired_mentions(doc) -> list[Mention]:
                 and not doc[end].ent_type_
             ):
                 end += 1
+        # A dash ends a name: "James Webb – Sept" is "James Webb".
+        for k in range(start + 1, end):
+            if doc[k].text in ("–", "—"):
+                end = k
+                break
         # A mention ending in an elided word ("duc d'") loses it.
         while end > start and re.fullmatch(r"[A-Za-zÀ-ÿ]['’]", doc[end - 1].text):
             end -= 1

@@ -89,3 +89,12 @@ def test_eval_entities_consolidation_never_loses(realworld):
     for corpus, scores in report["corpora"].items():
         assert scores["consolidated"]["f1"] >= scores["raw"]["f1"] - 0.005, corpus
     assert report["all"]["consolidated"]["f1"] > report["all"]["raw"]["f1"]
+
+
+def test_titles_are_not_names_and_dashes_end_names(nlp_md):
+    entities = _entities(
+        nlp_md,
+        "Le Premier ministre a reçu Margaret Thatcher. La mission de James Webb – Sept ans de travaux – commence.",
+    )
+    assert "Premier ministre" not in entities
+    assert not any("Sept" in name for name in entities)
