@@ -4,7 +4,8 @@ spaCy tags mentions one by one; an article wants entities. ``consolidate`` turns
 into ``Entity`` records:
 
 - junk mentions are dropped: elided articles ("C'", "J'"), single common words at the start of a
-  sentence ("Maintenant", "Interrogée"), marks and numbers;
+  sentence ("Maintenant", "Interrogée"), titles alone ("Premier ministre"), marks and numbers; a
+  dash ends a name ("James Webb – Sept");
 - truncated names are repaired over the capitalised words that follow ("Kim Jong" + "Un"), and
   titles are left out of the name ("M. Poutine" → "Poutine");
 - mentions of one entity are clustered ("Poutine", "M. Poutine", "Vladimir Poutine") and named by
