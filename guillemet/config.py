@@ -111,6 +111,7 @@ class GuillemetConfig(_Strict):
     fetch: FetchConfig = FetchConfig()
     extract: ExtractConfig = ExtractConfig()
     nlp: NlpConfig = NlpConfig()
+    max_dead_letter_share: float | None = Field(None, ge=0, le=1)
     serve: ServeConfig | None = None
     beam: BeamConfig = BeamConfig()
     source: str | None = Field(None, exclude=True)

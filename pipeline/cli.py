@@ -1,7 +1,8 @@
 """The ``guillemet`` command line: ``run`` a batch job, ``annotate`` one article.
 
 Exit codes: 0 success; 1 the run failed (or ``annotate`` found no article); 2 bad usage or an
-invalid configuration.
+invalid configuration; 3 the run finished but its dead letters exceed ``max_dead_letter_share`` of
+the entries read (so that cron and orchestrators notice a degraded run).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from guillemet.errors import ConfigError, GuillemetError
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_TOO_MANY_DEAD_LETTERS = 3
 
 
 def _setup_logging(verbosity: int) -> None:
@@ -53,7 +55,14 @@ def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
         Path(args.summary_json).write_text(
             json.dumps(summary.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
         )
-    return EXIT_OK if summary.state == "DONE" else EXIT_FAILED
+    if summary.state != "DONE":
+        return EXIT_FAILED
+    limit = config.max_dead_letter_share
+    share = summary.dead_letter_share
+    if limit is not None and share > limit:
+        print(f"guillemet run: {share:.1%} of the entries are dead letters (limit {limit:.1%})", file=sys.stderr)
+        return EXIT_TOO_MANY_DEAD_LETTERS
+    return EXIT_OK
 
 
 def _read_input(source: str, min_text_chars: int, allow_hosts: tuple[str, ...] = ()):

@@ -77,6 +77,12 @@ class RunSummary:
         return {stage: self.count(f"{stage}.failed") for stage in STAGES if self.count(f"{stage}.failed")}
 
     @property
+    def dead_letter_share(self) -> float:
+        """Dead letters (feeds and entries) over entries read, 0 when nothing was read."""
+        read = max(self.entries_read, 1)
+        return self.count("dead_letters.written") / read
+
+    @property
     def articles_written(self) -> int:
         return self.count("articles.written")
 
@@ -108,7 +114,11 @@ class RunSummary:
                 "rejected": self.count("ParseEntries.rejected_entries"),
             },
             "articles_written": self.articles_written,
-            "dead_letters": {"total": self.count("dead_letters.written"), "by_stage": self.dead_letters_by_stage},
+            "dead_letters": {
+                "total": self.count("dead_letters.written"),
+                "share_of_entries": round(self.dead_letter_share, 4),
+                "by_stage": self.dead_letters_by_stage,
+            },
             "counters": dict(sorted(self.counters.items())),
             "outputs": self.outputs,
             "versions": self.versions,

@@ -163,3 +163,16 @@ def test_run_failure_exits_1(tmp_path):
     )
     assert done.returncode == 1
     assert "corpus folder not found" in done.stderr.decode()
+
+
+def test_cli_exit_3_when_dead_letters_exceed_the_share(tmp_path):
+    profile = tmp_path / "strict.yaml"
+    profile.write_text(FIXTURE_PROFILE + "max_dead_letter_share: 0.2\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "run", "--config", str(profile), "--output", str(tmp_path / "o"), "-q"],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert done.returncode == 3, done.stderr.decode()[-2000:]
+    assert "are dead letters (limit 20.0%)" in done.stderr.decode()
