@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
+from trafilatura.utils import load_html
 
 from guillemet.errors import ExtractionError
 from guillemet.records import ExtractedArticle, FeedEntry
@@ -31,10 +32,8 @@ def _language_tag(value: str | None) -> str | None:
     return match.group(1).lower() if match else None
 
 
-def _page_language(html: bytes | str) -> str | None:
-    try:
-        tree = lxml.html.fromstring(html)
-    except (lxml.etree.ParserError, ValueError):
+def _page_language(tree) -> str | None:
+    if tree is None:
         return None
     root = tree.getroottree().getroot()
     for candidate in (
@@ -135,9 +134,13 @@ def extract_article(
         ExtractionError: when neither the page nor the feed entry gives any text.
     """
     document = None
-    if html and (html.strip() if isinstance(html, str) else html.strip()):
+    language = None
+    # The page is parsed once: its language is read from the tree, then trafilatura works on it.
+    tree = load_html(html) if html and html.strip() else None
+    if tree is not None:
+        language = _page_language(tree)
         document = trafilatura.bare_extraction(
-            html,
+            tree,
             url=url,
             with_metadata=True,
             include_comments=False,
@@ -173,7 +176,7 @@ def extract_article(
     title = (document.title if document is not None else None) or (entry.title if entry else None)
     authors = _split_authors(document.author if document is not None else None) or (entry.authors if entry else ())
     published = (entry.published_at if entry else None) or (document.date if document is not None else None)
-    language = (_page_language(html) if html else None) or _language_tag(entry.feed_language if entry else None)
+    language = language or _language_tag(entry.feed_language if entry else None)
     declared = document.url if document is not None else None
     site = (document.sitename if document is not None else None) or urlsplit(url).hostname
     return ExtractedArticle(
