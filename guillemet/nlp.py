@@ -21,8 +21,8 @@ import py3langid
 
 from guillemet.entities import consolidate
 from guillemet.errors import GuillemetError
-from guillemet.quotes.evaluate import canonical_name
 from guillemet.quotes.extractor import QuoteExtractor
+from guillemet.quotes.lexicon import canonical_name
 from guillemet.records import Article, Entity, Quote
 
 _LOGGER = logging.getLogger(__name__)

@@ -10,13 +10,13 @@ of the non-quote, the non-quote being at least half of the predicted quote.
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from guillemet.normalize import normalize_text
 from guillemet.quotes.gold import GoldArticle
+from guillemet.quotes.lexicon import canonical_name
 from guillemet.records import Quote
 
 THRESHOLDS = (0.3, 0.8)
@@ -30,14 +30,6 @@ GROUPS = {
 
 def _overlap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
     return max(0, min(a_end, b_end) - max(a_start, b_start))
-
-
-def canonical_name(name: str | None) -> str | None:
-    """A speaker name reduced for comparison: case, accents, apostrophes and spaces folded."""
-    if not name:
-        return None
-    folded = unicodedata.normalize("NFKD", name.replace("’", "'")).encode("ascii", "ignore").decode()
-    return " ".join(folded.lower().replace("-", " ").split()) or None
 
 
 def same_speaker(gold: str | None, predicted: str | None, *, lenient: bool = False) -> bool:

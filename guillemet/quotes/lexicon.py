@@ -41,6 +41,14 @@ def fold(word: str) -> str:
     return unicodedata.normalize("NFKD", word.lower()).encode("ascii", "ignore").decode()
 
 
+def canonical_name(name: str | None) -> str | None:
+    """A speaker name reduced for comparison: case, accents, apostrophes and spaces folded."""
+    if not name:
+        return None
+    folded = unicodedata.normalize("NFKD", name.replace("’", "'")).encode("ascii", "ignore").decode()
+    return " ".join(folded.lower().replace("-", " ").split()) or None
+
+
 def _er_forms(stem: str) -> set[str]:
     endings = ("e", "es", "ent", "é", "ée", "és", "ées", "ant", "ait", "aient", "a", "era", "èrent", "eront")
     forms = {stem + ending for ending in endings}
