@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 $(BIN)/.installed: setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,gcp]'
 	touch $@
 
 run: $(BIN)/.installed

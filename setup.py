@@ -33,7 +33,13 @@ setup(
     ],
     extras_require={
         "gcp": ["apache-beam[gcp]==2.77.0", "google-cloud-storage>=3,<4"],
-        "dev": ["pytest>=8,<10", "hypothesis>=6.100,<7", "ruff>=0.6"],
+        # The tests write to gs:// on a real emulator and build the Dataflow job (dry run).
+        "dev": [
+            "pytest>=8,<10",
+            "hypothesis>=6.100,<7",
+            "ruff>=0.6",
+            "gcp-storage-emulator==2026.7.19",
+        ],
     },
     entry_points={"console_scripts": ["guillemet=pipeline.cli:main"]},
 )
