@@ -90,7 +90,10 @@ def _cmd_stream(args: argparse.Namespace, beam_args: list[str]) -> int:
         Path(args.summary_json).write_text(
             json.dumps(summary.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
         )
-    return EXIT_OK if summary.state in ("DONE", "RUNNING") else EXIT_FAILED
+    if args.max_polls is None:
+        # An endless job submitted to a remote runner: fine unless it already failed.
+        return EXIT_FAILED if summary.state in ("FAILED", "CANCELLED", "STOPPED") else EXIT_OK
+    return EXIT_OK if summary.state == "DONE" else EXIT_FAILED
 
 
 def _read_input(source: str, min_text_chars: int, allow_hosts: tuple[str, ...] = ()):
