@@ -21,7 +21,7 @@ from guillemet.records import FeedEntry
 from guillemet.schema import schema_errors
 from pipeline.cli import EXIT_OK, EXIT_USAGE, main
 from tests.conftest import test_pipeline
-from transforms.stream import DropSeenEntries, window_file_naming
+from transforms.stream import DropSeenEntries, remove_if_empty, window_file_naming
 
 POLLS = 3
 INTERVAL_MINUTES = 0.05  # 3 s between polls
@@ -247,3 +247,13 @@ def test_an_endless_stream_on_the_local_runner_is_refused(tmp_path, capsys):
     assert main(["stream", "--config", str(profile)]) == EXIT_USAGE
     assert "--max-polls" in capsys.readouterr().err
     assert main(["stream", "--config", str(profile), "--interval-minutes", "0.001", "--max-polls", "1"]) == EXIT_USAGE
+
+
+def test_a_temporary_folder_is_removed_only_when_empty(tmp_path):
+    kept, emptied = tmp_path / "kept", tmp_path / "emptied"
+    kept.mkdir()
+    (kept / "orphan").write_text("x")
+    emptied.mkdir()
+    assert not remove_if_empty(str(kept)) and (kept / "orphan").exists()
+    assert remove_if_empty(str(emptied)) and not emptied.exists()
+    assert not remove_if_empty(str(tmp_path / "absent"))

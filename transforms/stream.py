@@ -41,19 +41,14 @@ def poll_impulse(interval_s: float, max_polls: int | None = None) -> PeriodicImp
     if interval_s <= 0:
         raise ValueError(f"the poll interval must be positive, not {interval_s}")
     if max_polls is None:
-        return PeriodicImpulse(
-            start_timestamp=Timestamp(0), stop_timestamp=MAX_TIMESTAMP, fire_interval=interval_s,
-            rebase=RebaseMode.REBASE_START,
-        )  # fmt: skip
-    if max_polls < 1:
+        # REBASE_START replaces the start with the time the impulse starts; there is no stop.
+        stop, rebase = MAX_TIMESTAMP, RebaseMode.REBASE_START
+    elif max_polls < 1:
         raise ValueError(f"max_polls must be at least 1, not {max_polls}")
-    # The stop is exclusive: K impulses at start, start + interval, … span K intervals.
-    return PeriodicImpulse(
-        start_timestamp=Timestamp(0),
-        stop_timestamp=Timestamp(0) + max_polls * interval_s,
-        fire_interval=interval_s,
-        rebase=RebaseMode.REBASE_ALL,
-    )
+    else:
+        # REBASE_ALL keeps stop - start. The stop is exclusive: K impulses span K intervals.
+        stop, rebase = Timestamp(0) + max_polls * interval_s, RebaseMode.REBASE_ALL
+    return PeriodicImpulse(start_timestamp=Timestamp(0), stop_timestamp=stop, fire_interval=interval_s, rebase=rebase)
 
 
 class _FanOutFn(beam.DoFn):
