@@ -1,6 +1,6 @@
 """``guillemet stream`` on the local FnApiRunner, for a bounded number of polls, against a server on
-127.0.0.1 whose feed grows with every request: each new article is written exactly once, in the
-window of the poll that first listed it, and none is lost."""
+127.0.0.1 whose feed grows with every request (and fails once): each new article is written exactly
+once, in the window of the poll that first listed it, and none is lost."""
 
 from __future__ import annotations
 
@@ -50,7 +50,10 @@ def _rss(base_url: str, slugs: list[str]) -> bytes:
 
 class GrowingFeeds:
     """Two feeds on 127.0.0.1: ``growing.xml`` lists two more articles at each request, and always
-    a page that is missing and an article that ``static.xml`` lists too."""
+    a page that is missing and an article that ``static.xml`` lists too; its second request fails
+    with a 503, so the articles it would have listed first appear at the third."""
+
+    FAILING_REQUEST = ("/feeds/growing.xml", 2)
 
     def __init__(self) -> None:
         self.hits: Counter[str] = Counter()
@@ -63,16 +66,19 @@ class GrowingFeeds:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
-    def feed(self, path: str) -> bytes | None:
+    def feed(self, path: str) -> bytes | int:
+        """The feed's body, or an HTTP error status."""
         with self._lock:
             self.hits[path] += 1
+            if (path, self.hits[path]) == self.FAILING_REQUEST:
+                return 503
             if path == "/feeds/growing.xml":
                 count = self.hits[path]
                 slugs = [f"dossier-{n}" for n in range(1, 2 * count + 1)] + ["partage", "manquant"]
             elif path == "/feeds/static.xml":
                 slugs = ["partage", "statique"]
             else:
-                return None
+                return 404
             self.served.update(slugs)
         return _rss(self.base_url, slugs)
 
@@ -89,10 +95,10 @@ class GrowingFeeds:
                     body = PAGE.format(title=f"Dossier {page.group(1)}", number=page.group(1)).encode()
                     content_type = "text/html; charset=utf-8"
                 else:
-                    body = None if page else server.feed(self.path)
+                    body = 404 if page else server.feed(self.path)
                     content_type = "application/rss+xml"
-                if body is None:
-                    self.send_error(404)
+                if isinstance(body, int):
+                    self.send_error(body)
                     return
                 self.send_response(200)
                 self.send_header("Content-Type", content_type)
@@ -159,6 +165,11 @@ nlp: {{model: sm}}
     return code, json.loads(summary_json.read_text("utf-8")), folder / "out" / "stream", server
 
 
+def _polls(out: Path) -> list[str]:
+    """The window of each poll, in time order: every poll writes a report of the static feed."""
+    return sorted(_windows(out / "feeds"))
+
+
 @pytest.mark.slow
 def test_every_new_article_is_written_exactly_once(streamed):
     code, summary, out, server = streamed
@@ -177,12 +188,15 @@ def test_every_new_article_is_written_exactly_once(streamed):
 @pytest.mark.slow
 def test_each_article_is_in_the_window_of_the_poll_that_first_listed_it(streamed):
     _, _, out, _ = streamed
+    polls = _polls(out)
+    assert len(polls) == POLLS == 3  # one window per poll
     windows = _windows(out / "articles")
-    assert len(windows) == POLLS  # one window per poll, in time order
-    by_poll = [sorted(_slug(a["url"]) for a in records) for _, records in sorted(windows.items())]
-    assert by_poll[0] == ["dossier-1", "dossier-2", "partage", "statique"]
-    for poll in range(2, POLLS + 1):
-        assert by_poll[poll - 1] == [f"dossier-{2 * poll - 1}", f"dossier-{2 * poll}"]
+    by_poll = [sorted(_slug(a["url"]) for a in windows.get(span, [])) for span in polls]
+    assert by_poll == [
+        ["dossier-1", "dossier-2", "partage", "statique"],
+        [],  # growing.xml failed: nothing new
+        ["dossier-3", "dossier-4", "dossier-5", "dossier-6"],  # what poll 2 missed is not lost
+    ]
     # The NLP stages ran in the windows too: the quote and its speaker were joined to the article.
     for article in (article for records in windows.values() for article in records):
         direct = [quote for quote in article["quotes"] if quote["kind"] == "direct"]
@@ -195,18 +209,27 @@ def test_each_article_is_in_the_window_of_the_poll_that_first_listed_it(streamed
 @pytest.mark.slow
 def test_dead_letters_feed_reports_and_counts(streamed):
     _, summary, out, _ = streamed
-    dead_letters = [letter for records in _windows(out / "dead_letters").values() for letter in records]
-    # The missing page is listed at every poll but fetched, and dead-lettered, only once.
-    assert [(d["stage"], _slug(d["url"])) for d in dead_letters] == [("FetchArticles", "manquant")]
+    polls = _polls(out)
+    dead_letters = _windows(out / "dead_letters")
+    # The missing page is listed at every successful poll but fetched, and dead-lettered, only once;
+    # the failed feed is a dead letter in the window of its poll.
+    assert {span: [(d["stage"], _slug(d["url"])) for d in letters] for span, letters in dead_letters.items()} == {
+        polls[0]: [("FetchArticles", "manquant")],
+        polls[1]: [("ReadFeeds", "growing.xml")],
+    }
     reports = _windows(out / "feeds")
-    assert len(reports) == POLLS and all(len(records) == 2 for records in reports.values())
+    assert [sorted(r["feed_name"] for r in reports[span]) for span in polls] == [
+        ["Growing", "Static"],
+        ["Static"],
+        ["Growing", "Static"],
+    ]
     entries = summary["entries"]
-    # growing.xml lists 2k + 2 entries at poll k, static.xml 2.
-    assert entries["read"] == sum(2 * k + 2 + 2 for k in range(1, POLLS + 1))
+    # growing.xml lists 2k + 2 entries at request k (none at the failed second), static.xml 2.
+    assert entries["read"] == (4 + 2) + (0 + 2) + (8 + 2)
     assert entries["new"] == 2 * POLLS + 3  # the articles and the missing page
     assert entries["new"] + entries["seen_before"] == entries["read"]
     assert summary["polls"] == POLLS and summary["articles_written"] == 2 * POLLS + 2
-    assert summary["dead_letters"] == 1
+    assert summary["dead_letters"] == 2
     # The temporary folders are gone; the manifest was written last.
     assert not list(out.glob("*/.temp-*"))
     manifest = json.loads(next((out / "manifests").glob("job=*.json")).read_text("utf-8"))
