@@ -1,4 +1,4 @@
-"""The ``guillemet`` command line: ``run`` a batch job, ``annotate`` one article.
+"""The ``guillemet`` command line: ``run`` a batch job, ``stream`` the feeds, ``annotate`` one article.
 
 Exit codes: 0 success; 1 the run failed (or ``annotate`` found no article); 2 bad usage or an
 invalid configuration; 3 the run finished but its dead letters exceed ``max_dead_letter_share`` of
@@ -63,6 +63,37 @@ def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
         print(f"guillemet run: {share:.1%} of the entries are dead letters (limit {limit:.1%})", file=sys.stderr)
         return EXIT_TOO_MANY_DEAD_LETTERS
     return EXIT_OK
+
+
+def _cmd_stream(args: argparse.Namespace, beam_args: list[str]) -> int:
+    from guillemet.config import load_config
+    from pipeline.stream import stream
+
+    interval_s = round(args.interval_minutes * 60)
+    if interval_s < 1:
+        raise ConfigError(f"--interval-minutes {args.interval_minutes} is under a second")
+    if args.max_polls is not None and args.max_polls < 1:
+        raise ConfigError("--max-polls must be at least 1")
+    config = load_config(args.config)
+    try:
+        summary = stream(config, beam_args, output=args.output, interval_s=interval_s, max_polls=args.max_polls)
+    except ConfigError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the job itself failed: say so and exit non-zero
+        logging.getLogger("pipeline").error(
+            "stream failed: %s: %s", type(error).__name__, error, exc_info=args.verbose > 0
+        )
+        print(f"guillemet stream failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(summary.render())
+    if args.summary_json:
+        Path(args.summary_json).write_text(
+            json.dumps(summary.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+    if args.max_polls is None:
+        # An endless job submitted to a remote runner: fine unless it already failed.
+        return EXIT_FAILED if summary.state in ("FAILED", "CANCELLED", "STOPPED") else EXIT_OK
+    return EXIT_OK if summary.state == "DONE" else EXIT_FAILED
 
 
 def _read_input(source: str, min_text_chars: int, allow_hosts: tuple[str, ...] = ()):
@@ -187,6 +218,29 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--output", help="output folder or gs:// prefix (overrides the profile's)")
     run.add_argument("--summary-json", help="also write the run summary as JSON to this file")
 
+    stream_parser = commands.add_parser(
+        "stream",
+        parents=[logging_flags],
+        help="poll the feeds of a profile and write each new article once",
+        description="Poll the profile's feeds every N minutes (Beam PeriodicImpulse), drop entries already "
+        "seen by this job, and write one set of JSON-line files per poll window under "
+        "<output>/stream/ (docs/streaming.md). Flags not listed here are passed to Beam "
+        "(e.g. --runner=DataflowRunner). The local FnApiRunner needs --max-polls.",
+    )
+    stream_parser.add_argument("--config", required=True, help="the run profile (YAML), e.g. configs/demo.yaml")
+    stream_parser.add_argument("--output", help="output folder or gs:// prefix (overrides the profile's)")
+    stream_parser.add_argument(
+        "--interval-minutes",
+        type=float,
+        default=5.0,
+        metavar="N",
+        help="minutes between polls, also the window length (default 5; rounded to whole seconds)",
+    )
+    stream_parser.add_argument(
+        "--max-polls", type=int, metavar="K", help="stop after K polls (a bounded job, for tests and demos)"
+    )
+    stream_parser.add_argument("--summary-json", help="with --max-polls: also write the summary as JSON to this file")
+
     annotate = commands.add_parser(
         "annotate",
         parents=[logging_flags],
@@ -238,12 +292,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
-    if rest and args.command != "run":
+    if rest and args.command not in ("run", "stream"):
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     _setup_logging(args.verbose)
     try:
         if args.command == "run":
             return _cmd_run(args, rest)
+        if args.command == "stream":
+            return _cmd_stream(args, rest)
         if args.command == "eval-quotes":
             return _cmd_eval_quotes(args)
         if args.command == "eval-entities":

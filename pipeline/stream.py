@@ -1,0 +1,250 @@
+"""``guillemet stream``: poll the feeds every few minutes and write each new article once.
+
+PollFeeds (PeriodicImpulse, one fixed window per poll) → ReadFeeds → ParseEntries →
+DropSeenEntries (stateful, per article id, for the life of the job) → the batch job's article
+stages (FetchArticles … JoinAnnotations) → one set of JSON-line files per window for articles,
+dead letters and feed reports, under ``<output>/stream/<kind>/``. With ``max_polls`` the job stops
+after that many polls and writes a manifest; without it, it runs until cancelled.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.options.pipeline_options import StandardOptions
+
+from guillemet.config import GuillemetConfig
+from guillemet.errors import ConfigError
+from guillemet.localserver import CorpusServer, resolve_root
+from guillemet.records import FeedSource
+from pipeline.graph import RunLayout, feed_sources
+from pipeline.options import is_local, pipeline_options, runner_name
+from pipeline.run import RunSummary, _counters, _utc_now, _versions, write_manifest
+from transforms import ExtractText, FetchArticles, NormalizeText, ParseEntries, ReadFeeds
+from transforms.nlp import ExtractEntities, ExtractQuotes, JoinAnnotations, ParseArticles
+from transforms.stream import DropSeenEntries, PollFeeds, WriteWindowedJsonLines, remove_if_empty
+
+_LOGGER = logging.getLogger(__name__)
+
+KINDS = ("articles", "dead_letters", "feeds")
+
+# Local runners that execute a graph stage after stage: what follows a shuffle (the join, the
+# writes) starts only once the impulse is over, so an endless job would never write anything.
+# Checked on Beam 2.77: PeriodicImpulse → Reshuffle → Map never reached the Map on FnApiRunner.
+# (BundleBasedDirectRunner cannot run PeriodicImpulse at all: "… was not replaced as expected".)
+BATCH_STYLE_RUNNERS = frozenset({"FnApiRunner"})
+
+
+@dataclass(frozen=True)
+class StreamLayout:
+    """Where one streaming job writes: ``<output>/stream/<kind>/<window>_<job id>-*.jsonl``."""
+
+    output: str
+    job_id: str
+
+    @classmethod
+    def new(cls, output: str, now: datetime | None = None) -> StreamLayout:
+        # Ids and output paths as the batch runs have them.
+        run = RunLayout.new(output, now)
+        return cls(output=run.output, job_id=run.run_id)
+
+    def directory(self, kind: str) -> str:
+        return FileSystems.join(self.output, "stream", kind)
+
+    def temp_directory(self, kind: str) -> str:
+        # Hidden beside the files, as Beam's default; removed at the end of a bounded job.
+        return FileSystems.join(self.directory(kind), f".temp-{self.job_id}")
+
+    @property
+    def manifest(self) -> str:
+        return FileSystems.join(self.output, "stream", "manifests", f"job={self.job_id}.json")
+
+
+def served_feed_sources(stack: ExitStack, config: GuillemetConfig, options) -> list[FeedSource]:
+    """The profile's feeds, starting its local corpus server on ``stack`` if it has one.
+
+    What ``pipeline.run.run`` does inline; it could call this instead.
+    """
+    base_url = None
+    if config.serve is not None:
+        if not is_local(options):
+            raise ValueError(f"the profile serves a local corpus, which runner {runner_name(options)} cannot reach")
+        root = resolve_root(config.serve.root, config.base_dir)
+        base_url = stack.enter_context(CorpusServer(root, config.serve.host, config.serve.port)).base_url
+    return feed_sources(config, base_url)
+
+
+def annotate_entries(entries: beam.PCollection, config: GuillemetConfig) -> tuple[beam.PCollection, list]:
+    """FetchArticles → … → JoinAnnotations on ``entries``: the finished articles and every stage's
+    dead letters.
+
+    The article half of ``pipeline.graph.build_graph``, written so that it also holds in windows:
+    a branch switched off is an empty collection derived from the articles (same windowing), not
+    ``beam.Create([])`` (global window, which ``CoGroupByKey`` refuses to join with fixed windows).
+    ``build_graph`` could call it as it is.
+    """
+    settings = config.fetch.settings()
+    pages = entries | "FetchArticles" >> FetchArticles(settings)
+    extracted = pages.good | "ExtractText" >> ExtractText(
+        config.extract.min_text_chars, config.extract.min_article_chars
+    )
+    articles = extracted.good | "NormalizeText" >> NormalizeText()
+    dead_letters = [pages.dead_letters, extracted.dead_letters, articles.dead_letters]
+    nlp = config.nlp
+    if not nlp.enabled:
+        return articles.good, dead_letters
+    parsed = articles.good | "ParseArticles" >> ParseArticles(nlp.model, nlp.max_chars, nlp.batch_size, nlp.languages)
+    dead_letters.append(parsed.dead_letters)
+    branches = {"article": parsed.good | "KeyArticles" >> beam.Map(lambda p: (p.article.id, p.article))}
+    for name, enabled, stage in (
+        ("quotes", nlp.quotes, ExtractQuotes),
+        ("entities", nlp.entities, ExtractEntities),
+    ):
+        label = "Extract" + name.capitalize()
+        if enabled:
+            result = parsed.good | label >> stage()
+            branches[name] = result.good
+            dead_letters.append(result.dead_letters)
+        else:
+            branches[name] = parsed.good | f"No{name.capitalize()}" >> beam.FlatMap(lambda _: ())
+    final = branches | "JoinAnnotations" >> JoinAnnotations(nlp.quotes, nlp.entities)
+    return final, dead_letters
+
+
+def build_stream_graph(
+    pipeline: beam.Pipeline,
+    config: GuillemetConfig,
+    sources: list[FeedSource],
+    layout: StreamLayout,
+    interval_s: float,
+    max_polls: int | None = None,
+) -> dict:
+    """Adds the streaming graph to ``pipeline`` and returns its main PCollections by name."""
+    polled = pipeline | "PollFeeds" >> PollFeeds(sources, interval_s, max_polls)
+    fetched_feeds = polled | "ReadFeeds" >> ReadFeeds(config.fetch.settings())
+    entries, entry_dead_letters, feed_reports = fetched_feeds.good | "ParseEntries" >> ParseEntries()
+    new_entries = entries | "DropSeenEntries" >> DropSeenEntries()
+    final, stage_dead_letters = annotate_entries(new_entries, config)
+    dead_letters = (
+        fetched_feeds.dead_letters,
+        entry_dead_letters,
+        *stage_dead_letters,
+    ) | "CollectDeadLetters" >> beam.Flatten()
+    outputs = {"articles": final, "dead_letters": dead_letters, "feeds": feed_reports}
+    counters = {"articles": "articles.written", "dead_letters": "dead_letters.written", "feeds": "feed_reports.written"}
+    for kind, records in outputs.items():
+        label = "Write" + "".join(part.capitalize() for part in kind.split("_"))
+        records | label >> WriteWindowedJsonLines(
+            layout.directory(kind), layout.job_id, layout.temp_directory(kind), counter=counters[kind]
+        )
+    return {**outputs, "entries": entries, "new_entries": new_entries}
+
+
+@dataclass
+class StreamSummary(RunSummary):
+    """What a bounded streaming job did, from its metrics; ``run_id`` is the job id."""
+
+    interval_s: float = 0.0
+    max_polls: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "job_id": self.run_id,
+            "mode": "stream",
+            "state": self.state,
+            "config": self.config,
+            "config_digest": self.config_digest,
+            "runner": self.runner,
+            "interval_s": self.interval_s,
+            "max_polls": self.max_polls,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "polls": self.count("PollFeeds.polls"),
+            "entries": {
+                "read": self.count("ParseEntries.out"),
+                "new": self.count("DropSeenEntries.new"),
+                "seen_before": self.count("DropSeenEntries.seen"),
+            },
+            "articles_written": self.count("articles.written"),
+            "dead_letters": self.count("dead_letters.written"),
+            "counters": dict(sorted(self.counters.items())),
+            "outputs": self.outputs,
+            "versions": self.versions,
+        }
+
+    def render(self) -> str:
+        lines = [
+            f"guillemet stream {self.run_id}: {self.state}",
+            f"  polls      {self.count('PollFeeds.polls')} every {self.interval_s:g} s",
+            f"  entries    {self.count('ParseEntries.out')} read, {self.count('DropSeenEntries.new')} new, "
+            f"{self.count('DropSeenEntries.seen')} seen before",
+            f"  articles   {self.count('articles.written')} written",
+            f"  dead letters {self.count('dead_letters.written')}",
+        ]
+        lines += [f"  {name:<10} {path}" for name, path in self.outputs.items()]
+        return "\n".join(lines)
+
+
+def stream(
+    config: GuillemetConfig,
+    beam_args: list[str] | None = None,
+    output: str | None = None,
+    interval_s: float = 300.0,
+    max_polls: int | None = None,
+) -> StreamSummary:
+    """Runs the streaming job; returns when ``max_polls`` polls are done (or when an endless job
+    submitted to a remote runner is running). Raises if the pipeline itself fails."""
+    options = pipeline_options(config, beam_args)
+    if max_polls is None and runner_name(options).rsplit(".", 1)[-1] in BATCH_STYLE_RUNNERS:
+        raise ConfigError(
+            f"runner {runner_name(options)} runs an endless stream but never writes it: give --max-polls, "
+            "or use a streaming runner (DataflowRunner, PrismRunner)"
+        )
+    # Dataflow needs it for an unbounded source; the local FnApiRunner accepts it.
+    options.view_as(StandardOptions).streaming = True
+    layout = StreamLayout.new(output or config.output)
+    summary = StreamSummary(
+        run_id=layout.job_id,
+        config=config.source,
+        config_digest=config.digest(),
+        runner=runner_name(options),
+        interval_s=interval_s,
+        max_polls=max_polls,
+        started_at=_utc_now(),
+        versions=_versions(),
+        outputs={**{kind: layout.directory(kind) for kind in KINDS}, "manifest": layout.manifest},
+    )
+    with ExitStack() as stack:
+        sources = served_feed_sources(stack, config, options)
+        _LOGGER.info(
+            "stream %s: %d feeds every %g s, %s, runner %s, output %s",
+            layout.job_id,
+            len(sources),
+            interval_s,
+            f"{max_polls} polls" if max_polls else "until cancelled",
+            summary.runner,
+            layout.output,
+        )
+        started = time.monotonic()
+        pipeline = beam.Pipeline(options=options)
+        build_stream_graph(pipeline, config, sources, layout, interval_s, max_polls)
+        result = pipeline.run()
+        if max_polls is None and not is_local(options):
+            summary.state = str(result.state)
+            return summary
+        result.wait_until_finish()
+        summary.state = str(result.state)
+        summary.counters = _counters(result)
+        _LOGGER.info("stream %s finished in %.1f s", layout.job_id, time.monotonic() - started)
+    for kind in KINDS:
+        remove_if_empty(layout.temp_directory(kind))
+    summary.finished_at = _utc_now()
+    write_manifest(summary, layout.manifest)
+    return summary
