@@ -99,6 +99,7 @@ def dry_run(profile):
 
 
 def _labels(job) -> list[str]:
+    # "ref_AppliedPTransform_…" is the pipeline's unnamed root, not a step.
     transforms = job.proto_pipeline.components.transforms
     return sorted(t.unique_name for t in transforms.values() if not t.unique_name.startswith("ref_"))
 
