@@ -61,21 +61,31 @@ OUR_MODULES = {
 }
 
 
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
 @contextmanager
 def _no_network():
-    """Refuses any connection to a host other than loopback, and lists the attempts."""
+    """Refuses any name lookup or connection beyond loopback, and lists the attempts."""
     attempts = []
-    connect = socket.socket.connect
+    connect, getaddrinfo = socket.socket.connect, socket.getaddrinfo
 
-    def guarded(sock, address):
+    def guarded_connect(sock, address):
         host = address[0] if isinstance(address, tuple) else str(address)
-        if sock.family != socket.AF_UNIX and host not in ("127.0.0.1", "::1", "localhost"):
+        if sock.family != socket.AF_UNIX and host not in LOOPBACK:
             attempts.append(address)
             raise OSError(f"test_dataflow: no network, refused a connection to {address}")
         return connect(sock, address)
 
+    def guarded_getaddrinfo(host, *args, **kwargs):
+        if host not in LOOPBACK and host is not None:
+            attempts.append(host)
+            raise socket.gaierror(f"test_dataflow: no network, refused to look up {host}")
+        return getaddrinfo(host, *args, **kwargs)
+
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(socket.socket, "connect", guarded)
+        patch.setattr(socket.socket, "connect", guarded_connect)
+        patch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
         yield attempts
 
 
