@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint clean
+.PHONY: run test lint clean image
 
 $(BIN)/.installed: setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ test: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check guillemet transforms pipeline tests
 	$(BIN)/ruff format --check guillemet transforms pipeline tests
+
+# The Dataflow worker and Flex Template launcher image (docs/deploy.md); needs a Docker daemon.
+IMAGE ?= guillemet:$(shell sed -n 's/.*version="\(.*\)".*/\1/p' setup.py)
+image:
+	docker build --tag $(IMAGE) .
 
 clean:
 	rm -rf $(VENV) output .pytest_cache

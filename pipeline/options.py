@@ -7,6 +7,8 @@ waits for that to fail before falling back). Flags given on the command line win
 
 from __future__ import annotations
 
+import os
+
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
 from guillemet.config import GuillemetConfig
@@ -14,6 +16,11 @@ from guillemet.config import GuillemetConfig
 LOCAL_RUNNERS = frozenset(
     {"FnApiRunner", "DirectRunner", "BundleBasedDirectRunner", "SwitchingDirectRunner", "PrismRunner"}
 )
+
+
+# Options naming a local file: a relative path in a profile is relative to the profile's folder,
+# so that `setup_file: ../setup.py` works whatever the current directory.
+PATH_OPTIONS = frozenset({"setup_file", "requirements_file"})
 
 
 def _flags(name: str, value) -> list[str]:
@@ -27,6 +34,8 @@ def beam_flags(config: GuillemetConfig, extra: list[str] | None = None) -> list[
     """The Beam flags of a run: the profile's runner and options, then ``extra`` (which win)."""
     flags = [f"--runner={config.beam.runner}"]
     for name, value in config.beam.options.items():
+        if name in PATH_OPTIONS and isinstance(value, str) and config.base_dir and not os.path.isabs(value):
+            value = os.path.normpath(os.path.join(config.base_dir, value))
         flags += _flags(name, value)
     return flags + list(extra or [])
 
