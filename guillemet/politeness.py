@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from protego import Protego
 
 from guillemet.errors import FetchError
-from guillemet.fetch import DestinationRefusedError, FetchSettings, fetch
+from guillemet.fetch import BlockedDestination, DestinationRefusedError, FetchSettings, check_destination, fetch
 from guillemet.records import FetchResult
 
 _LOGGER = logging.getLogger(__name__)
@@ -72,6 +72,8 @@ class PoliteFetcher:
         self._sleep = sleep
         self._hosts: dict[str, _Host] = {}
         self._lock = threading.Lock()
+        self._allow = tuple(host.lower() for host in settings.allow_private_hosts)
+        self._only = tuple(host.lower() for host in settings.only_hosts)
 
     def _host(self, key: str) -> _Host:
         with self._lock:
@@ -150,7 +152,12 @@ class PoliteFetcher:
             RobotsDisallowedError: when robots.txt forbids the URL (reason starting with ``robots.txt``).
             FetchError: as ``guillemet.fetch.fetch``.
         """
-        if check_robots and self.settings.robots_txt and urlsplit(url).scheme.lower() in ("http", "https"):
+        try:
+            # What can be refused without a lookup is refused before taking a slot or reading robots.txt.
+            check_destination(url, self._allow, self._only)
+        except BlockedDestination as error:
+            raise DestinationRefusedError(str(error), url=url, attempts=0) from error
+        if check_robots and self.settings.robots_txt:
             problem = self.robots_verdict(url)
             if problem:
                 raise RobotsDisallowedError(problem, url=url, attempts=0)
