@@ -381,6 +381,7 @@ def fetch(
                     allow_redirects=True,
                 ) as response,
             ):
+                _check_deadline(deadline, settings, url, attempt)
                 if response.status_code >= 400:
                     message = f"HTTP {response.status_code} {response.reason or ''}".strip()
                     if response.status_code not in _RETRY_STATUSES or attempt > settings.retries:
@@ -395,19 +396,17 @@ def fetch(
                         )
                     _LOGGER.info("%s for %s, attempt %d: retrying", message, url, attempt)
                 else:
-                    return _result(url, response, _read_capped(response, settings, started), started, attempt)
+                    body = _read_capped(response, settings, started)
+                    # A socket shut down by the deadline may look like a response that simply ended.
+                    _check_deadline(deadline, settings, url, attempt)
+                    return _result(url, response, body, started, attempt)
         except FetchError as error:
             error.attempts = attempt
             raise
         except BlockedDestination as error:
             raise DestinationRefusedError(str(error), url=url, attempts=attempt) from error
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
-            if deadline.expired:
-                raise FetchError(
-                    f"timeout: no complete response after {settings.total_timeout_s:g} s (total time cap)",
-                    url=url,
-                    attempts=attempt,
-                ) from error
+            _check_deadline(deadline, settings, url, attempt)
             if isinstance(error, requests.TooManyRedirects):
                 raise FetchError(
                     f"too many redirects (more than {settings.max_redirects})", url=url, attempts=attempt
@@ -422,6 +421,15 @@ def fetch(
             _LOGGER.info("%s for %s, attempt %d: retrying", kind, url, attempt)
         backoff = settings.backoff_s * (2 ** (attempt - 1)) * (1 + random.random() / 4)
         sleep(min(settings.max_backoff_s, wait if wait is not None else backoff))
+
+
+def _check_deadline(deadline: _Deadline, settings: FetchSettings, url: str, attempt: int) -> None:
+    if deadline.expired:
+        raise FetchError(
+            f"timeout: no complete response after {settings.total_timeout_s:g} s (total time cap)",
+            url=url,
+            attempts=attempt,
+        )
 
 
 def _result(url: str, response: requests.Response, body: bytes, started: float, attempt: int) -> FetchResult:
