@@ -45,6 +45,8 @@ class _FetchPageFn(DeadLetteringDoFn):
     def setup(self):
         self._fetcher = polite_fetcher(self._settings)
         self._pool = ThreadPoolExecutor(self._settings.concurrency, thread_name_prefix="guillemet-fetch")
+
+    def start_bundle(self):
         self._in_flight: list[_InFlight] = []
 
     def teardown(self):
@@ -69,8 +71,11 @@ class _FetchPageFn(DeadLetteringDoFn):
     def _emit_finished(self, block: bool):
         if block and self._in_flight:
             wait([job.page for job in self._in_flight], return_when=FIRST_COMPLETED)
-        finished = [job for job in self._in_flight if job.page.done()]
-        self._in_flight = [job for job in self._in_flight if not job.page.done()]
+        # One look at each future: one that finished between two looks would be in neither list.
+        finished, waiting = [], []
+        for job in self._in_flight:
+            (finished if job.page.done() else waiting).append(job)
+        self._in_flight = waiting
         for job in finished:
             for output in DeadLetteringDoFn.process(self, job):
                 if isinstance(output, TaggedOutput):
