@@ -5,7 +5,8 @@ most ``per_host_concurrency`` requests in flight, starts at least ``per_host_del
 for articles, asks the host's robots.txt first. The state lives in the worker process: every DoFn
 instance and thread of one process shares it through ``polite_fetcher``, but two processes (two
 Dataflow workers, or two SDK harness processes on one worker) each keep their own, so the limits
-hold per worker process, not per job. robots.txt is fetched once per host and process.
+hold per worker process, not per job. robots.txt is fetched once per host and process, and again
+after 24 hours.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ _LOGGER = logging.getLogger(__name__)
 
 # RFC 9309 asks crawlers to read at least 500 KiB of a robots.txt; larger files are refused whole.
 ROBOTS_MAX_BYTES = 512_000
+# RFC 9309 2.4: a cached robots.txt should not be used for more than 24 hours.
+ROBOTS_MAX_AGE_S = 24 * 3600.0
 
 
 class RobotsDisallowedError(FetchError):
@@ -41,7 +44,7 @@ class _Host:
     next_start: float = 0.0
     robots: Protego | None = None
     robots_problem: str | None = None
-    robots_read: bool = False
+    robots_read_at: float | None = None
     robots_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -112,9 +115,10 @@ class PoliteFetcher:
         key = host_key(url)
         host = self._host(key)
         with host.robots_lock:  # one read per host: the other threads wait for its answer
-            if not host.robots_read:
+            now = self._clock()
+            if host.robots_read_at is None or now - host.robots_read_at > ROBOTS_MAX_AGE_S:
                 host.robots, host.robots_problem = self._read_robots(key)
-                host.robots_read = True
+                host.robots_read_at = now
         if host.robots_problem:
             return host.robots_problem
         if host.robots is not None and not host.robots.can_fetch(url, self.settings.user_agent):

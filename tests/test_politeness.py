@@ -143,3 +143,15 @@ def test_fetch_articles_fetches_concurrently_within_the_limits_and_keeps_every_e
             label="DeadLetters",
         )
     assert server.most_in_flight["127.0.0.1"] == 1 and other_server.most_in_flight["127.0.0.1"] == 1
+
+
+def test_robots_txt_is_read_again_after_a_day(server):
+    now = [0.0]
+    fetcher = PoliteFetcher(_settings(), clock=lambda: now[0], sleep=lambda seconds: None)
+    fetcher.fetch(server.url("/ok.html"))
+    now[0] = 23 * 3600.0
+    fetcher.fetch(server.url("/ok.html"))
+    assert server.hits["/robots.txt"] == 1
+    now[0] = 25 * 3600.0
+    fetcher.fetch(server.url("/ok.html"))
+    assert server.hits["/robots.txt"] == 2
