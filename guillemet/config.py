@@ -37,7 +37,11 @@ class FeedConfig(_Strict):
 
 
 class FetchConfig(_Strict):
-    """Limits for every HTTP request (see ``guillemet.fetch.FetchSettings``)."""
+    """Limits for every HTTP request and per-host politeness (see ``guillemet.fetch.FetchSettings``).
+
+    Politeness is on by default: ``per_host_concurrency`` requests at once and ``per_host_delay_s``
+    between starts, per host and per worker process, and robots.txt obeyed for articles.
+    """
 
     connect_timeout_s: float = Field(10.0, gt=0)
     read_timeout_s: float = Field(20.0, gt=0)
@@ -50,6 +54,10 @@ class FetchConfig(_Strict):
     user_agent: str = Field(DEFAULT_USER_AGENT, min_length=1)
     allow_private_hosts: tuple[str, ...] = ()
     only_hosts: tuple[str, ...] = ()
+    per_host_concurrency: int = Field(2, ge=1, le=64)
+    per_host_delay_s: float = Field(1.0, ge=0)
+    robots_txt: bool = True
+    concurrency: int = Field(8, ge=1, le=256)
 
     def settings(self) -> FetchSettings:
         return FetchSettings(**self.model_dump())

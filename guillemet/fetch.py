@@ -5,6 +5,10 @@ It bounds everything an unknown server could make unbounded: connect and read ti
 deadline (a server that drips one byte a second), the number of redirects, the size of the body
 after decompression (a gzip bomb stops at the cap) and the number of retries, with exponential
 backoff that honours ``Retry-After``. Parsing is left to pure functions elsewhere.
+
+Destinations are checked where the socket is opened: the host name is resolved once, every address
+is checked, and the connection goes to a checked address, never to the name again, so a DNS answer
+that changes between the check and the connection (DNS rebinding) cannot reach a private address.
 """
 
 from __future__ import annotations
@@ -16,12 +20,17 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
 from guillemet import __version__
 from guillemet.errors import FetchError
@@ -49,12 +58,19 @@ class FetchSettings:
         max_bytes: Largest body accepted, counted after decompression.
         max_redirects: Longest redirect chain followed.
         user_agent: Sent with every request, so publishers can identify us.
-        allow_private_hosts: Host names or addresses that may resolve to private, loopback or
-            link-local addresses (the local demo server). Every other such destination is
-            refused, also after a redirect, so that a feed cannot point guillemet at its own
-            network or a cloud metadata service.
+        allow_private_hosts: Host names (as written in the URL, an IP literal included) that may
+            resolve to private, loopback or link-local addresses (the local demo server). Every
+            other such destination is refused, also after a redirect and whatever the DNS
+            answers, so that a feed cannot point guillemet at its own network or a cloud
+            metadata service.
         only_hosts: When not empty, the only hosts fetched; any other is refused before any
             lookup (a crawl kept to some sites, or a test kept off the internet).
+        per_host_concurrency: Requests in flight at once to one host, per worker process
+            (``guillemet.politeness``).
+        per_host_delay_s: Least time between the starts of two requests to one host, per worker
+            process; a longer ``Crawl-delay`` in robots.txt wins, up to ``max_backoff_s``.
+        robots_txt: Whether article fetches obey the host's robots.txt.
+        concurrency: Fetches in flight at once in one FetchArticles DoFn instance, across hosts.
     """
 
     connect_timeout_s: float = 10.0
@@ -68,19 +84,32 @@ class FetchSettings:
     user_agent: str = DEFAULT_USER_AGENT
     allow_private_hosts: tuple[str, ...] = ()
     only_hosts: tuple[str, ...] = ()
+    per_host_concurrency: int = 2
+    per_host_delay_s: float = 1.0
+    robots_txt: bool = True
+    concurrency: int = 8
 
 
-class BlockedDestination(requests.exceptions.InvalidURL):
-    """A request to an address guillemet must not reach."""
+class BlockedDestination(Exception):  # noqa: N818 - a public name, kept
+    """A request to an address guillemet must not reach.
+
+    Not an ``OSError`` on purpose: urllib3 would take one for a network failure and retry it.
+    """
+
+
+class DestinationRefusedError(FetchError):
+    """The ``FetchError`` of a refused destination (``BlockedDestination``), which no retry changes."""
 
 
 def check_destination(url: str, allow: tuple[str, ...] = (), only: tuple[str, ...] = ()) -> None:
-    """Raises ``BlockedDestination`` when ``url``'s host resolves to a non-public address.
+    """Raises ``BlockedDestination`` when ``url`` may not be requested, before any DNS lookup.
 
-    Private, loopback, link-local (cloud metadata at 169.254.169.254), multicast, reserved and
-    unspecified addresses are refused unless the host is in ``allow``.
+    Checks the scheme, ``only`` and a host written as an IP address. A host name is checked where
+    the connection is opened (``resolve_checked``), on the addresses actually connected to.
     """
     parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise BlockedDestination(f"unsupported URL scheme {parts.scheme!r}: only http and https are fetched")
     host = (parts.hostname or "").lower()
     if not host:
         raise BlockedDestination(f"no host in {url!r}")
@@ -89,15 +118,30 @@ def check_destination(url: str, allow: tuple[str, ...] = (), only: tuple[str, ..
     if host in allow:
         return
     try:
-        infos = socket.getaddrinfo(
-            host, parts.port or (443 if parts.scheme == "https" else 80), proto=socket.IPPROTO_TCP
-        )
-    except socket.gaierror as error:
-        raise requests.exceptions.ConnectionError(f"cannot resolve {host}: {error}") from error
-    for info in infos:
-        address = info[4][0].split("%", 1)[0]
-        if not is_public_address(address) and address not in allow:
-            raise BlockedDestination(f"destination refused: {host} resolves to {address}, a non-public address")
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        return
+    if not is_public_address(str(literal)):
+        raise BlockedDestination(f"destination refused: {host} is a non-public address")
+
+
+def resolve_checked(host: str, port: int, allow: tuple[str, ...] = ()) -> list[tuple[int, str]]:
+    """Resolves ``host`` once and returns its ``(family, address)`` pairs, all of them public.
+
+    Raises:
+        BlockedDestination: when any address is private, loopback, link-local, multicast,
+            reserved or unspecified and ``host`` is not in ``allow``: one bad answer among good
+            ones refuses the host, as a resolver may rotate them.
+        socket.gaierror: when the name does not resolve.
+    """
+    host = host.strip("[]").rstrip(".").lower()
+    infos = socket.getaddrinfo(host, port, urllib3.util.connection.allowed_gai_family(), socket.SOCK_STREAM)
+    resolved = [(info[0], info[4][0]) for info in infos]
+    if host not in allow:
+        for _, address in resolved:
+            if not is_public_address(address.split("%", 1)[0]):
+                raise BlockedDestination(f"destination refused: {host} resolves to {address}, a non-public address")
+    return resolved
 
 
 def is_public_address(address: str) -> bool:
@@ -108,13 +152,112 @@ def is_public_address(address: str) -> bool:
     )
 
 
+class _Deadline:
+    """Ends one attempt at ``total_timeout_s`` by shutting its sockets down.
+
+    Read timeouts bound the wait for each byte, not the whole response: a server dripping one
+    byte a second would hold a read open for ever, in the headers as in the body. A timer that
+    shuts the socket down makes the blocked read return, wherever it is.
+    """
+
+    def __init__(self, seconds: float):
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def watch(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:
+            _shutdown(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shutdown(sock)
+
+    @contextmanager
+    def running(self) -> Iterator[_Deadline]:
+        _CURRENT.deadline = self
+        self._timer.start()
+        try:
+            yield self
+        finally:
+            self._timer.cancel()
+            _CURRENT.deadline = None
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed: nothing left to interrupt
+
+
+# The deadline of the attempt running on this thread; requests is synchronous, so the connections
+# it opens or reuses for one attempt do so on the thread that called fetch().
+_CURRENT = threading.local()
+
+
+def _watch(sock: socket.socket | None) -> None:
+    deadline = getattr(_CURRENT, "deadline", None)
+    if deadline is not None:
+        deadline.watch(sock)
+
+
+class _GuardedConnectionMixin:
+    """Opens the socket to an address checked by ``resolve_checked``, never to the name."""
+
+    allow: tuple[str, ...] = ()
+
+    def _new_conn(self) -> socket.socket:
+        try:
+            resolved = resolve_checked(self._dns_host, self.port, self.allow)
+        except socket.gaierror as error:
+            raise NameResolutionError(self.host, self, error) from error
+        last_error: OSError | None = None
+        for _, address in resolved:
+            try:
+                sock = urllib3.util.connection.create_connection(
+                    (address, self.port),
+                    self.timeout,
+                    source_address=self.source_address,
+                    socket_options=self.socket_options,
+                )
+            except TimeoutError as error:
+                raise ConnectTimeoutError(self, f"Connection to {self.host} timed out") from error
+            except OSError as error:
+                last_error = error
+                continue
+            _watch(sock)
+            return sock
+        raise NewConnectionError(self, f"Failed to establish a new connection: {last_error}")
+
+    def request(self, *args, **kwargs):
+        _watch(self.sock)  # a kept-alive connection, or the TLS socket wrapped around ours
+        return super().request(*args, **kwargs)
+
+
 class _GuardedAdapter(requests.adapters.HTTPAdapter):
-    """Checks every hop's destination, redirects included, before connecting."""
+    """Checks every hop, redirects included: the URL before sending, the addresses on connecting."""
 
     def __init__(self, allow: tuple[str, ...], only: tuple[str, ...] = ()):
-        super().__init__()
         self._allow = allow
         self._only = only
+        super().__init__()
+        http = type("_GuardedHTTPConnection", (_GuardedConnectionMixin, HTTPConnection), {"allow": allow})
+        https = type("_GuardedHTTPSConnection", (_GuardedConnectionMixin, HTTPSConnection), {"allow": allow})
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": type("_GuardedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http}),
+            "https": type("_GuardedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https}),
+        }
 
     def send(self, request, *args, **kwargs):
         check_destination(request.url, self._allow, self._only)
@@ -138,6 +281,9 @@ def _session(settings: FetchSettings) -> requests.Session:
         )
         session.mount("http://", adapter)
         session.mount("https://", adapter)
+        # No proxy from the environment: through a proxy, the address checked would be the proxy's,
+        # not the destination's.
+        session.trust_env = False
         session.max_redirects = settings.max_redirects
         session.headers["User-Agent"] = settings.user_agent
         session.headers["Accept-Encoding"] = "gzip, deflate"
@@ -223,66 +369,86 @@ def fetch(
     while True:
         attempt += 1
         started = time.monotonic()
+        deadline = _Deadline(settings.total_timeout_s)
         wait: float | None = None
         try:
-            with session.get(
-                url,
-                timeout=(settings.connect_timeout_s, settings.read_timeout_s),
-                stream=True,
-                allow_redirects=True,
-            ) as response:
+            with (
+                deadline.running(),
+                session.get(
+                    url,
+                    timeout=(settings.connect_timeout_s, settings.read_timeout_s),
+                    stream=True,
+                    allow_redirects=True,
+                ) as response,
+            ):
+                _check_deadline(deadline, settings, url, attempt)
                 if response.status_code >= 400:
                     message = f"HTTP {response.status_code} {response.reason or ''}".strip()
-                    if response.status_code in _RETRY_STATUSES and attempt <= settings.retries:
-                        wait = _retry_after_s(response.headers.get("Retry-After"))
-                        if wait is not None and wait > settings.max_backoff_s:
-                            raise FetchError(
-                                f"{message}: Retry-After {wait:g} s exceeds the longest wait "
-                                f"({settings.max_backoff_s:g} s)",
-                                url=url,
-                                status=response.status_code,
-                                attempts=attempt,
-                            )
-                        _LOGGER.info("%s for %s, attempt %d: retrying", message, url, attempt)
-                    else:
+                    if response.status_code not in _RETRY_STATUSES or attempt > settings.retries:
                         raise FetchError(message, url=url, status=response.status_code, attempts=attempt)
+                    wait = _retry_after_s(response.headers.get("Retry-After"))
+                    if wait is not None and wait > settings.max_backoff_s:
+                        raise FetchError(
+                            f"{message}: Retry-After {wait:g} s exceeds the longest wait ({settings.max_backoff_s:g} s)",
+                            url=url,
+                            status=response.status_code,
+                            attempts=attempt,
+                        )
+                    _LOGGER.info("%s for %s, attempt %d: retrying", message, url, attempt)
                 else:
                     body = _read_capped(response, settings, started)
-                    return FetchResult(
-                        requested_url=url,
-                        final_url=response.url,
-                        status=response.status_code,
-                        content=body,
-                        content_type=response.headers.get("Content-Type"),
-                        encoding=requests.utils.get_encoding_from_headers(response.headers)
-                        if "charset" in response.headers.get("Content-Type", "").lower()
-                        else None,
-                        fetched_at=utc_now_iso(),
-                        elapsed_s=round(time.monotonic() - started, 3),
-                        attempts=attempt,
-                        headers=tuple(
-                            (k, v)
-                            for k, v in response.headers.items()
-                            if k.lower() in ("etag", "last-modified", "content-type", "content-length")
-                        ),
-                    )
+                    # A socket shut down by the deadline may look like a response that simply ended.
+                    _check_deadline(deadline, settings, url, attempt)
+                    return _result(url, response, body, started, attempt)
         except FetchError as error:
             error.attempts = attempt
             raise
         except BlockedDestination as error:
-            raise FetchError(str(error), url=url, attempts=attempt) from error
-        except requests.TooManyRedirects as error:
-            raise FetchError(
-                f"too many redirects (more than {settings.max_redirects})", url=url, attempts=attempt
-            ) from error
-        except (requests.Timeout, requests.ConnectionError) as error:
+            raise DestinationRefusedError(str(error), url=url, attempts=attempt) from error
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
+            _check_deadline(deadline, settings, url, attempt)
+            if isinstance(error, requests.TooManyRedirects):
+                raise FetchError(
+                    f"too many redirects (more than {settings.max_redirects})", url=url, attempts=attempt
+                ) from error
+            if not isinstance(error, (requests.Timeout, requests.ConnectionError)):
+                raise FetchError(
+                    f"request failed: {error.__class__.__name__}: {error}", url=url, attempts=attempt
+                ) from error
             kind = "timeout" if isinstance(error, requests.Timeout) else "connection error"
             if attempt > settings.retries:
                 raise FetchError(f"{kind}: {error.__class__.__name__}", url=url, attempts=attempt) from error
             _LOGGER.info("%s for %s, attempt %d: retrying", kind, url, attempt)
-        except requests.RequestException as error:
-            raise FetchError(
-                f"request failed: {error.__class__.__name__}: {error}", url=url, attempts=attempt
-            ) from error
         backoff = settings.backoff_s * (2 ** (attempt - 1)) * (1 + random.random() / 4)
         sleep(min(settings.max_backoff_s, wait if wait is not None else backoff))
+
+
+def _check_deadline(deadline: _Deadline, settings: FetchSettings, url: str, attempt: int) -> None:
+    if deadline.expired:
+        raise FetchError(
+            f"timeout: no complete response after {settings.total_timeout_s:g} s (total time cap)",
+            url=url,
+            attempts=attempt,
+        )
+
+
+def _result(url: str, response: requests.Response, body: bytes, started: float, attempt: int) -> FetchResult:
+    content_type = response.headers.get("Content-Type")
+    return FetchResult(
+        requested_url=url,
+        final_url=response.url,
+        status=response.status_code,
+        content=body,
+        content_type=content_type,
+        encoding=requests.utils.get_encoding_from_headers(response.headers)
+        if "charset" in (content_type or "").lower()
+        else None,
+        fetched_at=utc_now_iso(),
+        elapsed_s=round(time.monotonic() - started, 3),
+        attempts=attempt,
+        headers=tuple(
+            (k, v)
+            for k, v in response.headers.items()
+            if k.lower() in ("etag", "last-modified", "content-type", "content-length")
+        ),
+    )

@@ -3,16 +3,22 @@
 The demo profile and the tests use it so that every run goes through the real fetch path (sockets,
 headers, encodings, redirects, errors), never through files read directly. Files are served from a
 folder; the literal ``{{BASE_URL}}`` in them becomes the server's own address, so feeds can link to
-their pages. A ``_routes.yaml`` in the folder can make paths misbehave (status codes, delays,
-redirects, huge bodies) for tests.
+their pages. A ``_routes.yaml`` in the folder (or the ``routes`` argument) can make paths
+misbehave for tests: status codes (for the first hits only, with ``fail_times``), delays before
+answering, redirects, huge bodies, gzip bombs, bytes dripped slowly, connection resets and a
+missing Content-Type.
 """
 
 from __future__ import annotations
 
+import functools
+import gzip
 import logging
+import socket
+import struct
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -38,14 +44,37 @@ _CONTENT_TYPES = {
 
 @dataclass(frozen=True)
 class Route:
-    """How one path misbehaves."""
+    """How one path misbehaves.
+
+    Attributes:
+        status: The status to answer (an error gets a short text body).
+        fail_times: When set, ``status`` is answered to the first that many hits only; later
+            hits get the file (a server that recovers).
+        delay_s: Seconds of silence before answering (longer than the read timeout: no response).
+        redirect: Where to redirect to (``status`` defaults to 302).
+        body_bytes: Answer that many bytes of filler instead of a file.
+        gzip_bytes: Answer that many zero bytes, gzip-compressed (``Content-Encoding: gzip``).
+        drip_s: Send the body one byte every ``drip_s`` seconds.
+        reset: Close the connection with a TCP reset instead of answering.
+        content_type: The Content-Type to send; an empty string sends none.
+        headers: More headers to send.
+    """
 
     status: int | None = None
+    fail_times: int | None = None
     delay_s: float = 0.0
     redirect: str | None = None
     body_bytes: int | None = None
+    gzip_bytes: int | None = None
+    drip_s: float | None = None
+    reset: bool = False
     content_type: str | None = None
     headers: dict | None = None
+
+
+@functools.lru_cache(maxsize=4)
+def _gzip_of_zeros(size: int) -> bytes:
+    return gzip.compress(bytes(size), compresslevel=9)
 
 
 def bundled_corpus(name: str) -> Path:
@@ -63,22 +92,34 @@ def resolve_root(root: str, base_dir: str | None = None) -> Path:
     return path
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # Clients that give up (timeouts, size caps) are what the tests are about: not an error.
+        _LOGGER.debug("corpus server: client %s went away", client_address, exc_info=True)
+
+
 class CorpusServer:
     """Serves a corpus folder on 127.0.0.1 in a background thread; use as a context manager."""
 
-    def __init__(self, root: str | Path, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, root: str | Path, host: str = "127.0.0.1", port: int = 0, routes: dict | None = None):
         self.root = Path(root).resolve()
         if not self.root.is_dir():
             raise FileNotFoundError(f"corpus folder not found: {self.root}")
         self.routes: dict[str, Route] = {}
         routes_file = self.root / "_routes.yaml"
-        if routes_file.exists():
-            for path, spec in (yaml.safe_load(routes_file.read_text(encoding="utf-8")) or {}).items():
-                self.routes[path] = Route(**spec)
+        specs = dict(yaml.safe_load(routes_file.read_text(encoding="utf-8")) or {}) if routes_file.exists() else {}
+        for path, spec in {**specs, **(routes or {})}.items():
+            self.routes[path] = Route(**spec)
+            if self.routes[path].gzip_bytes:
+                _gzip_of_zeros(self.routes[path].gzip_bytes)  # compressed now, not while a client waits
         self.hits: Counter[str] = Counter()
+        self.hit_times: defaultdict[str, list[float]] = defaultdict(list)
+        self.in_flight: Counter[str] = Counter()
+        self.most_in_flight: Counter[str] = Counter()
+        self._count_lock = threading.Lock()
         self.last_headers: dict[str, dict[str, str]] = {}
         self._stop = threading.Event()
-        self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
+        self._httpd = _QuietServer((host, port), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -118,9 +159,29 @@ class CorpusServer:
 
             def do_GET(self):  # noqa: N802 - the base class's name
                 path = urlsplit(self.path).path
-                server.hits[path] += 1
+                host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
+                with server._count_lock:
+                    server.hits[path] += 1
+                    hit = server.hits[path]
+                    server.hit_times[path].append(time.monotonic())
+                    server.in_flight[host] += 1
+                    server.most_in_flight[host] = max(server.most_in_flight[host], server.in_flight[host])
                 server.last_headers[path] = dict(self.headers.items())
-                route = server.routes.get(path, Route())
+                try:
+                    self._answer(path, server.routes.get(path, Route()), hit)
+                finally:
+                    with server._count_lock:
+                        server.in_flight[host] -= 1
+
+            def _answer(self, path: str, route: Route, hit: int) -> None:
+                if route.fail_times is not None and hit > route.fail_times:
+                    route = Route(content_type=route.content_type)  # recovered
+                if route.reset:
+                    # SO_LINGER with a zero timeout: close() sends a TCP reset, not a clean end.
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()
+                    self.close_connection = True
+                    return
                 if route.delay_s:
                     # Sleep in small steps so that stopping the server is not held up.
                     deadline = time.monotonic() + route.delay_s
@@ -132,9 +193,14 @@ class CorpusServer:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
+                extra_headers = dict(route.headers or {})
                 if route.body_bytes is not None:
                     body = b"x" * route.body_bytes
                     content_type = route.content_type or "text/html; charset=utf-8"
+                elif route.gzip_bytes is not None:
+                    body = _gzip_of_zeros(route.gzip_bytes)
+                    content_type = route.content_type or "text/html; charset=utf-8"
+                    extra_headers["Content-Encoding"] = "gzip"
                 elif route.status and route.status >= 400:
                     body = f"error {route.status}".encode()
                     content_type = "text/plain"
@@ -146,13 +212,22 @@ class CorpusServer:
                     body = file.read_bytes().replace(BASE_URL_MARKER, server.base_url.encode("ascii"))
                     content_type = route.content_type or _CONTENT_TYPES.get(file.suffix, "application/octet-stream")
                 self.send_response(route.status or 200)
-                self.send_header("Content-Type", content_type)
+                if route.content_type != "":
+                    self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
-                for key, value in (route.headers or {}).items():
+                for key, value in extra_headers.items():
                     self.send_header(key, str(value))
                 self.end_headers()
                 try:
-                    self.wfile.write(body)
+                    if route.drip_s:
+                        for position in range(len(body)):
+                            if server._stop.is_set():
+                                break
+                            self.wfile.write(body[position : position + 1])
+                            self.wfile.flush()
+                            time.sleep(route.drip_s)
+                    else:
+                        self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 

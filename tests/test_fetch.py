@@ -24,6 +24,7 @@ def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("corpus")
     (root / "ok.html").write_text("<html><body><p>Bonjour</p></body></html>", encoding="utf-8")
     (root / "feed.xml").write_bytes(b"<rss/>")
+    (root / "drip.html").write_bytes(b"<p>" + b"goutte " * 300 + b"</p>")
     routes = {
         "/missing-on-purpose.html": {"status": 404},
         "/unavailable.html": {"status": 503},
@@ -35,6 +36,9 @@ def server(tmp_path_factory):
         "/loop-a.html": {"redirect": "/loop-b.html"},
         "/loop-b.html": {"redirect": "/loop-a.html"},
         "/to-other-loopback.html": {"redirect": "http://127.0.0.2:9/private"},
+        "/drip.html": {"drip_s": 0.05},
+        "/bomb.html": {"gzip_bytes": 20_000_000},
+        "/reset.html": {"reset": True},
     }
     (root / "_routes.yaml").write_text(yaml.safe_dump(routes), encoding="utf-8")
     with CorpusServer(root) as running:
@@ -171,3 +175,56 @@ def test_only_hosts_refuses_everything_else_before_any_lookup(server):
     assert fetch(server.url("/ok.html"), settings).status == 200
     with pytest.raises(FetchError, match="not among the hosts to fetch"):
         fetch("https://www.lemonde.fr/rss/une.xml", settings)
+
+
+def test_a_dripping_body_is_cut_at_the_total_time_cap(server):
+    # Each byte comes well within the read timeout; only the total cap can end this.
+    settings = FetchSettings(read_timeout_s=1, total_timeout_s=1, retries=2, allow_private_hosts=LOCAL)
+    with pytest.raises(FetchError, match=r"total time cap") as caught:
+        fetch(server.url("/drip.html"), settings)
+    assert caught.value.attempts == 1  # a server that drips once drips again: not retried
+
+
+def test_dripping_headers_are_cut_at_the_total_time_cap():
+    # A raw server that answers the status line, then one header byte at a time, for ever.
+    import socket
+    import threading
+    import time
+
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def drip():
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            while not stop.is_set():
+                try:
+                    connection.sendall(b"a")
+                except OSError:
+                    return
+                time.sleep(0.05)
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    settings = FetchSettings(read_timeout_s=1, total_timeout_s=1, retries=0, allow_private_hosts=LOCAL)
+    try:
+        with pytest.raises(FetchError, match=r"total time cap"):
+            fetch(f"http://127.0.0.1:{listener.getsockname()[1]}/", settings)
+    finally:
+        stop.set()
+        listener.close()
+
+
+def test_a_gzip_bomb_stops_at_the_cap(server):
+    with pytest.raises(FetchError, match="after decompression"):
+        fetch(server.url("/bomb.html"), FetchSettings(max_bytes=100_000, retries=0, allow_private_hosts=LOCAL))
+
+
+def test_a_connection_reset_is_retried_then_a_dead_letter_reason(server):
+    before = server.hits["/reset.html"]
+    with pytest.raises(FetchError, match="connection error") as caught:
+        fetch(server.url("/reset.html"), FAST)
+    assert server.hits["/reset.html"] - before == 3
+    assert caught.value.attempts == 3

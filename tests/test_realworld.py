@@ -30,7 +30,7 @@ def test_every_real_feed_is_parsed_or_dead_lettered(realworld, tmp_path):
     # fetch becomes a dead letter before any lookup and nothing leaves this machine.
     profile = (
         f"name: realworld\noutput: {tmp_path}\nserve:\n  root: {realworld / 'feeds'}\nfeeds:\n{listed}\n"
-        "fetch: {allow_private_hosts: [127.0.0.1], only_hosts: [127.0.0.1], retries: 0}\nnlp: {enabled: false}\n"
+        "fetch: {allow_private_hosts: [127.0.0.1], only_hosts: [127.0.0.1], retries: 0, per_host_delay_s: 0}\nnlp: {enabled: false}\n"
     )
     summary = run(parse_config(profile, "realworld.yaml"), output=str(tmp_path))
     assert summary.state == "DONE"

@@ -3,35 +3,94 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import NamedTuple
 
 import apache_beam as beam
+from apache_beam.pvalue import TaggedOutput
+from apache_beam.utils.windowed_value import WindowedValue
 
 from guillemet.article import build_article
 from guillemet.extract import extract_article
-from guillemet.fetch import FetchSettings, fetch
-from guillemet.records import ArticlePage, ExtractedArticle, FeedEntry
+from guillemet.fetch import FetchSettings
+from guillemet.politeness import polite_fetcher
+from guillemet.records import ArticlePage, ExtractedArticle, FeedEntry, FetchResult
 from transforms.common import DEAD_LETTER, DeadLetteringDoFn, StageResult, apply_stage
 
 _LOGGER = logging.getLogger(__name__)
 
 
+class _InFlight(NamedTuple):
+    entry: FeedEntry
+    page: Future[FetchResult]
+    timestamp: object
+    window: object
+
+
 class _FetchPageFn(DeadLetteringDoFn):
+    """Fetches up to ``settings.concurrency`` pages at once, on a thread pool, across hosts.
+
+    Fetching is waiting on the network, so threads overlap the waits of one bundle's entries,
+    within the per-host limits of ``guillemet.politeness``. The threads only fetch; counting and
+    emitting stay on the bundle's thread (Beam's counters are not meant to be touched from other
+    threads). Outputs leave as their fetches finish, with the window of their own input.
+    """
+
     stage = "FetchArticles"
 
     def __init__(self, settings: FetchSettings):
         super().__init__()
         self._settings = settings
 
-    def identify(self, element: FeedEntry):
-        return element.entry_id, element.url
+    def setup(self):
+        self._fetcher = polite_fetcher(self._settings)
+        self._pool = ThreadPoolExecutor(self._settings.concurrency, thread_name_prefix="guillemet-fetch")
 
-    def handle(self, element: FeedEntry):
-        page = fetch(element.url, self._settings)
-        yield ArticlePage(entry=element, page=page)
+    def start_bundle(self):
+        self._in_flight: list[_InFlight] = []
+
+    def teardown(self):
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def identify(self, element: _InFlight):
+        return element.entry.entry_id, element.entry.url
+
+    def handle(self, element: _InFlight):
+        yield ArticlePage(entry=element.entry, page=element.page.result())  # re-raises the fetch's error
+
+    def process(self, element: FeedEntry, timestamp=beam.DoFn.TimestampParam, window=beam.DoFn.WindowParam):
+        page = self._pool.submit(self._fetcher.fetch, element.url)
+        self._in_flight.append(_InFlight(element, page, timestamp, window))
+        # Bounded: past twice the pool's size, wait for one to finish before taking more input.
+        yield from self._emit_finished(block=len(self._in_flight) >= 2 * self._settings.concurrency)
+
+    def finish_bundle(self):
+        while self._in_flight:
+            yield from self._emit_finished(block=True)
+
+    def _emit_finished(self, block: bool):
+        if block and self._in_flight:
+            wait([job.page for job in self._in_flight], return_when=FIRST_COMPLETED)
+        # One look at each future: one that finished between two looks would be in neither list.
+        finished, waiting = [], []
+        for job in self._in_flight:
+            (finished if job.page.done() else waiting).append(job)
+        self._in_flight = waiting
+        for job in finished:
+            for output in DeadLetteringDoFn.process(self, job):
+                if isinstance(output, TaggedOutput):
+                    yield TaggedOutput(output.tag, WindowedValue(output.value, job.timestamp, (job.window,)))
+                else:
+                    yield WindowedValue(output, job.timestamp, (job.window,))
 
 
 class FetchArticles(beam.PTransform):
-    """Fetches each entry's page: ``FeedEntry`` → ``ArticlePage``."""
+    """Fetches each entry's page: ``FeedEntry`` → ``ArticlePage``.
+
+    Politely: ``settings`` bound the requests per host (per worker process) and robots.txt is
+    obeyed unless ``settings.robots_txt`` is false; a refused URL is a dead letter whose reason
+    starts with ``robots.txt``.
+    """
 
     def __init__(self, settings: FetchSettings, label: str | None = None):
         super().__init__(label)

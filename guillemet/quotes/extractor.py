@@ -700,6 +700,8 @@ class _ArticleQuotes:
     def _main_subject(self, i: int):
         """The first person or personal pronoun of the sentence before token ``i``, or None."""
         doc = self.doc
+        if i >= len(doc):  # the colon sits inside the last token ("a:“a" is one token): no subject
+            return None
         sentence_start, _ = self.sentence_of(doc[i].idx)
         for k in range(self.token_index(sentence_start), i):
             token = doc[k]
