@@ -16,7 +16,7 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -200,6 +200,7 @@ def fetch(
     settings: FetchSettings = FetchSettings(),
     *,
     sleep: Callable[[float], None] = time.sleep,
+    headers: Mapping[str, str] | None = None,
 ) -> FetchResult:
     """Fetches one URL and returns its body, or raises ``FetchError``.
 
@@ -207,9 +208,11 @@ def fetch(
         url: An http or https URL.
         settings: The limits to apply.
         sleep: Called with the backoff between attempts (tests pass a recorder).
+        headers: Extra request headers, e.g. ``If-None-Match`` for a conditional request.
 
     Returns:
-        The body and what the server said about it.
+        The body and what the server said about it. A ``304 Not Modified`` answer to a
+        conditional request is a result (status 304, empty body), not an error.
 
     Raises:
         FetchError: with the reason (HTTP status, timeout, size cap, redirects, connection error),
@@ -228,6 +231,7 @@ def fetch(
             with session.get(
                 url,
                 timeout=(settings.connect_timeout_s, settings.read_timeout_s),
+                headers=dict(headers) if headers else None,
                 stream=True,
                 allow_redirects=True,
             ) as response:
