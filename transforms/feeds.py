@@ -63,6 +63,19 @@ class ReadFeeds(beam.PTransform):
         return StageResult(outputs.good, outputs[DEAD_LETTER])
 
 
+def _report(source: FeedSource, fetched: FetchResult, **fields) -> FeedReport:
+    """A feed's report, with the validators of its answer for the next conditional request."""
+    validators = {key.lower(): value for key, value in fetched.headers}
+    return FeedReport(
+        source.url,
+        source.name,
+        status=fetched.status,
+        etag=validators.get("etag"),
+        last_modified=validators.get("last-modified"),
+        **fields,
+    )
+
+
 class _ParseFeedFn(DeadLetteringDoFn):
     stage = "ParseEntries"
 
@@ -80,21 +93,9 @@ class _ParseFeedFn(DeadLetteringDoFn):
 
     def handle(self, element: tuple[FeedSource, FetchResult]):
         source, fetched = element
-        validators = dict((key.lower(), value) for key, value in fetched.headers)
         if fetched.status == 304:
             # Unchanged since the last run: nothing to parse, nothing lost.
-            yield TaggedOutput(
-                FEED_REPORT,
-                FeedReport(
-                    source.url,
-                    source.name,
-                    ok=True,
-                    entries=0,
-                    status=304,
-                    etag=validators.get("etag"),
-                    last_modified=validators.get("last-modified"),
-                ),
-            )
+            yield TaggedOutput(FEED_REPORT, _report(source, fetched, ok=True, entries=0))
             return
         try:
             parsed = parse_feed(
@@ -123,16 +124,8 @@ class _ParseFeedFn(DeadLetteringDoFn):
         self._duplicates.inc(parsed.duplicates)
         yield TaggedOutput(
             FEED_REPORT,
-            FeedReport(
-                source.url,
-                source.name,
-                ok=True,
-                entries=len(parsed.entries),
-                format=parsed.format,
-                status=fetched.status,
-                problem=parsed.problem,
-                etag=validators.get("etag"),
-                last_modified=validators.get("last-modified"),
+            _report(
+                source, fetched, ok=True, entries=len(parsed.entries), format=parsed.format, problem=parsed.problem
             ),
         )
         for rejected in parsed.rejected:
