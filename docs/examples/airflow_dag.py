@@ -21,6 +21,9 @@ GUILLEMET = "/opt/guillemet"
 PROJECT = "my-project"
 REGION = "europe-west1"
 BUCKET = "gs://my-news-bucket"
+# What every run of the profile takes; `True` becomes a bare flag (--quiet).
+JOB = {"py_file": f"{GUILLEMET}/docs/examples/guillemet_job.py", "py_interpreter": f"{GUILLEMET}/.venv/bin/python"}
+OPTIONS = {"config": f"{GUILLEMET}/configs/fr-news.yaml", "output": f"{BUCKET}/guillemet", "quiet": True}
 
 with DAG(
     dag_id="guillemet_fr_news",
@@ -36,29 +39,20 @@ with DAG(
     local_run = BeamRunPythonPipelineOperator(
         task_id="guillemet_run_local",
         runner="FnApiRunner",
-        py_file=f"{GUILLEMET}/docs/examples/guillemet_job.py",
-        py_interpreter=f"{GUILLEMET}/.venv/bin/python",
-        pipeline_options={
-            "config": f"{GUILLEMET}/configs/fr-news.yaml",
-            "output": f"{BUCKET}/guillemet",
-            "summary-json": "/tmp/guillemet-summary-{{ ds_nodash }}-{{ ts_nodash }}.json",
-            "quiet": True,
-        },
+        **JOB,
+        pipeline_options={**OPTIONS, "summary-json": "/tmp/guillemet-summary-{{ ts_nodash }}.json"},
     )
 
     # The same job on Dataflow: the driver (this task) waits for the job, then commits the run.
     dataflow_run = BeamRunPythonPipelineOperator(
         task_id="guillemet_run_dataflow",
         runner="DataflowRunner",
-        py_file=f"{GUILLEMET}/docs/examples/guillemet_job.py",
-        py_interpreter=f"{GUILLEMET}/.venv/bin/python",
+        **JOB,
         pipeline_options={
-            "config": f"{GUILLEMET}/configs/fr-news.yaml",
-            "output": f"{BUCKET}/guillemet",
+            **OPTIONS,
             "temp_location": f"{BUCKET}/tmp",
             "service_account_email": f"guillemet-worker@{PROJECT}.iam.gserviceaccount.com",
             "setup_file": f"{GUILLEMET}/setup.py",
-            "quiet": True,
         },
         dataflow_config=DataflowConfiguration(
             job_name="guillemet-fr-news",
