@@ -8,6 +8,7 @@ stage's dead letters flattened into one output written beside the articles, and 
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +31,10 @@ from transforms.nlp import ExtractEntities, ExtractQuotes, JoinAnnotations, Pars
 from transforms.state import MarkVersions, ReadSeen, UpdateSeen
 
 
+def _absolute(path: str) -> str:
+    return os.path.abspath(path) if FileSystems.get_scheme(path) is None else path
+
+
 @dataclass(frozen=True)
 class RunLayout:
     """Where one run writes: ``<output>/<kind>/dt=YYYY-MM-DD/run=<run_id>/``."""
@@ -46,12 +51,15 @@ class RunLayout:
         now = now or datetime.now(UTC)
         run_id = now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
         output = output.rstrip("/") if output != "/" else output
+        # The manifest names the outputs and state by path: absolute ones hold from any folder.
+        output = _absolute(output)
+        state = _absolute(state or FileSystems.join(output, "state"))
         return cls(
             output=output,
             run_id=run_id,
             date=now.strftime("%Y-%m-%d"),
             started_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            state=(state or FileSystems.join(output, "state")).rstrip("/"),
+            state=state.rstrip("/"),
         )
 
     def directory(self, kind: str) -> str:

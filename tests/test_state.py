@@ -201,3 +201,19 @@ def test_mark_versions_skips_unchanged_and_numbers_changed(tmp_path):
                 ]
             ),
         )
+
+
+def test_incremental_profile_keys_and_full_flag():
+    from guillemet.config import parse_config
+    from guillemet.errors import ConfigError
+    from pipeline.cli import build_parser
+
+    base = "name: t\noutput: out\nfeeds:\n  - url: https://example.org/feed.xml\n"
+    assert parse_config(base).incremental.enabled is True
+    assert parse_config(base).incremental.state is None
+    config = parse_config(base + "incremental:\n  enabled: false\n  state: gs://bucket/state\n")
+    assert (config.incremental.enabled, config.incremental.state) == (False, "gs://bucket/state")
+    with pytest.raises(ConfigError, match="incremental.since: unknown key"):
+        parse_config(base + "incremental:\n  since: yesterday\n")
+    args, rest = build_parser().parse_known_args(["run", "--config", "p.yaml", "--full", "--runner=FnApiRunner"])
+    assert (args.full, rest) == (True, ["--runner=FnApiRunner"])
