@@ -84,7 +84,8 @@ class FeedState:
             If-None-Match / If-Modified-Since.
         last_success: When the feed last answered 200 or 304 (ISO 8601 UTC).
         last_status: The HTTP status of its last answer.
-        last_failure: When it last failed (a dead letter of ReadFeeds or ParseEntries).
+        last_failure: When its answer last could not be parsed (a fetch that fails leaves the
+            state as it was: the next run asks again with the same validators).
     """
 
     etag: str | None = None
