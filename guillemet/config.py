@@ -103,6 +103,18 @@ class ServeConfig(_Strict):
     port: int = Field(0, ge=0, le=65535)
 
 
+class IncrementalConfig(_Strict):
+    """Incremental runs: conditional feed requests, unchanged articles skipped, changed ones versioned.
+
+    ``state`` is where the state snapshots go (a folder or ``gs://`` prefix), by default
+    ``<output>/state``; the run's manifest, under ``<output>/manifests``, commits them.
+    ``enabled: false`` makes every run a full one (as ``guillemet run --full`` does once).
+    """
+
+    enabled: bool = True
+    state: str | None = Field(None, min_length=1)
+
+
 class BeamConfig(_Strict):
     """The Beam runner and its options; flags given on the command line win."""
 
@@ -120,6 +132,7 @@ class GuillemetConfig(_Strict):
     extract: ExtractConfig = ExtractConfig()
     nlp: NlpConfig = NlpConfig()
     max_dead_letter_share: float | None = Field(None, ge=0, le=1)
+    incremental: IncrementalConfig = IncrementalConfig()
     serve: ServeConfig | None = None
     beam: BeamConfig = BeamConfig()
     source: str | None = Field(None, exclude=True)

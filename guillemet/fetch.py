@@ -20,7 +20,7 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -346,6 +346,7 @@ def fetch(
     settings: FetchSettings = FetchSettings(),
     *,
     sleep: Callable[[float], None] = time.sleep,
+    headers: Mapping[str, str] | None = None,
 ) -> FetchResult:
     """Fetches one URL and returns its body, or raises ``FetchError``.
 
@@ -353,9 +354,11 @@ def fetch(
         url: An http or https URL.
         settings: The limits to apply.
         sleep: Called with the backoff between attempts (tests pass a recorder).
+        headers: Extra request headers, e.g. ``If-None-Match`` for a conditional request.
 
     Returns:
-        The body and what the server said about it.
+        The body and what the server said about it. A ``304 Not Modified`` answer to a
+        conditional request is a result (status 304, empty body), not an error.
 
     Raises:
         FetchError: with the reason (HTTP status, timeout, size cap, redirects, connection error),
@@ -377,6 +380,7 @@ def fetch(
                 session.get(
                     url,
                     timeout=(settings.connect_timeout_s, settings.read_timeout_s),
+                    headers=dict(headers) if headers else None,
                     stream=True,
                     allow_redirects=True,
                 ) as response,

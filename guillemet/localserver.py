@@ -6,13 +6,17 @@ folder; the literal ``{{BASE_URL}}`` in them becomes the server's own address, s
 their pages. A ``_routes.yaml`` in the folder (or the ``routes`` argument) can make paths
 misbehave for tests: status codes (for the first hits only, with ``fail_times``), delays before
 answering, redirects, huge bodies, gzip bombs, bytes dripped slowly, connection resets and a
-missing Content-Type.
+missing Content-Type. Files are served
+with an ``ETag`` and a ``Last-Modified`` and answer conditional requests with ``304 Not Modified``,
+as news sites' feeds do.
 """
 
 from __future__ import annotations
 
+import email.utils
 import functools
 import gzip
+import hashlib
 import logging
 import socket
 import struct
@@ -157,6 +161,21 @@ class CorpusServer:
             def log_message(self, format, *args):  # noqa: A002 - the base class's name
                 _LOGGER.debug("corpus server: " + format, *args)
 
+            def _not_modified(self, validators: dict[str, str]) -> bool:
+                # RFC 9110 13.2.2: If-None-Match wins; If-Modified-Since only counts without it.
+                if_none_match = self.headers.get("If-None-Match")
+                if if_none_match is not None:
+                    return validators["ETag"] in [tag.strip() for tag in if_none_match.split(",")]
+                since = self.headers.get("If-Modified-Since")
+                if since is None:
+                    return False
+                try:
+                    return email.utils.parsedate_to_datetime(since) >= email.utils.parsedate_to_datetime(
+                        validators["Last-Modified"]
+                    )
+                except (TypeError, ValueError):
+                    return False
+
             def do_GET(self):  # noqa: N802 - the base class's name
                 path = urlsplit(self.path).path
                 host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
@@ -209,8 +228,22 @@ class CorpusServer:
                     if server.root not in file.parents or not file.is_file() or file.name.startswith("_"):
                         self.send_error(404, "Not Found")
                         return
-                    body = file.read_bytes().replace(BASE_URL_MARKER, server.base_url.encode("ascii"))
+                    raw = file.read_bytes()
+                    # The validators follow the file, not the port its links are rewritten to: the
+                    # same corpus served again on another port is the same feed.
+                    validators = {
+                        "ETag": '"' + hashlib.sha256(raw).hexdigest()[:16] + '"',
+                        "Last-Modified": email.utils.formatdate(int(file.stat().st_mtime), usegmt=True),
+                    }
+                    if route.status is None and self._not_modified(validators):
+                        self.send_response(304)
+                        for key, value in validators.items():
+                            self.send_header(key, value)
+                        self.end_headers()
+                        return
+                    body = raw.replace(BASE_URL_MARKER, server.base_url.encode("ascii"))
                     content_type = route.content_type or _CONTENT_TYPES.get(file.suffix, "application/octet-stream")
+                    extra_headers = {**validators, **extra_headers}
                 self.send_response(route.status or 200)
                 if route.content_type != "":
                     self.send_header("Content-Type", content_type)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
@@ -144,13 +144,14 @@ class PoliteFetcher:
         text = result.content.decode(result.encoding or "utf-8", errors="replace")
         return Protego.parse(text), None
 
-    def fetch(self, url: str, *, check_robots: bool = True) -> FetchResult:
+    def fetch(self, url: str, *, check_robots: bool = True, headers: Mapping[str, str] | None = None) -> FetchResult:
         """Fetches ``url`` politely.
 
         Args:
             url: An http or https URL.
             check_robots: Whether to obey robots.txt (when the settings ask for it); feeds are
                 published to be read and are fetched without asking.
+            headers: Extra request headers (the conditional ``If-None-Match`` / ``If-Modified-Since``).
 
         Raises:
             RobotsDisallowedError: when robots.txt forbids the URL (reason starting with ``robots.txt``).
@@ -166,7 +167,7 @@ class PoliteFetcher:
             if problem:
                 raise RobotsDisallowedError(problem, url=url, attempts=0)
         with self.slot(url):
-            return fetch(url, self.settings, sleep=self._sleep)
+            return fetch(url, self.settings, sleep=self._sleep, headers=headers)
 
 
 _FETCHERS: dict[FetchSettings, PoliteFetcher] = {}

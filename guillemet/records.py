@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def _plain(value: Any) -> Any:
@@ -83,6 +83,8 @@ class FeedReport(_Record):
     format: str | None = None
     status: int | None = None
     problem: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,11 @@ class Article(_Record):
     quotes: tuple[Quote, ...] = ()
     entities: tuple[Entity, ...] = ()
     schema_version: str = SCHEMA_VERSION
+    # Set by the pipeline's MarkVersions stage (guillemet/state.py); left as is by `annotate`.
+    version: int = 1
+    content_hash: str | None = None
+    previous_hash: str | None = None
+    first_seen: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         record = _plain(self)
@@ -161,6 +168,10 @@ class Article(_Record):
         order = [
             "id",
             "schema_version",
+            "version",
+            "content_hash",
+            "previous_hash",
+            "first_seen",
             "url",
             "canonical_url",
             "entry_url",

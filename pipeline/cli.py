@@ -43,7 +43,7 @@ def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
 
     config = load_config(args.config)
     try:
-        summary = run(config, beam_args, output=args.output)
+        summary = run(config, beam_args, output=args.output, full=args.full)
     except Exception as error:  # noqa: BLE001 - the run itself failed: say so and exit non-zero
         logging.getLogger("pipeline").error(
             "run failed: %s: %s", type(error).__name__, error, exc_info=args.verbose > 0
@@ -217,6 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", required=True, help="the run profile (YAML), e.g. configs/demo.yaml")
     run.add_argument("--output", help="output folder or gs:// prefix (overrides the profile's)")
     run.add_argument("--summary-json", help="also write the run summary as JSON to this file")
+    run.add_argument(
+        "--full",
+        action="store_true",
+        help="ignore the committed state: read every feed, write every article, start the state afresh",
+    )
 
     stream_parser = commands.add_parser(
         "stream",

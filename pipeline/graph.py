@@ -1,15 +1,16 @@
 """Assembles the guillemet graph from a validated configuration.
 
-ReadFeeds → ParseEntries → DedupEntries (fusion break) → FetchArticles → ExtractText →
-NormalizeText → ParseArticles (spaCy, once) → ExtractQuotes ‖ ExtractEntities → JoinAnnotations
-→ WriteArticles, with every stage's dead letters flattened into one output written
-beside the articles, and one report per feed.
+ReadFeeds (conditional requests) → ParseEntries → DedupEntries (fusion break) → FetchArticles →
+ExtractText → NormalizeText → MarkVersions (skips unchanged articles) → ParseArticles (spaCy, once)
+→ ExtractQuotes ‖ ExtractEntities → JoinAnnotations → WriteArticles and UpdateSeen, with every
+stage's dead letters flattened into one output written beside the articles, and one report per feed.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import apache_beam as beam
@@ -27,6 +28,11 @@ from transforms import (
     WriteJsonLines,
 )
 from transforms.nlp import ExtractEntities, ExtractQuotes, JoinAnnotations, ParseArticles
+from transforms.state import MarkVersions, ReadSeen, UpdateSeen
+
+
+def _absolute(path: str) -> str:
+    return os.path.abspath(path) if FileSystems.get_scheme(path) is None else path
 
 
 @dataclass(frozen=True)
@@ -36,12 +42,25 @@ class RunLayout:
     output: str
     run_id: str
     date: str
+    started_at: str = ""
+    state: str = ""
 
     @classmethod
-    def new(cls, output: str, now: datetime | None = None) -> RunLayout:
+    def new(cls, output: str, now: datetime | None = None, state: str | None = None) -> RunLayout:
+        """A new run's layout; its state goes under ``state``, by default ``<output>/state``."""
         now = now or datetime.now(UTC)
         run_id = now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
-        return cls(output=output.rstrip("/") if output != "/" else output, run_id=run_id, date=now.strftime("%Y-%m-%d"))
+        output = output.rstrip("/") if output != "/" else output
+        # The manifest names the outputs and state by path: absolute ones hold from any folder.
+        output = _absolute(output)
+        state = _absolute(state or FileSystems.join(output, "state"))
+        return cls(
+            output=output,
+            run_id=run_id,
+            date=now.strftime("%Y-%m-%d"),
+            started_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            state=state.rstrip("/"),
+        )
 
     def directory(self, kind: str) -> str:
         return FileSystems.join(self.output, kind, f"dt={self.date}", f"run={self.run_id}")
@@ -62,6 +81,26 @@ class RunLayout:
     def manifest(self) -> str:
         return FileSystems.join(self.output, "manifests", f"run={self.run_id}.json")
 
+    @property
+    def seen_store(self) -> str:
+        """The directory of this run's seen-article store (``part-*.jsonl``)."""
+        return FileSystems.join(self.state, "seen", f"run={self.run_id}")
+
+    @property
+    def feed_state(self) -> str:
+        return FileSystems.join(self.state, "feeds", f"run={self.run_id}.json")
+
+
+@dataclass(frozen=True)
+class PreviousState:
+    """What an incremental run starts from: the committed seen store and the feeds' request headers.
+
+    The defaults (no store, no headers) make a full run.
+    """
+
+    seen_pattern: str | None = None
+    conditional: dict[str, dict[str, str]] = field(default_factory=dict)
+
 
 def feed_sources(config: GuillemetConfig, base_url: str | None = None) -> list[FeedSource]:
     """The configured feeds, with corpus paths resolved against the local server's address."""
@@ -76,11 +115,17 @@ def feed_sources(config: GuillemetConfig, base_url: str | None = None) -> list[F
     return sources
 
 
-def build_graph(pipeline: beam.Pipeline, config: GuillemetConfig, sources: list[FeedSource], layout: RunLayout) -> dict:
+def build_graph(
+    pipeline: beam.Pipeline,
+    config: GuillemetConfig,
+    sources: list[FeedSource],
+    layout: RunLayout,
+    previous: PreviousState = PreviousState(),
+) -> dict:
     """Adds the whole graph to ``pipeline`` and returns its main PCollections by name."""
     settings = config.fetch.settings()
     feeds = pipeline | "FeedSources" >> beam.Create(sources)
-    fetched_feeds = feeds | "ReadFeeds" >> ReadFeeds(settings)
+    fetched_feeds = feeds | "ReadFeeds" >> ReadFeeds(settings, previous.conditional)
     entries, entry_dead_letters, feed_reports = fetched_feeds.good | "ParseEntries" >> ParseEntries()
     unique_entries = entries | "DedupEntries" >> DedupEntries()
     pages = unique_entries | "FetchArticles" >> FetchArticles(settings)
@@ -88,6 +133,9 @@ def build_graph(pipeline: beam.Pipeline, config: GuillemetConfig, sources: list[
         config.extract.min_text_chars, config.extract.min_article_chars
     )
     articles = extracted.good | "NormalizeText" >> NormalizeText()
+    seen = pipeline | "ReadSeen" >> ReadSeen(previous.seen_pattern)
+    # Before the NLP stages: an unchanged article costs a fetch and an extraction, not a parse.
+    fresh = articles.good | "MarkVersions" >> MarkVersions(seen, layout.started_at)
     stage_dead_letters = [
         fetched_feeds.dead_letters,
         entry_dead_letters,
@@ -97,9 +145,7 @@ def build_graph(pipeline: beam.Pipeline, config: GuillemetConfig, sources: list[
     ]
     if config.nlp.enabled:
         nlp = config.nlp
-        parsed = articles.good | "ParseArticles" >> ParseArticles(
-            nlp.model, nlp.max_chars, nlp.batch_size, nlp.languages
-        )
+        parsed = fresh | "ParseArticles" >> ParseArticles(nlp.model, nlp.max_chars, nlp.batch_size, nlp.languages)
         stage_dead_letters.append(parsed.dead_letters)
         # Two independent branches on the one parse, joined per article id.
         branches = {"article": parsed.good | "KeyArticles" >> beam.Map(lambda p: (p.article.id, p.article))}
@@ -117,9 +163,10 @@ def build_graph(pipeline: beam.Pipeline, config: GuillemetConfig, sources: list[
             branches["entities"] = pipeline | "NoEntities" >> beam.Create([])
         final = branches | "JoinAnnotations" >> JoinAnnotations(nlp.quotes, nlp.entities)
     else:
-        final = articles.good
+        final = fresh
     dead_letters = tuple(stage_dead_letters) | "CollectDeadLetters" >> beam.Flatten()
     final | "WriteArticles" >> WriteJsonLines(layout.articles, counter="articles.written")
     dead_letters | "WriteDeadLetters" >> WriteJsonLines(layout.dead_letters, counter="dead_letters.written")
     feed_reports | "WriteFeedReports" >> WriteJsonLines(layout.feed_reports, counter="feed_reports.written")
+    final | "UpdateSeen" >> UpdateSeen(seen, layout.run_id, layout.seen_store)
     return {"articles": final, "dead_letters": dead_letters, "feed_reports": feed_reports, "entries": entries}

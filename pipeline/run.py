@@ -1,4 +1,5 @@
-"""Running one batch job: start the corpus server if any, run the graph, summarise, write the manifest."""
+"""Running one batch job: read the committed state, start the corpus server if any, run the graph,
+summarise, write the state and, last, the manifest (the commit point: ``pipeline/store.py``)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,10 @@ from apache_beam.metrics.metric import MetricsFilter
 from guillemet import __version__
 from guillemet.config import GuillemetConfig
 from guillemet.localserver import CorpusServer, resolve_root
-from pipeline.graph import RunLayout, build_graph, feed_sources
+from guillemet.state import conditional_headers, dump_feed_states, update_feed_states
+from pipeline.graph import PreviousState, RunLayout, build_graph, feed_sources
 from pipeline.options import is_local, pipeline_options, runner_name
+from pipeline.store import find_committed_state, read_feed_states, read_json_lines, write_text_atomically
 from transforms.common import METRICS_NAMESPACE
 
 _LOGGER = logging.getLogger(__name__)
@@ -52,6 +55,7 @@ class RunSummary:
     counters: dict[str, int] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
+    incremental: dict[str, Any] = field(default_factory=dict)
 
     def count(self, name: str) -> int:
         return self.counters.get(name, 0)
@@ -94,6 +98,15 @@ class RunSummary:
             + self.count("JoinAnnotations.duplicates")
         )
 
+    @property
+    def feeds_not_modified(self) -> int:
+        return self.count("feeds.not_modified")
+
+    @property
+    def unchanged_skipped(self) -> int:
+        """Articles already written with the same content by a committed run."""
+        return self.count("MarkVersions.unchanged")
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "run_id": self.run_id,
@@ -106,14 +119,17 @@ class RunSummary:
             "feeds": {
                 "total": self.feeds_total,
                 "ok": self.feeds_total - self.feeds_failed,
+                "not_modified": self.feeds_not_modified,
                 "failed": self.feeds_failed,
             },
             "entries": {
                 "read": self.entries_read,
                 "skipped_duplicates": self.skipped_duplicates,
+                "skipped_unchanged": self.unchanged_skipped,
                 "rejected": self.count("ParseEntries.rejected_entries"),
             },
             "articles_written": self.articles_written,
+            "articles_changed": self.count("MarkVersions.changed"),
             "dead_letters": {
                 "total": self.count("dead_letters.written"),
                 "share_of_entries": round(self.dead_letter_share, 4),
@@ -122,6 +138,7 @@ class RunSummary:
             "counters": dict(sorted(self.counters.items())),
             "outputs": self.outputs,
             "versions": self.versions,
+            "incremental": self.incremental,
         }
 
     def render(self) -> str:
@@ -129,9 +146,11 @@ class RunSummary:
         by_stage = ", ".join(f"{stage} {n}" for stage, n in self.dead_letters_by_stage.items()) or "none"
         lines = [
             f"guillemet run {self.run_id}: {self.state}",
-            f"  feeds      {self.feeds_total - self.feeds_failed} ok, {self.feeds_failed} failed",
-            f"  entries    {self.entries_read} read, {self.skipped_duplicates} duplicates skipped",
-            f"  articles   {self.articles_written} written",
+            f"  feeds      {self.feeds_total - self.feeds_failed} ok, {self.feeds_failed} failed,"
+            f" {self.feeds_not_modified} not modified",
+            f"  entries    {self.entries_read} read, {self.skipped_duplicates} duplicates skipped,"
+            f" {self.unchanged_skipped} unchanged skipped",
+            f"  articles   {self.articles_written} written ({self.count('MarkVersions.changed')} new versions)",
             f"  dead letters {self.count('dead_letters.written')} ({by_stage})",
         ]
         lines += [f"  {name:<10} {path}" for name, path in self.outputs.items()]
@@ -161,9 +180,14 @@ def _counters(result) -> dict[str, int]:
 
 
 def write_manifest(summary: RunSummary, path: str) -> None:
-    """Writes the run manifest; written last, so a run without one is visibly incomplete."""
-    with FileSystems.create(path, mime_type="application/json") as handle:
-        handle.write(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2).encode("utf-8"))
+    """Writes the run manifest, whole or not at all; written last, it commits the run."""
+    write_text_atomically(path, json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+
+
+def _write_feed_state(layout: RunLayout, previous, keys: dict[str, str]) -> None:
+    reports = read_json_lines(FileSystems.join(layout.feed_reports, "part-*"))
+    states = update_feed_states(previous, reports, keys, layout.started_at)
+    write_text_atomically(layout.feed_state, dump_feed_states(states))
 
 
 def run(
@@ -171,16 +195,32 @@ def run(
     beam_args: list[str] | None = None,
     output: str | None = None,
     on_server: Callable[[CorpusServer], None] | None = None,
+    full: bool = False,
+    before_commit: Callable[[RunSummary], None] | None = None,
 ) -> RunSummary:
-    """Runs one batch job and returns its summary (raises if the pipeline itself fails)."""
+    """Runs one batch job and returns its summary (raises if the pipeline itself fails).
+
+    Args:
+        config: The run profile.
+        beam_args: Beam flags, which win over the profile's.
+        output: Overrides the profile's output.
+        on_server: Called with the corpus server once it runs (tests).
+        full: Ignore the committed state: read every feed and write every article, and start
+            the state afresh from this run.
+        before_commit: Called after the records and state are written and before the manifest
+            commits the run (tests make the process die there).
+    """
     options = pipeline_options(config, beam_args)
-    layout = RunLayout.new(output or config.output)
+    layout = RunLayout.new(output or config.output, state=config.incremental.state)
+    incremental = config.incremental.enabled and not full
+    committed = find_committed_state(layout.output) if incremental else None
+    feed_states = read_feed_states(committed)
     summary = RunSummary(
         run_id=layout.run_id,
         config=config.source,
         config_digest=config.digest(),
         runner=runner_name(options),
-        started_at=_utc_now(),
+        started_at=layout.started_at,
         versions=_versions(),
         outputs={
             "articles": layout.articles,
@@ -201,17 +241,38 @@ def run(
             if on_server is not None:
                 on_server(server)
         sources = feed_sources(config, base_url)
+        # Feed state is kept per configured URL: a served corpus's port changes from run to run.
+        keys = {source.url: feed.url for feed, source in zip(config.feeds, sources, strict=True)}
+        previous = PreviousState(
+            seen_pattern=FileSystems.join(committed.seen, "part-*") if committed else None,
+            conditional={url: conditional_headers(feed_states.get(key)) for url, key in keys.items()},
+        )
         _LOGGER.info(
-            "run %s: %d feeds, runner %s, output %s", layout.run_id, len(sources), summary.runner, layout.output
+            "run %s: %d feeds, runner %s, output %s, %s",
+            layout.run_id,
+            len(sources),
+            summary.runner,
+            layout.output,
+            f"incremental from run {committed.run_id}" if committed else "full",
         )
         started = time.monotonic()
         pipeline = beam.Pipeline(options=options)
-        build_graph(pipeline, config, sources, layout)
+        build_graph(pipeline, config, sources, layout, previous)
         result = pipeline.run()
         result.wait_until_finish()
         summary.state = str(result.state)
         summary.counters = _counters(result)
         _LOGGER.info("run %s finished in %.1f s", layout.run_id, time.monotonic() - started)
+    if summary.state == "DONE":
+        _write_feed_state(layout, feed_states, keys)
+        summary.incremental = {
+            "mode": "incremental" if incremental else "full",
+            "previous_run": committed.run_id if committed else None,
+            "seen": layout.seen_store,
+            "feeds": layout.feed_state,
+        }
+    if before_commit is not None:
+        before_commit(summary)
     summary.finished_at = _utc_now()
     write_manifest(summary, layout.manifest)
     return summary

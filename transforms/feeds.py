@@ -23,9 +23,11 @@ FEED_REPORT = "feed_report"
 class _FetchFeedFn(DeadLetteringDoFn):
     stage = "ReadFeeds"
 
-    def __init__(self, settings: FetchSettings):
+    def __init__(self, settings: FetchSettings, conditional: dict[str, dict[str, str]] | None = None):
         super().__init__()
         self._settings = settings
+        self._conditional = conditional or {}
+        self._not_modified = Metrics.counter(METRICS_NAMESPACE, "feeds.not_modified")
 
     def identify(self, element: FeedSource):
         return element.name, element.url
@@ -35,21 +37,48 @@ class _FetchFeedFn(DeadLetteringDoFn):
 
     def handle(self, element: FeedSource):
         # Feeds are published to be read: the per-host limits apply, robots.txt does not.
-        result = self._fetcher.fetch(element.url, check_robots=False)
-        _LOGGER.info("ReadFeeds: %s: %d bytes", element.url, len(result.content))
+        result = self._fetcher.fetch(element.url, check_robots=False, headers=self._conditional.get(element.url))
+        if result.status == 304:
+            self._not_modified.inc()
+            _LOGGER.info("ReadFeeds: %s: not modified", element.url)
+        else:
+            _LOGGER.info("ReadFeeds: %s: %d bytes", element.url, len(result.content))
         yield element, result
 
 
 class ReadFeeds(beam.PTransform):
-    """Fetches the bytes of each feed: ``FeedSource`` → ``(FeedSource, FetchResult)``."""
+    """Fetches the bytes of each feed: ``FeedSource`` → ``(FeedSource, FetchResult)``.
 
-    def __init__(self, settings: FetchSettings, label: str | None = None):
+    Args:
+        settings: The fetch limits.
+        conditional: Request headers per feed URL (``If-None-Match``, ``If-Modified-Since``) for
+            an incremental run; a feed that answers ``304 Not Modified`` goes on with status 304
+            and no body, and ParseEntries reports it with no entries.
+    """
+
+    def __init__(
+        self, settings: FetchSettings, conditional: dict[str, dict[str, str]] | None = None, label: str | None = None
+    ):
         super().__init__(label)
         self._settings = settings
+        self._conditional = conditional
 
     def expand(self, sources: beam.PCollection) -> StageResult:
-        outputs = apply_stage(sources, "Fetch", _FetchFeedFn(self._settings))
+        outputs = apply_stage(sources, "Fetch", _FetchFeedFn(self._settings, self._conditional))
         return StageResult(outputs.good, outputs[DEAD_LETTER])
+
+
+def _report(source: FeedSource, fetched: FetchResult, **fields) -> FeedReport:
+    """A feed's report, with the validators of its answer for the next conditional request."""
+    validators = {key.lower(): value for key, value in fetched.headers}
+    return FeedReport(
+        source.url,
+        source.name,
+        status=fetched.status,
+        etag=validators.get("etag"),
+        last_modified=validators.get("last-modified"),
+        **fields,
+    )
 
 
 class _ParseFeedFn(DeadLetteringDoFn):
@@ -69,6 +98,10 @@ class _ParseFeedFn(DeadLetteringDoFn):
 
     def handle(self, element: tuple[FeedSource, FetchResult]):
         source, fetched = element
+        if fetched.status == 304:
+            # Unchanged since the last run: nothing to parse, nothing lost.
+            yield TaggedOutput(FEED_REPORT, _report(source, fetched, ok=True, entries=0))
+            return
         try:
             parsed = parse_feed(
                 fetched.content,
@@ -96,14 +129,8 @@ class _ParseFeedFn(DeadLetteringDoFn):
         self._duplicates.inc(parsed.duplicates)
         yield TaggedOutput(
             FEED_REPORT,
-            FeedReport(
-                source.url,
-                source.name,
-                ok=True,
-                entries=len(parsed.entries),
-                format=parsed.format,
-                status=fetched.status,
-                problem=parsed.problem,
+            _report(
+                source, fetched, ok=True, entries=len(parsed.entries), format=parsed.format, problem=parsed.problem
             ),
         )
         for rejected in parsed.rejected:
