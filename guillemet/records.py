@@ -85,6 +85,9 @@ class FeedReport(_Record):
     problem: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+    # Entries of the feed that were not passed on: each rejected one is also a dead letter.
+    rejected: int = 0
+    duplicates: int = 0
 
 
 @dataclass(frozen=True)

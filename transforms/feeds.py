@@ -130,7 +130,14 @@ class _ParseFeedFn(DeadLetteringDoFn):
         yield TaggedOutput(
             FEED_REPORT,
             _report(
-                source, fetched, ok=True, entries=len(parsed.entries), format=parsed.format, problem=parsed.problem
+                source,
+                fetched,
+                ok=True,
+                entries=len(parsed.entries),
+                format=parsed.format,
+                problem=parsed.problem,
+                rejected=len(parsed.rejected),
+                duplicates=parsed.duplicates,
             ),
         )
         for rejected in parsed.rejected:
