@@ -43,13 +43,24 @@ def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
 
     config = load_config(args.config)
     try:
-        summary = run(config, beam_args, output=args.output, full=args.full)
+        summary = run(
+            config,
+            beam_args,
+            output=args.output,
+            full=args.full,
+            commit_in_pipeline=args.commit_in_pipeline or args.no_wait,
+            wait=not args.no_wait,
+        )
     except Exception as error:  # noqa: BLE001 - the run itself failed: say so and exit non-zero
         logging.getLogger("pipeline").error(
             "run failed: %s: %s", type(error).__name__, error, exc_info=args.verbose > 0
         )
         print(f"guillemet run failed: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_FAILED
+    if args.no_wait:
+        # No metrics to summarise: the job commits itself, its manifest says what it did.
+        print(f"guillemet run {summary.run_id}: submitted; the pipeline commits it to {summary.outputs['manifest']}")
+        return EXIT_OK
     print(summary.render())
     if args.summary_json:
         Path(args.summary_json).write_text(
@@ -85,6 +96,10 @@ def _cmd_stream(args: argparse.Namespace, beam_args: list[str]) -> int:
         )
         print(f"guillemet stream failed: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_FAILED
+    if args.no_wait:
+        # No metrics to summarise: the job commits itself, its manifest says what it did.
+        print(f"guillemet run {summary.run_id}: submitted; the pipeline commits it to {summary.outputs['manifest']}")
+        return EXIT_OK
     print(summary.render())
     if args.summary_json:
         Path(args.summary_json).write_text(
@@ -221,6 +236,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--full",
         action="store_true",
         help="ignore the committed state: read every feed, write every article, start the state afresh",
+    )
+    run.add_argument(
+        "--commit-in-pipeline",
+        action="store_true",
+        help="the job's last step writes the state and manifest, not this process (docs/storage.md)",
+    )
+    run.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="submit the job and return without waiting (implies --commit-in-pipeline)",
     )
 
     stream_parser = commands.add_parser(

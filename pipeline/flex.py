@@ -11,8 +11,10 @@ Two differences from ``guillemet run`` (``pipeline/run.py``):
 - the job environment comes from the launch (``gcloud dataflow flex-template run`` flags and the
   template's defaults), not from the profile's ``beam`` section, which is ignored here;
 - the launcher submits the job and exits without waiting for it: Google's Flex Template guide says
-  the program must return after ``run()`` (a launch that waits for the job is killed). So no run
-  manifest is written; the job's counters are in the Dataflow console.
+  the program must return after ``run()`` (a launch that waits for the job is killed). So the job
+  commits itself: its last step (``CommitRun``) writes the feed state and the manifest once every
+  write is done (``committed_by: pipeline``, ``docs/storage.md``). The launch reads the committed
+  state (as ``guillemet run`` does), so template runs are incremental unless ``full`` is true.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ from pydantic import ValidationError
 
 from guillemet.config import BeamConfig, GuillemetConfig, load_config, parse_config
 from guillemet.errors import ConfigError
-from pipeline.graph import RunLayout, build_graph, feed_sources
+from pipeline.graph import feed_sources
 from pipeline.options import pipeline_options
+from pipeline.run import RunPlan, build_run
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -38,7 +41,7 @@ _LOGGER = logging.getLogger(__name__)
 DEFAULT_CONFIG = os.environ.get("GUILLEMET_FLEX_CONFIG", "/template/configs/dataflow.yaml")
 
 # Every user-facing template parameter, in the order of metadata.json.
-FLEX_PARAMETERS = ("config", "output", "feeds", "model", "quotes", "entities")
+FLEX_PARAMETERS = ("config", "output", "feeds", "model", "quotes", "entities", "full")
 
 
 def _boolean(value: str) -> bool:
@@ -56,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", choices=("md", "sm"), help="the spaCy model (default: the profile's)")
     parser.add_argument("--quotes", type=_boolean, help="true or false: run the quote branch")
     parser.add_argument("--entities", type=_boolean, help="true or false: run the entity branch")
+    parser.add_argument("--full", type=_boolean, default=False, help="true: ignore the committed state (default false)")
     return parser
 
 
@@ -94,15 +98,24 @@ def template_config(args: argparse.Namespace) -> GuillemetConfig:
 
 
 def launch(argv: list[str]) -> tuple[GuillemetConfig, PipelineResult]:
-    """Builds the graph from the template parameters and submits it, without waiting for the job."""
+    """Builds the graph from the template parameters and submits it, without waiting for the job.
+
+    The job commits itself (``CommitRun``); the launch only reads the committed state it starts from.
+    """
     args, beam_args = build_parser().parse_known_args(argv)
     config = template_config(args)
     options = pipeline_options(config, beam_args)
-    layout = RunLayout.new(config.output)
+    plan = RunPlan.new(config, options, full=args.full)
     pipeline = beam.Pipeline(options=options)
-    build_graph(pipeline, config, feed_sources(config), layout)
+    build_run(pipeline, config, plan, feed_sources(config), commit_in_pipeline=True)
     result = pipeline.run()
-    _LOGGER.info("run %s submitted: %d feeds, output %s", layout.run_id, len(config.feeds), layout.output)
+    _LOGGER.info(
+        "run %s submitted: %d feeds, output %s, %s",
+        plan.layout.run_id,
+        len(config.feeds),
+        plan.layout.output,
+        f"incremental from run {plan.committed.run_id}" if plan.committed else "full",
+    )
     return config, result
 
 

@@ -4,12 +4,15 @@ ReadFeeds (conditional requests) → ParseEntries → DedupEntries (fusion break
 ExtractText → NormalizeText → MarkVersions (skips unchanged articles) → ParseArticles (spaCy, once)
 → ExtractQuotes ‖ ExtractEntities → JoinAnnotations → WriteArticles and UpdateSeen, with every
 stage's dead letters flattened into one output written beside the articles, and one report per feed.
+With a commit function, CommitRun last: it commits the run from inside the pipeline once every
+write is done (for launchers that do not wait for the job, ``docs/storage.md``).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -27,6 +30,7 @@ from transforms import (
     ReadFeeds,
     WriteJsonLines,
 )
+from transforms.commit import CommitRun
 from transforms.nlp import ExtractEntities, ExtractQuotes, JoinAnnotations, ParseArticles
 from transforms.state import MarkVersions, ReadSeen, UpdateSeen
 
@@ -121,8 +125,14 @@ def build_graph(
     sources: list[FeedSource],
     layout: RunLayout,
     previous: PreviousState = PreviousState(),
+    commit: Callable[[dict[str, int]], None] | None = None,
 ) -> dict:
-    """Adds the whole graph to ``pipeline`` and returns its main PCollections by name."""
+    """Adds the whole graph to ``pipeline`` and returns its main PCollections by name.
+
+    Args:
+        commit: If given, the graph ends with CommitRun, which calls it with the run's counters
+            once every write has finished; otherwise the driver commits the run.
+    """
     settings = config.fetch.settings()
     feeds = pipeline | "FeedSources" >> beam.Create(sources)
     fetched_feeds = feeds | "ReadFeeds" >> ReadFeeds(settings, previous.conditional)
@@ -165,8 +175,25 @@ def build_graph(
     else:
         final = fresh
     dead_letters = tuple(stage_dead_letters) | "CollectDeadLetters" >> beam.Flatten()
-    final | "WriteArticles" >> WriteJsonLines(layout.articles, counter="articles.written")
-    dead_letters | "WriteDeadLetters" >> WriteJsonLines(layout.dead_letters, counter="dead_letters.written")
-    feed_reports | "WriteFeedReports" >> WriteJsonLines(layout.feed_reports, counter="feed_reports.written")
-    final | "UpdateSeen" >> UpdateSeen(seen, layout.run_id, layout.seen_store)
-    return {"articles": final, "dead_letters": dead_letters, "feed_reports": feed_reports, "entries": entries}
+    written = [
+        final | "WriteArticles" >> WriteJsonLines(layout.articles, counter="articles.written"),
+        dead_letters | "WriteDeadLetters" >> WriteJsonLines(layout.dead_letters, counter="dead_letters.written"),
+        feed_reports | "WriteFeedReports" >> WriteJsonLines(layout.feed_reports, counter="feed_reports.written"),
+        final | "UpdateSeen" >> UpdateSeen(seen, layout.run_id, layout.seen_store),
+    ]
+    collections = {"articles": final, "dead_letters": dead_letters, "feed_reports": feed_reports, "entries": entries}
+    if commit is not None:
+        counted = {
+            "feeds": feeds,
+            "entries": entries,
+            "unique_entries": unique_entries,
+            "articles": articles.good,
+            "fresh": fresh,
+            "final": final,
+            "dead_letters": dead_letters,
+            "feed_reports": feed_reports,
+        }
+        if config.nlp.enabled:
+            counted["parsed"] = parsed.good
+        collections["commit"] = counted | "CommitRun" >> CommitRun(commit, written)
+    return collections

@@ -1,5 +1,9 @@
 """Running one batch job: read the committed state, start the corpus server if any, run the graph,
-summarise, write the state and, last, the manifest (the commit point: ``pipeline/store.py``)."""
+summarise, write the state and, last, the manifest (the commit point: ``pipeline/store.py``).
+
+The driver commits the run after waiting for its job, from the job's metrics. A launcher that does
+not wait (the Flex Template, ``--commit-in-pipeline``) has the pipeline commit it instead: its last
+step writes the same state and manifest, from counts of the data (``transforms/commit.py``)."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import platform
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from typing import Any
@@ -21,7 +25,13 @@ from apache_beam.metrics.metric import MetricsFilter
 from guillemet import __version__
 from guillemet.config import GuillemetConfig
 from guillemet.localserver import CorpusServer, resolve_root
-from guillemet.state import conditional_headers, dump_feed_states, update_feed_states
+from guillemet.state import (
+    CommittedState,
+    FeedState,
+    conditional_headers,
+    dump_feed_states,
+    update_feed_states,
+)
 from pipeline.graph import PreviousState, RunLayout, build_graph, feed_sources
 from pipeline.options import is_local, pipeline_options, runner_name
 from pipeline.store import find_committed_state, read_feed_states, read_json_lines, write_text_atomically
@@ -56,6 +66,7 @@ class RunSummary:
     outputs: dict[str, str] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     incremental: dict[str, Any] = field(default_factory=dict)
+    committed_by: str = "driver"
 
     def count(self, name: str) -> int:
         return self.counters.get(name, 0)
@@ -116,6 +127,7 @@ class RunSummary:
             "runner": self.runner,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
+            "committed_by": self.committed_by,
             "feeds": {
                 "total": self.feeds_total,
                 "ok": self.feeds_total - self.feeds_failed,
@@ -190,6 +202,88 @@ def _write_feed_state(layout: RunLayout, previous, keys: dict[str, str]) -> None
     write_text_atomically(layout.feed_state, dump_feed_states(states))
 
 
+@dataclass
+class RunPlan:
+    """What a run decides before its pipeline starts: where it writes and which state it starts from."""
+
+    layout: RunLayout
+    incremental: bool
+    committed: CommittedState | None
+    feed_states: dict[str, FeedState]
+    summary: RunSummary
+
+    @classmethod
+    def new(cls, config: GuillemetConfig, options, output: str | None = None, full: bool = False) -> RunPlan:
+        layout = RunLayout.new(output or config.output, state=config.incremental.state)
+        incremental = config.incremental.enabled and not full
+        committed = find_committed_state(layout.output) if incremental else None
+        summary = RunSummary(
+            run_id=layout.run_id,
+            config=config.source,
+            config_digest=config.digest(),
+            runner=runner_name(options),
+            started_at=layout.started_at,
+            versions=_versions(),
+            outputs={
+                "articles": layout.articles,
+                "dead": layout.dead_letters,
+                "feeds": layout.feed_reports,
+                "manifest": layout.manifest,
+            },
+        )
+        return cls(layout, incremental, committed, read_feed_states(committed), summary)
+
+    def previous(self, keys: dict[str, str]) -> PreviousState:
+        """The graph's starting state; ``keys`` maps each feed URL as fetched to its state key."""
+        return PreviousState(
+            seen_pattern=FileSystems.join(self.committed.seen, "part-*") if self.committed else None,
+            conditional={url: conditional_headers(self.feed_states.get(key)) for url, key in keys.items()},
+        )
+
+    def incremental_section(self) -> dict[str, Any]:
+        """The manifest's ``incremental`` section: the state the run commits."""
+        return {
+            "mode": "incremental" if self.incremental else "full",
+            "previous_run": self.committed.run_id if self.committed else None,
+            "seen": self.layout.seen_store,
+            "feeds": self.layout.feed_state,
+        }
+
+
+def feed_keys(config: GuillemetConfig, sources) -> dict[str, str]:
+    # Feed state is kept per configured URL: a served corpus's port changes from run to run.
+    return {source.url: feed.url for feed, source in zip(config.feeds, sources, strict=True)}
+
+
+@dataclass(frozen=True)
+class PipelineCommit:
+    """The commit of a run, made by its pipeline's last step (``CommitRun``) rather than the driver.
+
+    It writes what the driver's commit writes, through the same functions: the feed state, then
+    the manifest (``committed_by: pipeline``), atomically. Called again by a retried bundle, it
+    writes the same state and the manifest again (only ``finished_at`` differs).
+    """
+
+    plan: RunPlan
+    keys: dict[str, str]
+
+    def __call__(self, counters: dict[str, int]) -> None:
+        summary = replace(self.plan.summary, counters=counters, state="DONE", committed_by="pipeline")
+        _write_feed_state(self.plan.layout, self.plan.feed_states, self.keys)
+        summary.incremental = self.plan.incremental_section()
+        summary.finished_at = _utc_now()
+        write_manifest(summary, self.plan.layout.manifest)
+        _LOGGER.info("run %s committed by the pipeline", summary.run_id)
+
+
+def build_run(pipeline: beam.Pipeline, config: GuillemetConfig, plan: RunPlan, sources, commit_in_pipeline: bool):
+    """Adds the run's graph to ``pipeline``, with the commit step if the pipeline commits."""
+    keys = feed_keys(config, sources)
+    commit = PipelineCommit(plan, keys) if commit_in_pipeline else None
+    build_graph(pipeline, config, sources, plan.layout, plan.previous(keys), commit)
+    return keys
+
+
 def run(
     config: GuillemetConfig,
     beam_args: list[str] | None = None,
@@ -197,6 +291,8 @@ def run(
     on_server: Callable[[CorpusServer], None] | None = None,
     full: bool = False,
     before_commit: Callable[[RunSummary], None] | None = None,
+    commit_in_pipeline: bool = False,
+    wait: bool = True,
 ) -> RunSummary:
     """Runs one batch job and returns its summary (raises if the pipeline itself fails).
 
@@ -208,27 +304,17 @@ def run(
         full: Ignore the committed state: read every feed and write every article, and start
             the state afresh from this run.
         before_commit: Called after the records and state are written and before the manifest
-            commits the run (tests make the process die there).
+            commits the run (tests make the process die there); driver commits only.
+        commit_in_pipeline: The pipeline's last step commits the run (``CommitRun``), not this
+            process; the summary's counters still come from the metrics when it waits.
+        wait: Wait for the job (the default). Without waiting, the pipeline must commit the run:
+            the summary returned says the job was submitted (state ``RUNNING`` on remote runners).
     """
+    if not wait and not commit_in_pipeline:
+        raise ValueError("a run that does not wait for its job must commit in the pipeline")
     options = pipeline_options(config, beam_args)
-    layout = RunLayout.new(output or config.output, state=config.incremental.state)
-    incremental = config.incremental.enabled and not full
-    committed = find_committed_state(layout.output) if incremental else None
-    feed_states = read_feed_states(committed)
-    summary = RunSummary(
-        run_id=layout.run_id,
-        config=config.source,
-        config_digest=config.digest(),
-        runner=runner_name(options),
-        started_at=layout.started_at,
-        versions=_versions(),
-        outputs={
-            "articles": layout.articles,
-            "dead": layout.dead_letters,
-            "feeds": layout.feed_reports,
-            "manifest": layout.manifest,
-        },
-    )
+    plan = RunPlan.new(config, options, output, full)
+    layout, summary = plan.layout, plan.summary
     with ExitStack() as stack:
         base_url = None
         if config.serve is not None:
@@ -241,36 +327,35 @@ def run(
             if on_server is not None:
                 on_server(server)
         sources = feed_sources(config, base_url)
-        # Feed state is kept per configured URL: a served corpus's port changes from run to run.
-        keys = {source.url: feed.url for feed, source in zip(config.feeds, sources, strict=True)}
-        previous = PreviousState(
-            seen_pattern=FileSystems.join(committed.seen, "part-*") if committed else None,
-            conditional={url: conditional_headers(feed_states.get(key)) for url, key in keys.items()},
-        )
         _LOGGER.info(
             "run %s: %d feeds, runner %s, output %s, %s",
             layout.run_id,
             len(sources),
             summary.runner,
             layout.output,
-            f"incremental from run {committed.run_id}" if committed else "full",
+            f"incremental from run {plan.committed.run_id}" if plan.committed else "full",
         )
         started = time.monotonic()
         pipeline = beam.Pipeline(options=options)
-        build_graph(pipeline, config, sources, layout, previous)
+        keys = build_run(pipeline, config, plan, sources, commit_in_pipeline)
         result = pipeline.run()
+        if not wait:
+            summary.state = str(result.state)
+            summary.committed_by = "pipeline"
+            _LOGGER.info("run %s submitted; its pipeline commits it", layout.run_id)
+            return summary
         result.wait_until_finish()
         summary.state = str(result.state)
         summary.counters = _counters(result)
         _LOGGER.info("run %s finished in %.1f s", layout.run_id, time.monotonic() - started)
+    if commit_in_pipeline:
+        summary.committed_by = "pipeline"
+        if summary.state == "DONE":
+            summary.incremental = plan.incremental_section()
+        return summary
     if summary.state == "DONE":
-        _write_feed_state(layout, feed_states, keys)
-        summary.incremental = {
-            "mode": "incremental" if incremental else "full",
-            "previous_run": committed.run_id if committed else None,
-            "seen": layout.seen_store,
-            "feeds": layout.feed_state,
-        }
+        _write_feed_state(layout, plan.feed_states, keys)
+        summary.incremental = plan.incremental_section()
     if before_commit is not None:
         before_commit(summary)
     summary.finished_at = _utc_now()

@@ -213,6 +213,7 @@ PARAMETER_EXAMPLES = {
     "model": (["md", "sm"], ["lg", "fr_core_news_md"]),
     "quotes": (["true", "false"], ["yes", "True"]),
     "entities": (["true", "false"], ["1", ""]),
+    "full": (["true", "false"], ["yes", ""]),
 }
 
 
@@ -248,7 +249,7 @@ def test_values_the_metadata_accepts_are_accepted_by_the_entry_point(tmp_path):
             assert (config.nlp.model, config.nlp.quotes, config.nlp.entities) == (model, False, True)
 
 
-def test_the_flex_entry_point_builds_the_job_from_template_parameters():
+def test_the_flex_entry_point_builds_the_job_from_template_parameters(dry_run):
     with _no_network() as attempts:
         config, result = flex.launch(
             [
@@ -257,6 +258,8 @@ def test_the_flex_entry_point_builds_the_job_from_template_parameters():
                 "--feeds=https://www.rfi.fr/fr/rss,https://www.ledevoir.com/rss/manchettes.xml",
                 "--model=sm",
                 "--entities=false",
+                # Offline, the launch cannot read the committed state under gs://.
+                "--full=true",
                 # What the launcher appends: the job environment.
                 "--project=launch-project",
                 "--region=europe-west9",
@@ -281,6 +284,9 @@ def test_the_flex_entry_point_builds_the_job_from_template_parameters():
     )
     assert options["machine_type"] is None and options["setup_file"] is None
     labels = _labels(result.job)
+    # The template's job commits itself: CommitRun, a step the driver-committed job does not have.
+    assert "CommitRun" in {label.split("/", 1)[0] for label in labels}
+    assert not any(label.startswith("CommitRun") for label in _labels(dry_run[0].job))
     assert not any(label.startswith("ExtractEntities") for label in labels)
     assert any(label.startswith("ExtractQuotes") for label in labels)
 

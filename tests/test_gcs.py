@@ -116,11 +116,18 @@ def test_demo_job_writes_valid_records_to_gcs_then_nothing_twice(emulator, caplo
     seen = _lines(emulator, _prefix(manifest["incremental"]["seen"]))
     assert sorted(s["id"] for s in seen) == sorted(a["id"] for a in articles)
 
-    # The demo corpus is served again on another port, but its feeds keep their ETags.
-    again = run(config, output=output)
-    assert (again.articles_written, again.feeds_not_modified) == (0, 4)
-    assert again.incremental["previous_run"] == summary.run_id
-    assert [m["run_id"] for m in committed_runs(output)] == [summary.run_id, again.run_id]
+    # The demo corpus is served again on another port, but its feeds keep their ETags. This run
+    # is committed by its pipeline, as a Flex Template job is: the driver does not wait.
+    again = run(config, output=output, commit_in_pipeline=True, wait=False)
+    first, second = committed_runs(output)
+    assert [first["run_id"], second["run_id"]] == [summary.run_id, again.run_id]
+    assert (first["committed_by"], second["committed_by"]) == ("driver", "pipeline")
+    assert (second["articles_written"], second["feeds"]["not_modified"]) == (0, 4)
+    assert second["incremental"]["previous_run"] == summary.run_id
+    assert second["incremental"]["feeds"] == f"{output}/state/feeds/run={again.run_id}.json"
+    names = {blob.name for blob in emulator.list_blobs(BUCKET, prefix="demo/")}
+    assert f"demo/state/feeds/run={again.run_id}.json" in names
+    assert not [name for name in names if name.endswith(".tmp") or "beam-temp" in name]
 
 
 class _ProcessDiedError(Exception):
