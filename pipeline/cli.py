@@ -96,10 +96,6 @@ def _cmd_stream(args: argparse.Namespace, beam_args: list[str]) -> int:
         )
         print(f"guillemet stream failed: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_FAILED
-    if args.no_wait:
-        # No metrics to summarise: the job commits itself, its manifest says what it did.
-        print(f"guillemet run {summary.run_id}: submitted; the pipeline commits it to {summary.outputs['manifest']}")
-        return EXIT_OK
     print(summary.render())
     if args.summary_json:
         Path(args.summary_json).write_text(
