@@ -55,6 +55,16 @@ def first_name_genders() -> dict[str, str]:
     return genders
 
 
+def first_name_gender(token: str) -> str | None:
+    """The usual gender of a first name, or of the first part of a compound one (Marie-Pierre)."""
+    names = first_name_genders()
+    folded = fold(token)
+    if folded in names:
+        return names[folded]
+    first = folded.split("-")[0]
+    return names.get(first) if "-" in folded and first else None
+
+
 @dataclass
 class Person:
     """One person of the article, with every mention of them."""
@@ -67,6 +77,8 @@ class Person:
     gender_votes: dict[str, int] = field(default_factory=dict)
     descriptors: set[str] = field(default_factory=set)
     salient: set[int] = field(default_factory=set)  # starts of mentions as subject or apposition
+    # Starts of definite descriptions that refer to them as a subject ("Le maire a levé la séance").
+    references: list[int] = field(default_factory=list)
 
     def vote(self, gender: str | None, weight: int = 1) -> None:
         if gender:
@@ -86,6 +98,8 @@ class Person:
             and not any(a <= start < b for a, b in quoted)
             and (not salient_only or start in self.salient)
         ]
+        if salient_only:
+            before += [s for s in self.references if s < position and not any(a <= s < b for a, b in quoted)]
         return max(before) if before else None
 
 
@@ -213,11 +227,14 @@ class PeopleIndex:
             if _salient(doc, start, end):
                 person.salient.add(doc[start].idx)
             self._gender_evidence(person, start, end)
-        names = first_name_genders()
         for person in self.people:
-            if fold(person.tokens[0]) in names and (len(person.tokens) > 1 or not person.gender_votes):
-                person.vote(names[fold(person.tokens[0])], 1)
+            gender = first_name_gender(person.tokens[0])
+            if gender and (len(person.tokens) > 1 or not person.gender_votes):
+                # A first name outweighs one misread title ("À la sortie du CSE, le délégué Patrick
+                # Weber" once voted Fem from "la sortie"), not M./Mme nor two agreeing titles.
+                person.vote(gender, 3)
         self._organisations()
+        self._descriptor_subjects()
 
     def _gender_evidence(self, person: Person, start: int, end: int) -> None:
         doc = self.doc
@@ -234,24 +251,49 @@ class PeopleIndex:
         # of the phrase just before the name describe the person; its determiner gives the gender.
         k = start - 1
         nouns, determiner = [], None
-        while k >= max(0, start - 9):
+        while k >= max(0, start - 12):
             token = doc[k]
             if (
                 token.pos_ in ("VERB", "AUX", "PRON", "SCONJ", "CCONJ")
                 or token.text in (".", ";", ":", "«", "»", "(", ")")
                 or token.lower_ in ("et", "qui", "que")
+                or (token.text == "," and k != start - 1)  # "À la sortie du CSE, le délégué X"
             ):
                 break
             if token.pos_ == "NOUN" and fold(token.text).rstrip(".") not in {t.rstrip(".") for t in TITLES}:
                 nouns.append(token)
-            if token.pos_ == "DET":
-                determiner = token
+            if token.pos_ == "DET" or (token.pos_ == "ADP" and token.lower_ in ("du", "des", "au", "aux")):
+                contracted = token.lower_ in ("du", "des", "au", "aux")
+                preposition = doc[k - 1] if k > 0 and doc[k - 1].pos_ == "ADP" and not contracted else None
+                governor = doc[k - 2] if preposition is not None and k > 1 else doc[k - 1] if contracted and k else None
+                if (
+                    (preposition is not None or contracted)
+                    and governor is not None
+                    and governor.pos_ in ("NOUN", "ADJ", "PROPN")
+                ):
+                    # A complement's determiner: "le directeur du site", "le commissaire chargé de la pêche".
+                    k -= 2 if preposition is not None else 1
+                    continue
+                if preposition is not None or contracted:
+                    # "a plaidé à la suspension d'audience Me X": an adjunct, not a title.
+                    nouns, determiner = [], None
+                elif not nouns and k > 1 and doc[k - 1].text == ",":
+                    # "son coordinateur, le Bangladais Rafiq Hossain-Mirza": the title is further left.
+                    k -= 2
+                    continue
+                else:
+                    determiner = token  # the phrase's own: "le délégué" in "du CSE, le délégué X"
+                break
             k -= 1
         if nouns and determiner is not None:
             for noun in nouns:
                 person.descriptors.add(fold(noun.lemma_))
             head = min(nouns, key=lambda t: t.i)
-            person.vote(_DET_GENDER.get(determiner.lower_) or _morph_gender(head), 2)
+            appended = determiner.i > 0 and doc[determiner.i - 1].text == ","
+            if not (appended and "Poss=Yes" in str(determiner.morph)):
+                # In "Avec « … », son quatrième roman, Anne-Sophie Laval" the noun describes the
+                # book the phrase is in apposition to, not her ("Son mari, Petro Kravets" is him).
+                person.vote(_DET_GENDER.get(determiner.lower_) or _morph_gender(head), 2)
         # "Paul Lemaire, chef de file des élus", "Hélène Marchetti, la maire": an apposition after.
         if end + 2 < len(doc) and doc[end].text == ",":
             k = end + 1
@@ -318,6 +360,20 @@ class PeopleIndex:
                         _DET_GENDER.get(determiner.lower_) if determiner is not None else None
                     ) or _morph_gender(token)
                 self.organisations.append(organisation)
+
+    def _descriptor_subjects(self) -> None:
+        """Definite descriptions that are subjects ("La maire de Los Sauces partage son diagnostic")
+        refer to the person last described that way: they take the turn for a following pronoun."""
+        for token in self.doc:
+            if token.pos_ != "NOUN" or token.dep_ not in ("nsubj", "nsubj:pass") or fold(token.lemma_) in ORG_NOUNS:
+                continue
+            determiner = next((c for c in token.children if c.dep_ == "det"), None)
+            if determiner is None or determiner.lower_ not in ("le", "la", "l'", "l’"):
+                continue
+            gender = _DET_GENDER.get(determiner.lower_) or _morph_gender(token)
+            person = self.by_descriptor(token.lemma_, gender, determiner.idx)
+            if person is not None:
+                person.references.append(determiner.idx)
 
     # --- lookups --------------------------------------------------------------------------
 
