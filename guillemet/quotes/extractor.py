@@ -46,6 +46,8 @@ _INDEFINITE = {
     "aucun",
     "aucune",
 }
+# "Celle qui se décrit comme « … »", "Celui que ses voisins surnomment…": a pronoun of that gender.
+_DEMONSTRATIVES = {"celle": "elle", "celui": "il", "celle-ci": "elle", "celui-ci": "il"}
 _INDEFINITE_PRONOUNS = {
     "quelqu'un",
     "chacun",
@@ -483,6 +485,9 @@ class _ArticleQuotes:
             lemma, after = self._verb_lemma(i + 2)
         if lemma is None:
             return None
+        if not inside and not aux and pronoun is None and doc[i].text.endswith("ant"):
+            # « … », rappelant que…: the sentence's subject speaks, found before the quote.
+            return None
         verb_start, verb_end = doc[i].idx, doc[after - 1].idx + len(doc[after - 1].text)
         j = after
         while j < n and doc[j].text.startswith("-") and len(doc[j].text) > 1:
@@ -514,6 +519,9 @@ class _ArticleQuotes:
             if token.pos_ == "PRON" and token.lower_ in _INDEFINITE_PRONOUNS:
                 j += 1
                 break
+            if token.lower_ in ("l'", "l’", "quelqu'", "quelqu’") and j + 1 < n and doc[j + 1].lower_ in ("un", "une"):
+                # "a crié quelqu'un", "a répondu l'un d'eux": tokenised in two, still nobody named.
+                return _Cue(lemma, verb_start, verb_end, doc[j].idx, doc[j + 1].idx + len(doc[j + 1].text))
             if token.pos_ == "PRON" and token.lower_ not in (
                 "il",
                 "elle",
@@ -556,19 +564,24 @@ class _ArticleQuotes:
         return _Cue(lemma, verb_start, verb_end, doc[start].idx, doc[j - 1].idx + len(doc[j - 1].text))
 
     def _cue_before(self, candidate: _Candidate) -> _Cue | None:
-        """A cue before the quote in its sentence: X a déclaré : « … », X a assuré que « … », selon X, « … »."""
-        sentence_start, _ = self.sentence_of(candidate.open_offset)
-        segment = self.text[sentence_start : candidate.open_offset]
+        """A cue before the quote in its sentence: X a déclaré : « … », X a assuré que « … », selon X, « … ».
+
+        A quote opening its paragraph belongs to the sentence before when that paragraph ends with a
+        colon ("X a pris la parole devant ses collègues :" then « … » on its own lines).
+        """
+        anchor = self._colon_before_paragraph(candidate.open_offset)
+        sentence_start, _ = self.sentence_of(anchor)
+        segment = self.text[sentence_start:anchor]
         doc = self.doc
         first = self.token_index(sentence_start)
-        last = self.token_index(candidate.open_offset)
+        last = self.token_index(anchor)
         # selon X / d'après X
         for i in range(last - 1, first - 1, -1):
             token = doc[i]
             if self._inside_marks(token.idx):
                 continue
             if token.lower_ == "selon" or _is_dapres(doc, i):
-                end = self._np_end(i + 1, candidate.open_offset)
+                end = self._np_end(i + 1, anchor)
                 if end > i + 1:
                     return _Cue(
                         "selon" if token.lower_ == "selon" else "d'après",
@@ -585,7 +598,9 @@ class _ArticleQuotes:
             lemma, after = self._verb_lemma(i)
             if lemma is None or token.pos_ not in ("VERB", "AUX", "NOUN", "ADJ", "ADV"):
                 continue
-            between = self.text[doc[after - 1].idx : candidate.open_offset]
+            if token.pos_ == "NOUN" and i > 0 and doc[i - 1].pos_ == "DET":
+                continue  # "en creusant une tranchée": a noun that looks like a form of trancher
+            between = self.text[doc[after - 1].idx : anchor]
             if lemma in _NEEDS_QUE and not re.search(r"(?:\bque\b|\bqu'|:|,)", between):
                 continue  # "Pyongyang soutient « toutes les décisions »": support, not speech
             verbs.append((i, lemma, bool(re.search(r"(?:\bque\b|\bqu'|:)", between))))
@@ -598,7 +613,7 @@ class _ArticleQuotes:
             if self._negated(i):
                 candidate.rejected = "negated cue"
                 return None
-            subject = self._subject_of(i)
+            subject = self._postposed_subject(i) or self._subject_of(i)
             if subject is None:
                 return _Cue(lemma, token.idx, token.idx + len(token.text), None, None)
             if isinstance(subject, str):
@@ -622,6 +637,30 @@ class _ArticleQuotes:
                 return _Cue(":", colon, colon + 1, None, None, subject)
             if subject is not None:
                 return _Cue(":", colon, colon + 1, subject[0], subject[1])
+        return None
+
+    def _colon_before_paragraph(self, position: int) -> int:
+        """``position``, or the end of the previous paragraph when it ends with a colon and the
+        quote at ``position`` opens its own paragraph."""
+        paragraph_start = self.text.rfind("\n", 0, position) + 1
+        if self.text[paragraph_start:position].strip():
+            return position
+        previous = self.text[:paragraph_start].rstrip()
+        return len(previous) if previous.endswith(":") else position
+
+    def _postposed_subject(self, i: int) -> tuple[int, int] | None:
+        """The subject of an incise before the quote: "Une idée reçue, tranche Élodie Marchal, … : « … »"."""
+        doc = self.doc
+        if i == 0 or doc[i - 1].text != "," or i + 1 >= len(doc):
+            return None
+        after = doc[i + 1]
+        person = self.people.first_person_in(after.idx, after.idx + 60)
+        if person is None:
+            return None
+        mention = min(m for m in person.mentions if m[0] >= after.idx)
+        between = self.text[after.idx : mention[0]]
+        if re.fullmatch(r"(?:(?:M\.|Mme|Me|Dr|l'|le|la)\s*)?", between, re.IGNORECASE):
+            return mention
         return None
 
     def _np_end(self, i: int, limit: int) -> int:
@@ -651,6 +690,18 @@ class _ArticleQuotes:
         head = verb if verb.pos_ == "VERB" else verb.head
         morph = str(verb.morph)
         before = doc[i - 1].lower_ if i > 0 else ""
+        for k in range(i + 1, min(len(doc), i + 3)):
+            # "Son premier chantier, dit-elle, sera…": the inverted clitic is the subject.
+            clitic = doc[k].lower_
+            if clitic.lstrip("-") in _PRONOUN_GENDER and clitic.startswith("-"):
+                return clitic.lstrip("-")
+            if clitic != "-t":
+                break
+        if "VerbForm=Inf" in morph and verb.dep_ == "xcomp" and verb.head.pos_ == "VERB":
+            # "la réalisatrice a tenu à rappeler que": the subject of the verb it completes.
+            governed = self._subject_of(verb.head.i)
+            if governed is not None:
+                return governed
         if (
             ("VerbForm=Part" in morph and "Tense=Pres" in morph)
             or verb.text.endswith("ant")
@@ -659,13 +710,20 @@ class _ArticleQuotes:
         ):
             # ajoutant que, avant de souligner que, après avoir déclaré que: the main clause's subject.
             return self._main_subject(i)
-        for candidate_head in (head, head.head if head.dep_ in ("xcomp", "conj") else None):
+        # "a fait savoir": the parser may hang the subject on "savoir", the head of "fait".
+        for candidate_head in (head, head.head if head.dep_ in ("xcomp", "conj", "dep") else None):
             if candidate_head is None:
                 continue
             for child in candidate_head.children:
                 if child.dep_ in ("nsubj", "nsubj:pass") and child.i < i:
+                    if child.idx < self.sentence_of(verb.idx)[0]:
+                        continue  # the parser's sentence ran over the paragraph break
                     if child.lower_ in _PRONOUN_GENDER or child.lower_ == "on":
                         return child.lower_
+                    if child.lower_ in _DEMONSTRATIVES:
+                        return _DEMONSTRATIVES[child.lower_]  # "Celle qui se décrit comme…"
+                    if child.lower_ == "qui" and candidate_head.head.lower_ in _DEMONSTRATIVES:
+                        return _DEMONSTRATIVES[candidate_head.head.lower_]
                     target = child
                     if child.lower_ == "qui" and candidate_head.head is not candidate_head:
                         target = candidate_head.head
@@ -707,6 +765,8 @@ class _ArticleQuotes:
                 continue
             if token.pos_ == "PRON" and token.lower_.lstrip("-") in ("il", "elle", "ils", "elles"):
                 return token.lower_.lstrip("-")
+            if k > 0 and doc[k - 1].pos_ == "ADP":
+                continue  # "Interpellée par Gilles Vernhes, elle…": an agent or a complement
             person = self.people.person_in(token.idx, token.idx + len(token.text) + 40)
             if person is not None and any(m_start == token.idx for m_start, _ in person.mentions):
                 m_end = next(m_end for m_start, m_end in person.mentions if m_start == token.idx)
@@ -944,15 +1004,22 @@ class _ArticleQuotes:
             self._resolve_pronoun(candidate, lowered, (start, end))
             return
         person = self.people.first_person_in(start, end)
+        if person is not None and self._named_in_complement(person, start, end):
+            person = None  # "Un élu proche de Xavier Delattre": someone else, unnamed
+            if fold(lowered.split()[0]) in _INDEFINITE:
+                self._set_speaker(candidate, (start, end), None, "unknown", None)
+                return
         # An apposition after the phrase names the person: "la porte-parole, Maria Zajarova,", "le
-        # négociateur en chef de l'UE, Anders Holmqvist".
+        # négociateur en chef de l'UE, Anders Holmqvist", "son coordinateur, le Bangladais Rafiq X".
         if person is None:
             tail = re.match(r"[^.;:«»“”\"]{0,60}?,\s*", self.text[end : end + 80])
             if tail:
                 next_start = end + tail.end()
                 candidate_person = self.people.first_person_in(next_start, next_start + 60)
                 if candidate_person is not None and any(
-                    next_start <= m <= next_start + 4 for m, _ in candidate_person.mentions
+                    next_start <= m <= next_start + 4
+                    or re.fullmatch(r"(?:l'|le |la )\s*[A-ZÀ-Þ][\w-]+\s", self.text[next_start:m])
+                    for m, _ in candidate_person.mentions
                 ):
                     person = candidate_person
         if person is not None:
@@ -963,6 +1030,9 @@ class _ArticleQuotes:
             return
         tokens = doc[self.token_index(start) : self.token_index(end)]
         determiner = next((t for t in tokens if t.pos_ == "DET"), None)
+        if lowered in ("quelqu'un", "quelqu’un", "l'un", "l’un", "l'une", "l’une"):
+            self._set_speaker(candidate, (start, end), None, "unknown", None)
+            return
         head = next((t for t in tokens if t.pos_ == "NOUN"), None)
         propn = [t for t in tokens if t.pos_ == "PROPN"]
         if head is not None and fold(head.lemma_) in _NON_SPEAKER_HEADS:
@@ -1007,6 +1077,9 @@ class _ArticleQuotes:
                 and determiner.lower_ in ("le", "la", "l'", "ce", "cette", "son", "sa")
             ):
                 person = self.people.antecedent(position, gender, self.last_quoted)
+                if person is not None:
+                    # Learnt: "a expliqué la réalisatrice" makes her "la réalisatrice" from now on.
+                    person.descriptors.add(fold(head.lemma_))
             self._set_speaker(candidate, (start, end), person, "descriptor" if person else "unknown", None)
             return
         if propn:
@@ -1017,6 +1090,23 @@ class _ArticleQuotes:
                 self._set_speaker(candidate, (start, end), None, "explicit", " ".join(t.text for t in propn))
             return
         self._set_speaker(candidate, (start, end), None, "unknown", None)
+
+    def _named_in_complement(self, person: Person, start: int, end: int) -> bool:
+        """Whether ``person`` is named only as a complement of the phrase's head noun.
+
+        "Un élu proche de Xavier Delattre" is not Xavier Delattre; "L'association Épargne
+        Vigilance" (a name the NER may take for a person) is the association.
+        """
+        doc = self.doc
+        mention = min(m for m in person.mentions if start <= m[0] < end)
+        first = self.token_index(start)
+        named = self.token_index(mention[0])
+        head = next((t for t in doc[first:named] if t.pos_ == "NOUN"), None)
+        if head is None or named == first:
+            return False
+        if fold(head.lemma_) in ORG_NOUNS and named == head.i + 1:
+            return True
+        return doc[named - 1].pos_ == "ADP" and doc[first].lower_ in _INDEFINITE
 
     def _set_speaker(
         self,
