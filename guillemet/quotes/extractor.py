@@ -204,6 +204,7 @@ class _ArticleQuotes:
         self.last_quoted: dict[int, int] = {}  # person id → end of their last quote
         self.last_marked: _Candidate | None = None  # the last quote in marks attributed
         self.headline_end = self._headline_end()
+        self._questions: list[tuple[int, int]] = []  # interview questions found by their layout
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -260,7 +261,7 @@ class _ArticleQuotes:
     def run(self) -> list[Quote]:
         candidates = self._answers()
         answered = [(c.start, c.end) for c in candidates]
-        questions = self._question_paragraphs() if candidates else []
+        questions = self._question_paragraphs() + self._questions if candidates else []
         for span in self.spans:
             if any(start <= span.open_offset < end for start, end in answered):
                 continue  # a quote inside an interview answer is part of it
@@ -291,12 +292,37 @@ class _ArticleQuotes:
         interviewee = self._interviewee()
         answers: list[_Candidate] = []
         previous_was_answer = False
+        body = [(s, e) for s, e in self.paragraphs if e > s and s > self.headline_end]
+        dashed = [self.text[s:e].startswith(_DASHES) for s, e in body]
+        # Two layouts: undashed questions each followed by a dashed answer, or every turn dashed.
+        undashed_questions = any(
+            not dashed[k] and dashed[k + 1] and self.text[s:e].rstrip().endswith("?")
+            for k, (s, e) in enumerate(body[:-1])
+        )
+        followed_by_dash = {body[k][0] for k in range(len(body) - 1) if dashed[k + 1]}
+        turn = 0  # in the all-dashed layout, turns alternate from a first question
+        all_dashed = not undashed_questions and bool(body) and any(dashed)
         for start, end in self.paragraphs:
             paragraph = self.text[start:end]
             if not paragraph.strip() or start <= self.headline_end:
                 previous_was_answer = False
                 continue
             stripped = paragraph.rstrip()
+            if paragraph.startswith("Propos recueillis"):
+                previous_was_answer = False
+                continue
+            if undashed_questions and not paragraph.startswith(_DASHES) and start in followed_by_dash:
+                previous_was_answer = False  # "Vous avez deux enfants. Comment vivent-ils… ?"
+                self._questions.append((start, end))
+                continue
+            if all_dashed and paragraph.startswith(_DASHES):
+                turn += 1
+                if turn == 1 and not stripped.endswith("?"):
+                    all_dashed = False  # no interview turns: dashes as list items or answers only
+                elif turn % 2 == 1:
+                    previous_was_answer = False  # "— Vous avez failli arrêter en 2022…": the question
+                    self._questions.append((start, end))
+                    continue
             if (
                 _QUESTION_PREFIX.match(paragraph)
                 or stripped.endswith("?")
