@@ -119,6 +119,12 @@ _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]*$")
 _STRIP_DET = re.compile(r"^(?:l'|le |la |les |du |de la |des |d'|au |aux )", re.IGNORECASE)
 
 
+# "direction de Logiflux", "organisation du festival": the part that speaks for the whole.
+_RUNS = re.compile(
+    r"^(?:direction|organisation|organisateurs|présidence)\s+(?:de la |de l'|de l’|du |des |de |d'|d’)(.+)$"
+)
+
+
 def _name_tokens(text: str) -> tuple[str, ...]:
     tokens = [t for t in re.split(r"\s+", text.strip()) if t]
     while tokens and fold(tokens[0]).rstrip(".") in {t.rstrip(".") for t in TITLES}:
@@ -169,6 +175,8 @@ class PeopleIndex:
                 )
             ):
                 start += 1
+            # A name never runs over a paragraph break ("Sandra Keita\nMenées de six buts").
+            end = next((k for k in range(start + 1, end) if doc[k].is_space or "\n" in doc[k].text), end)
             if start < end:
                 spans.append((start, end))
         covered = {i for s, e in spans for i in range(s, e)}
@@ -490,7 +498,35 @@ class PeopleIndex:
         return best[1] if best else None
 
     def organisation(self, phrase: str, head: str, position: int) -> str:
-        """The fullest name of the organisation ``phrase`` refers to ("le syndicat" → its full name)."""
+        """The fullest name of the organisation ``phrase`` refers to ("le syndicat" → its full name).
+
+        "La direction de Logiflux" and "l'organisation du festival" speak for the organisation they
+        run: Logiflux, the Festival des Grandes Marées. A bare noun ("l'entreprise", "l'opérateur")
+        with no fuller name of that head is the organisation last named before ``position``.
+        """
+        name = self._organisation(phrase, head, position)
+        runs = _RUNS.match(name)
+        if runs:
+            inner = runs.group(1)
+            inner_name = self._organisation(inner, fold(inner.split()[0]), position)
+            if _RUNS.match(inner_name) or not inner_name[:1].isupper():
+                inner_name = inner  # not back to "direction de Logiflux"
+            if inner_name[:1].isupper():
+                return self.acronyms.get(inner_name, inner_name)
+        if " " not in name and fold(name) == fold(head) and name[:1].islower():
+            named = [
+                (o.mentions[0][0], self.acronyms.get(o.name, o.name))
+                for o in self.organisations
+                if o.name[:1].isupper()
+                and (" " in o.name or o.name in self.acronyms)  # not "Aucun" that opens a sentence
+                and o.mentions[0][0] < position
+                and not any(a <= o.mentions[0][0] < b for a, b in self.quoted)
+            ]
+            if named:
+                return max(named)[1]
+        return name
+
+    def _organisation(self, phrase: str, head: str, position: int) -> str:
         head = fold(head)
         phrase = _STRIP_DET.sub("", phrase.strip()).strip()
         if phrase in self.acronyms:
