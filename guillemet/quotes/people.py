@@ -164,6 +164,7 @@ class PeopleIndex:
                 and doc[end].pos_ != "PUNCT"
             ):
                 end += 1
+            start = _extend_left(doc, start)
             # Drop leading titles, determiners and sentence-initial common words ("Ingénieure de
             # formation, Léa Kerbrat" is tagged as one name).
             while start < end and (
@@ -204,7 +205,7 @@ class PeopleIndex:
             ):
                 j += 1
             if j > i + 1:
-                spans.append((i, j))
+                spans.append((_extend_left(doc, i), j))
         return sorted(set(spans))
 
     def _build(self) -> None:
@@ -240,7 +241,7 @@ class PeopleIndex:
             if gender and (len(person.tokens) > 1 or not person.gender_votes):
                 # A first name outweighs one misread title ("À la sortie du CSE, le délégué Patrick
                 # Weber" once voted Fem from "la sortie"), not M./Mme nor two agreeing titles.
-                person.vote(gender, 3)
+                person.vote(gender, 4)
         self._organisations()
         self._descriptor_subjects()
 
@@ -312,7 +313,10 @@ class PeopleIndex:
                 k += 1
             if k < len(doc) and doc[k].pos_ == "NOUN":
                 person.descriptors.add(fold(doc[k].lemma_))
-                person.vote((_DET_GENDER.get(det.lower_) if det is not None else None) or _morph_gender(doc[k]), 2)
+                # Without a determiner only the noun's morphology speaks, often a default
+                # masculine for epicene nouns ("Solène Kervella, infectiologue"): a weak vote.
+                det_gender = _DET_GENDER.get(det.lower_) if det is not None else None
+                person.vote(det_gender or _morph_gender(doc[k]), 2 if det_gender else 1)
         # Agreement: "X s'est dite soulagée", "X, émue,".
         for token in doc[end : min(len(doc), end + 5)]:
             if (
@@ -558,6 +562,34 @@ class PeopleIndex:
                 ):
                     best = organisation.name
         return best
+
+
+def _extend_left(doc, start: int) -> int:
+    """The start of a name whose first part the model left out.
+
+    "Anne-Laure Desportes" is tokenised Anne / - / Laure and may be found from "Laure"; in "la
+    Danoise Mette Kjærgaard" the model tags "Mette" as a verb. A capitalised word just before the
+    name, inside the sentence and not itself after a determiner or preposition ("la Danoise", "à
+    Paris"), nor a title or another entity, is part of the name.
+    """
+    while start >= 2 and doc[start - 1].text in ("-", "‑") and not doc[start - 1].whitespace_:
+        if doc[start - 2].whitespace_ or not doc[start - 2].text[:1].isupper():
+            break
+        start -= 2
+    if start >= 2:
+        previous, before = doc[start - 1], doc[start - 2]
+        if (
+            _NAME_TOKEN.match(previous.text)
+            and previous.whitespace_
+            and not previous.is_sent_start
+            and not previous.ent_type_
+            and previous.text not in _NOT_NAME_PARTS
+            and fold(previous.text).rstrip(".") not in {t.rstrip(".") for t in TITLES}
+            and before.pos_ not in ("DET", "ADP", "PUNCT")
+            and before.text[:1].isupper()
+        ):
+            start -= 1
+    return start
 
 
 def _salient(doc, start: int, end: int) -> bool:
