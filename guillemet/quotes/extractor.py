@@ -657,8 +657,18 @@ class _ArticleQuotes:
             )
             if 0 < np_last - np_first <= 6 and names_someone:
                 return _Cue(":", colon, colon + 1, doc[np_first].idx, doc[np_last - 1].idx + len(doc[np_last - 1].text))
-            # "Sophie Langlade, adjointe aux sports, a pris la parole : « … »": the sentence's subject.
-            subject = self._main_subject(np_last)
+            # "Sophie Langlade, adjointe aux sports, a pris la parole : « … »": the sentence's subject;
+            # "la magistrate a démonté la thèse de l'accident : « … »": its main verb's subject.
+            subject = self._main_subject(np_last) or next(
+                (
+                    self._subject_of(k)
+                    for k in range(np_first, np_last)
+                    if doc[k].pos_ == "VERB"
+                    and not self._inside_marks(doc[k].idx)
+                    and any(c.dep_ in ("nsubj", "nsubj:pass") and c.i < k for c in doc[k].children)
+                ),
+                None,
+            )
             if isinstance(subject, str):
                 return _Cue(":", colon, colon + 1, None, None, subject)
             if subject is not None:
@@ -866,11 +876,21 @@ class _ArticleQuotes:
                 # nickname, a term, a scare quote.
                 candidate.rejected = "no cue (scare quote or term)"
                 return
-            previous = self.recent[0] if self.recent else None
+            previous = self._previous_speaker(candidate.open_offset)
             self._set_speaker(candidate, None, previous, "previous_speaker" if previous else "unknown", None)
             return
         candidate.cue = cue.lemma
         self._resolve(candidate, cue)
+
+    def _previous_speaker(self, position: int) -> Person | None:
+        """Who speaks a quote with no cue: the last speaker, unless someone took the turn since
+        as a subject ("Le ministre italien s'est aussi longuement exprimé…" then « … »)."""
+        previous = self.recent[0] if self.recent else None
+        active = self.people.antecedent(position, None, self.last_quoted)
+        if active is None or previous is None:
+            return previous or active
+        since = self.people.last_active(active, position, self.last_quoted)
+        return active if since > self.last_quoted.get(previous.id, -1) else previous
 
     def _continued(self, candidate: _Candidate) -> _Candidate | None:
         """The quote this one continues: an earlier quote of the same sentence followed by its cue."""
@@ -979,7 +999,7 @@ class _ArticleQuotes:
             self._resolve_pronoun(candidate, cue.pronoun, (cue.verb_start, cue.verb_end))
             return
         if cue.subject_start is None:
-            previous = self.recent[0] if self.recent else None
+            previous = self._previous_speaker(candidate.open_offset)
             self._set_speaker(candidate, None, previous, "previous_speaker" if previous else "unknown", None)
             return
         self._resolve_phrase(candidate, cue.subject_start, cue.subject_end)
@@ -1218,8 +1238,19 @@ class _ArticleQuotes:
 
     def _attribute_indirect(self, candidate: _Candidate) -> None:
         subject = candidate.extras["subject"]
+        same_sentence = self.last_marked
+        if (
+            subject is None
+            and same_sentence is not None
+            and same_sentence.speaker
+            and self.sentence_of(same_sentence.outer_end) == self.sentence_of(candidate.start)
+        ):
+            # « … », a indiqué le club dans un communiqué, précisant que …: the same speaker.
+            candidate.person = same_sentence.person
+            candidate.speaker = dict(same_sentence.speaker)
+            return
         if subject is None:
-            previous = self.recent[0] if self.recent else None
+            previous = self._previous_speaker(candidate.open_offset)
             self._set_speaker(candidate, None, previous, "previous_speaker" if previous else "unknown", None)
         elif isinstance(subject, str):
             self._resolve_pronoun(candidate, subject, None)
