@@ -69,6 +69,9 @@ _MEDIA_NOUNS = frozenset(
 _CROWD_NOUNS = frozenset(
     "foule public salle assistance manifestants manifestant cortege supporters supporter tribune tribunes habitants riverains greviste grevistes militants".split()
 )
+# Discourse adjuncts the parser may put in the subject's place.
+_SIDE_ADJUNCT = re.compile(r"^(?:côté [^,]{1,40}|de (?:son|leur) côté|pour (?:sa|leur) part),\s*", re.IGNORECASE)
+_SIDE_ONLY = re.compile(r"^(?:de )?(?:son|leur) côté$|^(?:pour )?(?:sa|leur) part$", re.IGNORECASE)
 _STRIP_DETERMINER = re.compile(r"^(?:l'|le |la |les )", re.IGNORECASE)
 _CHAIN_VERBS = frozenset({"finir", "tenir", "préférer", "choisir", "refuser", "contenter", "borner", "vouloir", "oser"})
 _NOUN_STOPS = {
@@ -164,6 +167,14 @@ class _Cue:
     subject_start: int | None
     subject_end: int | None
     pronoun: str | None = None
+
+
+def _is_clitic(token) -> bool:
+    """An object or reflexive clitic between a quote and its verb: y, en, lui, leur, s', l'."""
+    lowered = token.lower_
+    if lowered in ("y", "en", "lui", "leur", "s'", "s’", "se", "nous", "vous", "m'", "me"):
+        return True
+    return lowered in ("l'", "l’", "le", "la") and token.pos_ == "PRON"
 
 
 def _is_dapres(doc, i: int) -> bool:
@@ -478,6 +489,8 @@ class _ArticleQuotes:
             return None
         pronoun = None
         aux = False
+        while i < n and _is_clitic(doc[i]) and i + 1 < n and doc[i + 1].pos_ == "AUX":
+            i += 1  # « … », leur a lancé X
         if (
             doc[i].pos_ == "AUX"
             and doc[i].lemma_ in ("avoir", "être")
@@ -496,8 +509,8 @@ class _ArticleQuotes:
             and self.lexicon.lemma_of(doc[i].lemma_, doc[i].text) is None
         ):
             i += 1
-        if i < n and doc[i].lower_ in ("s'", "se"):
-            i += 1
+        while i < n and _is_clitic(doc[i]):
+            i += 1  # « … », y assure l'entreprise / lui répond le maire / s'insurge X
         if i >= n or doc[i].idx >= limit:
             return None
         lemma, after = self._verb_lemma(i)
@@ -1045,6 +1058,17 @@ class _ArticleQuotes:
     def _resolve_phrase(self, candidate: _Candidate, start: int, end: int) -> None:
         doc = self.doc
         phrase = self.text[start:end]
+        if _SIDE_ONLY.match(phrase):
+            # "Matignon, de son côté, a fait savoir": the subject opens the sentence.
+            sentence_start, _ = self.sentence_of(start)
+            comma = self.text.find(",", sentence_start, start)
+            if comma > sentence_start:
+                start, end = sentence_start, comma
+                phrase = self.text[start:end]
+        side = _SIDE_ADJUNCT.match(phrase)
+        if side and side.end() < len(phrase):
+            start += side.end()  # "Côté syndical, la Confédération des salariés…"
+            phrase = self.text[start:end]
         lowered = phrase.lower()
         if lowered in _PRONOUN_GENDER:
             self._resolve_pronoun(candidate, lowered, (start, end))
