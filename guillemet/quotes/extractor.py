@@ -72,6 +72,14 @@ _CROWD_NOUNS = frozenset(
 # Discourse adjuncts the parser may put in the subject's place.
 _SIDE_ADJUNCT = re.compile(r"^(?:côté [^,]{1,40}|de (?:son|leur) côté|pour (?:sa|leur) part),\s*", re.IGNORECASE)
 _SIDE_ONLY = re.compile(r"^(?:de )?(?:son|leur) côté$|^(?:pour )?(?:sa|leur) part$", re.IGNORECASE)
+# A name opened by a capitalised article, up to a comma, a relative pronoun or a bracket.
+_TITLED_NAME = re.compile(r"^(?:Le|La|Les|L'|L’)\s?[A-ZÀ-ÖØ-Þ][^,;:()«»“”\"]*?(?=\s*(?:,|\(|\bqui\b|\bdans\b|$))")
+# The same at a sentence start, where only the words' shape tells the name from the sentence:
+# capitalised words, joined by de/du/des, and a place adjective ("La Tribune alsacienne").
+_OPENING_TITLE = re.compile(
+    r"^(?:Le|La|Les|L'|L’)\s?[A-ZÀ-ÖØ-Þ][\w'’-]*(?:\s+(?:de la |de l'|du |des |de |d'|d’)?[A-ZÀ-ÖØ-Þ][\w'’-]*)*"
+    r"(?:\s+[a-zà-ÿ]+(?:ais|aise|ois|oise|ien|ienne|ain|aine|al|ale))?(?=\s)"
+)
 _STRIP_DETERMINER = re.compile(r"^(?:l'|le |la |les )", re.IGNORECASE)
 _CHAIN_VERBS = frozenset({"finir", "tenir", "préférer", "choisir", "refuser", "contenter", "borner", "vouloir", "oser"})
 _NOUN_STOPS = {
@@ -216,6 +224,7 @@ class _ArticleQuotes:
         self.last_marked: _Candidate | None = None  # the last quote in marks attributed
         self.headline_end = self._headline_end()
         self._questions: list[tuple[int, int]] = []  # interview questions found by their layout
+        self.publications: list[tuple[int, str]] = []  # (offset, name) of publications quoted
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -1098,6 +1107,14 @@ class _ArticleQuotes:
                 candidate, (start, end), person, "explicit" if resolution in ("explicit", "title") else resolution, None
             )
             return
+        titled_name = _TITLED_NAME.match(phrase)
+        if titled_name and start > self.sentence_of(start)[0]:
+            # "tranche Le Journal des Causses", "selon Le Parisien": a capitalised article inside a
+            # sentence opens a name, here a publication or an organisation speaking as one.
+            name = titled_name.group(0).strip()
+            self.publications.append((start, name))
+            self._set_speaker(candidate, (start, end), None, "organisation", name)
+            return
         tokens = doc[self.token_index(start) : self.token_index(end)]
         determiner = next((t for t in tokens if t.pos_ == "DET"), None)
         if lowered in ("quelqu'un", "quelqu’un", "l'un", "l’un", "l'une", "l’une"):
@@ -1117,6 +1134,17 @@ class _ArticleQuotes:
             # "Le magazine « Projections » a salué…": the publication speaks under its title.
             self._set_speaker(candidate, (start, end), None, "organisation", titled.group(1))
             return
+        if head is not None and fold(head.lemma_) in _MEDIA_NOUNS and head.text[:1].islower():
+            # "ironise le journal strasbourgeois": the publication last quoted by its name.
+            named = [(at, name) for at, name in self.publications if at < start]
+            opening = self.sentence_of(candidate.open_offset)[0]
+            own = _OPENING_TITLE.match(self.text[opening : opening + 80])
+            if own and opening < start:
+                # "La Tribune alsacienne s'en amuse : « … », ironise le journal strasbourgeois".
+                named.append((opening, own.group(0).strip()))
+            if named:
+                self._set_speaker(candidate, (start, end), None, "organisation", max(named)[1])
+                return
         if head_is_organisation or (org_entity and not (indefinite and head is not None)):
             # The organisation's own noun phrase: not its apposition or relative clause.
             own = re.split(r"\s*[,(]\s*|\s+(?:qui|a|ont|avait|est)\b", phrase, maxsplit=1)[0]
