@@ -1202,8 +1202,8 @@ class _ArticleQuotes:
         head = next((t for t in doc[first:named] if t.pos_ == "NOUN"), None)
         if head is None or named == first:
             return False
-        if fold(head.lemma_) in ORG_NOUNS and named == head.i + 1:
-            return True
+        if fold(head.lemma_) in ORG_NOUNS and all(t.pos_ in ("ADP", "DET", "NOUN") for t in doc[head.i + 1 : named]):
+            return True  # "la direction du groupe Verdal", where the model took Verdal for a person
         return doc[named - 1].pos_ == "ADP" and doc[first].lower_ in _INDEFINITE
 
     def _set_speaker(

@@ -510,7 +510,9 @@ class PeopleIndex:
         """
         name = self._organisation(phrase, head, position)
         runs = _RUNS.match(name)
-        if runs:
+        if runs and (runs.group(1)[:1].isupper() or " " not in runs.group(1)):
+            # "direction de Logiflux", "organisation du festival"; not "direction du groupe Verdal",
+            # which names the management of a group rather than the group.
             inner = runs.group(1)
             inner_name = self._organisation(inner, fold(inner.split()[0]), position)
             if _RUNS.match(inner_name) or not inner_name[:1].isupper():
