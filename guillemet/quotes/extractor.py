@@ -80,6 +80,7 @@ _OPENING_TITLE = re.compile(
     r"^(?:Le|La|Les|L'|L’)\s?[A-ZÀ-ÖØ-Þ][\w'’-]*(?:\s+(?:de la |de l'|du |des |de |d'|d’)?[A-ZÀ-ÖØ-Þ][\w'’-]*)*"
     r"(?:\s+[a-zà-ÿ]+(?:ais|aise|ois|oise|ien|ienne|ain|aine|al|ale))?(?=\s)"
 )
+_HEADLINE_NAME = re.compile(r"^([A-ZÀ-ÖØ-Þ][\w'’-]+(?:[ -][A-ZÀ-ÖØ-Þ][\w'’-]+){1,2})(?:,\s*[^,:«»]{1,60})?\s*:$")
 _STRIP_DETERMINER = re.compile(r"^(?:l'|le |la |les )", re.IGNORECASE)
 _CHAIN_VERBS = frozenset({"finir", "tenir", "préférer", "choisir", "refuser", "contenter", "borner", "vouloir", "oser"})
 _NOUN_STOPS = {
@@ -623,6 +624,13 @@ class _ArticleQuotes:
         doc = self.doc
         first = self.token_index(sentence_start)
         last = self.token_index(anchor)
+        opening = doc[first] if first < len(doc) else None
+        if opening is not None and opening.lower_ == "pour" and not self._inside_marks(opening.idx):
+            # "Pour le secrétaire d'État, Adrien Taquet, « … »": the opinion of whom the phrase names.
+            comma = self.text.find(",", opening.idx, anchor)
+            region = (doc[first + 1].idx, comma) if comma > 0 and first + 1 < len(doc) else None
+            if region and self._names_speaker(*region):
+                return _Cue("pour", opening.idx, opening.idx + 4, region[0], region[1])
         # selon X / d'après X
         for i in range(last - 1, first - 1, -1):
             token = doc[i]
@@ -677,6 +685,12 @@ class _ArticleQuotes:
             names_someone = self.people.first_person_in(sentence_start, colon) is not None or any(
                 ent.label_ == "ORG" and sentence_start <= ent.start_char < colon for ent in doc.ents
             )
+            named = (
+                _HEADLINE_NAME.match(stripped[len(stripped) - len(stripped.lstrip()) :]) if not names_someone else None
+            )
+            if named:
+                # "Laélia Véron, linguiste : « … »": two capitalised words and a title before the colon.
+                return _Cue(":", colon, colon + 1, sentence_start, sentence_start + named.end(1))
             if 0 < np_last - np_first <= 6 and names_someone:
                 return _Cue(":", colon, colon + 1, doc[np_first].idx, doc[np_last - 1].idx + len(doc[np_last - 1].text))
             # "Sophie Langlade, adjointe aux sports, a pris la parole : « … »": the sentence's subject;
@@ -695,6 +709,32 @@ class _ArticleQuotes:
                 return _Cue(":", colon, colon + 1, None, None, subject)
             if subject is not None:
                 return _Cue(":", colon, colon + 1, subject[0], subject[1])
+        return None
+
+    def _names_speaker(self, start: int, end: int) -> bool:
+        """Whether a phrase names someone who can speak: a person, an organisation."""
+        if self.people.first_person_in(start, end) is not None:
+            return True
+        tokens = self.doc[self.token_index(start) : self.token_index(end)]
+        return any(t.ent_type_ == "ORG" or (t.pos_ == "NOUN" and fold(t.lemma_) in ORG_NOUNS) for t in tokens)
+
+    def _cue_selon_after(self, candidate: _Candidate) -> _Cue | None:
+        """ ", selon X." later in the quote's sentence: « la viabilité des espèces », selon le ministère."""
+        _, sentence_end = self.sentence_of(candidate.outer_end)
+        doc = self.doc
+        for i in range(self.token_index(candidate.outer_end), self.token_index(sentence_end)):
+            token = doc[i]
+            if self._inside_marks(token.idx) or not (token.lower_ == "selon" or _is_dapres(doc, i)):
+                continue
+            if i == 0 or doc[i - 1].text not in (",", "d'", "d’") or i + 1 >= len(doc):
+                return None
+            end = self._np_end(i + 1, sentence_end)
+            if end <= i + 1:
+                return None
+            subject = (doc[i + 1].idx, doc[end - 1].idx + len(doc[end - 1].text))
+            if not self._names_speaker(*subject) and not any(t.pos_ == "PRON" for t in doc[i + 1 : end]):
+                return None
+            return _Cue("selon" if token.lower_ == "selon" else "d'après", token.idx, token.idx + 5, *subject)
         return None
 
     def _colon_before_paragraph(self, position: int) -> int:
@@ -889,6 +929,8 @@ class _ArticleQuotes:
             cue = self._cue_before(candidate)
             if candidate.rejected:
                 return
+        if cue is None:
+            cue = self._cue_selon_after(candidate)
         if cue is None and candidate.headline:
             candidate.extras["headline_unattributed"] = True
             return
@@ -965,7 +1007,8 @@ class _ArticleQuotes:
     def _is_title_or_name(self, candidate: _Candidate, span_text: str) -> bool:
         sentence_start, _ = self.sentence_of(candidate.open_offset)
         before = self.text[max(sentence_start, candidate.open_offset - 40) : candidate.open_offset].rstrip()
-        if before.endswith(":"):
+        subject_of_next = re.match(r"[»”\"]?\s*[a-zà-ÿ]", self.text[candidate.outer_end : candidate.outer_end + 4])
+        if before.endswith(":") and not subject_of_next:
             return False  # "a répondu par une formule : « … »": what follows a colon is said
         words = re.findall(r"[\w'-]+", before.lower())
         previous = words[-1] if words else ""
@@ -1010,7 +1053,12 @@ class _ArticleQuotes:
                 return True
         # A proper name alone in marks (a ship, a group, a place): « Marie-Morgane », « BlackPike ».
         words_in = span_text.split()
-        if len(words_in) <= 3 and all(w[:1].isupper() for w in words_in) and not before.endswith(":"):
+        if (
+            len(words_in) <= 3
+            and all(w[:1].isupper() for w in words_in)
+            and (not before.endswith(":") or subject_of_next)
+        ):
+            # After a colon too when a verb follows without a comma: "… : « Le Monde » interroge…".
             if not any(self.lexicon.lemma_of(t.lemma_, t.text) for t in recent):
                 candidate.rejected = "proper name in marks"
                 return True
@@ -1082,8 +1130,34 @@ class _ArticleQuotes:
         if lowered in _PRONOUN_GENDER:
             self._resolve_pronoun(candidate, lowered, (start, end))
             return
+        titled_name = _TITLED_NAME.match(phrase)
+        if titled_name and start > self.sentence_of(start)[0]:
+            # "tranche Le Journal des Causses", "selon Le Parisien": a capitalised article inside a
+            # sentence opens a name, here a publication or an organisation speaking as one.
+            name = titled_name.group(0).strip()
+            self.publications.append((start, name))
+            self._set_speaker(candidate, (start, end), None, "organisation", name)
+            return
         person = self.people.first_person_in(start, end)
         if person is not None and self._named_in_complement(person, start, end):
+            # "Le directeur général de Brightline Learning, Daniel Hartmann": a later name may be it.
+            later = min(
+                (
+                    (m_start, other)
+                    for other in self.people.people
+                    for m_start, m_end in other.mentions
+                    if start <= m_start
+                    and m_end <= end
+                    and other is not person
+                    and not self._inside_marks(m_start)
+                    and not self._named_in_complement(other, m_start, end)
+                ),
+                default=None,
+                key=lambda found: found[0],
+            )
+            if later is not None:
+                self._set_speaker(candidate, (start, end), later[1], "explicit", None)
+                return
             person = None  # "Un élu proche de Xavier Delattre": someone else, unnamed
             if fold(lowered.split()[0]) in _INDEFINITE:
                 self._set_speaker(candidate, (start, end), None, "unknown", None)
@@ -1106,14 +1180,6 @@ class _ArticleQuotes:
             self._set_speaker(
                 candidate, (start, end), person, "explicit" if resolution in ("explicit", "title") else resolution, None
             )
-            return
-        titled_name = _TITLED_NAME.match(phrase)
-        if titled_name and start > self.sentence_of(start)[0]:
-            # "tranche Le Journal des Causses", "selon Le Parisien": a capitalised article inside a
-            # sentence opens a name, here a publication or an organisation speaking as one.
-            name = titled_name.group(0).strip()
-            self.publications.append((start, name))
-            self._set_speaker(candidate, (start, end), None, "organisation", name)
             return
         tokens = doc[self.token_index(start) : self.token_index(end)]
         determiner = next((t for t in tokens if t.pos_ == "DET"), None)
@@ -1199,12 +1265,15 @@ class _ArticleQuotes:
         mention = min(m for m in person.mentions if start <= m[0] < end)
         first = self.token_index(start)
         named = self.token_index(mention[0])
+        if named - first <= 1 or doc[named - 1].text == ",":
+            return False  # the name opens the phrase, or stands in apposition
         head = next((t for t in doc[first:named] if t.pos_ == "NOUN"), None)
         if head is None or named == first:
             return False
         if fold(head.lemma_) in ORG_NOUNS and all(t.pos_ in ("ADP", "DET", "NOUN") for t in doc[head.i + 1 : named]):
             return True  # "la direction du groupe Verdal", where the model took Verdal for a person
-        return doc[named - 1].pos_ == "ADP" and doc[first].lower_ in _INDEFINITE
+        # "Un élu proche de X", "l'avocate de Gérard Ollivier, Me Claire Hembert": not X.
+        return doc[named - 1].lower_ in ("de", "d'", "d’") and doc[named - 2].pos_ in ("NOUN", "ADJ")
 
     def _set_speaker(
         self,
