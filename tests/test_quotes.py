@@ -442,3 +442,28 @@ def test_interview_questions_by_layout(extract):
 def test_a_name_in_marks_that_is_a_subject_is_no_quote(extract):
     raw = "Mes années d'études : « Le Monde » interroge une personnalité sur sa jeunesse."
     assert [q.text for q in extract(raw)] == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment", "speaker"),
+    [
+        # a capital speaks for its government
+        ("Le Conseil a voté la résolution. Moscou a dénoncé un texte « inacceptable ».", "inacceptable", "Moscou"),
+        # a person described by their organisation is not the organisation
+        (
+            "Le débat a dégénéré. Le porte-parole du Parti radical a reproché au député de « créer une polémique "
+            "de toutes pièces ».",
+            "créer une polémique",
+            None,
+        ),
+        # a name further in the phrase but not in apposition is not the speaker either
+        (
+            "L'avocat de Moussa Benali, le courtier mis en cause dans l'affaire Kerval, a annoncé une plainte pour "
+            "« faux et usage de faux ».",
+            "faux et usage",
+            None,
+        ),
+    ],
+)
+def test_speakers_from_real_headline_shapes(extract, raw, fragment, speaker):
+    assert _one(extract(raw), fragment).speaker["name"] == speaker

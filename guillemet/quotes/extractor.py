@@ -1150,6 +1150,7 @@ class _ArticleQuotes:
                     and m_end <= end
                     and other is not person
                     and not self._inside_marks(m_start)
+                    and re.search(r",\s*(?:(?:M\.|Mme|Me|Dr|le|la|l'|l’)\s*)?$", self.text[start:m_start])
                     and not self._named_in_complement(other, m_start, end)
                 ),
                 default=None,
@@ -1211,6 +1212,20 @@ class _ArticleQuotes:
             if named:
                 self._set_speaker(candidate, (start, end), None, "organisation", max(named)[1])
                 return
+        person_noun = (
+            head is not None
+            and not head_is_organisation
+            and head.idx
+            < min((e.start_char for e in doc.ents if e.label_ == "ORG" and start <= e.start_char < end), default=0)
+            and any(t.lower_ in ("de", "du", "des", "d'", "d’") and t.i > head.i for t in tokens)
+        )
+        if person_noun and determiner is not None and determiner.lower_ in ("le", "la", "l'", "l’"):
+            # "Le porte-parole du Parti socialiste": a person, the organisation is only a complement.
+            gender = _DET_GENDER.get(determiner.lower_) or _morph_gender(head)
+            position = len(self.text) if start <= self.headline_end else start
+            person = self.people.by_descriptor(head.lemma_, gender, position)
+            self._set_speaker(candidate, (start, end), person, "descriptor" if person else "unknown", None)
+            return
         if head_is_organisation or (org_entity and not (indefinite and head is not None)):
             # The organisation's own noun phrase: not its apposition or relative clause.
             own = re.split(r"\s*[,(]\s*|\s+(?:qui|a|ont|avait|est)\b", phrase, maxsplit=1)[0]
@@ -1220,6 +1235,18 @@ class _ArticleQuotes:
         acronym = _STRIP_DETERMINER.sub("", phrase).strip()
         if acronym in self.people.acronyms:
             self._set_speaker(candidate, (start, end), None, "organisation", self.people.acronyms[acronym])
+            return
+        place = next(
+            (
+                ent
+                for ent in doc.ents
+                if ent.label_ == "LOC" and ent.start_char <= start + 4 and ent.end_char >= end - 1
+            ),
+            None,
+        )
+        if place is not None and (head is None or head.pos_ == "PROPN"):
+            # "Moscou a dénoncé", "Les Etats-Unis ont jugé": a capital or a country speaks for its government.
+            self._set_speaker(candidate, (start, end), None, "organisation", _STRIP_DETERMINER.sub("", place.text))
             return
         if head is not None and fold(head.lemma_) in _CROWD_NOUNS:
             self._set_speaker(candidate, (start, end), None, "unknown", None)
