@@ -1,7 +1,7 @@
 """The NLP step of an article: one spaCy parse, then quotes and entities on that parse.
 
-``ArticleParser`` loads the French model once per process (``load()``, called by a worker's
-``DoFn.setup``), refuses what must not be parsed (empty, too long, not French), parses texts in
+``ArticleParser`` loads the French model (``load()``; ParseArticles shares one per worker process
+through Beam's ``Shared``), refuses what must not be parsed (empty, too long, not French), parses texts in
 batches with ``nlp.pipe`` and returns each article with its ``Doc`` (``ParsedArticle``). Where the
 quote and entity steps run in the same process as the parse (a fused stage: Beam's usual case),
 they read that very ``Doc``; only when a ``ParsedArticle`` is pickled (a fusion break, another

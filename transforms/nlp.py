@@ -66,7 +66,7 @@ class ParseArticles(beam.PTransform):
         outputs = (
             articles
             # Fixed-size batches: BatchElements' adaptive sizing starts at 1, and nlp.pipe parses
-            # one text at a time 45 % slower than 4 or more (docs/performance.md).
+            # one text at a time 47 % slower than 4 or more (docs/performance.md).
             | "Batch" >> beam.BatchElements(min_batch_size=batch_size, max_batch_size=batch_size)
             | "Parse" >> beam.ParDo(_ParseBatchFn(*self._settings)).with_outputs(DEAD_LETTER, main="good")
         )
