@@ -1,36 +1,40 @@
 """Throughput of the whole pipeline against raw spaCy on the same texts (a benchmark, not a test).
 
-Generates N article pages from our own gold texts (with variations so that no two are identical),
-serves them with feeds from a local server, runs the full pipeline on the local runner with both
-cores (multi-processing), then, in the same run, parses the same normalised texts with
-``nlp.pipe(n_process=2)`` and the same model and components. Prints articles/s, tokens/s, the
-pipeline/raw ratio, where the time goes in each stage (measured by a single-process pass over the
-same core functions) and peak RSS.
+For each size N, generates N article pages from our own gold texts (with variations so that no two
+are identical) on disk, serves them with feeds from the local server, and runs the full pipeline on
+the local runner with ``--workers`` worker processes (multi-processing). Then, in the same run,
+parses the same normalised texts, streamed from the pipeline's output files, with
+``nlp.pipe(n_process=workers)`` and the same model and components. Each measurement runs in a child
+process of its own, so that its peak RSS is its own and the driver never holds the whole corpus.
 
-    .venv/bin/python bench/throughput.py --sizes 200,800 [--model md|sm] [--workers 2]
+Prints, per size: articles/s, tokens/s, the ratio raw/pipeline time, seconds per article and its
+deviation from the 500-article run (the flatness check, or from the smallest size when 500 is not
+run), the marginal cost of the articles added since the previous size, CPU seconds used (on a shared
+machine they vary less than wall time), peak RSS of the driver and of the largest worker, and the
+model copies loaded (log lines, one per process, and the ``ParseArticles.model_loads`` counter).
+Then the share of time in each stage, from one process calling the same core functions.
+
+    .venv/bin/python bench/throughput.py --sizes 120,500 [--model md|sm] [--workers 2] [--batch-size 16]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import html
 import json
+import logging
+import multiprocessing
 import random
+import re
 import resource
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
-from guillemet.article import build_article
-from guillemet.config import parse_config
-from guillemet.extract import extract_article
-from guillemet.fetch import FetchSettings, fetch
-from guillemet.localserver import CorpusServer
-from guillemet.nlp import MODELS, extract_entities, extract_quotes, read_doc
-from guillemet.quotes.gold import load_gold
-from transforms.write import to_json_line
-
 ROOT = Path(__file__).resolve().parent.parent
+STAGES = ("fetch", "extract", "normalize", "parse", "quotes", "entities", "write")
 
 PAGE = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>{title}</title>
 <link rel="canonical" href="{{{{BASE_URL}}}}/a/{n}.html"><meta property="og:site_name" content="Banc d'essai"></head>
@@ -40,7 +44,9 @@ PAGE = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>{tit
 
 
 def generate(root: Path, size: int, seed: int = 7) -> None:
-    """Writes ``size`` pages and feeds of 100 items under ``root``."""
+    """Writes ``size`` pages and feeds of 100 items under ``root``, one file at a time."""
+    from guillemet.quotes.gold import load_gold
+
     rng = random.Random(seed)
     texts = [a.text for a in load_gold(ROOT / "gold" / "quotes" / "dev")]
     (root / "a").mkdir(parents=True)
@@ -65,106 +71,218 @@ def generate(root: Path, size: int, seed: int = 7) -> None:
         )
 
 
-def stage_shares(server: CorpusServer, size: int, model: str, sample: int = 60) -> dict[str, float]:
-    """Seconds per stage over ``sample`` articles, by one process calling the same core functions."""
+def _usage() -> dict[str, float]:
+    """CPU seconds and peak RSS (MiB) of this process and of its children that have ended."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "cpu_s": own.ru_utime + own.ru_stime,
+        "children_cpu_s": children.ru_utime + children.ru_stime,
+        "rss_mib": own.ru_maxrss / 1024,
+        "children_rss_mib": children.ru_maxrss / 1024,
+    }
+
+
+class _ModelLoads(logging.Handler):
+    """Collects the "loaded <model> in process <pid>" lines the workers log (relayed by the runner)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.pids: list[int] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        match = re.search(r"loaded fr_core_news_\w+ in process (\d+)", record.getMessage())
+        if match:
+            self.pids.append(int(match.group(1)))
+
+
+def measure_pipeline(temp: str, size: int, model: str, workers: int, batch_size: int) -> dict:
+    """Runs the whole pipeline over the corpus in ``temp`` (in a child process: this is the driver)."""
+    from guillemet.config import parse_config
+    from pipeline.run import run
+
+    loads = _ModelLoads()
+    logging.getLogger().addHandler(loads)
+    logging.getLogger().setLevel(logging.INFO)
+    for noisy in ("apache_beam", "guillemet", "pipeline"):
+        logging.getLogger(noisy).setLevel(logging.INFO)
+    feeds = "\n".join(f"  - url: /f/{i}.xml" for i in range((size + 99) // 100))
+    profile = (
+        f"name: bench\noutput: {temp}/out\nserve:\n  root: {temp}/corpus\nfeeds:\n{feeds}\n"
+        f"nlp:\n  model: {model}\n  batch_size: {batch_size}\nfetch:\n  allow_private_hosts: [127.0.0.1]\n"
+        # Every page comes from one local host here, where a real crawl spreads over many sites:
+        # the per-host politeness delay would measure the delay, not the pipeline.
+        "  per_host_delay_s: 0\n  per_host_concurrency: 8\n  robots_txt: false\n"
+    )
+    config = parse_config(profile, "bench.yaml")
+    before = _usage()
+    started = time.perf_counter()
+    summary = run(
+        config, [f"--direct_num_workers={workers}", "--direct_running_mode=multi_processing"], output=f"{temp}/out"
+    )
+    wall = time.perf_counter() - started
+    after = _usage()
+    return {
+        "wall_s": wall,
+        "written": summary.articles_written,
+        "articles_dir": summary.outputs["articles"],
+        "cpu_s": after["cpu_s"] - before["cpu_s"] + after["children_cpu_s"] - before["children_cpu_s"],
+        "driver_rss_mib": after["rss_mib"],
+        "worker_rss_mib": after["children_rss_mib"],
+        "load_pids": loads.pids,
+        "model_loads": summary.count("ParseArticles.model_loads"),
+    }
+
+
+def _texts(articles_dir: str) -> Iterator[str]:
+    """The normalised texts the pipeline wrote, streamed from its output files."""
+    for path in sorted(Path(articles_dir).glob("*.jsonl")):
+        with path.open(encoding="utf-8") as lines:
+            for line in lines:
+                yield json.loads(line)["text"]
+
+
+def measure_raw(articles_dir: str, model: str, workers: int, batch_size: int) -> dict:
+    """Raw ``nlp.pipe(n_process=workers)`` over the same texts, the model loaded before the clock starts."""
     import spacy
 
-    nlp = spacy.load(model)
-    spent = dict.fromkeys(("fetch", "extract", "normalize", "parse", "quotes", "entities", "write"), 0.0)
+    from guillemet.nlp import MODELS
+
+    # This process was spawned, and a spawned process makes spawned children: spaCy's would load
+    # the model again each. Forked, they share the loaded model, as when nlp.pipe runs in a script.
+    multiprocessing.set_start_method("fork", force=True)
+    nlp = spacy.load(MODELS.get(model, model))
+    before = _usage()
+    started = time.perf_counter()
+    tokens = sum(len(doc) for doc in nlp.pipe(_texts(articles_dir), n_process=workers, batch_size=batch_size))
+    wall = time.perf_counter() - started
+    after = _usage()
+    return {
+        "wall_s": wall,
+        "tokens": tokens,
+        "cpu_s": after["cpu_s"] - before["cpu_s"] + after["children_cpu_s"] - before["children_cpu_s"],
+    }
+
+
+def measure_stages(temp: str, size: int, model: str, sample: int = 60) -> dict[str, float]:
+    """Seconds per stage over ``sample`` articles, by one process calling the same core functions
+    the pipeline's stages call (the parse step includes its language check, as in ParseArticles)."""
+    from guillemet.article import build_article
+    from guillemet.extract import extract_article
+    from guillemet.fetch import FetchSettings, fetch
+    from guillemet.localserver import CorpusServer
+    from guillemet.nlp import ArticleParser, extract_entities, extract_quotes
+    from guillemet.quotes.extractor import QuoteExtractor
+    from transforms.write import to_json_line
+
+    parser = ArticleParser(model).load()
+    extractor = QuoteExtractor()
+    spent = dict.fromkeys(STAGES, 0.0)
     settings = FetchSettings(allow_private_hosts=("127.0.0.1",))
-    for n in range(min(sample, size)):
+
+    def timed(stage, fn, *args, **kwargs):
         clock = time.perf_counter()
-        page = fetch(server.url(f"/a/{n}.html"), settings)
-        spent["fetch"] += time.perf_counter() - clock
-        clock = time.perf_counter()
-        extracted = extract_article(page.content, page.final_url, fetched_at=page.fetched_at)
-        spent["extract"] += time.perf_counter() - clock
-        clock = time.perf_counter()
-        article = build_article(extracted)
-        spent["normalize"] += time.perf_counter() - clock
-        clock = time.perf_counter()
-        doc_bytes = nlp(article.text).to_bytes(exclude=["tensor", "user_data"])
-        spent["parse"] += time.perf_counter() - clock
-        clock = time.perf_counter()
-        extract_quotes(read_doc(doc_bytes))
-        spent["quotes"] += time.perf_counter() - clock
-        clock = time.perf_counter()
-        extract_entities(read_doc(doc_bytes))
-        spent["entities"] += time.perf_counter() - clock
-        clock = time.perf_counter()
-        to_json_line(article)
-        spent["write"] += time.perf_counter() - clock
+        result = fn(*args, **kwargs)
+        spent[stage] += time.perf_counter() - clock
+        return result
+
+    with CorpusServer(Path(temp) / "corpus") as server:
+        for n in range(min(sample, size)):
+            page = timed("fetch", fetch, server.url(f"/a/{n}.html"), settings)
+            extracted = timed("extract", extract_article, page.content, page.final_url, fetched_at=page.fetched_at)
+            article = timed("normalize", build_article, extracted)
+            ((_, parsed),) = timed("parse", parser.parse_batch, [article])
+            quotes = timed("quotes", extract_quotes, parsed.doc, extractor)
+            entities = timed("entities", extract_entities, parsed.doc)
+            timed("write", to_json_line, dataclasses.replace(article, quotes=quotes, entities=entities))
     return spent
 
 
-def run_size(size: int, model: str, workers: int) -> dict:
-    import spacy
+def _child(connection, fn, args) -> None:
+    connection.send(fn(*args))
+    connection.close()
 
-    from pipeline.run import run
 
+def _in_child(fn, *args):
+    """Runs ``fn(*args)`` in a fresh process (not a daemon: it may start processes) and returns its result."""
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(sender, fn, args))
+    process.start()
+    sender.close()
+    result = receiver.recv()
+    process.join()
+    if process.exitcode:
+        raise RuntimeError(f"{fn.__name__} failed in its process (exit code {process.exitcode})")
+    return result
+
+
+def run_size(size: int, model: str, workers: int, batch_size: int, stages: bool) -> dict:
     with tempfile.TemporaryDirectory() as temp:
-        corpus = Path(temp) / "corpus"
-        generate(corpus, size)
-        feeds = "\n".join(f"  - url: /f/{i}.xml" for i in range((size + 99) // 100))
-        profile = (
-            f"name: bench\noutput: {temp}/out\nserve:\n  root: {corpus}\nfeeds:\n{feeds}\nnlp:\n  model: {model}\n"
-            "fetch:\n  allow_private_hosts: [127.0.0.1]\n"
+        generate(Path(temp) / "corpus", size)
+        pipeline = _in_child(measure_pipeline, temp, size, model, workers, batch_size)
+        raw = _in_child(measure_raw, pipeline["articles_dir"], model, workers, batch_size)
+        shares = _in_child(measure_stages, temp, size, model) if stages else None
+    return {"size": size, "pipeline": pipeline, "raw": raw, "shares": shares}
+
+
+def report(results: list[dict], model: str, workers: int, batch_size: int) -> None:
+    from guillemet.nlp import MODELS
+
+    print(f"model {MODELS.get(model, model)}, {workers} worker processes, batches of {batch_size}")
+    reference = next((r for r in results if r["size"] == 500), results[0])
+    ref_cost = reference["pipeline"]["wall_s"] / max(reference["pipeline"]["written"], 1)
+    print(
+        f"{'articles':>8}{'written':>8}{'pipe s':>8}{'art/s':>7}{'tok/s':>8}{'raw s':>7}{'raw a/s':>8}{'ratio':>6}"
+        f"{'s/art':>7}{'vs ' + str(reference['size']):>8}{'marg s/art':>11}{'pipe cpu':>9}{'raw cpu':>8}"
+        f"{'driver MiB':>11}{'worker MiB':>11}{'models':>7}"
+    )
+    previous = None
+    for r in results:
+        p, raw = r["pipeline"], r["raw"]
+        written = max(p["written"], 1)
+        cost = p["wall_s"] / written
+        marginal = "-"
+        if previous is not None and written > previous["pipeline"]["written"]:
+            added = written - previous["pipeline"]["written"]
+            marginal = f"{(p['wall_s'] - previous['pipeline']['wall_s']) / added:.3f}"
+        loads = f"{len(p['load_pids'])}/{len(set(p['load_pids']))}/{p['model_loads']}"
+        print(
+            f"{r['size']:>8}{p['written']:>8}{p['wall_s']:>8.1f}{written / p['wall_s']:>7.2f}"
+            f"{raw['tokens'] / p['wall_s']:>8,.0f}{raw['wall_s']:>7.1f}{written / raw['wall_s']:>8.2f}"
+            f"{raw['wall_s'] / p['wall_s']:>6.2f}{cost:>7.3f}{100 * (cost / ref_cost - 1):>+7.1f}%{marginal:>11}"
+            f"{p['cpu_s']:>9.1f}{raw['cpu_s']:>8.1f}{p['driver_rss_mib']:>11.0f}{p['worker_rss_mib']:>11.0f}{loads:>7}"
         )
-        config = parse_config(profile, "bench.yaml")
-        started = time.perf_counter()
-        summary = run(
-            config, [f"--direct_num_workers={workers}", "--direct_running_mode=multi_processing"], output=f"{temp}/out"
+        previous = r
+    print(
+        "models = model loads logged / distinct worker processes that logged one / ParseArticles.model_loads "
+        f"counter; one copy per worker process means all three equal {workers}"
+    )
+    shares = next((r["shares"] for r in reversed(results) if r["shares"]), None)
+    if shares:
+        total = sum(shares.values())
+        print(
+            "time by stage (one process, same core functions): "
+            + ", ".join(f"{k} {100 * v / total:.1f}%" for k, v in shares.items())
         )
-        pipeline_s = time.perf_counter() - started
-        written = [
-            json.loads(line)
-            for path in Path(summary.outputs["articles"]).glob("*.jsonl")
-            for line in path.read_text().splitlines()
-        ]
-        texts = [record["text"] for record in written]
-        nlp = spacy.load(MODELS.get(model, model))
-        started = time.perf_counter()
-        tokens = sum(len(doc) for doc in nlp.pipe(texts, n_process=workers, batch_size=16))
-        raw_s = time.perf_counter() - started
-        with CorpusServer(corpus) as server:
-            shares = stage_shares(server, size, MODELS.get(model, model))
-    return {
-        "size": size,
-        "written": summary.articles_written,
-        "pipeline_s": pipeline_s,
-        "raw_s": raw_s,
-        "tokens": tokens,
-        "shares": shares,
-    }
+        print(f"quotes + entities / parse = {(shares['quotes'] + shares['entities']) / shares['parse']:.1%}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="200,800")
+    parser.add_argument("--sizes", default="120,500")
     parser.add_argument("--model", default="md")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--no-stages", action="store_true", help="skip the per-stage shares")
     args = parser.parse_args()
-    results = [run_size(int(size), args.model, args.workers) for size in args.sizes.split(",")]
-    print(f"model {MODELS.get(args.model, args.model)}, {args.workers} worker processes")
-    print(
-        f"{'articles':>9}{'written':>9}{'pipeline s':>12}{'art/s':>8}{'tok/s':>9}{'raw s':>8}{'raw art/s':>10}{'ratio':>7}{'s/article':>11}"
-    )
-    for r in results:
-        print(
-            f"{r['size']:>9}{r['written']:>9}{r['pipeline_s']:>12.1f}{r['written'] / r['pipeline_s']:>8.2f}"
-            f"{r['tokens'] / r['pipeline_s']:>9,.0f}{r['raw_s']:>8.1f}{r['written'] / r['raw_s']:>10.2f}"
-            f"{r['raw_s'] / r['pipeline_s']:>7.2f}{r['pipeline_s'] / r['written']:>11.3f}"
+    sizes = [int(size) for size in args.sizes.split(",")]
+    results = []
+    for size in sizes:
+        # The stage shares come from the smallest size: they are ratios, not totals.
+        results.append(
+            run_size(size, args.model, args.workers, args.batch_size, not args.no_stages and size == sizes[0])
         )
-    shares = results[-1]["shares"]
-    total = sum(shares.values())
-    print(
-        "time by stage (one process, same core functions): "
-        + ", ".join(f"{k} {100 * v / total:.1f}%" for k, v in shares.items())
-    )
-    print(f"quotes + entities / parse = {(shares['quotes'] + shares['entities']) / shares['parse']:.1%}")
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak RSS: this process {rss:.0f} MiB, largest worker process {children:.0f} MiB")
+    report(results, args.model, args.workers, args.batch_size)
 
 
 if __name__ == "__main__":

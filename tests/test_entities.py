@@ -98,3 +98,23 @@ def test_titles_are_not_names_and_dashes_end_names(nlp_md):
     )
     assert "Premier ministre" not in entities
     assert not any("Sept" in name for name in entities)
+
+
+def test_other_labels_join_a_person_only_by_the_surname():
+    import spacy
+    from spacy.tokens import Span
+
+    doc = spacy.blank("fr")(
+        "Un concile à Saintes, sous l'évêque de Saintes Boson. Maria Zajarova a parlé. Zajarova a ri."
+    )
+    at = [token.text for token in doc]
+    first_saintes, second_saintes = (i for i, text in enumerate(at) if text == "Saintes")
+    maria, alone = at.index("Maria"), len(at) - 1 - at[::-1].index("Zajarova")
+    doc.ents = [
+        Span(doc, first_saintes, first_saintes + 1, "LOC"),
+        Span(doc, second_saintes, second_saintes + 2, "PER"),  # the model ran the place into the name
+        Span(doc, maria, maria + 2, "PER"),
+        Span(doc, alone, alone + 1, "MISC"),
+    ]
+    entities = {(e.name, e.label): e.count for e in consolidate(doc)}
+    assert entities == {("Saintes", "LOC"): 1, ("Saintes Boson", "PER"): 1, ("Maria Zajarova", "PER"): 2}

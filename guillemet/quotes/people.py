@@ -55,6 +55,16 @@ def first_name_genders() -> dict[str, str]:
     return genders
 
 
+def first_name_gender(token: str) -> str | None:
+    """The usual gender of a first name, or of the first part of a compound one (Marie-Pierre)."""
+    names = first_name_genders()
+    folded = fold(token)
+    if folded in names:
+        return names[folded]
+    first = folded.split("-")[0]
+    return names.get(first) if "-" in folded and first else None
+
+
 @dataclass
 class Person:
     """One person of the article, with every mention of them."""
@@ -67,6 +77,8 @@ class Person:
     gender_votes: dict[str, int] = field(default_factory=dict)
     descriptors: set[str] = field(default_factory=set)
     salient: set[int] = field(default_factory=set)  # starts of mentions as subject or apposition
+    # Starts of definite descriptions that refer to them as a subject ("Le maire a levé la séance").
+    references: list[int] = field(default_factory=list)
 
     def vote(self, gender: str | None, weight: int = 1) -> None:
         if gender:
@@ -86,6 +98,8 @@ class Person:
             and not any(a <= start < b for a, b in quoted)
             and (not salient_only or start in self.salient)
         ]
+        if salient_only:
+            before += [s for s in self.references if s < position and not any(a <= s < b for a, b in quoted)]
         return max(before) if before else None
 
 
@@ -103,6 +117,12 @@ _NOT_NAME_PARTS = frozenset(
 )
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]*$")
 _STRIP_DET = re.compile(r"^(?:l'|le |la |les |du |de la |des |d'|au |aux )", re.IGNORECASE)
+
+
+# "direction de Logiflux", "organisation du festival": the part that speaks for the whole.
+_RUNS = re.compile(
+    r"^(?:direction|organisation|organisateurs|présidence)\s+(?:de la |de l'|de l’|du |des |de |d'|d’)(.+)$"
+)
 
 
 def _name_tokens(text: str) -> tuple[str, ...]:
@@ -144,6 +164,7 @@ class PeopleIndex:
                 and doc[end].pos_ != "PUNCT"
             ):
                 end += 1
+            start = _extend_left(doc, start)
             # Drop leading titles, determiners and sentence-initial common words ("Ingénieure de
             # formation, Léa Kerbrat" is tagged as one name).
             while start < end and (
@@ -155,6 +176,8 @@ class PeopleIndex:
                 )
             ):
                 start += 1
+            # A name never runs over a paragraph break ("Sandra Keita\nMenées de six buts").
+            end = next((k for k in range(start + 1, end) if doc[k].is_space or "\n" in doc[k].text), end)
             if start < end:
                 spans.append((start, end))
         covered = {i for s, e in spans for i in range(s, e)}
@@ -182,7 +205,7 @@ class PeopleIndex:
             ):
                 j += 1
             if j > i + 1:
-                spans.append((i, j))
+                spans.append((_extend_left(doc, i), j))
         return sorted(set(spans))
 
     def _build(self) -> None:
@@ -213,11 +236,14 @@ class PeopleIndex:
             if _salient(doc, start, end):
                 person.salient.add(doc[start].idx)
             self._gender_evidence(person, start, end)
-        names = first_name_genders()
         for person in self.people:
-            if fold(person.tokens[0]) in names and (len(person.tokens) > 1 or not person.gender_votes):
-                person.vote(names[fold(person.tokens[0])], 1)
+            gender = first_name_gender(person.tokens[0])
+            if gender and (len(person.tokens) > 1 or not person.gender_votes):
+                # A first name outweighs one misread title ("À la sortie du CSE, le délégué Patrick
+                # Weber" once voted Fem from "la sortie"), not M./Mme nor two agreeing titles.
+                person.vote(gender, 4)
         self._organisations()
+        self._descriptor_subjects()
 
     def _gender_evidence(self, person: Person, start: int, end: int) -> None:
         doc = self.doc
@@ -234,24 +260,49 @@ class PeopleIndex:
         # of the phrase just before the name describe the person; its determiner gives the gender.
         k = start - 1
         nouns, determiner = [], None
-        while k >= max(0, start - 9):
+        while k >= max(0, start - 12):
             token = doc[k]
             if (
                 token.pos_ in ("VERB", "AUX", "PRON", "SCONJ", "CCONJ")
                 or token.text in (".", ";", ":", "«", "»", "(", ")")
                 or token.lower_ in ("et", "qui", "que")
+                or (token.text == "," and k != start - 1)  # "À la sortie du CSE, le délégué X"
             ):
                 break
             if token.pos_ == "NOUN" and fold(token.text).rstrip(".") not in {t.rstrip(".") for t in TITLES}:
                 nouns.append(token)
-            if token.pos_ == "DET":
-                determiner = token
+            if token.pos_ == "DET" or (token.pos_ == "ADP" and token.lower_ in ("du", "des", "au", "aux")):
+                contracted = token.lower_ in ("du", "des", "au", "aux")
+                preposition = doc[k - 1] if k > 0 and doc[k - 1].pos_ == "ADP" and not contracted else None
+                governor = doc[k - 2] if preposition is not None and k > 1 else doc[k - 1] if contracted and k else None
+                if (
+                    (preposition is not None or contracted)
+                    and governor is not None
+                    and governor.pos_ in ("NOUN", "ADJ", "PROPN")
+                ):
+                    # A complement's determiner: "le directeur du site", "le commissaire chargé de la pêche".
+                    k -= 2 if preposition is not None else 1
+                    continue
+                if preposition is not None or contracted:
+                    # "a plaidé à la suspension d'audience Me X": an adjunct, not a title.
+                    nouns, determiner = [], None
+                elif not nouns and k > 1 and doc[k - 1].text == ",":
+                    # "son coordinateur, le Bangladais Rafiq Hossain-Mirza": the title is further left.
+                    k -= 2
+                    continue
+                else:
+                    determiner = token  # the phrase's own: "le délégué" in "du CSE, le délégué X"
+                break
             k -= 1
         if nouns and determiner is not None:
             for noun in nouns:
                 person.descriptors.add(fold(noun.lemma_))
             head = min(nouns, key=lambda t: t.i)
-            person.vote(_DET_GENDER.get(determiner.lower_) or _morph_gender(head), 2)
+            appended = determiner.i > 0 and doc[determiner.i - 1].text == ","
+            if not (appended and "Poss=Yes" in str(determiner.morph)):
+                # In "Avec « … », son quatrième roman, Anne-Sophie Laval" the noun describes the
+                # book the phrase is in apposition to, not her ("Son mari, Petro Kravets" is him).
+                person.vote(_DET_GENDER.get(determiner.lower_) or _morph_gender(head), 2)
         # "Paul Lemaire, chef de file des élus", "Hélène Marchetti, la maire": an apposition after.
         if end + 2 < len(doc) and doc[end].text == ",":
             k = end + 1
@@ -262,7 +313,10 @@ class PeopleIndex:
                 k += 1
             if k < len(doc) and doc[k].pos_ == "NOUN":
                 person.descriptors.add(fold(doc[k].lemma_))
-                person.vote((_DET_GENDER.get(det.lower_) if det is not None else None) or _morph_gender(doc[k]), 2)
+                # Without a determiner only the noun's morphology speaks, often a default
+                # masculine for epicene nouns ("Solène Kervella, infectiologue"): a weak vote.
+                det_gender = _DET_GENDER.get(det.lower_) if det is not None else None
+                person.vote(det_gender or _morph_gender(doc[k]), 2 if det_gender else 1)
         # Agreement: "X s'est dite soulagée", "X, émue,".
         for token in doc[end : min(len(doc), end + 5)]:
             if (
@@ -318,6 +372,20 @@ class PeopleIndex:
                         _DET_GENDER.get(determiner.lower_) if determiner is not None else None
                     ) or _morph_gender(token)
                 self.organisations.append(organisation)
+
+    def _descriptor_subjects(self) -> None:
+        """Definite descriptions that are subjects ("La maire de Los Sauces partage son diagnostic")
+        refer to the person last described that way: they take the turn for a following pronoun."""
+        for token in self.doc:
+            if token.pos_ != "NOUN" or token.dep_ not in ("nsubj", "nsubj:pass") or fold(token.lemma_) in ORG_NOUNS:
+                continue
+            determiner = next((c for c in token.children if c.dep_ == "det"), None)
+            if determiner is None or determiner.lower_ not in ("le", "la", "l'", "l’"):
+                continue
+            gender = _DET_GENDER.get(determiner.lower_) or _morph_gender(token)
+            person = self.by_descriptor(token.lemma_, gender, determiner.idx)
+            if person is not None:
+                person.references.append(determiner.idx)
 
     # --- lookups --------------------------------------------------------------------------
 
@@ -434,7 +502,37 @@ class PeopleIndex:
         return best[1] if best else None
 
     def organisation(self, phrase: str, head: str, position: int) -> str:
-        """The fullest name of the organisation ``phrase`` refers to ("le syndicat" → its full name)."""
+        """The fullest name of the organisation ``phrase`` refers to ("le syndicat" → its full name).
+
+        "La direction de Logiflux" and "l'organisation du festival" speak for the organisation they
+        run: Logiflux, the Festival des Grandes Marées. A bare noun ("l'entreprise", "l'opérateur")
+        with no fuller name of that head is the organisation last named before ``position``.
+        """
+        name = self._organisation(phrase, head, position)
+        runs = _RUNS.match(name)
+        if runs and (runs.group(1)[:1].isupper() or " " not in runs.group(1)):
+            # "direction de Logiflux", "organisation du festival"; not "direction du groupe Verdal",
+            # which names the management of a group rather than the group.
+            inner = runs.group(1)
+            inner_name = self._organisation(inner, fold(inner.split()[0]), position)
+            if _RUNS.match(inner_name) or not inner_name[:1].isupper():
+                inner_name = inner  # not back to "direction de Logiflux"
+            if inner_name[:1].isupper():
+                return self.acronyms.get(inner_name, inner_name)
+        if " " not in name and fold(name) == fold(head) and name[:1].islower():
+            named = [
+                (o.mentions[0][0], self.acronyms.get(o.name, o.name))
+                for o in self.organisations
+                if o.name[:1].isupper()
+                and (" " in o.name or o.name in self.acronyms)  # not "Aucun" that opens a sentence
+                and o.mentions[0][0] < position
+                and not any(a <= o.mentions[0][0] < b for a, b in self.quoted)
+            ]
+            if named:
+                return max(named)[1]
+        return name
+
+    def _organisation(self, phrase: str, head: str, position: int) -> str:
         head = fold(head)
         phrase = _STRIP_DET.sub("", phrase.strip()).strip()
         if phrase in self.acronyms:
@@ -466,6 +564,34 @@ class PeopleIndex:
                 ):
                     best = organisation.name
         return best
+
+
+def _extend_left(doc, start: int) -> int:
+    """The start of a name whose first part the model left out.
+
+    "Anne-Laure Desportes" is tokenised Anne / - / Laure and may be found from "Laure"; in "la
+    Danoise Mette Kjærgaard" the model tags "Mette" as a verb. A capitalised word just before the
+    name, inside the sentence and not itself after a determiner or preposition ("la Danoise", "à
+    Paris"), nor a title or another entity, is part of the name.
+    """
+    while start >= 2 and doc[start - 1].text in ("-", "‑") and not doc[start - 1].whitespace_:
+        if doc[start - 2].whitespace_ or not doc[start - 2].text[:1].isupper():
+            break
+        start -= 2
+    if start >= 2:
+        previous, before = doc[start - 1], doc[start - 2]
+        if (
+            _NAME_TOKEN.match(previous.text)
+            and previous.whitespace_
+            and not previous.is_sent_start
+            and not previous.ent_type_
+            and previous.text not in _NOT_NAME_PARTS
+            and fold(previous.text).rstrip(".") not in {t.rstrip(".") for t in TITLES}
+            and before.pos_ not in ("DET", "ADP", "PUNCT")
+            and before.text[:1].isupper()
+        ):
+            start -= 1
+    return start
 
 
 def _salient(doc, start: int, end: int) -> bool:
