@@ -119,6 +119,34 @@ def feed_sources(config: GuillemetConfig, base_url: str | None = None) -> list[F
     return sources
 
 
+def annotate_articles(
+    articles: beam.PCollection, config: GuillemetConfig
+) -> tuple[beam.PCollection, list, beam.PCollection | None]:
+    """ParseArticles (spaCy, once) → ExtractQuotes ‖ ExtractEntities → JoinAnnotations on normalised
+    articles: the finished articles, the NLP stages' dead letters and the parsed articles (None
+    without NLP), for the batch and stream graphs.
+
+    A branch switched off is an empty collection derived from the parse (same windowing), not
+    ``beam.Create([])``, whose global window ``CoGroupByKey`` refuses to join with fixed windows.
+    """
+    nlp = config.nlp
+    if not nlp.enabled:
+        return articles, [], None
+    parsed = articles | "ParseArticles" >> ParseArticles(nlp.model, nlp.max_chars, nlp.batch_size, nlp.languages)
+    dead_letters = [parsed.dead_letters]
+    # Two independent branches on the one parse, joined per article id.
+    branches = {"article": parsed.good | "KeyArticles" >> beam.Map(lambda p: (p.article.id, p.article))}
+    for name, enabled, stage in (("quotes", nlp.quotes, ExtractQuotes), ("entities", nlp.entities, ExtractEntities)):
+        if enabled:
+            result = parsed.good | f"Extract{name.capitalize()}" >> stage()
+            branches[name] = result.good
+            dead_letters.append(result.dead_letters)
+        else:
+            branches[name] = parsed.good | f"No{name.capitalize()}" >> beam.FlatMap(lambda _: ())
+    final = branches | "JoinAnnotations" >> JoinAnnotations(nlp.quotes, nlp.entities)
+    return final, dead_letters, parsed.good
+
+
 def build_graph(
     pipeline: beam.Pipeline,
     config: GuillemetConfig,
@@ -153,27 +181,8 @@ def build_graph(
         extracted.dead_letters,
         articles.dead_letters,
     ]
-    if config.nlp.enabled:
-        nlp = config.nlp
-        parsed = fresh | "ParseArticles" >> ParseArticles(nlp.model, nlp.max_chars, nlp.batch_size, nlp.languages)
-        stage_dead_letters.append(parsed.dead_letters)
-        # Two independent branches on the one parse, joined per article id.
-        branches = {"article": parsed.good | "KeyArticles" >> beam.Map(lambda p: (p.article.id, p.article))}
-        if nlp.quotes:
-            quotes = parsed.good | "ExtractQuotes" >> ExtractQuotes()
-            branches["quotes"] = quotes.good
-            stage_dead_letters.append(quotes.dead_letters)
-        else:
-            branches["quotes"] = pipeline | "NoQuotes" >> beam.Create([])
-        if nlp.entities:
-            entities = parsed.good | "ExtractEntities" >> ExtractEntities()
-            branches["entities"] = entities.good
-            stage_dead_letters.append(entities.dead_letters)
-        else:
-            branches["entities"] = pipeline | "NoEntities" >> beam.Create([])
-        final = branches | "JoinAnnotations" >> JoinAnnotations(nlp.quotes, nlp.entities)
-    else:
-        final = fresh
+    final, nlp_dead_letters, parsed = annotate_articles(fresh, config)
+    stage_dead_letters += nlp_dead_letters
     dead_letters = tuple(stage_dead_letters) | "CollectDeadLetters" >> beam.Flatten()
     written = [
         final | "WriteArticles" >> WriteJsonLines(layout.articles, counter="articles.written"),
@@ -193,7 +202,7 @@ def build_graph(
             "dead_letters": dead_letters,
             "feed_reports": feed_reports,
         }
-        if config.nlp.enabled:
-            counted["parsed"] = parsed.good
+        if parsed is not None:
+            counted["parsed"] = parsed
         collections["commit"] = counted | "CommitRun" >> CommitRun(commit, written)
     return collections

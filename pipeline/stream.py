@@ -24,11 +24,10 @@ from guillemet.config import GuillemetConfig
 from guillemet.errors import ConfigError
 from guillemet.localserver import CorpusServer, resolve_root
 from guillemet.records import FeedSource
-from pipeline.graph import RunLayout, feed_sources
+from pipeline.graph import RunLayout, annotate_articles, feed_sources
 from pipeline.options import is_local, pipeline_options, runner_name
 from pipeline.run import RunSummary, _counters, _utc_now, _versions, write_manifest
 from transforms import ExtractText, FetchArticles, NormalizeText, ParseEntries, ReadFeeds
-from transforms.nlp import ExtractEntities, ExtractQuotes, JoinAnnotations, ParseArticles
 from transforms.stream import DropSeenEntries, PollFeeds, WriteWindowedJsonLines, remove_if_empty
 
 _LOGGER = logging.getLogger(__name__)
@@ -85,10 +84,8 @@ def annotate_entries(entries: beam.PCollection, config: GuillemetConfig) -> tupl
     """FetchArticles → … → JoinAnnotations on ``entries``: the finished articles and every stage's
     dead letters.
 
-    The article half of ``pipeline.graph.build_graph``, written so that it also holds in windows:
-    a branch switched off is an empty collection derived from the articles (same windowing), not
-    ``beam.Create([])`` (global window, which ``CoGroupByKey`` refuses to join with fixed windows).
-    ``build_graph`` could call it as it is.
+    The NLP half is ``pipeline.graph.annotate_articles``, shared with the batch graph (where
+    MarkVersions sits between NormalizeText and the parse).
     """
     settings = config.fetch.settings()
     pages = entries | "FetchArticles" >> FetchArticles(settings)
@@ -97,25 +94,8 @@ def annotate_entries(entries: beam.PCollection, config: GuillemetConfig) -> tupl
     )
     articles = extracted.good | "NormalizeText" >> NormalizeText()
     dead_letters = [pages.dead_letters, extracted.dead_letters, articles.dead_letters]
-    nlp = config.nlp
-    if not nlp.enabled:
-        return articles.good, dead_letters
-    parsed = articles.good | "ParseArticles" >> ParseArticles(nlp.model, nlp.max_chars, nlp.batch_size, nlp.languages)
-    dead_letters.append(parsed.dead_letters)
-    branches = {"article": parsed.good | "KeyArticles" >> beam.Map(lambda p: (p.article.id, p.article))}
-    for name, enabled, stage in (
-        ("quotes", nlp.quotes, ExtractQuotes),
-        ("entities", nlp.entities, ExtractEntities),
-    ):
-        label = "Extract" + name.capitalize()
-        if enabled:
-            result = parsed.good | label >> stage()
-            branches[name] = result.good
-            dead_letters.append(result.dead_letters)
-        else:
-            branches[name] = parsed.good | f"No{name.capitalize()}" >> beam.FlatMap(lambda _: ())
-    final = branches | "JoinAnnotations" >> JoinAnnotations(nlp.quotes, nlp.entities)
-    return final, dead_letters
+    final, nlp_dead_letters, _ = annotate_articles(articles.good, config)
+    return final, dead_letters + nlp_dead_letters
 
 
 def build_stream_graph(
