@@ -31,6 +31,8 @@ import resource
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +54,7 @@ def generate(root: Path, size: int, seed: int = 7) -> None:
     (root / "a").mkdir(parents=True)
     (root / "f").mkdir()
     items = []
+    published = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
     for n in range(size):
         lines = texts[n % len(texts)].split("\n")
         title, paragraphs = lines[0], lines[1:]
@@ -61,7 +64,9 @@ def generate(root: Path, size: int, seed: int = 7) -> None:
         page = PAGE.format(title=html.escape(f"{title} ({n})"), body=body, n=n)
         (root / "a" / f"{n}.html").write_text(page, encoding="utf-8")
         items.append(
-            f"<item><title>{html.escape(title)}</title><link>{{{{BASE_URL}}}}/a/{n}.html</link><guid>{n}</guid></item>"
+            f"<item><title>{html.escape(title)}</title><link>{{{{BASE_URL}}}}/a/{n}.html</link><guid>{n}</guid>"
+            # Real feeds date their items (all but one of the 30 feeds in ../shared/realworld).
+            f"<pubDate>{format_datetime(published - timedelta(minutes=n))}</pubDate></item>"
         )
     for feed, start in enumerate(range(0, size, 100)):
         channel = "".join(items[start : start + 100])
@@ -168,6 +173,7 @@ def measure_stages(temp: str, size: int, model: str, sample: int = 60) -> dict[s
     the pipeline's stages call (the parse step includes its language check, as in ParseArticles)."""
     from guillemet.article import build_article
     from guillemet.extract import extract_article
+    from guillemet.feeds import parse_feed
     from guillemet.fetch import FetchSettings, fetch
     from guillemet.localserver import CorpusServer
     from guillemet.nlp import ArticleParser, extract_entities, extract_quotes
@@ -186,9 +192,13 @@ def measure_stages(temp: str, size: int, model: str, sample: int = 60) -> dict[s
         return result
 
     with CorpusServer(Path(temp) / "corpus") as server:
-        for n in range(min(sample, size)):
-            page = timed("fetch", fetch, server.url(f"/a/{n}.html"), settings)
-            extracted = timed("extract", extract_article, page.content, page.final_url, fetched_at=page.fetched_at)
+        feed_url = server.url("/f/0.xml")
+        entries = parse_feed(fetch(feed_url, settings).content, feed_url).entries
+        for entry in entries[: min(sample, size)]:
+            page = timed("fetch", fetch, entry.url, settings)
+            extracted = timed(
+                "extract", extract_article, page.content, page.final_url, entry, fetched_at=page.fetched_at
+            )
             article = timed("normalize", build_article, extracted)
             ((_, parsed),) = timed("parse", parser.parse_batch, [article])
             quotes = timed("quotes", extract_quotes, parsed.doc, extractor)

@@ -151,10 +151,13 @@ def find_acronyms(text: str) -> dict[str, str]:
     return found
 
 
-def consolidate(doc) -> list[Entity]:
-    """The entities of a parsed article (see the module docstring), in order of first mention."""
+def consolidate(doc, text: str | None = None) -> list[Entity]:
+    """The entities of a parsed article (see the module docstring), in order of first mention.
+
+    ``text`` is ``doc.text`` when the caller already holds it (spaCy rebuilds it on each call).
+    """
     mentions = repaired_mentions(doc)
-    acronyms = find_acronyms(doc.text)
+    acronyms = find_acronyms(doc.text if text is None else text)
     clusters: list[list[Mention]] = []
     keys: list[set[str]] = []
     full_names: dict[int, str] = {}

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
+from trafilatura.settings import set_date_params
 from trafilatura.utils import load_html
 
 from guillemet.errors import ExtractionError
@@ -146,6 +147,10 @@ def extract_article(
             include_comments=False,
             include_tables=False,
             deduplicate=False,
+            # The feed's date wins over the page's (below): when the entry has one, htmldate reads
+            # only the page's markup (meta tags, JSON-LD, <time>) instead of also searching the
+            # whole text with its patterns, a third of trafilatura's time on a news page.
+            date_extraction_params=set_date_params(extensive=entry is None or entry.published_at is None),
         )
     page_text = (document.text or "").strip() if document is not None else ""
     text_source = "page"

@@ -112,14 +112,14 @@ def read_doc(doc_bytes: bytes):
     return Doc(_blank_vocab()).from_bytes(doc_bytes)
 
 
-def extract_quotes(doc, extractor: QuoteExtractor | None = None) -> tuple[Quote, ...]:
-    """The quotes of a parsed article."""
-    return tuple((extractor or QuoteExtractor()).extract(doc))
+def extract_quotes(doc, extractor: QuoteExtractor | None = None, text: str | None = None) -> tuple[Quote, ...]:
+    """The quotes of a parsed article (``text``: the string it was parsed from, if at hand)."""
+    return tuple((extractor or QuoteExtractor()).extract(doc, text))
 
 
-def extract_entities(doc) -> tuple[Entity, ...]:
-    """The consolidated entities of a parsed article."""
-    return tuple(consolidate(doc))
+def extract_entities(doc, text: str | None = None) -> tuple[Entity, ...]:
+    """The consolidated entities of a parsed article (``text``: the string it was parsed from, if at hand)."""
+    return tuple(consolidate(doc, text))
 
 
 def link_speakers(quotes: Iterable[Quote], entities: tuple[Entity, ...]) -> tuple[Quote, ...]:

@@ -83,7 +83,7 @@ class _QuotesFn(DeadLetteringDoFn):
         return element.article.id, element.article.url
 
     def handle(self, element: ParsedArticle):
-        yield element.article.id, extract_quotes(element.doc, self._extractor)
+        yield element.article.id, extract_quotes(element.doc, self._extractor, element.article.text)
 
 
 class ExtractQuotes(beam.PTransform):
@@ -101,7 +101,7 @@ class _EntitiesFn(DeadLetteringDoFn):
         return element.article.id, element.article.url
 
     def handle(self, element: ParsedArticle):
-        yield element.article.id, extract_entities(element.doc)
+        yield element.article.id, extract_entities(element.doc, element.article.text)
 
 
 class ExtractEntities(beam.PTransform):

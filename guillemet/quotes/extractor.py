@@ -198,19 +198,23 @@ class QuoteExtractor:
     def __init__(self, lexicon: ReportingLexicon | None = None):
         self.lexicon = lexicon or load_lexicon()
 
-    def extract(self, doc) -> list[Quote]:
-        """Returns the quotes of ``doc`` in text order; offsets point into ``doc.text``."""
-        return _ArticleQuotes(doc, self.lexicon).run()
+    def extract(self, doc, text: str | None = None) -> list[Quote]:
+        """Returns the quotes of ``doc`` in text order; offsets point into ``doc.text``.
+
+        ``text`` is ``doc.text`` when the caller already holds it (the parsed string): spaCy
+        rebuilds ``Doc.text`` from every token on each call (about 1.5 ms for 500 tokens).
+        """
+        return _ArticleQuotes(doc, self.lexicon, text).run()
 
 
 class _ArticleQuotes:
     """The state of one extraction: text, tokens, people, and the quotes found so far."""
 
-    def __init__(self, doc, lexicon: ReportingLexicon):
+    def __init__(self, doc, lexicon: ReportingLexicon, text: str | None = None):
         self.doc = doc
-        self.text = doc.text
+        self.text = doc.text if text is None else text
         self.lexicon = lexicon
-        self.people = PeopleIndex(doc)
+        self.people = PeopleIndex(doc, self.text)
         # Token offsets through one array call: iterating a Doc in Python costs more than the rest.
         self.token_starts = doc.to_array("IDX").tolist() if len(doc) else []
         self.paragraphs = self._paragraphs()
@@ -1410,10 +1414,11 @@ class _ArticleQuotes:
 
     def _indirect_que(self, tokens, sentence_start: int, sentence_end: int):
         for token in tokens:
-            if self._inside_marks(token.idx):
+            # The part of speech first: it rules out most tokens before the lexicon lookup.
+            if token.pos_ not in ("VERB", "AUX", "ADV", "NOUN") or self._inside_marks(token.idx):
                 continue
             lemma, after = self._verb_lemma(token.i)
-            if lemma is None or not self.lexicon.is_indirect(lemma) or token.pos_ not in ("VERB", "AUX", "ADV", "NOUN"):
+            if lemma is None or not self.lexicon.is_indirect(lemma):
                 continue
             j = after
             while j < len(self.doc) and j - after < 4 and self.doc[j].lower_ not in ("que", "qu'", "qu"):
@@ -1434,9 +1439,12 @@ class _ArticleQuotes:
     def _indirect_selon(self, tokens, sentence_start: int, sentence_end: int):
         text = self.text
         for token in tokens:
-            if not (token.lower_ == "selon" or _is_dapres(self.doc, token.i)) or self._inside_marks(token.idx):
+            lower = token.lower_
+            if lower not in ("selon", "d'après", "après") or lower == "après" and not _is_dapres(self.doc, token.i):
                 continue
-            cue = "selon" if token.lower_ == "selon" else "d'après"
+            if self._inside_marks(token.idx):
+                continue
+            cue = "selon" if lower == "selon" else "d'après"
             np_end = self._np_end(token.i + 1, sentence_end)
             if np_end <= token.i + 1:
                 continue

@@ -20,6 +20,9 @@ from guillemet.quotes.lexicon import fold
 TITLES_MASC = {"m.", "m", "mr", "monsieur", "me"}  # Me (maître) is either; counted masculine only by its determiner
 TITLES_FEM = {"mme", "mme.", "madame", "mlle", "mlle.", "mademoiselle"}
 TITLES = TITLES_MASC | TITLES_FEM | {"dr", "dr.", "pr", "pr.", "me", "mgr", "général", "colonel", "capitaine"}
+# The titles without their final period, as folded words are compared with them.
+_TITLE_KEYS = frozenset(t.rstrip(".") for t in TITLES)
+_SHORT_TITLES = frozenset({"m", "mme", "mlle", "me", "dr", "pr"})
 _DET_GENDER = {
     "le": "Masc",
     "la": "Fem",
@@ -127,7 +130,7 @@ _RUNS = re.compile(
 
 def _name_tokens(text: str) -> tuple[str, ...]:
     tokens = [t for t in re.split(r"\s+", text.strip()) if t]
-    while tokens and fold(tokens[0]).rstrip(".") in {t.rstrip(".") for t in TITLES}:
+    while tokens and fold(tokens[0]).rstrip(".") in _TITLE_KEYS:
         tokens = tokens[1:]
     return tuple(tokens)
 
@@ -135,9 +138,10 @@ def _name_tokens(text: str) -> tuple[str, ...]:
 class PeopleIndex:
     """The people and organisations of one parsed article."""
 
-    def __init__(self, doc):
+    def __init__(self, doc, text: str | None = None):
         self.doc = doc
-        self.text = doc.text
+        # Doc.text joins every token anew on each call: callers that hold it pass it.
+        self.text = doc.text if text is None else text
         self.people: list[Person] = []
         self.organisations: list[Organisation] = []
         # Spans in quotation marks: a name said inside a quote is not the speaker of the next one.
@@ -168,7 +172,7 @@ class PeopleIndex:
             # Drop leading titles, determiners and sentence-initial common words ("Ingénieure de
             # formation, Léa Kerbrat" is tagged as one name).
             while start < end and (
-                fold(doc[start].text).rstrip(".") in {t.rstrip(".") for t in TITLES}
+                fold(doc[start].text).rstrip(".") in _TITLE_KEYS
                 or doc[start].pos_ in ("DET", "ADP", "PUNCT")
                 or (
                     doc[start].pos_ in ("NOUN", "VERB", "ADJ")
@@ -180,9 +184,11 @@ class PeopleIndex:
             end = next((k for k in range(start + 1, end) if doc[k].is_space or "\n" in doc[k].text), end)
             if start < end:
                 spans.append((start, end))
+        # The token texts, read once: the two scans below would each make every Token object again.
+        texts = [token.text for token in doc]
         covered = {i for s, e in spans for i in range(s, e)}
-        for i, token in enumerate(doc[:-1]):
-            if fold(token.text).rstrip(".") in {"m", "mme", "mlle", "me", "dr", "pr"} and i + 1 not in covered:
+        for i, text in enumerate(texts[:-1]):
+            if fold(text).rstrip(".") in _SHORT_TITLES and i + 1 not in covered:
                 j = i + 1
                 while j < len(doc) and _NAME_TOKEN.match(doc[j].text) and j - i <= 3 and doc[j].pos_ != "VERB":
                     j += 1
@@ -192,8 +198,8 @@ class PeopleIndex:
         # MISC ("l'autrice Maude Lachance").
         names = first_name_genders()
         covered = {i for s, e in spans for i in range(s, e)}
-        for i, token in enumerate(doc[:-1]):
-            if i in covered or fold(token.text) not in names or not token.text[:1].isupper():
+        for i, text in enumerate(texts[:-1]):
+            if i in covered or not text[:1].isupper() or fold(text) not in names:
                 continue
             j = i + 1
             while (
@@ -269,7 +275,7 @@ class PeopleIndex:
                 or (token.text == "," and k != start - 1)  # "À la sortie du CSE, le délégué X"
             ):
                 break
-            if token.pos_ == "NOUN" and fold(token.text).rstrip(".") not in {t.rstrip(".") for t in TITLES}:
+            if token.pos_ == "NOUN" and fold(token.text).rstrip(".") not in _TITLE_KEYS:
                 nouns.append(token)
             if token.pos_ == "DET" or (token.pos_ == "ADP" and token.lower_ in ("du", "des", "au", "aux")):
                 contracted = token.lower_ in ("du", "des", "au", "aux")
@@ -586,7 +592,7 @@ def _extend_left(doc, start: int) -> int:
             and not previous.is_sent_start
             and not previous.ent_type_
             and previous.text not in _NOT_NAME_PARTS
-            and fold(previous.text).rstrip(".") not in {t.rstrip(".") for t in TITLES}
+            and fold(previous.text).rstrip(".") not in _TITLE_KEYS
             and before.pos_ not in ("DET", "ADP", "PUNCT")
             and before.text[:1].isupper()
         ):
