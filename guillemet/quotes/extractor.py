@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from guillemet.quotes.lexicon import ReportingLexicon, fold, load_lexicon
 from guillemet.quotes.marks import MarkedSpan, find_marked_spans
-from guillemet.quotes.people import _DET_GENDER, ORG_NOUNS, PeopleIndex, Person, _morph_gender
+from guillemet.quotes.people import _DET_GENDER, ORG_NOUNS, PeopleIndex, Person, _morph_gender, token_indices
 from guillemet.records import Quote
 
 _PRONOUN_GENDER = {"il": "Masc", "elle": "Fem", "ils": "Masc", "elles": "Fem", "lui": None}
@@ -217,6 +217,9 @@ class _ArticleQuotes:
         self.people = PeopleIndex(doc, self.text)
         # Token offsets through one array call: iterating a Doc in Python costs more than the rest.
         self.token_starts = doc.to_array("IDX").tolist() if len(doc) else []
+        # The tokens the indirect-speech scans can start from, found once for the whole article.
+        self._cue_tokens = token_indices(doc, "POS", ("VERB", "AUX", "ADV", "NOUN"))
+        self._selon_tokens = token_indices(doc, "LOWER", ("selon", "d'après", "après"))
         self.paragraphs = self._paragraphs()
         self.spans = [span for span in find_marked_spans(self.text) if span.depth == 0]
         self._marked_mask = bytearray(len(self.text))
@@ -1412,10 +1415,14 @@ class _ArticleQuotes:
         else:
             self._resolve_phrase(candidate, *subject)
 
+    def _candidates(self, indices: list[int], tokens):
+        """The tokens of the span ``tokens`` whose index is in the sorted list ``indices``."""
+        low, high = bisect.bisect_left(indices, tokens.start), bisect.bisect_left(indices, tokens.end)
+        return (self.doc[i] for i in indices[low:high])
+
     def _indirect_que(self, tokens, sentence_start: int, sentence_end: int):
-        for token in tokens:
-            # The part of speech first: it rules out most tokens before the lexicon lookup.
-            if token.pos_ not in ("VERB", "AUX", "ADV", "NOUN") or self._inside_marks(token.idx):
+        for token in self._candidates(self._cue_tokens, tokens):
+            if self._inside_marks(token.idx):
                 continue
             lemma, after = self._verb_lemma(token.i)
             if lemma is None or not self.lexicon.is_indirect(lemma):
@@ -1438,9 +1445,9 @@ class _ArticleQuotes:
 
     def _indirect_selon(self, tokens, sentence_start: int, sentence_end: int):
         text = self.text
-        for token in tokens:
+        for token in self._candidates(self._selon_tokens, tokens):
             lower = token.lower_
-            if lower not in ("selon", "d'après", "après") or lower == "après" and not _is_dapres(self.doc, token.i):
+            if lower == "après" and not _is_dapres(self.doc, token.i):
                 continue
             if self._inside_marks(token.idx):
                 continue

@@ -135,6 +135,21 @@ def _name_tokens(text: str) -> tuple[str, ...]:
     return tuple(tokens)
 
 
+def token_indices(doc, attribute: str, values: tuple[str, ...]) -> list[int]:
+    """The indices of the tokens whose ``attribute`` ("POS", "LOWER", …) is one of ``values``.
+
+    Read through one array call: iterating a Doc makes a Token object per token, which costs more
+    than the checks a scan makes on it; the callers then build Tokens for the candidates only.
+    """
+    import numpy
+    from spacy.strings import get_string_id
+
+    if not len(doc):
+        return []
+    wanted = numpy.array([get_string_id(value) for value in values], dtype="uint64")
+    return numpy.flatnonzero(numpy.isin(doc.to_array(attribute), wanted)).tolist()
+
+
 class PeopleIndex:
     """The people and organisations of one parsed article."""
 
@@ -354,8 +369,9 @@ class PeopleIndex:
                 name = _STRIP_DET.sub("", ent.text).strip()
                 head = fold(name.split()[0]) if name else ""
                 self.organisations.append(Organisation(name, head, [(ent.start_char, ent.end_char)]))
-        for token in doc:
-            if token.pos_ == "NOUN" and fold(token.lemma_) in ORG_NOUNS:
+        for index in token_indices(doc, "POS", ("NOUN",)):
+            token = doc[index]
+            if fold(token.lemma_) in ORG_NOUNS:
                 # The noun phrase: the noun and its de/du/des complements, up to punctuation or a verb.
                 end = token.i + 1
                 while end < len(doc) and (
@@ -382,8 +398,9 @@ class PeopleIndex:
     def _descriptor_subjects(self) -> None:
         """Definite descriptions that are subjects ("La maire de Los Sauces partage son diagnostic")
         refer to the person last described that way: they take the turn for a following pronoun."""
-        for token in self.doc:
-            if token.pos_ != "NOUN" or token.dep_ not in ("nsubj", "nsubj:pass") or fold(token.lemma_) in ORG_NOUNS:
+        for index in token_indices(self.doc, "POS", ("NOUN",)):
+            token = self.doc[index]
+            if token.dep_ not in ("nsubj", "nsubj:pass") or fold(token.lemma_) in ORG_NOUNS:
                 continue
             determiner = next((c for c in token.children if c.dep_ == "det"), None)
             if determiner is None or determiner.lower_ not in ("le", "la", "l'", "l’"):
