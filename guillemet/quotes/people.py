@@ -150,6 +150,13 @@ def token_indices(doc, attribute: str, values: tuple[str, ...]) -> list[int]:
     return numpy.flatnonzero(numpy.isin(doc.to_array(attribute), wanted)).tolist()
 
 
+def _starts_and_lengths(doc) -> tuple[list[int], list[int]]:
+    """Each token's character offset and length, from two array calls (no Token objects)."""
+    if not len(doc):
+        return [], []
+    return doc.to_array("IDX").tolist(), doc.to_array("LENGTH").tolist()
+
+
 class PeopleIndex:
     """The people and organisations of one parsed article."""
 
@@ -200,7 +207,7 @@ class PeopleIndex:
             if start < end:
                 spans.append((start, end))
         # The token texts, read once: the two scans below would each make every Token object again.
-        texts = [token.text for token in doc]
+        texts = [self.text[start : start + length] for start, length in zip(*_starts_and_lengths(doc), strict=True)]
         covered = {i for s, e in spans for i in range(s, e)}
         for i, text in enumerate(texts[:-1]):
             if fold(text).rstrip(".") in _SHORT_TITLES and i + 1 not in covered:
