@@ -201,8 +201,8 @@ def measure_stages(temp: str, size: int, model: str, sample: int = 60) -> dict[s
             )
             article = timed("normalize", build_article, extracted)
             ((_, parsed),) = timed("parse", parser.parse_batch, [article])
-            quotes = timed("quotes", extract_quotes, parsed.doc, extractor)
-            entities = timed("entities", extract_entities, parsed.doc)
+            quotes = timed("quotes", extract_quotes, parsed.doc, extractor, article.text)
+            entities = timed("entities", extract_entities, parsed.doc, article.text)
             timed("write", to_json_line, dataclasses.replace(article, quotes=quotes, entities=entities))
     return spent
 

@@ -238,8 +238,8 @@ class ArticleAnalyzer:
                 yield article, doc
                 continue
             try:
-                entities = extract_entities(doc)
-                quotes = link_speakers(extract_quotes(doc, self.extractor), entities)
+                entities = extract_entities(doc, article.text)
+                quotes = link_speakers(extract_quotes(doc, self.extractor, article.text), entities)
             except Exception as error:  # noqa: BLE001 - one article's failure must not stop the batch
                 yield article, error
                 continue
