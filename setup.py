@@ -27,6 +27,8 @@ setup(
         "ftfy==6.3.1",
         "py3langid==0.4.0",
         "requests>=2.32,<3",
+        # 2.6 bounds streaming decompression to what each read asks for (a bomb is never expanded whole).
+        "urllib3>=2.6,<3",
         # robots.txt (RFC 9309, wildcards, Crawl-delay): the parser Scrapy maintains.
         "protego>=0.5,<1",
         "PyYAML>=6.0,<7",

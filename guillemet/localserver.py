@@ -22,6 +22,7 @@ import socket
 import struct
 import threading
 import time
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -58,6 +59,8 @@ class Route:
         redirect: Where to redirect to (``status`` defaults to 302).
         body_bytes: Answer that many bytes of filler instead of a file.
         gzip_bytes: Answer that many zero bytes, gzip-compressed (``Content-Encoding: gzip``).
+        encoding: With ``gzip_bytes``, the Content-Encoding to use instead: ``deflate`` (zlib), or
+            ``gzip, gzip`` (compressed twice: a bomb inside a bomb).
         drip_s: Send the body one byte every ``drip_s`` seconds.
         reset: Close the connection with a TCP reset instead of answering.
         content_type: The Content-Type to send; an empty string sends none.
@@ -70,14 +73,19 @@ class Route:
     redirect: str | None = None
     body_bytes: int | None = None
     gzip_bytes: int | None = None
+    encoding: str = "gzip"
     drip_s: float | None = None
     reset: bool = False
     content_type: str | None = None
     headers: dict | None = None
 
 
-@functools.lru_cache(maxsize=4)
-def _gzip_of_zeros(size: int) -> bytes:
+@functools.lru_cache(maxsize=8)
+def _gzip_of_zeros(size: int, encoding: str = "gzip") -> bytes:
+    if encoding == "deflate":
+        return zlib.compress(bytes(size), 9)
+    if encoding == "gzip, gzip":
+        return gzip.compress(_gzip_of_zeros(size), compresslevel=9)
     return gzip.compress(bytes(size), compresslevel=9)
 
 
@@ -115,7 +123,9 @@ class CorpusServer:
         for path, spec in {**specs, **(routes or {})}.items():
             self.routes[path] = Route(**spec)
             if self.routes[path].gzip_bytes:
-                _gzip_of_zeros(self.routes[path].gzip_bytes)  # compressed now, not while a client waits
+                _gzip_of_zeros(
+                    self.routes[path].gzip_bytes, self.routes[path].encoding
+                )  # compressed now, not while a client waits
         self.hits: Counter[str] = Counter()
         self.hit_times: defaultdict[str, list[float]] = defaultdict(list)
         self.in_flight: Counter[str] = Counter()
@@ -217,9 +227,9 @@ class CorpusServer:
                     body = b"x" * route.body_bytes
                     content_type = route.content_type or "text/html; charset=utf-8"
                 elif route.gzip_bytes is not None:
-                    body = _gzip_of_zeros(route.gzip_bytes)
+                    body = _gzip_of_zeros(route.gzip_bytes, route.encoding)
                     content_type = route.content_type or "text/html; charset=utf-8"
-                    extra_headers["Content-Encoding"] = "gzip"
+                    extra_headers["Content-Encoding"] = route.encoding
                 elif route.status and route.status >= 400:
                     body = f"error {route.status}".encode()
                     content_type = "text/plain"

@@ -1,5 +1,7 @@
 """fetch() against a real HTTP server on 127.0.0.1."""
 
+import tracemalloc
+
 import pytest
 import yaml
 
@@ -38,6 +40,8 @@ def server(tmp_path_factory):
         "/to-other-loopback.html": {"redirect": "http://127.0.0.2:9/private"},
         "/drip.html": {"drip_s": 0.05},
         "/bomb.html": {"gzip_bytes": 20_000_000},
+        "/deflate-bomb.html": {"gzip_bytes": 20_000_000, "encoding": "deflate"},
+        "/double-bomb.html": {"gzip_bytes": 200_000_000, "encoding": "gzip, gzip"},
         "/reset.html": {"reset": True},
     }
     (root / "_routes.yaml").write_text(yaml.safe_dump(routes), encoding="utf-8")
@@ -220,6 +224,21 @@ def test_dripping_headers_are_cut_at_the_total_time_cap():
 def test_a_gzip_bomb_stops_at_the_cap(server):
     with pytest.raises(FetchError, match="after decompression"):
         fetch(server.url("/bomb.html"), FetchSettings(max_bytes=100_000, retries=0, allow_private_hosts=LOCAL))
+
+
+@pytest.mark.parametrize("path", ["/bomb.html", "/deflate-bomb.html", "/double-bomb.html"])
+def test_a_decompression_bomb_is_never_expanded_into_memory(server, path):
+    # The decompression is streamed (urllib3 >= 2.6 decodes at most what each read asks for), so
+    # the memory a bomb costs is bounded by the cap, not by what the body would expand to (20 MB,
+    # 200 MB for the gzip inside a gzip, whose compressed body is about 200 bytes).
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError, match="more than 1000000 bytes after decompression"):
+            fetch(server.url(path), FetchSettings(max_bytes=1_000_000, retries=0, allow_private_hosts=LOCAL))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8_000_000
 
 
 def test_a_connection_reset_is_retried_then_a_dead_letter_reason(server):
