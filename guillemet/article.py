@@ -43,6 +43,7 @@ def build_article(extracted: ExtractedArticle) -> Article:
         fetched_at=extracted.fetched_at,
         language=extracted.language,
         text_source=extracted.text_source,
+        fetch_error=extracted.fetch_error,
         text=normalized.text,
         normalization={"version": NORMALIZATION_VERSION, "changes": normalized.changes},
     )

@@ -18,17 +18,22 @@ from __future__ import annotations
 import calendar
 import html
 import logging
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
+from requests.utils import requote_uri
 
 from guillemet.errors import FeedError
 from guillemet.ids import article_id
 from guillemet.records import FeedEntry
 
 _LOGGER = logging.getLogger(__name__)
+
+# A headline is a line; a "title" of this size is a broken or hostile feed, not an article's name.
+MAX_TITLE_CHARS = 2000
 
 # feedparser resolves relative URLs and sanitizes HTML by default; we keep both on. We do not let it
 # fetch anything: it is only ever given bytes.
@@ -39,6 +44,29 @@ _LOGGER = logging.getLogger(__name__)
 _ENTITY_DECLARATIONS = tuple(
     {"<!ENTITY".encode(codec) for codec in ("ascii", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "cp037")}
 )
+
+
+# A numeric character reference, possibly escaped once or more inside escaped HTML ("&amp;#x...;"),
+# as an ASCII-compatible encoding writes it.
+_CHAR_REF = re.compile(rb"&((?:amp;)*)#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,20}));")
+# Control characters a URL may not hold; browsers drop tabs and line breaks (WHATWG URL parsing).
+_URL_DROPPED = str.maketrans("", "", "\t\n\r")
+
+
+def _replace_invalid_reference(match: re.Match[bytes]) -> bytes:
+    code = int(match.group(2), 16) if match.group(2) else int(match.group(3))
+    if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        # What an HTML parser does with such a reference; feedparser would raise on it instead,
+        # losing the whole feed for one entry's title.
+        return b"&" + match.group(1) + b"#xFFFD;"
+    return match.group(0)
+
+
+def repair_character_references(content: bytes) -> bytes:
+    """Replaces references to code points no text may hold (NUL, surrogates, past U+10FFFF) by U+FFFD."""
+    if b"&" not in content:
+        return content
+    return _CHAR_REF.sub(_replace_invalid_reference, content)
 
 
 def declares_entities(content: bytes) -> bool:
@@ -93,8 +121,66 @@ def _entry_link(entry, feed_url: str) -> str | None:
             link = guid
     if not link:
         return None
-    # Double-escaped feeds leave "&amp;" in links; resolve relative links against the feed.
-    return urljoin(feed_url, html.unescape(link.strip()))
+    # Double-escaped feeds leave "&amp;" in links; resolve relative links against the feed. Line
+    # breaks and tabs are dropped and spaces percent-encoded, as a browser reads an href.
+    return requote_uri(urljoin(feed_url, html.unescape(link.strip()).translate(_URL_DROPPED)))
+
+
+def check_link(link: str) -> None:
+    """Raises ``ValueError`` when ``link`` cannot be requested: not http(s), no host, a bad port or host.
+
+    ``urlsplit`` accepts what a connection cannot use (port 99999, a host label of 64 letters that
+    IDNA cannot encode); each such entry is refused alone rather than failing later.
+    """
+    parts = urlsplit(link)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError(f"entry link is not http(s): {link[:200]}")
+    port = parts.port  # raises ValueError when out of 0-65535 or not a number
+    if port == 0:
+        raise ValueError("entry link has port 0")
+    host = parts.hostname
+    if not host:
+        raise ValueError(f"entry link has no host: {link[:200]}")
+    try:
+        host.encode("idna")
+    except UnicodeError as error:
+        raise ValueError(f"entry link host cannot be encoded (IDNA): {error}") from error
+
+
+def _guid(raw) -> str | None:
+    guid = raw.get("id")
+    return guid[:500] if isinstance(guid, str) and guid else None
+
+
+def _raw_link(raw) -> str | None:
+    link = raw.get("link")
+    return link[:500] if isinstance(link, str) and link else None
+
+
+def _entry(raw, feed_url: str, feed_title: str | None, language: str | None) -> FeedEntry:
+    """One feed entry, or ``ValueError`` saying why it cannot become an article."""
+    link = _entry_link(raw, feed_url)
+    if not link:
+        raise ValueError("entry has no link")
+    check_link(link)
+    content_html = None
+    if raw.get("content"):
+        content_html = "\n".join(part.get("value", "") for part in raw["content"]) or None
+    title = raw.get("title") or None
+    if title and len(title) > MAX_TITLE_CHARS:
+        raise ValueError(f"entry title too long: {len(title)} characters (at most {MAX_TITLE_CHARS})")
+    return FeedEntry(
+        entry_id=article_id(link),
+        url=link,
+        feed_url=feed_url,
+        feed_title=feed_title,
+        feed_language=language,
+        title=title,
+        authors=_authors(raw),
+        published_at=_iso_utc(raw.get("published_parsed") or raw.get("updated_parsed")),
+        summary_html=raw.get("summary") or None,
+        content_html=content_html,
+    )
 
 
 def _authors(entry) -> tuple[str, ...]:
@@ -149,7 +235,15 @@ def parse_feed(
     headers = {"content-location": feed_url}
     if content_type:
         headers["content-type"] = content_type
-    parsed = feedparser.parse(content, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
+    try:
+        parsed = feedparser.parse(
+            repair_character_references(content),
+            response_headers=headers,
+            sanitize_html=True,
+            resolve_relative_uris=True,
+        )
+    except Exception as error:  # feedparser is meant never to raise; when it does, this feed is lost alone
+        raise FeedError(f"the feed parser failed: {error.__class__.__name__}: {error}") from error
     problem = _problem(parsed)
     version = parsed.get("version") or None
     raw_entries = parsed.get("entries", [])
@@ -166,36 +260,17 @@ def parse_feed(
     seen: set[str] = set()
     duplicates = 0
     for position, raw in enumerate(raw_entries):
-        link = _entry_link(raw, feed_url)
-        guid = raw.get("id") or None
-        if not link:
-            rejected.append(RejectedEntry(position, guid, None, "entry has no link"))
+        try:
+            entry = _entry(raw, feed_url, feed_title, language)
+        except Exception as error:  # noqa: BLE001 - any entry's failure is that entry's alone
+            # One entry that cannot become an article is rejected alone; the others go on.
+            rejected.append(RejectedEntry(position, _guid(raw), _raw_link(raw), str(error)[:500]))
             continue
-        if urlsplit(link).scheme.lower() not in ("http", "https"):
-            rejected.append(RejectedEntry(position, guid, link, f"entry link is not http(s): {link[:200]}"))
-            continue
-        entry_id = article_id(link)
-        if entry_id in seen:
+        if entry.entry_id in seen:
             duplicates += 1
             continue
-        seen.add(entry_id)
-        content_html = None
-        if raw.get("content"):
-            content_html = "\n".join(part.get("value", "") for part in raw["content"]) or None
-        entries.append(
-            FeedEntry(
-                entry_id=entry_id,
-                url=link,
-                feed_url=feed_url,
-                feed_title=feed_title,
-                feed_language=language,
-                title=(raw.get("title") or None),
-                authors=_authors(raw),
-                published_at=_iso_utc(raw.get("published_parsed") or raw.get("updated_parsed")),
-                summary_html=raw.get("summary") or None,
-                content_html=content_html,
-            )
-        )
+        seen.add(entry.entry_id)
+        entries.append(entry)
     return ParsedFeed(
         feed_url=feed_url,
         format=version,

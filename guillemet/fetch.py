@@ -13,10 +13,12 @@ that changes between the check and the connection (DNS rebinding) cannot reach a
 
 from __future__ import annotations
 
+import codecs
 import email.utils
 import ipaddress
 import logging
 import random
+import re
 import socket
 import threading
 import time
@@ -456,3 +458,68 @@ def _result(url: str, response: requests.Response, body: bytes, started: float, 
             if k.lower() in ("etag", "last-modified", "content-type", "content-length")
         ),
     )
+
+
+# Labels that browsers read as Windows-1252 (WHATWG Encoding Standard): a page "in Latin-1" uses
+# its printable 0x80-0x9F characters (curly quotes, the euro sign, "œ").
+_WINDOWS_1252_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "cp819"})
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
+def _codec(label: str | None) -> str | None:
+    """The Python codec for a charset label, browsers' aliases applied; None when unknown."""
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    if label in _WINDOWS_1252_LABELS:
+        return "cp1252"
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def _header_charset(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    for parameter in content_type.split(";")[1:]:
+        key, _, value = parameter.partition("=")
+        if key.strip().lower() == "charset":
+            return value
+    return None
+
+
+def decode_page(content: bytes, content_type: str | None = None) -> str:
+    """Decodes an HTML page once, as a browser would choose its encoding.
+
+    Precedence (the WHATWG HTML "encoding sniffing" order): a byte-order mark, then the charset of
+    the HTTP Content-Type header, then a ``<meta charset>`` in the first 1,024 bytes, then
+    detection. A declared charset is used only when the bytes decode with it: servers label pages
+    UTF-8 that their CMS wrote in Windows-1252, and decoding those as UTF-8 with replacement
+    characters (or letting a detector guess Central European, "aprčs") loses the accents. So
+    each declared charset is tried strictly in that order, then UTF-8, then Windows-1252, the
+    legacy encoding of French pages, which decodes any byte (the five it leaves undefined become
+    U+FFFD).
+
+    Args:
+        content: The body, decompressed.
+        content_type: The HTTP Content-Type header, if any.
+
+    Returns:
+        The page as text.
+    """
+    for bom, codec in _BOMS:
+        if content.startswith(bom):
+            return content[len(bom) :].decode(codec, errors="replace")
+    meta = _META_CHARSET.search(content[:1024])
+    candidates = [_codec(_header_charset(content_type)), _codec(meta.group(1).decode("ascii") if meta else None)]
+    for codec in [*candidates, "utf-8"]:
+        # A page "in UTF-16" without a BOM is almost always mislabelled ASCII-compatible text.
+        if codec is None or codec.startswith("utf-16") or codec.startswith("utf-32"):
+            continue
+        try:
+            return content.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return content.decode("cp1252", errors="replace")

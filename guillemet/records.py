@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 def _plain(value: Any) -> Any:
@@ -96,6 +96,9 @@ class ArticlePage(_Record):
 
     entry: FeedEntry
     page: FetchResult
+    # Why the page could not be fetched, when the feed's own text stands in for it (``page`` is
+    # then empty).
+    fetch_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,7 @@ class ExtractedArticle(_Record):
     site: str | None
     text_source: str
     raw_text: str
+    fetch_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,7 @@ class Article(_Record):
     text_source: str
     text: str
     normalization: dict[str, Any]
+    fetch_error: str | None = None
     quotes: tuple[Quote, ...] = ()
     entities: tuple[Entity, ...] = ()
     schema_version: str = SCHEMA_VERSION
@@ -186,6 +191,7 @@ class Article(_Record):
             "fetched_at",
             "language",
             "text_source",
+            "fetch_error",
             "normalization",
             "text",
             "quotes",

@@ -4,20 +4,38 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import replace
 from typing import NamedTuple
 
 import apache_beam as beam
+from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 from apache_beam.utils.windowed_value import WindowedValue
 
 from guillemet.article import build_article
-from guillemet.extract import extract_article
-from guillemet.fetch import FetchSettings
+from guillemet.errors import FetchError
+from guillemet.extract import extract_article, html_fragment_to_text
+from guillemet.fetch import FetchSettings, decode_page
 from guillemet.politeness import polite_fetcher
 from guillemet.records import ArticlePage, ExtractedArticle, FeedEntry, FetchResult
-from transforms.common import DEAD_LETTER, DeadLetteringDoFn, StageResult, apply_stage
+from transforms.common import DEAD_LETTER, METRICS_NAMESPACE, DeadLetteringDoFn, StageResult, apply_stage
 
 _LOGGER = logging.getLogger(__name__)
+
+
+# Articles whose page could not be fetched and whose feed text was used instead.
+FEED_FALLBACK_COUNTER = "FetchArticles.feed_fallback"
+
+
+def feed_text_stands_in(entry: FeedEntry, min_chars: int) -> bool:
+    """Whether the feed entry's own text (full content, else summary) is long enough to be the article.
+
+    The same measure as ``extract_article``'s fallback for a page that gives too little text, but
+    stricter for the summary: with no page at all, a teaser is not taken for the article.
+    """
+    return any(
+        len(html_fragment_to_text(fragment or "")) >= min_chars for fragment in (entry.content_html, entry.summary_html)
+    )
 
 
 class _InFlight(NamedTuple):
@@ -38,9 +56,11 @@ class _FetchPageFn(DeadLetteringDoFn):
 
     stage = "FetchArticles"
 
-    def __init__(self, settings: FetchSettings):
+    def __init__(self, settings: FetchSettings, fallback_chars: int = 200):
         super().__init__()
         self._settings = settings
+        self._fallback_chars = fallback_chars
+        self._recovered = Metrics.counter(METRICS_NAMESPACE, FEED_FALLBACK_COUNTER)
 
     def setup(self):
         self._fetcher = polite_fetcher(self._settings)
@@ -56,7 +76,30 @@ class _FetchPageFn(DeadLetteringDoFn):
         return element.entry.entry_id, element.entry.url
 
     def handle(self, element: _InFlight):
-        yield ArticlePage(entry=element.entry, page=element.page.result())  # re-raises the fetch's error
+        try:
+            page = element.page.result()  # re-raises the fetch's error
+        except FetchError as error:
+            entry = element.entry
+            if not feed_text_stands_in(entry, self._fallback_chars):
+                raise
+            # The page is refused or unreachable but the feed carries the article: the article goes
+            # on from the feed's text, and the record says why (``fetch_error``).
+            self._recovered.inc()
+            _LOGGER.info("FetchArticles: %s: %s; the feed's text stands in", entry.url, error)
+            page = FetchResult(
+                requested_url=entry.url,
+                final_url=entry.url,
+                status=error.status or 0,
+                content=b"",
+                content_type=None,
+                encoding=None,
+                fetched_at="",
+                elapsed_s=0.0,
+                attempts=error.attempts,
+            )
+            yield ArticlePage(entry=entry, page=page, fetch_error=f"{error.__class__.__name__}: {error}"[:1000])
+            return
+        yield ArticlePage(entry=element.entry, page=page)
 
     def process(self, element: FeedEntry, timestamp=beam.DoFn.TimestampParam, window=beam.DoFn.WindowParam):
         page = self._pool.submit(self._fetcher.fetch, element.url)
@@ -90,14 +133,21 @@ class FetchArticles(beam.PTransform):
     Politely: ``settings`` bound the requests per host (per worker process) and robots.txt is
     obeyed unless ``settings.robots_txt`` is false; a refused URL is a dead letter whose reason
     starts with ``robots.txt``.
+
+    A page that cannot be fetched (an HTTP error, robots.txt, a timeout, a refused destination)
+    whose feed entry carries at least ``fallback_chars`` characters of text (its full content, else
+    its summary) is not lost: it goes on with an empty page and its ``fetch_error``, ExtractText
+    takes the feed's text (``text_source`` ``feed_content`` or ``feed_summary``), and the counter
+    ``FetchArticles.feed_fallback`` counts it. Otherwise the failure is a dead letter.
     """
 
-    def __init__(self, settings: FetchSettings, label: str | None = None):
+    def __init__(self, settings: FetchSettings, fallback_chars: int = 200, label: str | None = None):
         super().__init__(label)
         self._settings = settings
+        self._fallback_chars = fallback_chars
 
     def expand(self, entries: beam.PCollection) -> StageResult:
-        outputs = apply_stage(entries, "Fetch", _FetchPageFn(self._settings))
+        outputs = apply_stage(entries, "Fetch", _FetchPageFn(self._settings, self._fallback_chars))
         return StageResult(outputs.good, outputs[DEAD_LETTER])
 
 
@@ -113,14 +163,18 @@ class _ExtractFn(DeadLetteringDoFn):
         return element.entry.entry_id, element.page.final_url
 
     def handle(self, element: ArticlePage):
-        yield extract_article(
-            element.page.content,
+        # Decoded here, once, with the HTTP charset the extractor never sees (guillemet.fetch.decode_page).
+        extracted = extract_article(
+            decode_page(element.page.content, element.page.content_type) if element.page.content else b"",
             element.page.final_url,
             element.entry,
-            fetched_at=element.page.fetched_at,
+            fetched_at=element.page.fetched_at or None,
             min_text_chars=self._min_text_chars,
             min_article_chars=self._min_article_chars,
         )
+        if element.fetch_error:
+            extracted = replace(extracted, fetch_error=element.fetch_error)
+        yield extracted
 
 
 class ExtractText(beam.PTransform):
