@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-COMMANDS = ("export", "report")
+COMMANDS = ("export", "report", "reannotate")
 
 
 def _day(value: str) -> date:
@@ -40,10 +40,27 @@ def add_commands(commands, logging_flags: argparse.ArgumentParser) -> None:
     )
     report.add_argument("output", metavar="OUTPUT", help="a run output folder or gs:// prefix")
     report.add_argument("--html", metavar="FILE", required=True, help="the page to write")
+    reannotate = commands.add_parser(
+        "reannotate",
+        parents=[logging_flags],
+        help="run the current quote and entity steps on stored articles, committed as a new run",
+        description="Read the latest version of every committed article under OUTPUT, annotate it again "
+        "with the profile's NLP settings (no fetching) and commit the result as a new run whose records "
+        "and manifest name the annotator. Flags not listed here are passed to Beam.",
+    )
+    reannotate.add_argument("output", metavar="OUTPUT", help="a run output folder or gs:// prefix")
+    reannotate.add_argument("--config", required=True, help="the profile whose nlp and beam sections apply")
 
 
-def run_command(args: argparse.Namespace) -> int:
-    """Runs ``export`` or ``report``; 0 on success, 2 when nothing was asked."""
+def run_command(args: argparse.Namespace, beam_args: list[str] | None = None) -> int:
+    """Runs ``export``, ``report`` or ``reannotate``; 0 on success, 1 on a failed job, 2 on bad usage."""
+    if args.command == "reannotate":
+        from guillemet.config import load_config
+        from pipeline.reannotate import reannotate
+
+        summary = reannotate(load_config(args.config), args.output, beam_args)
+        print(f"guillemet reannotate {summary.run_id}: {summary.state}, {summary.articles_written} articles")
+        return 0 if summary.state == "DONE" else 1
     if args.command == "export":
         from pipeline.analysis import export
 

@@ -322,7 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
-    if rest and args.command not in ("run", "stream"):
+    if rest and args.command not in ("run", "stream", "reannotate"):
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     _setup_logging(args.verbose)
     try:
@@ -335,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "eval-entities":
             return _cmd_eval_entities(args)
         if args.command in analysis_cli.COMMANDS:
-            return analysis_cli.run_command(args)
+            return analysis_cli.run_command(args, rest)
         return _cmd_annotate(args)
     except ConfigError as error:
         print(f"guillemet: {error}", file=sys.stderr)
