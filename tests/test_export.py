@@ -18,6 +18,7 @@ from guillemet.config import load_config
 from pipeline.cli import main
 from pipeline.run import RunSummary, run, write_manifest
 from tests.conftest import ROOT
+from tests.test_gcs import emulator  # noqa: F401 - the GCS emulator fixture
 
 pytestmark = pytest.mark.slow
 
@@ -151,3 +152,27 @@ def test_quote_clusters_on_known_fixtures():
     assert precision == 1.0, sorted(predicted - actual)
     assert recall >= 0.85, sorted(actual - predicted)
     assert groups[0] == 0 and groups[4] == 4  # a cluster is named by its earliest quote
+
+
+def test_export_report_and_reannotate_on_gcs(emulator, tmp_path):  # noqa: F811 - the fixture
+    """The three commands on gs:// output (the GCS emulator of tests/test_gcs.py)."""
+    from pipeline.reannotate import reannotate
+    from tests.test_gcs import BUCKET
+
+    output = f"gs://{BUCKET}/analysis"
+    config = load_config(ROOT / "configs" / "demo.yaml")
+    assert run(config, output=output).state == "DONE"
+    quotes = tmp_path / "quotes.parquet"
+    assert main(["export", output, "--quotes", str(quotes)]) == 0
+    first = pq.read_table(quotes).to_pylist()
+    assert len({r["article_id"] for r in first}) == DEMO_ARTICLES and len(first) >= 60
+    html = tmp_path / "report.html"
+    assert main(["report", output, "--html", str(html)]) == 0
+    assert html.read_text(encoding="utf-8").count('id="per-site-mark-') == 4
+
+    small = config.model_copy(update={"nlp": config.nlp.model_copy(update={"model": "sm"})})
+    again = reannotate(small, output)
+    assert again.state == "DONE" and again.articles_written == DEMO_ARTICLES
+    assert emulator.bucket(BUCKET).blob(f"analysis/manifests/run={again.run_id}.json").exists()
+    assert main(["export", output, "--quotes", str(quotes)]) == 0
+    assert {r["run_id"] for r in pq.read_table(quotes).to_pylist()} == {again.run_id}
