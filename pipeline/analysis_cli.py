@@ -1,4 +1,4 @@
-"""The subcommands that answer questions about committed runs: ``export`` and ``report``."""
+"""The subcommands over committed runs: ``export``, ``report`` and ``reannotate``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def _day(value: str) -> date:
 
 
 def add_commands(commands, logging_flags: argparse.ArgumentParser) -> None:
-    """Adds ``export`` and ``report`` to the ``guillemet`` parser."""
+    """Adds ``export``, ``report`` and ``reannotate`` to the ``guillemet`` parser."""
     dates = argparse.ArgumentParser(add_help=False)
     dates.add_argument("--since", type=_day, metavar="DATE", help="articles published on or after DATE")
     dates.add_argument("--until", type=_day, metavar="DATE", help="articles published on or before DATE")

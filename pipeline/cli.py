@@ -315,7 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     eval_entities.add_argument("gold", nargs="+", metavar="FOLDER", help="folders of *.webanno.tsv files")
     eval_entities.add_argument("--model", default="md", help="md (default), sm, or a spaCy package")
     eval_entities.add_argument("--json", action="store_true", help="the report as JSON")
-    analysis_cli.add_commands(commands, logging_flags)  # export, report (docs/analysis.md)
+    analysis_cli.add_commands(commands, logging_flags)  # export, report, reannotate (docs/analysis.md)
     return parser
 
 

@@ -24,13 +24,14 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from guillemet import __version__
-from guillemet.analysis.runs import committed_manifests
+from guillemet.analysis.runs import LocalStorage, committed_manifests
 from guillemet.config import GuillemetConfig
 from guillemet.records import Article
 from pipeline.analysis import BeamStorage
 from pipeline.graph import RunLayout, annotate_articles
 from pipeline.options import pipeline_options, runner_name
 from pipeline.run import RunSummary, _counters, _utc_now, _versions
+from pipeline.store import write_text_atomically
 from transforms.write import WriteJsonLines
 
 _LOGGER = logging.getLogger(__name__)
@@ -78,10 +79,7 @@ class _Annotated:
 
 def reannotate(config: GuillemetConfig, output: str, beam_args: list[str] | None = None) -> RunSummary:
     """Re-annotates the latest version of every committed article under ``output``; returns the run."""
-    storage = BeamStorage() if "://" in output else None
-    from guillemet.analysis.runs import LocalStorage
-
-    runs = committed_manifests(storage or LocalStorage(), output)
+    runs = committed_manifests(BeamStorage() if "://" in output else LocalStorage(), output)
     patterns = [
         FileSystems.join(m["outputs"]["articles"], "part-*") for m in runs if m.get("outputs", {}).get("articles")
     ]
@@ -119,8 +117,6 @@ def reannotate(config: GuillemetConfig, output: str, beam_args: list[str] | None
     summary.outputs = {"articles": layout.articles, "dead": layout.dead_letters, "manifest": layout.manifest}
     manifest = summary.to_dict()
     manifest.update(kind="reannotate", annotator=stamp, reannotated_runs=[m["run_id"] for m in runs])
-    if summary.state == "DONE":
-        from pipeline.store import write_text_atomically
-
+    if summary.state == "DONE":  # the manifest last: the commit (docs/storage.md)
         write_text_atomically(layout.manifest, json.dumps(manifest, ensure_ascii=False, indent=2))
     return summary
