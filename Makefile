@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint clean image
+.PHONY: run test lint clean image browser
 
 $(BIN)/.installed: setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,8 +16,22 @@ $(BIN)/.installed: setup.py
 run: $(BIN)/.installed
 	$(BIN)/guillemet run --config configs/demo.yaml
 
-test: $(BIN)/.installed
-	$(BIN)/python -m pytest
+# The report's browser test (tests/test_report.py) drives Debian's chromium through playwright.
+# As root (CI on a fresh Debian machine) chromium is installed here and the test must find it
+# (GUILLEMET_REQUIRE_BROWSER=1: a missing browser fails); otherwise a missing one is reported and
+# the test skips, saying why.
+ROOT_USER := $(shell test "$$(id -u)" = 0 && echo 1)
+
+browser:
+ifeq ($(ROOT_USER),1)
+	command -v chromium >/dev/null || { apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }
+else
+	@command -v chromium >/dev/null || echo "chromium missing (apt-get install chromium chromium-driver as root): the browser test will skip"
+endif
+
+test: $(BIN)/.installed browser
+	GUILLEMET_REQUIRE_BROWSER=$(ROOT_USER) $(BIN)/python -m pytest
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check guillemet transforms pipeline tests

@@ -34,6 +34,9 @@ setup(
         "PyYAML>=6.0,<7",
         "pydantic>=2.7,<3",
         "jsonschema>=4.22,<5",
+        # export and report (docs/analysis.md): pyarrow comes with Beam; clusters and charts.
+        "datasketch>=2.0,<3",
+        "matplotlib>=3.11,<4",
     ],
     extras_require={
         "gcp": ["apache-beam[gcp]==2.77.0", "google-cloud-storage>=3,<4"],
@@ -43,6 +46,9 @@ setup(
             "hypothesis>=6.100,<7",
             "ruff>=0.6",
             "gcp-storage-emulator==2026.7.19",
+            # the exported tables read back by DuckDB; the report opened in Debian's chromium
+            "duckdb>=2.0,<3",
+            "playwright==1.65.2",
         ],
     },
     entry_points={"console_scripts": ["guillemet=pipeline.cli:main"]},

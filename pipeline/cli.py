@@ -15,6 +15,7 @@ from pathlib import Path
 
 from guillemet import __version__
 from guillemet.errors import ConfigError, GuillemetError
+from pipeline import analysis_cli
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -314,13 +315,14 @@ def build_parser() -> argparse.ArgumentParser:
     eval_entities.add_argument("gold", nargs="+", metavar="FOLDER", help="folders of *.webanno.tsv files")
     eval_entities.add_argument("--model", default="md", help="md (default), sm, or a spaCy package")
     eval_entities.add_argument("--json", action="store_true", help="the report as JSON")
+    analysis_cli.add_commands(commands, logging_flags)  # export, report, reannotate (docs/analysis.md)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
-    if rest and args.command not in ("run", "stream"):
+    if rest and args.command not in ("run", "stream", "reannotate"):
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     _setup_logging(args.verbose)
     try:
@@ -332,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_eval_quotes(args)
         if args.command == "eval-entities":
             return _cmd_eval_entities(args)
+        if args.command in analysis_cli.COMMANDS:
+            return analysis_cli.run_command(args, rest)
         return _cmd_annotate(args)
     except ConfigError as error:
         print(f"guillemet: {error}", file=sys.stderr)
