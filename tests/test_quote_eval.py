@@ -248,3 +248,21 @@ def test_real_gold_loads_pages_and_dispatches(tmp_path):
     assert docs[1].input == b"Un titre\nUne ligne."
     with pytest.raises(realgold.RealGoldError, match="input not found"):
         realgold.load_real_gold([gold], realworld=tmp_path / "elsewhere")
+
+
+def test_real_gold_rules_come_from_the_trace_when_offered():
+    from collections import namedtuple
+
+    Decision = namedtuple("Decision", "start end kept rule kind")
+    quotes = [Quote("Un deux", 2, 9, "direct", "dire", None), Quote("trois", 20, 25, "fragment", None, None)]
+
+    class Tracing:
+        def trace(self, doc, text=None, blocks=None):
+            assert text == "le texte"
+            return [Decision(2, 9, True, "cue-after", "direct"), Decision(20, 25, False, "title-of-work", "fragment")]
+
+    assert realgold._kept_rules(Tracing(), None, "le texte", quotes) == ["cue-after", None]
+    assert realgold._kept_rules(object(), None, "le texte", quotes) == []
+    record = {"text": "", "quotes": [{"text": "Un deux", "kind": "direct", "speaker": {"name": "Paul", "gender": "M"}}]}
+    (prediction,) = realgold.record_predictions(record, ["cue-after"])
+    assert prediction == realgold.Prediction("Un deux", "Paul", "M", "direct", "cue-after")
