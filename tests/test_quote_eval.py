@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 
+from guillemet.quotes import realgold
 from guillemet.quotes.evaluate import evaluate, same_speaker
 from guillemet.quotes.extractor import QuoteExtractor
 from guillemet.quotes.gold import GoldArticle, GoldError, GoldQuote, GoldSpan, load_gold
@@ -137,3 +138,131 @@ def test_held_out_gold_set_loads():
     for article in articles:
         for quote in article.quotes:
             assert article.text[quote.start : quote.end] == quote.text
+
+
+# -- the real-text gold's scorer (guillemet/quotes/realgold.py) on gold written here --------------
+
+
+def _doc(quotes, non_quotes=(), borderline=(), doc_id="d1"):
+    return realgold.RealDocument(doc_id, "dispatches", b"", list(quotes), list(non_quotes), list(borderline))
+
+
+def test_real_gold_fragment_inside_clause_is_one_event():
+    clause = {
+        "id": "q1",
+        "quote": "le budget serait voté avant la fin du mois de juin",
+        "kind": "indirect",
+        "speaker": "Anne Leroy",
+    }
+    fragment = {
+        "id": "q2",
+        "inside": "q1",
+        "quote": "avant la fin du mois",
+        "kind": "fragment",
+        "speaker": "Anne Leroy",
+    }
+    doc = _doc([clause, fragment])
+    only_fragment = realgold.evaluate([doc], {"d1": [realgold.Prediction("avant la fin du mois", "Mme Leroy")]})
+    assert only_fragment["direct"]["gold"] == 1 and only_fragment["direct"]["R30"] == 1.0
+    assert only_fragment["indirect"]["gold"] == 0  # the clause is excused, not missed
+    assert only_fragment["direct"]["speaker_acc"] == 1.0
+    only_clause = realgold.evaluate([doc], {"d1": [realgold.Prediction(clause["quote"], "Leroy", kind="indirect")]})
+    assert only_clause["direct"]["gold"] == 0 and only_clause["indirect"]["R30"] == 1.0
+    nothing = realgold.evaluate([doc], {})
+    assert nothing["direct"]["gold"] == 1 and nothing["indirect"]["gold"] == 1
+
+
+def test_real_gold_borderline_and_non_quotes():
+    quote = {"quote": "Nous ne lâcherons rien sur les salaires", "kind": "direct", "speaker": "Marc Petit"}
+    doc = _doc([quote], non_quotes=["Le Petit Prince"], borderline=["une formule un peu creuse à mon avis"])
+    preds = [
+        realgold.Prediction("Nous ne lâcherons rien sur les salaires", "Anne Leroy"),
+        realgold.Prediction("une formule un peu creuse à mon avis"),  # unscored: neither hit nor spurious
+        realgold.Prediction("Le Petit Prince"),  # a non-quote taken, and spurious
+        realgold.Prediction("J'ai relu Le Petit Prince hier soir avec mes deux enfants, le soir"),  # mentions it only
+    ]
+    report = realgold.evaluate([doc], {"d1": preds})
+    assert report["direct"]["pred"] == 3 and report["direct"]["P30"] == round(1 / 3, 3)
+    assert report["direct"]["speaker_acc"] == 0.0 and report["direct"]["F30_spk"] == 0.0
+    assert report["non_quotes"] == {"total": 1, "rejected": 0.0}
+    kinds = Counter(e["error"] for e in report["errors"])
+    assert kinds == {"spurious": 2, "speaker": 1, "non-quote taken": 1}
+
+
+@pytest.mark.parametrize(
+    ("gold", "predicted", "same"),
+    [
+        ("Vladimir Poutine", "Poutine", True),
+        ("Vladimir Poutine", "Vladimir", False),
+        ("Mme Claire Dumas", "la ministre Claire Dumas", True),
+        ("un proche du maire", "proche du maire", True),
+        ("Commission européenne", "la Commission", False),
+        (None, None, True),
+        (None, "Paul", False),
+        ("Paul Martin", None, False),
+    ],
+)
+def test_real_gold_speaker_matching(gold, predicted, same):
+    assert realgold.same_speaker(gold, predicted) is same
+
+
+def test_real_gold_gender():
+    quotes = [
+        {
+            "quote": "Il faut agir maintenant sur les loyers",
+            "kind": "direct",
+            "speaker": "Anne Leroy",
+            "speaker_gender": "F",
+        },
+        {"quote": "Rien ne presse, croyez-moi bien", "kind": "direct", "speaker": "Marc Petit", "speaker_gender": "M"},
+    ]
+    preds = [
+        realgold.Prediction("Il faut agir maintenant sur les loyers", "Anne Leroy", "F"),
+        realgold.Prediction("Rien ne presse, croyez-moi bien", "Marc Petit", None),
+    ]
+    gender = realgold.evaluate([_doc(quotes)], {"d1": preds})["gender"]
+    assert (gender["matched_FM"], gender["acc"], gender["coverage"]) == (2, 0.5, 0.5)
+    assert (gender["gold_women_share"], gender["pred_women_share"]) == (0.5, 1.0)
+
+
+def test_real_gold_loads_pages_and_dispatches(tmp_path):
+    realworld = tmp_path / "realworld"
+    (realworld / "quotes").mkdir(parents=True)
+    (realworld / "pages").mkdir()
+    (realworld / "pages" / "p1.html").write_bytes(b"<html><body><p>x</p></body></html>")
+    (realworld / "quotes" / "sae_depeches_2008_categorized.txt").write_text(
+        ".N 7\n.D 2008-01-02\n.T Un titre\nUne ligne.\n.N 8\n.T Autre\nFin.\n", encoding="utf-8"
+    )
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    (gold / "pages_gold.json").write_text(
+        json.dumps({"documents": [{"id": "p1", "source": "pages/p1.html", "quotes": []}]})
+    )
+    (gold / "dispatches_gold.json").write_text(
+        json.dumps({"documents": [{"id": "7", "locator": "sae 7", "quotes": [], "non_quotes": ["x"]}]})
+    )
+    assert realgold.is_real_gold(gold) and realgold.is_real_gold(gold / "pages_gold.json")
+    assert not realgold.is_real_gold(DEV)
+    docs = realgold.load_real_gold([gold])
+    assert [(d.id, d.part) for d in docs] == [("p1", "pages"), ("7", "dispatches")]
+    assert docs[1].input == b"Un titre\nUne ligne."
+    with pytest.raises(realgold.RealGoldError, match="input not found"):
+        realgold.load_real_gold([gold], realworld=tmp_path / "elsewhere")
+
+
+def test_real_gold_rules_come_from_the_trace_when_offered():
+    from collections import namedtuple
+
+    Decision = namedtuple("Decision", "start end kept rule kind")
+    quotes = [Quote("Un deux", 2, 9, "direct", "dire", None), Quote("trois", 20, 25, "fragment", None, None)]
+
+    class Tracing:
+        def trace(self, doc, text=None, blocks=None):
+            assert text == "le texte"
+            return [Decision(2, 9, True, "cue-after", "direct"), Decision(20, 25, False, "title-of-work", "fragment")]
+
+    assert realgold._kept_rules(Tracing(), None, "le texte", quotes) == ["cue-after", None]
+    assert realgold._kept_rules(object(), None, "le texte", quotes) == []
+    record = {"text": "", "quotes": [{"text": "Un deux", "kind": "direct", "speaker": {"name": "Paul", "gender": "M"}}]}
+    (prediction,) = realgold.record_predictions(record, ["cue-after"])
+    assert prediction == realgold.Prediction("Un deux", "Paul", "M", "direct", "cue-after")

@@ -199,3 +199,37 @@ def render(report: dict) -> str:
     if report["non_quote_rejection"] is not None:
         lines.append(f"non-quotes rejected {report['non_quote_rejection']:.3f} of {report['non_quotes']}")
     return "\n".join(lines)
+
+
+def evaluate_gold(sources: Iterable[str], model: str = "md", *, errors: bool = False) -> dict:
+    """Loads our own gold files or folders (``gold/quotes/``), runs the extractor and scores it.
+
+    Args:
+        sources: Gold folders or files (our format or the seed's).
+        model: The spaCy model (``md``, ``sm`` or a package name).
+        errors: Keep each article's errors in the report.
+
+    Raises:
+        GoldError: a gold file cannot be read.
+    """
+    from guillemet.nlp import ArticleAnalyzer
+    from guillemet.quotes.gold import load_gold
+
+    gold = [article for source in sources for article in load_gold(source)]
+    analyzer = ArticleAnalyzer(model).load()
+    report = evaluate(gold, lambda text: analyzer.extractor.extract(analyzer.nlp(text)))
+    if not errors:
+        for article in report["details"]:
+            article.pop("errors")
+    return report
+
+
+def render_errors(report: dict) -> str:
+    """One line per error of each article of a report made with ``errors=True``."""
+    import json
+
+    return "\n".join(
+        f"{article['id']}: {json.dumps(error, ensure_ascii=False)}"
+        for article in report["details"]
+        for error in article.get("errors", [])
+    )
