@@ -18,7 +18,9 @@ from guillemet.fetch import DEFAULT_USER_AGENT, FetchSettings
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No NaN or infinity anywhere: ``read_timeout_s: .inf`` would wait forever, ``.nan`` compares
+    # false with every bound and so would pass ``gt=0``.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class FeedConfig(_Strict):
@@ -58,6 +60,14 @@ class FetchConfig(_Strict):
     per_host_delay_s: float = Field(1.0, ge=0)
     robots_txt: bool = True
     concurrency: int = Field(8, ge=1, le=256)
+
+    @field_validator("user_agent")
+    @classmethod
+    def _one_header_line(cls, value: str) -> str:
+        # A line break in a header value would end the header (and could add others).
+        if any(char in value for char in "\r\n\x00") or not value.isprintable():
+            raise ValueError("must be one line of printable characters (it is sent as an HTTP header)")
+        return value
 
     def settings(self) -> FetchSettings:
         return FetchSettings(**self.model_dump())
@@ -166,6 +176,11 @@ def _describe(error: ValidationError, source: str) -> str:
         message = problem["msg"]
         if problem["type"] == "extra_forbidden":
             message = "unknown key"
+        elif problem["type"] in ("model_type", "dict_type"):
+            # pydantic's "Input should be a valid dictionary or instance of FeedConfig".
+            message = f"expected a mapping of keys, got {type(problem.get('input')).__name__}"
+        elif problem["type"] == "finite_number":
+            message = "must be a finite number (no .inf, no .nan)"
         lines.append(f"  {key}: {message}")
     return "\n".join(lines)
 

@@ -19,6 +19,7 @@ import logging
 import os
 import threading
 import time
+import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
@@ -27,7 +28,6 @@ import py3langid
 from guillemet.entities import consolidate
 from guillemet.errors import GuillemetError
 from guillemet.quotes.extractor import QuoteExtractor
-from guillemet.quotes.lexicon import canonical_name
 from guillemet.records import Article, Entity, Quote
 
 _LOGGER = logging.getLogger(__name__)
@@ -122,16 +122,39 @@ def extract_entities(doc, text: str | None = None) -> tuple[Entity, ...]:
     return tuple(consolidate(doc, text))
 
 
+def name_key(name: str | None) -> str | None:
+    """A name reduced for matching a speaker to an entity: case, accents, apostrophes, hyphens and
+    spaces folded, letters of every script kept.
+
+    Why not ``canonical_name`` alone: it folds to ASCII, so a name written in Greek, Cyrillic or
+    Arabic script reduces to nothing (None), and every such speaker would match every such entity.
+    """
+    if not name:
+        return None
+    decomposed = unicodedata.normalize("NFKD", name.replace("’", "'"))
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return " ".join(folded.replace("-", " ").split()) or None
+
+
 def link_speakers(quotes: Iterable[Quote], entities: tuple[Entity, ...]) -> tuple[Quote, ...]:
-    """Gives each quote's speaker the id of the entity of the same name, when there is one."""
-    by_name = {canonical_name(entity.name): entity for entity in entities if entity.label in ("PER", "ORG")}
+    """Gives each quote's speaker the id of the entity of the same name, when there is one.
+
+    Names are matched on ``name_key``; a name that reduces to nothing (only marks or spaces) links
+    to no entity.
+    """
+    by_name: dict[str, Entity] = {}
+    for entity in entities:
+        key = name_key(entity.name)
+        if entity.label in ("PER", "ORG") and key is not None:
+            by_name[key] = entity
     linked = []
     for quote in quotes:
         speaker = dict(quote.speaker or {})
-        entity = by_name.get(canonical_name(speaker.get("name")))
-        if entity is None and speaker.get("name"):
+        key = name_key(speaker.get("name"))
+        entity = by_name.get(key) if key is not None else None
+        if entity is None and key is not None:
             # "Poutine" in the quote for the entity "Vladimir Poutine": the same last word.
-            last = canonical_name(speaker["name"]).split()[-1]
+            last = key.split()[-1]
             candidates = [e for name, e in by_name.items() if name.split()[-1] == last]
             entity = candidates[0] if len(candidates) == 1 else None
         speaker["entity_id"] = entity.id if entity is not None else None

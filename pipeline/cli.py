@@ -1,8 +1,10 @@
 """The ``guillemet`` command line: ``run`` a batch job, ``stream`` the feeds, ``annotate`` one article.
 
-Exit codes: 0 success; 1 the run failed (or ``annotate`` found no article); 2 bad usage or an
-invalid configuration; 3 the run finished but its dead letters exceed ``max_dead_letter_share`` of
-the entries read (so that cron and orchestrators notice a degraded run).
+Exit codes: 0 success; 1 the run failed, nothing committed (or ``annotate`` found no article); 2
+bad usage or an invalid configuration, refused before anything ran; 3 the run finished but its dead
+letters exceed ``max_dead_letter_share`` of the entries read (so that cron and orchestrators notice
+a degraded run); 4 the run committed but its ``--summary-json`` could not be written; 5 the run
+committed but every feed failed, so nothing was read (docs/scheduling.md).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -21,6 +24,8 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_TOO_MANY_DEAD_LETTERS = 3
+EXIT_SUMMARY_NOT_WRITTEN = 4
+EXIT_NO_FEED_READ = 5
 
 
 def _setup_logging(verbosity: int) -> None:
@@ -47,20 +52,76 @@ def _job_failed(command: str, error: Exception, args: argparse.Namespace) -> int
     return EXIT_FAILED
 
 
-def _report(summary, args: argparse.Namespace) -> None:
-    """Prints the human summary and writes the machine-readable one when asked."""
-    print(summary.render())
+def _print(text: str) -> None:
+    """Prints to stdout; a reader that went away (``guillemet run … | head``) ends the printing
+    quietly, not the command: its exit code still says how the run went."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        # Later writes (and the interpreter's final flush) go nowhere instead of raising again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _check_summary_path(path: str | None) -> None:
+    """Refuses, before the run, a ``--summary-json`` path that cannot be written."""
+    if not path:
+        return
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir():
+        raise ConfigError(f"--summary-json {path}: is a folder")
+    if not folder.is_dir():
+        raise ConfigError(f"--summary-json {path}: the folder {folder} does not exist")
+    # Tried, not inferred from permission bits (which do not bind root, nor a read-only mount).
+    existed = target.exists()
+    try:
+        with open(target, "a" if existed else "x", encoding="utf-8"):
+            pass
+    except OSError as error:
+        raise ConfigError(f"--summary-json {path}: cannot be written: {error.strerror or error}") from None
+    if not existed:
+        target.unlink()
+
+
+def _report(summary, args: argparse.Namespace) -> bool:
+    """Prints the human summary and writes the machine-readable one when asked; False if the
+    summary file could not be written (the run's manifest holds the same content)."""
+    _print(summary.render())
     if args.summary_json:
-        Path(args.summary_json).write_text(
-            json.dumps(summary.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
+        try:
+            Path(args.summary_json).write_text(
+                json.dumps(summary.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
+            )
+        except OSError as error:
+            print(
+                f"guillemet: the run is committed, but --summary-json {args.summary_json} could not be written:"
+                f" {error.strerror or error} (the manifest {summary.outputs.get('manifest')} holds the summary)",
+                file=sys.stderr,
+            )
+            return False
+    return True
+
+
+def _refuse_unknown_flags(command: str, beam_args: list[str], parser: argparse.ArgumentParser) -> None:
+    from pipeline.options import unknown_flags
+
+    ours = [option for action in parser._actions for option in action.option_strings]  # noqa: SLF001
+    problems = unknown_flags(beam_args, ours)
+    if problems:
+        raise ConfigError(
+            f"{command}: {problems[0]}" + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
         )
 
 
 def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
     from guillemet.config import load_config
-    from pipeline.run import run
+    from pipeline.run import check_can_run, run
 
+    _check_summary_path(args.summary_json)
     config = load_config(args.config)
+    check_can_run(config, beam_args)
     try:
         summary = run(
             config,
@@ -70,21 +131,30 @@ def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
             commit_in_pipeline=args.commit_in_pipeline or args.no_wait,
             wait=not args.no_wait,
         )
+    except ConfigError:
+        raise
     except Exception as error:  # noqa: BLE001 - the run itself failed: say so and exit non-zero
         return _job_failed("run", error, args)
     if args.no_wait:
         # No metrics to summarise: the job commits itself, its manifest says what it did.
-        print(f"guillemet run {summary.run_id}: submitted; the pipeline commits it to {summary.outputs['manifest']}")
+        _print(f"guillemet run {summary.run_id}: submitted; the pipeline commits it to {summary.outputs['manifest']}")
         return EXIT_OK
-    _report(summary, args)
+    reported = _report(summary, args)
     if summary.state != "DONE":
         return EXIT_FAILED
+    if summary.feeds_total and summary.feeds_failed == summary.feeds_total:
+        print(
+            f"guillemet run: every feed failed ({summary.feeds_failed} of {summary.feeds_total}): nothing was read;"
+            f" the reasons are in {summary.outputs.get('dead')}",
+            file=sys.stderr,
+        )
+        return EXIT_NO_FEED_READ
     limit = config.max_dead_letter_share
     share = summary.dead_letter_share
     if limit is not None and share > limit:
         print(f"guillemet run: {share:.1%} of the entries are dead letters (limit {limit:.1%})", file=sys.stderr)
         return EXIT_TOO_MANY_DEAD_LETTERS
-    return EXIT_OK
+    return EXIT_OK if reported else EXIT_SUMMARY_NOT_WRITTEN
 
 
 def _cmd_stream(args: argparse.Namespace, beam_args: list[str]) -> int:
@@ -96,6 +166,7 @@ def _cmd_stream(args: argparse.Namespace, beam_args: list[str]) -> int:
         raise ConfigError(f"--interval-minutes {args.interval_minutes} is under a second")
     if args.max_polls is not None and args.max_polls < 1:
         raise ConfigError("--max-polls must be at least 1")
+    _check_summary_path(args.summary_json)
     config = load_config(args.config)
     try:
         summary = stream(config, beam_args, output=args.output, interval_s=interval_s, max_polls=args.max_polls)
@@ -103,7 +174,8 @@ def _cmd_stream(args: argparse.Namespace, beam_args: list[str]) -> int:
         raise
     except Exception as error:  # noqa: BLE001 - the job itself failed: say so and exit non-zero
         return _job_failed("stream", error, args)
-    _report(summary, args)
+    if not _report(summary, args):
+        return EXIT_SUMMARY_NOT_WRITTEN
     if args.max_polls is None:
         # An endless job submitted to a remote runner: fine unless it already failed.
         return EXIT_FAILED if summary.state in ("FAILED", "CANCELLED", "STOPPED") else EXIT_OK
@@ -345,6 +417,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def commands_of(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The subcommands' parsers, by name."""
+    for action in parser._actions:  # noqa: SLF001 - argparse has no public accessor
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            return dict(action.choices)
+    return {}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
@@ -352,6 +432,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     _setup_logging(args.verbose)
     try:
+        if args.command in ("run", "stream"):
+            _refuse_unknown_flags(args.command, rest, commands_of(parser)[args.command])
         if args.command == "run":
             return _cmd_run(args, rest)
         if args.command == "stream":

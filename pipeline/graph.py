@@ -1,7 +1,7 @@
 """Assembles the guillemet graph from a validated configuration.
 
 ReadFeeds (conditional requests) → ParseEntries → DedupEntries (fusion break) → FetchArticles →
-ExtractText → NormalizeText → MarkVersions (skips unchanged articles) → ParseArticles (spaCy, once)
+ExtractText → NormalizeText → DedupArticles → MarkVersions (skips unchanged articles) → ParseArticles (spaCy, once)
 → ExtractQuotes ‖ ExtractEntities → JoinAnnotations → WriteArticles and UpdateSeen, with every
 stage's dead letters flattened into one output written beside the articles, and one report per feed.
 With a commit function, CommitRun last: it commits the run from inside the pipeline once every
@@ -30,6 +30,7 @@ from transforms import (
     ReadFeeds,
     WriteJsonLines,
 )
+from transforms.canonical import DedupArticles
 from transforms.commit import CommitRun
 from transforms.nlp import ExtractEntities, ExtractQuotes, JoinAnnotations, ParseArticles
 from transforms.state import MarkVersions, ReadSeen, UpdateSeen
@@ -143,8 +144,9 @@ def annotate_articles(
             dead_letters.append(result.dead_letters)
         else:
             branches[name] = parsed.good | f"No{name.capitalize()}" >> beam.FlatMap(lambda _: ())
-    final = branches | "JoinAnnotations" >> JoinAnnotations(nlp.quotes, nlp.entities)
-    return final, dead_letters, parsed.good
+    joined = branches | "JoinAnnotations" >> JoinAnnotations(nlp.quotes, nlp.entities)
+    dead_letters.append(joined.dead_letters)
+    return joined.good, dead_letters, parsed.good
 
 
 def build_graph(
@@ -171,15 +173,18 @@ def build_graph(
         config.extract.min_text_chars, config.extract.min_article_chars
     )
     articles = extracted.good | "NormalizeText" >> NormalizeText()
+    # One page per id (canonical URL): the id of a record is unique in a run.
+    unique = articles.good | "DedupArticles" >> DedupArticles()
     seen = pipeline | "ReadSeen" >> ReadSeen(previous.seen_pattern)
     # Before the NLP stages: an unchanged article costs a fetch and an extraction, not a parse.
-    fresh = articles.good | "MarkVersions" >> MarkVersions(seen, layout.started_at)
+    fresh = unique.good | "MarkVersions" >> MarkVersions(seen, layout.started_at)
     stage_dead_letters = [
         fetched_feeds.dead_letters,
         entry_dead_letters,
         pages.dead_letters,
         extracted.dead_letters,
         articles.dead_letters,
+        unique.dead_letters,
     ]
     final, nlp_dead_letters, parsed = annotate_articles(fresh, config)
     stage_dead_letters += nlp_dead_letters
@@ -196,7 +201,7 @@ def build_graph(
             "feeds": feeds,
             "entries": entries,
             "unique_entries": unique_entries,
-            "articles": articles.good,
+            "articles": unique.good,
             "fresh": fresh,
             "final": final,
             "dead_letters": dead_letters,

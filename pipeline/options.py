@@ -7,9 +7,10 @@ waits for that to fail before falling back). Flags given on the command line win
 
 from __future__ import annotations
 
+import difflib
 import os
 
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions, _BeamArgumentParser
 
 from guillemet.config import GuillemetConfig
 
@@ -53,3 +54,42 @@ def runner_name(options: PipelineOptions) -> str:
 def is_local(options: PipelineOptions) -> bool:
     """Whether the pipeline runs on this machine (and can reach a corpus served on 127.0.0.1)."""
     return runner_name(options).rsplit(".", 1)[-1] in LOCAL_RUNNERS
+
+
+def beam_option_strings() -> list[str]:
+    """Every flag Beam's options know (``--runner``, ``--project``, …), as ``PipelineOptions``
+    collects them: the arguments of each of its subclasses, on Beam's own parser."""
+    parser = _BeamArgumentParser(allow_abbrev=False)
+    classes = {}
+    for cls in PipelineOptions.__subclasses__():
+        classes.setdefault(str(cls), cls)
+    for cls in classes.values():
+        cls._add_argparse_args(parser)  # noqa: SLF001 - how Beam itself lists its options
+    return [option for action in parser._actions for option in action.option_strings]  # noqa: SLF001
+
+
+def unknown_flags(flags: list[str], ours: list[str]) -> list[str]:
+    """The flags of ``flags`` that neither we (``ours``) nor Beam know, each with a suggestion.
+
+    Beam only logs a warning for a flag it does not know and runs on without it: a mistyped
+    ``--ouput`` would write to the profile's output. Values (what does not start with ``-``) are
+    left alone.
+
+    Returns:
+        One message per unknown flag, such as ``unknown flag --ouput (did you mean --output?)``.
+    """
+    known = set(beam_option_strings())
+    candidates = sorted(known | set(ours))
+    problems = []
+    for flag in flags:
+        if not flag.startswith("-") or flag == "--":
+            continue
+        name = flag.split("=", 1)[0]
+        if name in known:
+            continue
+        message = f"unknown flag {name}"
+        close = difflib.get_close_matches(name, candidates, n=1)
+        if close:
+            message += f" (did you mean {close[0]}?)"
+        problems.append(message)
+    return problems

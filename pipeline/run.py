@@ -7,6 +7,7 @@ step writes the same state and manifest, from counts of the data (``transforms/c
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import platform
@@ -24,7 +25,9 @@ from apache_beam.metrics.metric import MetricsFilter
 
 from guillemet import __version__
 from guillemet.config import GuillemetConfig
+from guillemet.errors import ConfigError
 from guillemet.localserver import CorpusServer, resolve_root
+from guillemet.nlp import MODELS
 from guillemet.state import (
     CommittedState,
     FeedState,
@@ -45,9 +48,11 @@ STAGES = (
     "FetchArticles",
     "ExtractText",
     "NormalizeText",
+    "DedupArticles",
     "ParseArticles",
     "ExtractQuotes",
     "ExtractEntities",
+    "JoinAnnotations",
 )
 
 
@@ -282,6 +287,30 @@ def build_run(pipeline: beam.Pipeline, config: GuillemetConfig, plan: RunPlan, s
     commit = PipelineCommit(plan, keys) if commit_in_pipeline else None
     build_graph(pipeline, config, sources, plan.layout, plan.previous(keys), commit)
     return keys
+
+
+def check_can_run(config: GuillemetConfig, beam_args: list[str] | None = None) -> None:
+    """Refuses at start what would only fail after the fetching: a spaCy model that is not installed.
+
+    The model is looked up, not loaded (``importlib.util.find_spec``). Only for local runners: a
+    remote job installs its model on the workers (``setup.py``, the container), not on the launcher.
+
+    Raises:
+        ConfigError: one line naming the profile, the key and what is installed.
+    """
+    if not config.nlp.enabled or not is_local(pipeline_options(config, beam_args)):
+        return
+    package = MODELS.get(config.nlp.model, config.nlp.model)
+    try:
+        found = importlib.util.find_spec(package) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        installed = [f"{short} ({name})" for short, name in MODELS.items() if importlib.util.find_spec(name)]
+        raise ConfigError(
+            f"{config.source or 'the profile'}: nlp.model: {config.nlp.model!r} is not an installed spaCy model"
+            f" (installed: {', '.join(installed) or 'none'})"
+        )
 
 
 def run(

@@ -60,3 +60,27 @@ def test_missing_file(tmp_path):
 def test_digest_changes_with_content():
     assert parse_config(MINIMAL).digest() != parse_config(MINIMAL + "extract: {min_text_chars: 10}\n").digest()
     assert parse_config(MINIMAL).digest() == parse_config(MINIMAL).digest()
+
+
+@pytest.mark.parametrize(
+    ("extra", "key", "message"),
+    [
+        ("fetch: {read_timeout_s: .inf}", "fetch.read_timeout_s", "finite number"),
+        ("fetch: {backoff_s: .nan}", "fetch.backoff_s", "finite number"),
+        ("fetch: {read_timeout_s: -1}", "fetch.read_timeout_s", "greater than 0"),
+        ('fetch: {user_agent: "bot\\r\\nX-Evil: 1"}', "fetch.user_agent", "one line"),
+        ("max_dead_letter_share: .nan", "max_dead_letter_share", "finite number"),
+    ],
+)
+def test_values_that_make_no_sense_are_refused(extra, key, message):
+    with pytest.raises(ConfigError) as refused:
+        parse_config(MINIMAL + extra + "\n", "configs/x.yaml")
+    assert f"{key}: " in str(refused.value) and message in str(refused.value)
+
+
+def test_a_feed_that_is_not_a_mapping_is_said_plainly():
+    with pytest.raises(ConfigError) as refused:
+        parse_config("name: t\noutput: out\nfeeds: [https://e.fr/a.xml, {url: https://e.fr/b.xml}, 3]\n", "x.yaml")
+    text = str(refused.value)
+    assert "feeds.0: expected a mapping of keys, got str" in text and "feeds.2: expected a mapping" in text
+    assert "valid dictionary or instance" not in text

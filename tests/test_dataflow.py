@@ -40,6 +40,7 @@ DRY_RUN = ["--dry_run=True", "--no_auth"]
 # (--update): renaming one needs --transform_name_mapping, so a change here must be deliberate.
 TOP_LEVEL_STEPS = [
     "CollectDeadLetters",
+    "DedupArticles",
     "DedupEntries",
     "ExtractEntities",
     "ExtractQuotes",

@@ -46,6 +46,7 @@ def test_one_parse_two_branches_joined_per_article():
         entities = parsed.good | ExtractEntities()
         keyed = parsed.good | beam.Map(lambda item: (item.article.id, item.article))
         joined = {"article": keyed, "quotes": quotes.good, "entities": entities.good} | JoinAnnotations(True, True)
+        joined = joined.good
         assert_that(
             parsed.dead_letters | "Why" >> beam.Map(lambda d: (d.stage, d.url, d.error.split(":")[0])),
             equal_to([("ParseArticles", "http://e.com/strike", "not French")]),

@@ -4,6 +4,8 @@ ExtractQuotes and ExtractEntities, joined per article id by JoinAnnotations."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import logging
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -14,6 +16,18 @@ from guillemet.nlp import ArticleParser, ParsedArticle, extract_entities, extrac
 from guillemet.quotes.extractor import QuoteExtractor
 from guillemet.records import Article
 from transforms.common import DEAD_LETTER, METRICS_NAMESPACE, DeadLetteringDoFn, StageResult, dead_letter
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def text_key(article: Article) -> str:
+    """What an annotation was computed on: the article's URL and a digest of its text.
+
+    The branches' outputs carry it so that the join attaches to an article only the quotes and
+    entities of that very text, never those of another page sharing its id.
+    """
+    digest = hashlib.blake2b(article.text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+    return f"{article.url}#{digest}"
 
 
 class _ParseBatchFn(DeadLetteringDoFn):
@@ -42,7 +56,7 @@ class _ParseBatchFn(DeadLetteringDoFn):
             self._model_loads.inc()
             self._loaded_here = False
         # A batch is one unit of work for nlp.pipe, but each article succeeds or fails alone.
-        for article, result in self._parser.parse_batch(batch):
+        for article, result in self._parse(batch):
             self._in.inc()
             if isinstance(result, Exception):
                 self._failed.inc()
@@ -50,6 +64,19 @@ class _ParseBatchFn(DeadLetteringDoFn):
             else:
                 self._out.inc()
                 yield result
+
+    def _parse(self, batch: list[Article]) -> list[tuple[Article, ParsedArticle | Exception]]:
+        try:
+            return self._parser.parse_batch(batch)
+        except Exception:  # noqa: BLE001 - one article must not take its batch down
+            _LOGGER.warning("%s: a batch of %d failed; parsing its articles one by one", self.stage, len(batch))
+        results: list[tuple[Article, ParsedArticle | Exception]] = []
+        for article in batch:
+            try:
+                results.extend(self._parser.parse_batch([article]))
+            except Exception as error:  # noqa: BLE001 - the article's own failure is its dead letter
+                results.append((article, error))
+        return results
 
 
 class ParseArticles(beam.PTransform):
@@ -83,7 +110,8 @@ class _QuotesFn(DeadLetteringDoFn):
         return element.article.id, element.article.url
 
     def handle(self, element: ParsedArticle):
-        yield element.article.id, extract_quotes(element.doc, self._extractor, element.article.text)
+        article = element.article
+        yield article.id, (text_key(article), extract_quotes(element.doc, self._extractor, article.text))
 
 
 class ExtractQuotes(beam.PTransform):
@@ -101,7 +129,8 @@ class _EntitiesFn(DeadLetteringDoFn):
         return element.article.id, element.article.url
 
     def handle(self, element: ParsedArticle):
-        yield element.article.id, extract_entities(element.doc, element.article.text)
+        article = element.article
+        yield article.id, (text_key(article), extract_entities(element.doc, article.text))
 
 
 class ExtractEntities(beam.PTransform):
@@ -112,41 +141,58 @@ class ExtractEntities(beam.PTransform):
         return StageResult(outputs.good, outputs[DEAD_LETTER])
 
 
-class _JoinFn(beam.DoFn):
+class _JoinFn(DeadLetteringDoFn):
+    stage = "JoinAnnotations"
+
     def __init__(self, expect_quotes: bool, expect_entities: bool):
+        super().__init__()
         self._expect = {"quotes": expect_quotes, "entities": expect_entities}
         self._duplicates = Metrics.counter(METRICS_NAMESPACE, "JoinAnnotations.duplicates")
         self._incomplete = Metrics.counter(METRICS_NAMESPACE, "JoinAnnotations.incomplete")
 
-    def process(self, keyed):
+    def identify(self, keyed):
+        article_id, grouped = keyed
+        urls = sorted(a.url for a in grouped["article"] if a.url)
+        return article_id, urls[0] if urls else None
+
+    def handle(self, keyed):
         article_id, grouped = keyed
         articles: list[Article] = list(grouped["article"])
         if not articles:
             return
         if len(articles) > 1:
-            # Two entries whose pages share a canonical URL: one article, written once.
+            # Two pages sharing a canonical URL that reached the join (the batch graph dedups
+            # them before, DedupArticles): one article, written once.
             self._duplicates.inc(len(articles) - 1)
         article = min(articles, key=lambda a: (a.url or "", a.entry_url or ""))
-        quotes = list(grouped["quotes"])
-        entities = list(grouped["entities"])
-        missing = [
-            name for name, values in (("quotes", quotes), ("entities", entities)) if self._expect[name] and not values
-        ]
+        key = text_key(article)
+        # Only what was computed on this very text: another page's offsets would point elsewhere.
+        found = {
+            name: [value for computed_on, value in grouped[name] if computed_on == key]
+            for name in ("quotes", "entities")
+        }
+        missing = [name for name, values in found.items() if self._expect[name] and not values]
         if missing:
             # A branch failed for this article: its dead letter is already out; do not write it half done.
             self._incomplete.inc()
             return
-        found_entities = entities[0] if entities else ()
-        found_quotes = link_speakers(quotes[0], found_entities) if quotes else ()
+        found_entities = found["entities"][0] if found["entities"] else ()
+        found_quotes = link_speakers(found["quotes"][0], found_entities) if found["quotes"] else ()
         yield dataclasses.replace(article, quotes=found_quotes, entities=found_entities)
 
 
 class JoinAnnotations(beam.PTransform):
-    """Joins the article with its quotes and entities by article id: one ``Article`` per id."""
+    """Joins the article with its quotes and entities by article id: one ``Article`` per id, and
+    the dead letter of an article whose join failed."""
 
     def __init__(self, expect_quotes: bool, expect_entities: bool, label=None):
         super().__init__(label)
         self._expect = (expect_quotes, expect_entities)
 
-    def expand(self, branches: dict) -> beam.PCollection:
-        return branches | "Group" >> beam.CoGroupByKey() | "Merge" >> beam.ParDo(_JoinFn(*self._expect))
+    def expand(self, branches: dict) -> StageResult:
+        outputs = (
+            branches
+            | "Group" >> beam.CoGroupByKey()
+            | "Merge" >> beam.ParDo(_JoinFn(*self._expect)).with_outputs(DEAD_LETTER, main="good")
+        )
+        return StageResult(outputs.good, outputs[DEAD_LETTER])
