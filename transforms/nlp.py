@@ -10,6 +10,7 @@ from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 from apache_beam.utils.shared import Shared
 
+from guillemet.gender import assign_genders, clear_non_persons
 from guillemet.nlp import ArticleParser, ParsedArticle, extract_entities, extract_quotes, link_speakers
 from guillemet.quotes.extractor import QuoteExtractor
 from guillemet.records import Article
@@ -83,7 +84,9 @@ class _QuotesFn(DeadLetteringDoFn):
         return element.article.id, element.article.url
 
     def handle(self, element: ParsedArticle):
-        yield element.article.id, extract_quotes(element.doc, self._extractor, element.article.text)
+        quotes = extract_quotes(element.doc, self._extractor, element.article.text)
+        # Genders need the parse, which only this branch has; the entity check waits for the join.
+        yield element.article.id, assign_genders(quotes, element.doc, element.article.text)
 
 
 class ExtractQuotes(beam.PTransform):
@@ -137,7 +140,7 @@ class _JoinFn(beam.DoFn):
             self._incomplete.inc()
             return
         found_entities = entities[0] if entities else ()
-        found_quotes = link_speakers(quotes[0], found_entities) if quotes else ()
+        found_quotes = clear_non_persons(link_speakers(quotes[0], found_entities), found_entities) if quotes else ()
         yield dataclasses.replace(article, quotes=found_quotes, entities=found_entities)
 
 

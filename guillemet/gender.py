@@ -1,0 +1,285 @@
+"""The gender of each quote's speaker: ``speaker.gender`` (F, M or None) and ``speaker.gender_source``.
+
+Evidence comes in two kinds, read by small named functions:
+
+- about the speaker's own mention (the words the extractor took as the speaker): a title
+  (``title_gender``: M., Mme, Mlle), a pronoun (``pronoun_gender``: "dit-il", "a-t-elle ajouté"), a
+  role noun with a gendered determiner (``role_noun_gender``: "la ministre", "le juge", "sa
+  porte-parole"; "son porte-parole" and "une source" say nothing), and agreement in the speaker's
+  own clause (``agreement_gender``: "elle s'est dite inquiète", "Interrogée, X a répondu");
+- about the person named (``speaker.name``): the gender the people index settled from all the
+  person's mentions in the article (``cluster_gender``: titles, determiners and agreement around
+  every mention, see ``guillemet.quotes.people``), then the first-name list (``name_gender``).
+
+The policy (``decide``): mention evidence comes first, since grammar in the speaker's clause is
+about that very speaker; if two kinds of mention evidence disagree, the answer is None (the parse
+or the speaker is doubtful). Without mention evidence, the person's cluster decides, then the first
+name. A speaker that is plural, an organisation, a place, a document or a publication gets None,
+whatever the rest says, as does a speaker with no evidence at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterable
+
+from guillemet.quotes.lexicon import canonical_name, fold
+from guillemet.quotes.people import ORG_NOUNS, PeopleIndex, first_name_gender
+from guillemet.records import Entity, Quote
+
+_LOGGER = logging.getLogger(__name__)
+
+SOURCES = ("title", "pronoun", "role_noun", "agreement", "cluster", "first_name")
+
+_TITLE = {"m": "M", "mr": "M", "monsieur": "M", "mme": "F", "madame": "F", "mlle": "F", "mademoiselle": "F"}
+_PRONOUN = {"il": "M", "lui": "M", "celui": "M", "elle": "F", "celle": "F"}
+_PLURAL_PRONOUNS = frozenset({"ils", "elles", "eux", "ceux", "celles", "nous", "vous", "on"})
+# Determiners that give a singular noun phrase's gender. "son", "leur", "l'", "mon" do not: "son
+# porte-parole" may be a woman; "sa", "ma", "ta" do: before a consonant only a feminine noun takes them.
+_DET = {
+    "le": "M",
+    "un": "M",
+    "ce": "M",
+    "cet": "M",
+    "du": "M",
+    "au": "M",
+    "la": "F",
+    "une": "F",
+    "cette": "F",
+    "sa": "F",
+    "ma": "F",
+    "ta": "F",
+}
+# Nouns that name a document, a publication or a group rather than a person.
+_NOT_PERSON_NOUNS = ORG_NOUNS | frozenset(
+    """rapport communiqué communique étude etude document texte lettre courrier note journal quotidien hebdomadaire
+    magazine revue site blog chaîne chaine radio télévision television presse agence déclaration declaration
+    enquête enquete sondage décret decret loi arrêté arrete avis jugement décision decision ordonnance plainte tribune
+    famille équipe equipe foule public population habitant habitants riverains manifestants""".split()
+)
+_NON_PERSON_LABELS = frozenset({"ORG", "LOC", "MISC"})
+
+
+@dataclasses.dataclass(frozen=True)
+class Evidence:
+    """One piece of evidence: a gender and where it came from."""
+
+    gender: str
+    source: str
+
+
+def title_gender(words: list[str]) -> str | None:
+    """The gender of a civil title opening the speaker's words ("M. Martin", "Mme Durand"); "Me" says none."""
+    if not words:
+        return None
+    return _TITLE.get(fold(words[0]).rstrip("."))
+
+
+def pronoun_gender(words: list[str]) -> str | None:
+    """The gender of a speaker that is a singular third-person pronoun ("il", "elle", "celle qui…")."""
+    if not words:
+        return None
+    return _PRONOUN.get(fold(words[0]).strip("-"))
+
+
+def is_plural(span) -> bool:
+    """Whether the speaker's phrase names several people ("ils", "les syndicats", "des habitants")."""
+    if span is None or len(span) == 0:
+        return False
+    first = span[0].lower_.strip("-")
+    if first in _PLURAL_PRONOUNS or first in ("les", "des", "ces", "leurs", "nos", "vos", "mes", "ses", "plusieurs"):
+        return True
+    root = span.root
+    return root.pos_ in ("NOUN", "PRON") and "Number=Plur" in str(root.morph)
+
+
+def is_not_person(span) -> bool:
+    """Whether the speaker's phrase is headed by an organisation, document or publication noun."""
+    if span is None or len(span) == 0:
+        return False
+    root = span.root
+    return root.pos_ == "NOUN" and fold(root.lemma_ or root.text) in {fold(n) for n in _NOT_PERSON_NOUNS}
+
+
+def role_noun_gender(span) -> str | None:
+    """The gender of a role noun opening the speaker's phrase, from its determiner or its form.
+
+    "la ministre", "le juge", "cette avocate", "sa porte-parole" give F, M, F, F; "son
+    porte-parole", "l'expert", "une source" give None ("une source" is feminine by grammar only,
+    the conventions count it unknown; an inflected feminine such as "l'avocate" gives F).
+    """
+    if span is None or len(span) < 2:
+        return None
+    tokens = list(span)
+    if tokens[0].pos_ != "DET" and tokens[0].lower_ not in _DET and tokens[0].lower_ not in ("l'", "l’", "son", "leur"):
+        return None
+    noun = next((t for t in tokens[1:4] if t.pos_ in ("NOUN", "ADJ") and t.pos_ != "PROPN"), None)
+    if noun is None or fold(noun.lemma_ or noun.text) in ("source", "personne", "victime", "star"):
+        return None  # epicene by grammar: "une source", "la personne"
+    determiner = tokens[0].lower_
+    if determiner in _DET:
+        return _DET[determiner]
+    # "l'avocate", "son épouse": only a noun visibly inflected for the feminine speaks.
+    if "Gender=Fem" in str(noun.morph) and noun.lower_ != fold(noun.lemma_ or "") and noun.lower_.endswith("e"):
+        return "F"
+    return None
+
+
+def _participle_gender(token) -> str | None:
+    """The gender a participle or adjective shows by its ending and morphology (singular only)."""
+    morph = str(token.morph)
+    if "Number=Plur" in morph or token.lower_.endswith(("s", "x")):
+        return None
+    if "Gender=Fem" in morph and token.lower_.endswith("e"):
+        return "F"
+    if "Gender=Masc" in morph and not token.lower_.endswith("e"):
+        return "M"
+    return None
+
+
+def agreement_gender(span) -> str | None:
+    """The gender shown by agreement with the speaker in their own clause.
+
+    A participle or adjective that agrees with the subject: after "être" ("elle s'est dite
+    inquiète", "X s'est montré prudent"), or a detached participle opening the sentence and
+    governed by the speaker's verb ("Interrogée, X a répondu"). Participles after "avoir" do not
+    agree with the subject and are ignored.
+    """
+    if span is None or len(span) == 0:
+        return None
+    root = span.root
+    if root.dep_ not in ("nsubj", "nsubj:pass"):
+        return None
+    verb = root.head
+    found: set[str] = set()
+    auxiliaries = [child for child in verb.children if child.dep_ in ("aux:tense", "aux:pass", "aux", "cop")]
+    with_etre = any(fold(aux.lemma_) == "etre" for aux in auxiliaries)
+    if with_etre and verb.pos_ in ("VERB", "ADJ") and "VerbForm=Part" in str(verb.morph) or verb.pos_ == "ADJ":
+        gender = _participle_gender(verb)
+        if gender:
+            found.add(gender)
+    for child in verb.children:
+        if child.i in range(span.start, span.end):
+            continue
+        # "s'est dite inquiète": the attribute of the subject; "Interrogée, X a dit": a detached participle.
+        detached = child.dep_ in ("advcl", "acl", "amod") and child.i < span.start and "VerbForm=Part" in str(child.morph)
+        attribute = child.dep_ in ("xcomp", "obl:arg") and child.pos_ == "ADJ"
+        if detached or attribute:
+            gender = _participle_gender(child)
+            if gender:
+                found.add(gender)
+    return found.pop() if len(found) == 1 else None
+
+
+def name_gender(name: str | None) -> str | None:
+    """The usual gender of the first word of a person's name, from the project's first-name list."""
+    if not name:
+        return None
+    words = [w for w in name.split() if fold(w).rstrip(".") not in _TITLE and fold(w).rstrip(".") != "me"]
+    if len(words) < 2:
+        return None  # a surname alone ("Martin", "Laurent") is no first name
+    gender = first_name_gender(words[0])
+    return {"Masc": "M", "Fem": "F", "M": "M", "F": "F"}.get(gender or "")
+
+
+def cluster_gender(name: str | None, people: PeopleIndex | None) -> str | None:
+    """The gender the people index gives the person of that name, from all their mentions."""
+    if not name or people is None:
+        return None
+    key = {fold(w) for w in name.split()}
+    matches = [p for p in people.people if key and key <= {fold(t) for t in p.tokens}]
+    genders = {p.gender for p in matches if p.gender}
+    if len(genders) != 1:
+        return None
+    votes = matches[0].gender_votes
+    if len(votes) > 1 and sorted(votes.values())[-1] == sorted(votes.values())[-2]:
+        return None
+    return {"Masc": "M", "Fem": "F"}.get(genders.pop())
+
+
+def decide(mention: list[Evidence], person: list[Evidence]) -> Evidence | None:
+    """The policy: mention evidence first (None if it disagrees), then the person's, in order."""
+    if mention:
+        if len({e.gender for e in mention}) > 1:
+            return None
+        return mention[0]
+    return person[0] if person else None
+
+
+def _span(doc, speaker: dict):
+    start, end = speaker.get("start"), speaker.get("end")
+    if start is None or end is None or end <= start:
+        return None
+    return doc.char_span(start, end, alignment_mode="expand")
+
+
+def speaker_gender(speaker: dict | None, doc, people: PeopleIndex | None = None) -> tuple[str | None, str | None]:
+    """``(gender, source)`` for one speaker dict; ``(None, None)`` when nothing settles it."""
+    if not speaker or speaker.get("resolution") == "organisation":
+        return None, None
+    name = speaker.get("name")
+    span = _span(doc, speaker) if doc is not None else None
+    if is_plural(span) or is_not_person(span):
+        return None, None
+    words = [t.text for t in span] if span is not None else (speaker.get("text") or "").split()
+    mention = []
+    for source, gender in (
+        ("title", title_gender(words)),
+        ("pronoun", pronoun_gender(words)),
+        ("role_noun", role_noun_gender(span)),
+        ("agreement", agreement_gender(span)),
+    ):
+        if gender:
+            mention.append(Evidence(gender, source))
+    person = []
+    for source, gender in (("cluster", cluster_gender(name, people)), ("first_name", name_gender(name))):
+        if gender:
+            person.append(Evidence(gender, source))
+    chosen = decide(mention, person)
+    return (chosen.gender, chosen.source) if chosen else (None, None)
+
+
+def assign_genders(
+    quotes: Iterable[Quote], doc, text: str | None = None, entities: tuple[Entity, ...] = ()
+) -> tuple[Quote, ...]:
+    """The quotes with ``speaker.gender`` and ``speaker.gender_source`` set (None when undecided).
+
+    Args:
+        quotes: The article's quotes, speakers resolved (and linked to entities, if ``entities``).
+        doc: The article's spaCy parse.
+        text: The string it was parsed from, if at hand.
+        entities: The article's consolidated entities, if at hand (``clear_non_persons``). The
+            pipeline's quote branch has the parse but not the entities: it calls this without
+            them, and ``clear_non_persons`` once the two branches are joined.
+    """
+    quotes = tuple(quotes)
+    if not quotes:
+        return quotes
+    people = PeopleIndex(doc, text) if any((q.speaker or {}).get("name") for q in quotes) else None
+    out = []
+    for quote in quotes:
+        if quote.speaker is None:
+            out.append(quote)
+            continue
+        gender, source = speaker_gender(quote.speaker, doc, people)
+        out.append(dataclasses.replace(quote, speaker=dict(quote.speaker, gender=gender, gender_source=source)))
+    return clear_non_persons(out, entities) if entities else tuple(out)
+
+
+def clear_non_persons(quotes: Iterable[Quote], entities: tuple[Entity, ...]) -> tuple[Quote, ...]:
+    """The quotes, with no gender for a speaker the entities call an ORG, LOC or MISC and never a PER."""
+    labels: dict[str, set[str]] = {}
+    for entity in entities:
+        labels.setdefault(canonical_name(entity.name), set()).add(entity.label)
+    by_id = {entity.id: entity.label for entity in entities}
+    out = []
+    for quote in quotes:
+        speaker = quote.speaker
+        if speaker and speaker.get("gender"):
+            found = labels.get(canonical_name(speaker.get("name")), set()) | {by_id.get(speaker.get("entity_id"))}
+            found.discard(None)
+            if found and "PER" not in found and found <= _NON_PERSON_LABELS:
+                quote = dataclasses.replace(quote, speaker=dict(speaker, gender=None, gender_source=None))
+        out.append(quote)
+    return tuple(out)
