@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from guillemet.quotes.lexicon import canonical_name, fold
 from guillemet.quotes.people import ORG_NOUNS, PeopleIndex, first_name_gender
@@ -76,11 +78,31 @@ def title_gender(words: list[str]) -> str | None:
     return _TITLE.get(fold(words[0]).rstrip("."))
 
 
-def pronoun_gender(words: list[str]) -> str | None:
-    """The gender of a speaker that is a singular third-person pronoun ("il", "elle", "celle qui…")."""
-    if not words:
+_CLITIC = re.compile(r"^-?(?:t-)?(il|elle)(s?)$")
+
+
+def pronoun_gender(span) -> str | None:
+    """The gender of a singular third-person pronoun that is the speaker or the cue's subject.
+
+    "il", "elle", "celle qui…" as the speaker's words; the inverted clitic of the cue ("a-t-elle
+    ajouté", "dit-il", tokenised "-t-elle", "-il"); or the cue verb's pronoun subject ("il a dit",
+    when the speaker's words are the verb). A plural pronoun says nothing.
+    """
+    if span is None or len(span) == 0:
         return None
-    return _PRONOUN.get(fold(words[0]).strip("-"))
+    first = span[0].lower_
+    if first in _PRONOUN:
+        return _PRONOUN[first]
+    doc = span.doc
+    found = set()
+    for token in list(span) + list(doc[span.end : min(len(doc), span.end + 2)]):
+        match = _CLITIC.match(token.lower_) or _CLITIC.match(token.lower_.rsplit("-t-", 1)[-1])
+        if match and (token.lower_.startswith("-") or "-t-" in token.lower_ or token.i < span.end):
+            found.add(None if match.group(2) else ("M" if match.group(1) == "il" else "F"))
+    for child in span.root.children:
+        if child.dep_ in ("nsubj", "expl:subj") and child.lower_ in ("il", "elle", "ils", "elles"):
+            found.add({"il": "M", "elle": "F"}.get(child.lower_))
+    return found.pop() if len(found) == 1 else None
 
 
 def is_plural(span) -> bool:
@@ -109,7 +131,7 @@ def role_noun_gender(span) -> str | None:
     porte-parole", "l'expert", "une source" give None ("une source" is feminine by grammar only,
     the conventions count it unknown; an inflected feminine such as "l'avocate" gives F).
     """
-    if span is None or len(span) < 2:
+    if span is None or len(span) < 2 or len(span) > 8:
         return None
     tokens = list(span)
     if tokens[0].pos_ != "DET" and tokens[0].lower_ not in _DET and tokens[0].lower_ not in ("l'", "l’", "son", "leur"):
@@ -117,6 +139,9 @@ def role_noun_gender(span) -> str | None:
     noun = next((t for t in tokens[1:4] if t.pos_ in ("NOUN", "ADJ") and t.pos_ != "PROPN"), None)
     if noun is None or fold(noun.lemma_ or noun.text) in ("source", "personne", "victime", "star"):
         return None  # epicene by grammar: "une source", "la personne"
+    after = span.doc[noun.i + 1] if noun.i + 1 < len(span.doc) else None
+    if after is not None and after.lower_ in ("de", "d'", "d’") and noun.i + 2 < span.end and span.doc[noun.i + 2].pos_ == "PROPN":
+        return None  # "l'hypothèse de Stephen Smith": the noun is not the person
     determiner = tokens[0].lower_
     if determiner in _DET:
         return _DET[determiner]
@@ -172,23 +197,59 @@ def agreement_gender(span) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+@lru_cache(maxsize=1)
+def _detector():
+    import gender_guesser.detector
+
+    return gender_guesser.detector.Detector(case_sensitive=False)
+
+
+_GUESSER = {"male": "M", "mostly_male": "M", "female": "F", "mostly_female": "F"}
+
+
 def name_gender(name: str | None) -> str | None:
-    """The usual gender of the first word of a person's name, from the project's first-name list."""
+    """The usual gender of the first word of a person's name.
+
+    The project's list of French first names first, then gender-guesser's dictionary of first names
+    from many countries (its "andy", either gender, and "unknown" give None).
+    """
     if not name:
         return None
     words = [w for w in name.split() if fold(w).rstrip(".") not in _TITLE and fold(w).rstrip(".") != "me"]
     if len(words) < 2:
         return None  # a surname alone ("Martin", "Laurent") is no first name
     gender = first_name_gender(words[0])
-    return {"Masc": "M", "Fem": "F", "M": "M", "F": "F"}.get(gender or "")
+    if gender:
+        return {"Masc": "M", "Fem": "F"}.get(gender)
+    return _GUESSER.get(_detector().get_gender(words[0].split("-")[0]))
+
+
+def titled_gender(name: str | None, people: PeopleIndex | None) -> str | None:
+    """The gender of the title (M., Mme) before any mention of the person of that name."""
+    found = set()
+    for person in _matching(name, people):
+        for start, _end in person.mentions:
+            before = people.text[max(0, start - 12) : start].split()
+            gender = title_gender(before[-1:]) if before else None
+            if gender:
+                found.add(gender)
+    return found.pop() if len(found) == 1 else None
+
+
+def _matching(name: str | None, people: PeopleIndex | None) -> list:
+    if not name or people is None:
+        return []
+    key = {fold(w) for w in name.split()}
+    return [p for p in people.people if key and key <= {fold(t) for t in p.tokens}]
 
 
 def cluster_gender(name: str | None, people: PeopleIndex | None) -> str | None:
     """The gender the people index gives the person of that name, from all their mentions."""
-    if not name or people is None:
-        return None
-    key = {fold(w) for w in name.split()}
-    matches = [p for p in people.people if key and key <= {fold(t) for t in p.tokens}]
+    matches = _matching(name, people)
+    # "Fillon" for the article's "François Fillon": the first name of the fullest form.
+    full = {name_gender(p.name) for p in matches if len(p.tokens) > len(name.split())} - {None}
+    if len(full) == 1:
+        return full.pop()
     genders = {p.gender for p in matches if p.gender}
     if len(genders) != 1:
         return None
@@ -198,10 +259,23 @@ def cluster_gender(name: str | None, people: PeopleIndex | None) -> str | None:
     return {"Masc": "M", "Fem": "F"}.get(genders.pop())
 
 
+_STRONG = frozenset({"title", "pronoun"})
+
+
 def decide(mention: list[Evidence], person: list[Evidence]) -> Evidence | None:
-    """The policy: mention evidence first (None if it disagrees), then the person's, in order."""
+    """The policy, strongest evidence first; None when the evidence disagrees or is absent.
+
+    A title or pronoun of the speaker's mention decides (None if the two disagree). Role nouns and
+    agreement, read from a parse, decide unless the person's own evidence (title elsewhere, first
+    name) contradicts them. Without mention evidence, the person's first item decides.
+    """
+    strong = [e for e in mention if e.source in _STRONG]
+    if strong:
+        return strong[0] if len({e.gender for e in strong}) == 1 else None
     if mention:
         if len({e.gender for e in mention}) > 1:
+            return None
+        if any(e.gender != mention[0].gender for e in person if e.source in ("title", "first_name")):
             return None
         return mention[0]
     return person[0] if person else None
@@ -216,7 +290,7 @@ def _span(doc, speaker: dict):
 
 def speaker_gender(speaker: dict | None, doc, people: PeopleIndex | None = None) -> tuple[str | None, str | None]:
     """``(gender, source)`` for one speaker dict; ``(None, None)`` when nothing settles it."""
-    if not speaker or speaker.get("resolution") == "organisation":
+    if not speaker:
         return None, None
     name = speaker.get("name")
     span = _span(doc, speaker) if doc is not None else None
@@ -226,14 +300,18 @@ def speaker_gender(speaker: dict | None, doc, people: PeopleIndex | None = None)
     mention = []
     for source, gender in (
         ("title", title_gender(words)),
-        ("pronoun", pronoun_gender(words)),
+        ("pronoun", pronoun_gender(span)),
         ("role_noun", role_noun_gender(span)),
         ("agreement", agreement_gender(span)),
     ):
         if gender:
             mention.append(Evidence(gender, source))
     person = []
-    for source, gender in (("cluster", cluster_gender(name, people)), ("first_name", name_gender(name))):
+    for source, gender in (
+        ("title", titled_gender(name, people)),
+        ("first_name", name_gender(name)),
+        ("cluster", cluster_gender(name, people)),
+    ):
         if gender:
             person.append(Evidence(gender, source))
     chosen = decide(mention, person)
@@ -276,7 +354,8 @@ def clear_non_persons(quotes: Iterable[Quote], entities: tuple[Entity, ...]) -> 
     out = []
     for quote in quotes:
         speaker = quote.speaker
-        if speaker and speaker.get("gender"):
+        # Only evidence about a name is cleared: "le ministre de la Défense" tagged ORG is still "le".
+        if speaker and speaker.get("gender_source") in ("cluster", "first_name"):
             found = labels.get(canonical_name(speaker.get("name")), set()) | {by_id.get(speaker.get("entity_id"))}
             found.discard(None)
             if found and "PER" not in found and found <= _NON_PERSON_LABELS:
