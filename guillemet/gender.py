@@ -95,9 +95,11 @@ def pronoun_gender(span) -> str | None:
         return _PRONOUN[first]
     doc = span.doc
     found = set()
-    for token in list(span) + list(doc[span.end : min(len(doc), span.end + 2)]):
+    # "a-t-elle ajouté": the clitic may sit between the auxiliary and the participle.
+    for token in list(doc[max(0, span.start - 2) : span.start]) + list(span) + list(doc[span.end : span.end + 2]):
         match = _CLITIC.match(token.lower_) or _CLITIC.match(token.lower_.rsplit("-t-", 1)[-1])
-        if match and (token.lower_.startswith("-") or "-t-" in token.lower_ or token.i < span.end):
+        inside = span.start <= token.i < span.end
+        if match and (token.lower_.startswith("-") or "-t-" in token.lower_ or inside):
             found.add(None if match.group(2) else ("M" if match.group(1) == "il" else "F"))
     for child in span.root.children:
         if child.dep_ in ("nsubj", "expl:subj") and child.lower_ in ("il", "elle", "ils", "elles"):
@@ -140,7 +142,12 @@ def role_noun_gender(span) -> str | None:
     if noun is None or fold(noun.lemma_ or noun.text) in ("source", "personne", "victime", "star"):
         return None  # epicene by grammar: "une source", "la personne"
     after = span.doc[noun.i + 1] if noun.i + 1 < len(span.doc) else None
-    if after is not None and after.lower_ in ("de", "d'", "d’") and noun.i + 2 < span.end and span.doc[noun.i + 2].pos_ == "PROPN":
+    if (
+        after is not None
+        and after.lower_ in ("de", "d'", "d’")
+        and noun.i + 2 < span.end
+        and span.doc[noun.i + 2].pos_ == "PROPN"
+    ):
         return None  # "l'hypothèse de Stephen Smith": the noun is not the person
     determiner = tokens[0].lower_
     if determiner in _DET:
@@ -188,7 +195,9 @@ def agreement_gender(span) -> str | None:
         if child.i in range(span.start, span.end):
             continue
         # "s'est dite inquiète": the attribute of the subject; "Interrogée, X a dit": a detached participle.
-        detached = child.dep_ in ("advcl", "acl", "amod") and child.i < span.start and "VerbForm=Part" in str(child.morph)
+        detached = (
+            child.dep_ in ("advcl", "acl", "amod") and child.i < span.start and "VerbForm=Part" in str(child.morph)
+        )
         attribute = child.dep_ in ("xcomp", "obl:arg") and child.pos_ == "ADJ"
         if detached or attribute:
             gender = _participle_gender(child)
