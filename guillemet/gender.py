@@ -69,6 +69,7 @@ class Evidence:
 
     gender: str
     source: str
+    strong: bool = False  # about the mention itself and read from words, not from a parse
 
 
 def title_gender(words: list[str]) -> str | None:
@@ -152,9 +153,40 @@ def role_noun_gender(span) -> str | None:
     determiner = tokens[0].lower_
     if determiner in _DET:
         return _DET[determiner]
-    # "l'avocate", "son épouse": only a noun visibly inflected for the feminine speaks.
-    if "Gender=Fem" in str(noun.morph) and noun.lower_ != fold(noun.lemma_ or "") and noun.lower_.endswith("e"):
-        return "F"
+    return _form_gender(noun)
+
+
+# Masculine endings of nouns whose feminine differs (député/députée, avocat/avocate,
+# directeur/directrice, président/présidente): without a gendered determiner, such a form is a man.
+# Nouns ending in -e (ministre, juge, porte-parole, journaliste) are epicene and say nothing.
+_MASCULINE_ENDINGS = ("é", "eur", "ien", "ier", "ant", "ent", "at", "ais", "ois", "ain", "in", "if", "al", "ef")
+
+
+def _form_gender(noun) -> str | None:
+    """The gender a role noun shows by its own form, without a determiner ("l'avocate", "député")."""
+    lower = noun.lower_
+    if "Number=Plur" in str(noun.morph) or lower.endswith(("s", "x")):
+        return None
+    if "Gender=Fem" in str(noun.morph) and lower != fold(noun.lemma_ or "") and lower.endswith("e"):
+        return "F"  # "l'avocate", "son épouse": visibly inflected for the feminine
+    if lower.endswith(_MASCULINE_ENDINGS) and "Gender=Fem" not in str(noun.morph):
+        return "M"
+    return None
+
+
+def apposition_gender(span) -> str | None:
+    """The gender of a role noun in apposition after the speaker's name ("X, député socialiste, a dit")."""
+    if span is None or len(span) == 0:
+        return None
+    doc = span.doc
+    comma = next((t for t in span if t.text == ","), None)
+    k = comma.i + 1 if comma is not None else span.end + 1
+    if comma is None and not (span.end < len(doc) and doc[span.end].text == ","):
+        return None
+    if k < len(doc) and doc[k].lower_ in _DET:
+        return role_noun_gender(doc[k : min(len(doc), k + 3)])
+    if k < len(doc) and doc[k].pos_ == "NOUN":
+        return _form_gender(doc[k])
     return None
 
 
@@ -268,9 +300,6 @@ def cluster_gender(name: str | None, people: PeopleIndex | None) -> str | None:
     return {"Masc": "M", "Fem": "F"}.get(genders.pop())
 
 
-_STRONG = frozenset({"title", "pronoun"})
-
-
 def decide(mention: list[Evidence], person: list[Evidence]) -> Evidence | None:
     """The policy, strongest evidence first; None when the evidence disagrees or is absent.
 
@@ -278,15 +307,15 @@ def decide(mention: list[Evidence], person: list[Evidence]) -> Evidence | None:
     agreement, read from a parse, decide unless the person's own evidence (title elsewhere, first
     name) contradicts them. Without mention evidence, the person's first item decides.
     """
-    strong = [e for e in mention if e.source in _STRONG]
+    strong = [e for e in mention if e.strong]
     if strong:
         return strong[0] if len({e.gender for e in strong}) == 1 else None
     if mention:
         if len({e.gender for e in mention}) > 1:
             return None
-        if any(e.gender != mention[0].gender for e in person if e.source in ("title", "first_name")):
-            return None
-        return mention[0]
+        # A title on another mention or a known first name outweighs a reading of the parse.
+        named = next((e for e in person if e.source in ("title", "first_name")), None)
+        return named if named is not None else mention[0]
     return person[0] if person else None
 
 
@@ -307,14 +336,18 @@ def speaker_gender(speaker: dict | None, doc, people: PeopleIndex | None = None)
         return None, None
     words = [t.text for t in span] if span is not None else (speaker.get("text") or "").split()
     mention = []
-    for source, gender in (
-        ("title", title_gender(words)),
-        ("pronoun", pronoun_gender(span)),
-        ("role_noun", role_noun_gender(span)),
-        ("agreement", agreement_gender(span)),
+    # A gendered determiner ("la ministre", "le porte-parole") is as sure as a title; a noun's form
+    # alone ("l'avocate") and agreement are readings of the parse.
+    determined = bool(words) and fold(words[0]) in _DET
+    for source, gender, strong in (
+        ("title", title_gender(words), True),
+        ("pronoun", pronoun_gender(span), True),
+        ("role_noun", role_noun_gender(span), determined),
+        ("agreement", agreement_gender(span), False),
+        ("role_noun", apposition_gender(span), False),
     ):
         if gender:
-            mention.append(Evidence(gender, source))
+            mention.append(Evidence(gender, source, strong))
     person = []
     for source, gender in (
         ("title", titled_gender(name, people)),

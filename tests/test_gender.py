@@ -61,6 +61,8 @@ def test_pronoun_gender(nlp, sentence, words, expected):
         ("Sa porte-parole a démenti.", "Sa porte-parole", "F"),
         ("Son porte-parole a démenti.", "Son porte-parole", None),
         ("Une source a confirmé.", "Une source", None),
+        ("Son avocat a plaidé.", "Son avocat", "M"),
+        ("L'avocate a plaidé.", "L'avocate", "F"),
     ],
 )
 def test_role_noun_gender(nlp, sentence, words, expected):
@@ -95,10 +97,13 @@ def test_name_gender(name, expected):
 
 
 def test_decide_abstains_when_mention_evidence_disagrees():
-    assert decide([Evidence("F", "title"), Evidence("M", "pronoun")], []) is None
-    # A role noun read from the parse yields to the person's first name when they disagree.
-    assert decide([Evidence("F", "role_noun")], [Evidence("M", "first_name")]) is None
-    assert decide([Evidence("F", "title")], [Evidence("M", "first_name")]).gender == "F"
+    assert decide([Evidence("F", "title", True), Evidence("M", "pronoun", True)], []) is None
+    # "le porte-parole" said of a man whose first name the dictionary calls female: the determiner wins.
+    assert decide([Evidence("M", "role_noun", True)], [Evidence("F", "first_name")]).gender == "M"
+    # A role noun read from the parse yields to the person's first name; two readings that disagree, to none.
+    assert decide([Evidence("F", "role_noun")], [Evidence("M", "first_name")]).source == "first_name"
+    assert decide([Evidence("F", "role_noun"), Evidence("M", "agreement")], []) is None
+    assert decide([Evidence("F", "title", True)], [Evidence("M", "first_name")]).gender == "F"
     assert decide([], [Evidence("M", "first_name")]).source == "first_name"
     assert decide([], []) is None
 
