@@ -142,6 +142,9 @@ def role_noun_gender(span) -> str | None:
     noun = next((t for t in tokens[1:4] if t.pos_ in ("NOUN", "ADJ") and t.pos_ != "PROPN"), None)
     if noun is None or fold(noun.lemma_ or noun.text) in ("source", "personne", "victime", "star"):
         return None  # epicene by grammar: "une source", "la personne"
+    determiner = tokens[0].lower_
+    if determiner in _DET:
+        return _DET[determiner]  # "un proche d'Edouard Philippe" is a man
     after = span.doc[noun.i + 1] if noun.i + 1 < len(span.doc) else None
     if (
         after is not None
@@ -150,9 +153,6 @@ def role_noun_gender(span) -> str | None:
         and span.doc[noun.i + 2].pos_ == "PROPN"
     ):
         return None  # "l'hypothèse de Stephen Smith": the noun is not the person
-    determiner = tokens[0].lower_
-    if determiner in _DET:
-        return _DET[determiner]
     return _form_gender(noun)
 
 

@@ -63,6 +63,8 @@ def test_pronoun_gender(nlp, sentence, words, expected):
         ("Une source a confirmé.", "Une source", None),
         ("Son avocat a plaidé.", "Son avocat", "M"),
         ("L'avocate a plaidé.", "L'avocate", "F"),
+        ("Un proche de Paul Garnier a confié son inquiétude.", "Un proche de Paul Garnier", "M"),
+        ("L'hypothèse de Paul Garnier a circulé.", "L'hypothèse de Paul Garnier", None),
     ],
 )
 def test_role_noun_gender(nlp, sentence, words, expected):
