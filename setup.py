@@ -33,6 +33,8 @@ setup(
         "protego>=0.5,<1",
         "PyYAML>=6.0,<7",
         "pydantic>=2.7,<3",
+        # First names of many countries, for speaker gender (guillemet.gender).
+        "gender-guesser==0.4.0",
         "jsonschema>=4.22,<5",
         # export and report (docs/analysis.md): pyarrow comes with Beam; clusters and charts.
         "datasketch>=2.0,<3",

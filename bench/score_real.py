@@ -78,12 +78,14 @@ class CachedAnalyzer:
         return doc
 
     def annotate(self, article):
+        from guillemet.gender import assign_genders
         from guillemet.nlp import extract_entities, extract_quotes, link_speakers
 
         self.analyzer.parser.check(article)
         doc = self._parse(article.text)
         entities = extract_entities(doc, article.text)
         quotes = link_speakers(extract_quotes(doc, self.analyzer.extractor, article.text), entities)
+        quotes = assign_genders(quotes, doc, article.text, entities)
         return dataclasses.replace(article, quotes=quotes, entities=entities)
 
 

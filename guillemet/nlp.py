@@ -27,6 +27,7 @@ import py3langid
 
 from guillemet.entities import consolidate
 from guillemet.errors import GuillemetError
+from guillemet.gender import assign_genders
 from guillemet.quotes.extractor import QuoteExtractor
 from guillemet.records import Article, Entity, Quote
 
@@ -263,6 +264,7 @@ class ArticleAnalyzer:
             try:
                 entities = extract_entities(doc, article.text)
                 quotes = link_speakers(extract_quotes(doc, self.extractor, article.text), entities)
+                quotes = assign_genders(quotes, doc, article.text, entities)
             except Exception as error:  # noqa: BLE001 - one article's failure must not stop the batch
                 yield article, error
                 continue

@@ -12,6 +12,7 @@ from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 from apache_beam.utils.shared import Shared
 
+from guillemet.gender import assign_genders, clear_non_persons
 from guillemet.nlp import ArticleParser, ParsedArticle, extract_entities, extract_quotes, link_speakers
 from guillemet.quotes.extractor import QuoteExtractor
 from guillemet.records import Article
@@ -111,7 +112,9 @@ class _QuotesFn(DeadLetteringDoFn):
 
     def handle(self, element: ParsedArticle):
         article = element.article
-        yield article.id, (text_key(article), extract_quotes(element.doc, self._extractor, article.text))
+        quotes = extract_quotes(element.doc, self._extractor, article.text)
+        # Genders need the parse, which only this branch has; the entity check waits for the join.
+        yield article.id, (text_key(article), assign_genders(quotes, element.doc, article.text))
 
 
 class ExtractQuotes(beam.PTransform):
@@ -177,7 +180,11 @@ class _JoinFn(DeadLetteringDoFn):
             self._incomplete.inc()
             return
         found_entities = found["entities"][0] if found["entities"] else ()
-        found_quotes = link_speakers(found["quotes"][0], found_entities) if found["quotes"] else ()
+        found_quotes = (
+            clear_non_persons(link_speakers(found["quotes"][0], found_entities), found_entities)
+            if found["quotes"]
+            else ()
+        )
         yield dataclasses.replace(article, quotes=found_quotes, entities=found_entities)
 
 
