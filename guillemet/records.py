@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 def _plain(value: Any) -> Any:
@@ -99,6 +99,20 @@ class ArticlePage(_Record):
 
 
 @dataclass(frozen=True)
+class Block(_Record):
+    """One block of an article's text (a paragraph, a list item, a caption, …): offsets and kind.
+
+    Kinds: ``paragraph``, ``heading``, ``list_item``, ``label_line`` ("Label : text"), ``caption``,
+    ``credit``, ``embed`` (tweets, iframes), ``related`` (Lire aussi), ``comment``, ``paywall``,
+    ``blockquote``, ``table`` (see guillemet/structure.py).
+    """
+
+    start: int
+    end: int
+    kind: str
+
+
+@dataclass(frozen=True)
 class ExtractedArticle(_Record):
     """The main text and metadata of one article, before typographic normalisation."""
 
@@ -113,6 +127,8 @@ class ExtractedArticle(_Record):
     site: str | None
     text_source: str
     raw_text: str
+    # Offsets into raw_text.
+    blocks: tuple[Block, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -158,6 +174,8 @@ class Article(_Record):
     normalization: dict[str, Any]
     quotes: tuple[Quote, ...] = ()
     entities: tuple[Entity, ...] = ()
+    # Offsets into text; read again by the quote step when a stored record is re-annotated.
+    blocks: tuple[Block, ...] = ()
     schema_version: str = SCHEMA_VERSION
     # Set by the pipeline's MarkVersions stage (guillemet/state.py); left as is by `annotate`.
     version: int = 1
@@ -188,6 +206,7 @@ class Article(_Record):
             "text_source",
             "normalization",
             "text",
+            "blocks",
             "quotes",
             "entities",
         ]

@@ -83,7 +83,10 @@ class _QuotesFn(DeadLetteringDoFn):
         return element.article.id, element.article.url
 
     def handle(self, element: ParsedArticle):
-        yield element.article.id, extract_quotes(element.doc, self._extractor, element.article.text)
+        yield (
+            element.article.id,
+            extract_quotes(element.doc, self._extractor, element.article.text, element.article.blocks),
+        )
 
 
 class ExtractQuotes(beam.PTransform):
