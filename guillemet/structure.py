@@ -36,12 +36,17 @@ _CREDIT_RE = re.compile(r"^\s*(?:\(?(?:photo|crédits?(?:\s+photos?)?|illustrati
 _PAYWALL_RE = re.compile(
     r"(?:réservé\w* aux abonnés|il vous reste \d+\s?% de l.article|abonnez-vous|déjà abonné)", re.IGNORECASE
 )
-_EMBED_RE = re.compile(r"(?:https?://t\.co/|pic\.twitter\.com|^\s*[—–-]\s*[^\n]{1,60}\(@\w+\)|<iframe)")
+# Embedded posts (t.co links, "— Name (@handle) date" attributions), iframes, and page templates
+# left in the text ("{{ controller.status === "published" ? … }}").
+_EMBED_RE = re.compile(r"(?:https?://t\.co/|pic\.twitter\.com|^\s*[—–-]\s*[^\n]{1,60}\(@\w+\)|<iframe|\{\{.*\}\})")
 # "DATE : 27/09/2020", "Ont voté contre : 10 députés", "Crédits photos : X": a short label (no
 # verb-like length), a colon, then the value; a "Name : « quote »" line is one too, and passes
 # the filter through its marks.
 _LABEL_RE = re.compile(r"^\s*(?:[-–•>]\s*)?[^\s:«»\"“”.!?][^:«»\"“”.!?\n]{0,40}?\s?:\s+\S")
-_BULLET_RE = re.compile(r"^\s*(?:[-–•*]\s|\d{1,2}\s?[-.)]\s?\S)")
+# A "- " or "— " line of plain text may be an interview turn: only unambiguous bullets here (the
+# page's <list> markup says which dashed lines are list items).
+_BULLET_RE = re.compile(r"^\s*(?:[•*▪]\s|\d{1,2}\s?[-)]\s?\S)")
+_DASH_RE = re.compile(r"^\s*[—–-]")
 
 
 def classify_line(line: str, tag_kind: str = "paragraph") -> str:
@@ -214,6 +219,7 @@ def block_rejection(
     cue: str | None,
     blocks: Sequence[Block],
     starts: Sequence[int] | None = None,
+    interview: bool = True,
 ) -> str | None:
     """Why a quote's block cannot hold it, or None when it may.
 
@@ -225,6 +231,9 @@ def block_rejection(
         cue: The quote's cue, if any.
         blocks: The article's blocks, sorted by start.
         starts: Their start offsets, when the caller has them (one list for all the quotes).
+        interview: Whether the article's paragraphs are laid out as an interview
+            (:func:`has_interview_layout`); when not, an unmarked quote without a cue (what the
+            interview rule gives) has no source.
 
     Returns:
         ``None``, or the reason: the block kind, e.g. ``"list_item"``, ``"related"``.
@@ -236,6 +245,8 @@ def block_rejection(
         return None
     if block.kind in HARD_KINDS:
         return block.kind
+    if not interview and kind == "direct" and cue is None and not _marked(text, start, end):
+        return "no_interview"
     if block.kind in SOFT_KINDS:
         if kind == "indirect":
             return block.kind if block.kind != "list_item" else None
@@ -244,15 +255,36 @@ def block_rejection(
     return None
 
 
+def has_interview_layout(text: str, blocks: Sequence[Block]) -> bool:
+    """Whether the text's paragraphs read as interview turns: two dashed paragraphs, or two questions.
+
+    List items, embedded posts' "— Name (@handle)" lines and related links are not counted: a
+    page's bullets and tweets are not an interviewer's turns.
+    """
+    dashed = questions = 0
+    for block in blocks:
+        if block.kind not in ("paragraph", "blockquote", "question", "answer"):
+            continue
+        line = text[block.start : block.end]
+        if block.kind == "question" or line.rstrip().endswith("?") or line.startswith(("Question", "Q :", "Q.")):
+            questions += 1
+        if _DASH_RE.match(line) and len(line.strip()) > 2:
+            dashed += 1
+        if dashed >= 2 or questions >= 2:
+            return True
+    return False
+
+
 def filter_quotes(quotes: Sequence, text: str, blocks: Sequence[Block]) -> tuple:
     """The quotes whose block may hold them (see :func:`block_rejection`)."""
     if not blocks:
         return tuple(quotes)
     ordered = sorted(blocks, key=lambda b: b.start)
     starts = [b.start for b in ordered]
+    interview = has_interview_layout(text, ordered)
     kept = []
     for quote in quotes:
-        reason = block_rejection(text, quote.start, quote.end, quote.kind, quote.cue, ordered, starts)
+        reason = block_rejection(text, quote.start, quote.end, quote.kind, quote.cue, ordered, starts, interview)
         if reason is None:
             kept.append(quote)
         else:

@@ -6,14 +6,22 @@ import pytest
 from lxml import etree
 
 from guillemet.records import Block
-from guillemet.structure import block_rejection, body_blocks, classify_line, filter_quotes, text_blocks
+from guillemet.structure import (
+    block_rejection,
+    body_blocks,
+    classify_line,
+    filter_quotes,
+    has_interview_layout,
+    text_blocks,
+)
 
 
 @pytest.mark.parametrize(
     ("line", "tag_kind", "expected"),
     [
         ("Le maire a ouvert la séance à huit heures.", "paragraph", "paragraph"),
-        ("- Le parking sera gratuit tout l'été.", "paragraph", "list_item"),
+        ("• Le parking sera gratuit tout l'été.", "paragraph", "list_item"),
+        ("- Le parking sera gratuit tout l'été.", "paragraph", "paragraph"),
         ("Ouverture au public : lundi 3 juin", "paragraph", "label_line"),
         ("À lire aussi : La mairie change de logo", "paragraph", "related"),
         ("Lire aussi Le port attend ses nouveaux quais", "paragraph", "related"),
@@ -31,9 +39,9 @@ def test_classify_line(line, tag_kind, expected):
 
 
 def test_text_blocks_one_per_line_with_offsets():
-    text = "Titre du jour\n\nLe conseil s'est réuni.\n- un point\n"
+    text = "Titre du jour\n\nLe conseil s'est réuni.\n• un point\n"
     blocks = text_blocks(text)
-    assert [text[b.start : b.end] for b in blocks] == ["Titre du jour", "Le conseil s'est réuni.", "- un point"]
+    assert [text[b.start : b.end] for b in blocks] == ["Titre du jour", "Le conseil s'est réuni.", "• un point"]
     assert [b.kind for b in blocks] == ["paragraph", "paragraph", "list_item"]
 
 
@@ -61,8 +69,8 @@ def test_body_blocks_follow_the_markup():
 
 TEXT = (
     "Le maire parle.\n"  # 0..15
-    "- Le parking sera gratuit.\n"
-    "- Elle a dit : « Nous ouvrirons demain ».\n"
+    "• Le parking sera gratuit.\n"
+    "• Elle a dit : « Nous ouvrirons demain ».\n"
     "À lire aussi : « Le port est prêt », dit le maire\n"
 )
 
@@ -100,3 +108,30 @@ def test_filter_quotes_without_blocks_keeps_everything():
     quotes = (_Q(),)
     assert filter_quotes(quotes, TEXT, ()) == quotes
     assert filter_quotes(quotes, TEXT, (Block(0, 15, "related"),)) == ()
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["Vous êtes arrivé quand ?", "- En mars.", "Et ensuite ?", "- J'ai ouvert."], True),
+        (["- En mars, à pied.", "- Puis j'ai ouvert la boutique."], True),
+        # One dash line (a date separator) is not an interview.
+        (["Le maire parle.", "—", "Le conseil vote."], False),
+        (["Le port rouvre.", "— Ville (@ville) June 1, 2020"], False),
+    ],
+)
+def test_has_interview_layout(lines, expected):
+    text = "\n".join(lines)
+    assert has_interview_layout(text, text_blocks(text)) is expected
+
+
+def test_unmarked_cueless_quote_needs_an_interview_layout():
+    text = "Le maire parle.\nLe parking sera gratuit tout l'été."
+    blocks = text_blocks(text)
+    start = text.index("Le parking")
+    assert block_rejection(text, start, len(text), "direct", None, blocks, interview=False) == "no_interview"
+    assert block_rejection(text, start, len(text), "direct", None, blocks, interview=True) is None
+
+
+def test_template_code_is_an_embed():
+    assert classify_line('{{ item.status === "published" ? "Publié" : "Brouillon" }}') == "embed"
