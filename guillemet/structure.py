@@ -240,13 +240,15 @@ def block_rejection(
     """
     if not blocks:
         return None
+    if not text[start:end].strip():
+        return "empty"
+    if not interview and kind == "direct" and cue is None and not _marked(text, start, end):
+        return "no_interview"
     block = block_at(blocks, start, starts)
     if block is None:
         return None
     if block.kind in HARD_KINDS:
         return block.kind
-    if not interview and kind == "direct" and cue is None and not _marked(text, start, end):
-        return "no_interview"
     if block.kind in SOFT_KINDS:
         if kind == "indirect":
             return block.kind if block.kind != "list_item" else None

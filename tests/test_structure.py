@@ -135,3 +135,9 @@ def test_unmarked_cueless_quote_needs_an_interview_layout():
 
 def test_template_code_is_an_embed():
     assert classify_line('{{ item.status === "published" ? "Publié" : "Brouillon" }}') == "embed"
+
+
+def test_an_empty_quote_is_rejected():
+    text = "Le maire parle.\n—\nLe conseil vote."
+    start = text.index("—") + 1
+    assert block_rejection(text, start, start + 1, "direct", None, text_blocks(text)) == "empty"
