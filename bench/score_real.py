@@ -84,7 +84,9 @@ class CachedAnalyzer:
         self.analyzer.parser.check(article)
         doc = self._parse(article.text)
         entities = extract_entities(doc, article.text)
-        quotes = link_speakers(extract_quotes(doc, self.analyzer.extractor, article.text), entities)
+        quotes = link_speakers(
+            extract_quotes(doc, self.analyzer.extractor, article.text, article.blocks), entities
+        )
         quotes = assign_genders(quotes, doc, article.text, entities)
         return dataclasses.replace(article, quotes=quotes, entities=entities)
 

@@ -15,6 +15,7 @@ from guillemet.extract import article_from_text, extract_article
 from guillemet.ids import article_id
 from guillemet.normalize import NORMALIZATION_VERSION, normalize_text
 from guillemet.records import Article, ExtractedArticle
+from guillemet.structure import map_blocks
 
 _HTML_SNIFF = re.compile(rb"^\s*(<!doctype html|<html|<head|<body|<meta|<!--|<div|<article|<p[\s>])", re.IGNORECASE)
 
@@ -46,6 +47,7 @@ def build_article(extracted: ExtractedArticle) -> Article:
         fetch_error=extracted.fetch_error,
         text=normalized.text,
         normalization={"version": NORMALIZATION_VERSION, "changes": normalized.changes},
+        blocks=map_blocks(extracted.blocks, normalized.from_source),
     )
 
 

@@ -18,6 +18,7 @@ from trafilatura.utils import load_html
 
 from guillemet.errors import ExtractionError
 from guillemet.records import ExtractedArticle, FeedEntry
+from guillemet.structure import body_blocks, text_blocks
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -176,6 +177,12 @@ def extract_article(
             + ("" if entry is None else f", the feed entry {len(text) if text_source != 'page' else 0}")
             + f" (at least {min_article_chars} needed)"
         )
+    if text_source == "page":
+        # The XML body trafilatura rendered the text from says which lines are list items,
+        # intertitles, blockquotes and table rows.
+        blocks = body_blocks(getattr(document, "body", None), text)
+    else:
+        blocks = text_blocks(text)
     if text_source == "page" and len(text) < min_text_chars:
         _LOGGER.info("short article text (%d chars) at %s", len(text), url)
     title = (document.title if document is not None else None) or (entry.title if entry else None)
@@ -196,6 +203,7 @@ def extract_article(
         site=site,
         text_source=text_source,
         raw_text=text,
+        blocks=blocks,
     )
 
 
@@ -220,4 +228,5 @@ def article_from_text(text: str, url: str | None = None, *, fetched_at: str | No
         site=urlsplit(url).hostname if url else None,
         text_source="input",
         raw_text=text,
+        blocks=text_blocks(text),
     )

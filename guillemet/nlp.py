@@ -20,7 +20,7 @@ import os
 import threading
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
 import py3langid
@@ -29,7 +29,8 @@ from guillemet.entities import consolidate
 from guillemet.errors import GuillemetError
 from guillemet.gender import assign_genders
 from guillemet.quotes.extractor import QuoteExtractor
-from guillemet.records import Article, Entity, Quote
+from guillemet.records import Article, Block, Entity, Quote
+from guillemet.structure import filter_quotes
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -113,9 +114,16 @@ def read_doc(doc_bytes: bytes):
     return Doc(_blank_vocab()).from_bytes(doc_bytes)
 
 
-def extract_quotes(doc, extractor: QuoteExtractor | None = None, text: str | None = None) -> tuple[Quote, ...]:
-    """The quotes of a parsed article (``text``: the string it was parsed from, if at hand)."""
-    return tuple((extractor or QuoteExtractor()).extract(doc, text))
+def extract_quotes(
+    doc, extractor: QuoteExtractor | None = None, text: str | None = None, blocks: Sequence[Block] = ()
+) -> tuple[Quote, ...]:
+    """The quotes of a parsed article (``text``: the string it was parsed from, if at hand).
+
+    ``blocks``: the text's typed blocks; quotes in blocks that cannot hold one (list items, related
+    links, embeds, …; see guillemet/structure.py) are dropped.
+    """
+    quotes = tuple((extractor or QuoteExtractor()).extract(doc, text))
+    return filter_quotes(quotes, text if text is not None else doc.text, blocks)
 
 
 def extract_entities(doc, text: str | None = None) -> tuple[Entity, ...]:
@@ -263,7 +271,7 @@ class ArticleAnalyzer:
                 continue
             try:
                 entities = extract_entities(doc, article.text)
-                quotes = link_speakers(extract_quotes(doc, self.extractor, article.text), entities)
+                quotes = link_speakers(extract_quotes(doc, self.extractor, article.text, article.blocks), entities)
                 quotes = assign_genders(quotes, doc, article.text, entities)
             except Exception as error:  # noqa: BLE001 - one article's failure must not stop the batch
                 yield article, error

@@ -102,6 +102,20 @@ class ArticlePage(_Record):
 
 
 @dataclass(frozen=True)
+class Block(_Record):
+    """One block of an article's text (a paragraph, a list item, a caption, …): offsets and kind.
+
+    Kinds: ``paragraph``, ``heading``, ``list_item``, ``label_line`` ("Label : text"), ``caption``,
+    ``credit``, ``embed`` (tweets, iframes), ``related`` (Lire aussi), ``comment``, ``paywall``,
+    ``blockquote``, ``table`` (see guillemet/structure.py).
+    """
+
+    start: int
+    end: int
+    kind: str
+
+
+@dataclass(frozen=True)
 class ExtractedArticle(_Record):
     """The main text and metadata of one article, before typographic normalisation."""
 
@@ -117,6 +131,8 @@ class ExtractedArticle(_Record):
     text_source: str
     raw_text: str
     fetch_error: str | None = None
+    # Offsets into raw_text.
+    blocks: tuple[Block, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -163,6 +179,8 @@ class Article(_Record):
     fetch_error: str | None = None
     quotes: tuple[Quote, ...] = ()
     entities: tuple[Entity, ...] = ()
+    # Offsets into text; read again by the quote step when a stored record is re-annotated.
+    blocks: tuple[Block, ...] = ()
     schema_version: str = SCHEMA_VERSION
     # Set by the pipeline's MarkVersions stage (guillemet/state.py); left as is by `annotate`.
     version: int = 1
@@ -194,6 +212,7 @@ class Article(_Record):
             "fetch_error",
             "normalization",
             "text",
+            "blocks",
             "quotes",
             "entities",
         ]

@@ -123,6 +123,21 @@ def _content_bounds(text: str, open_offset: int, end_limit: int) -> tuple[int, i
     return start, end
 
 
+def _wrapped(text: str, line_start: int, open_mark: str) -> bool:
+    """Whether the first mark of ``open_mark``'s family on the line at ``line_start`` closes it.
+
+    Reads one line: each line is read at most once more, so the pairing stays linear.
+    """
+    family = _FAMILY[open_mark]
+    line_end = text.find("\n", line_start)
+    if line_end < 0:
+        line_end = len(text)
+    for k in range(line_start, line_end):
+        if text[k] in MARKS and _FAMILY[text[k]] == family:
+            return _role(text, k) == CLOSE and k > line_start
+    return False
+
+
 def find_marked_spans(text: str) -> list[MarkedSpan]:
     """Finds every quotation in marks, top-level and nested, in document order.
 
@@ -165,6 +180,11 @@ def find_marked_spans(text: str) -> list[MarkedSpan]:
                         close(inner, None, None, i, len(stack))
                     bottom.paragraphs += 1
                     i = j + 1
+                    continue
+                if _wrapped(text, i + 1, stack[-1].mark):
+                    # A hard-wrapped line (dispatch copy): the quote closes on the next line, so
+                    # this line break is not the end of its paragraph.
+                    i += 1
                     continue
                 while stack:
                     opened = stack.pop()

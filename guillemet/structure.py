@@ -1,0 +1,294 @@
+"""The structure of an article's text: typed blocks, and which blocks may hold a quotation.
+
+Extraction flattens a page into lines; a bulleted list, a "Label : text" line, a photo credit, an
+embedded tweet or a "Lire aussi" link then read like paragraphs of an interview. This module keeps
+what the page said about each block (trafilatura's XML: ``<list>/<item>``, ``<head>``, ``<quote>``,
+``<table>``) plus a few line patterns for what the markup does not say, and decides, for each
+quote, whether its block may hold a quotation at all (:func:`block_rejection`). Beam-free, spaCy-free.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+
+from guillemet.records import Block
+
+_LOGGER = logging.getLogger(__name__)
+
+#: Blocks whose text is never a quotation of the article, marks or not: links to other articles,
+#: reader comments, paywall notices, embedded posts, credits.
+HARD_KINDS = frozenset({"related", "comment", "paywall", "embed", "credit"})
+#: Blocks that hold a quotation only when it is marked and has its own cue (a bullet "X a dit
+#: « … »" is a quotation; a bullet, a "Label : value" line, a caption or an intertitle without marks
+#: is not, and is never the answer of an interview).
+SOFT_KINDS = frozenset({"list_item", "label_line", "caption", "heading", "table"})
+
+_OPENING_MARKS = '«“"„‹'
+_RELATED_RE = re.compile(
+    r"^\s*(?:[>»]+\s*)?(?:[àa]\s+lire\s+(?:aussi|également|egalement)|lire\s+(?:aussi|également|egalement|:)|"
+    r"voir\s+aussi|sur\s+le\s+même\s+sujet|articles?\s+en\s+relation|revivez\b|voir\s+les\s+contributions)",
+    re.IGNORECASE,
+)
+_ARROW_RE = re.compile(r"^\s*(?:>>|»\s)")
+_CREDIT_RE = re.compile(r"^\s*(?:\(?(?:photo|crédits?(?:\s+photos?)?|illustration|image)\s*:|©)", re.IGNORECASE)
+_PAYWALL_RE = re.compile(
+    r"(?:réservé\w* aux abonnés|il vous reste \d+\s?% de l.article|abonnez-vous|déjà abonné)", re.IGNORECASE
+)
+# Embedded posts (t.co links, "— Name (@handle) date" attributions), iframes, and page templates
+# left in the text ("{{ controller.status === "published" ? … }}").
+_EMBED_RE = re.compile(r"(?:https?://t\.co/|pic\.twitter\.com|^\s*[—–-]\s*[^\n]{1,60}\(@\w+\)|<iframe|\{\{.*\}\})")
+# "DATE : 27/09/2020", "Ont voté contre : 10 députés", "Crédits photos : X": a short label (no
+# verb-like length), a colon, then the value; a "Name : « quote »" line is one too, and passes
+# the filter through its marks.
+_LABEL_RE = re.compile(r"^\s*(?:[-–•>]\s*)?[^\s:«»\"“”.!?][^:«»\"“”.!?\n]{0,40}?\s?:\s+\S")
+# A "- " or "— " line of plain text may be an interview turn: only unambiguous bullets here (the
+# page's <list> markup says which dashed lines are list items).
+_BULLET_RE = re.compile(r"^\s*(?:[•*▪]\s|\d{1,2}\s?[-)]\s?\S)")
+_DASH_RE = re.compile(r"^\s*[—–-]")
+
+
+def classify_line(line: str, tag_kind: str = "paragraph") -> str:
+    """The kind of one block of text, from its markup kind and its words.
+
+    Args:
+        line: The block's text.
+        tag_kind: What the markup says (``paragraph``, ``heading``, ``list_item``, ``blockquote``,
+            ``table``); line patterns refine a paragraph or a blockquote.
+    """
+    if _EMBED_RE.search(line):
+        return "embed"
+    if _RELATED_RE.match(line) or _ARROW_RE.match(line):
+        return "related"
+    if _CREDIT_RE.match(line):
+        return "credit"
+    if _PAYWALL_RE.search(line) and len(line) < 300:
+        return "paywall"
+    if tag_kind in ("heading", "list_item", "table", "blockquote", "embed"):
+        return tag_kind
+    if _BULLET_RE.match(line):
+        return "list_item"
+    if _LABEL_RE.match(line) and len(line) < 400:
+        return "label_line"
+    return tag_kind
+
+
+def text_blocks(text: str) -> tuple[Block, ...]:
+    """Blocks of a plain text: one per non-empty line, typed by :func:`classify_line`."""
+    blocks = []
+    for match in re.finditer(r"[^\n]+", text):
+        line = match.group()
+        if not line.strip():
+            continue
+        blocks.append(Block(match.start(), match.end(), classify_line(line)))
+    return tuple(blocks)
+
+
+def _element_kind(tag: str) -> str:
+    return {"head": "heading", "item": "list_item", "quote": "blockquote", "table": "table", "row": "table"}.get(
+        tag, "paragraph"
+    )
+
+
+def _element_text(element) -> str:
+    """An element's text, a line break where trafilatura renders one (``<lb/>``, inner ``<p>``)."""
+    parts: list[str] = []
+
+    def render(node, top: bool) -> None:
+        if not top and node.tag in ("lb", "p", "item", "row", "head"):
+            parts.append("\n")
+        parts.append(node.text or "")
+        for child in node:
+            render(child, False)
+            if child.tag in ("p", "item", "row", "head"):
+                parts.append("\n")
+            parts.append(child.tail or "")
+
+    render(element, True)
+    return "".join(parts)
+
+
+def _walk(body) -> Iterable[tuple[str, str]]:
+    """(markup kind, text) of each block element of trafilatura's XML body, in document order."""
+    for element in body:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag == "list":
+            for item in element.iter("item"):
+                yield "list_item", _element_text(item)
+        elif tag == "table":
+            for row in element.iter("row"):
+                yield "table", _element_text(row)
+        else:
+            element_text = _element_text(element)
+            kind = _element_kind(tag)
+            # A tweet or a post embedded as a blockquote: all its lines, the hashtag line too.
+            if kind == "blockquote" and _EMBED_RE.search(element_text):
+                kind = "embed"
+            yield kind, element_text
+
+
+def body_blocks(body, text: str) -> tuple[Block, ...]:
+    """Typed blocks of an extracted text, from the XML body trafilatura built it from.
+
+    Each element's text is found in ``text`` from where the previous one ended (the text is
+    trafilatura's rendering of the same body), and the lines it covers become a block whose kind the
+    markup gives (refined by :func:`classify_line`). Lines no element accounts for are typed by
+    their words alone, so no line of the text is without a block.
+
+    Args:
+        body: trafilatura's ``Document.body`` (an lxml element), or None.
+        text: The text trafilatura rendered from it.
+    """
+    if body is None:
+        return text_blocks(text)
+    kinds: dict[int, str] = {}  # line start -> markup kind
+    line_starts = [m.start() for m in re.finditer(r"[^\n]+", text)]
+    cursor = 0
+    for tag_kind, element_text in _walk(body):
+        words = element_text.split()
+        if not words:
+            continue
+        probe = " ".join(words[:6])
+        position = _find_words(text, probe, cursor)
+        if position < 0:
+            continue
+        end = _find_words_end(text, " ".join(words[-4:]), position)
+        for start in _lines_between(line_starts, position, end):
+            kinds.setdefault(start, tag_kind)
+        cursor = max(cursor, position + 1)
+    blocks = []
+    for match in re.finditer(r"[^\n]+", text):
+        line = match.group()
+        if line.strip():
+            blocks.append(Block(match.start(), match.end(), classify_line(line, kinds.get(match.start(), "paragraph"))))
+    return tuple(blocks)
+
+
+def _find_words(text: str, probe: str, cursor: int) -> int:
+    pattern = r"\s+".join(re.escape(word) for word in probe.split())
+    match = re.compile(pattern).search(text, cursor)
+    return match.start() if match else -1
+
+
+def _find_words_end(text: str, probe: str, start: int) -> int:
+    pattern = r"\s+".join(re.escape(word) for word in probe.split())
+    match = re.compile(pattern).search(text, start)
+    return match.end() if match else start + 1
+
+
+def _lines_between(line_starts: Sequence[int], start: int, end: int) -> list[int]:
+    import bisect
+
+    first = max(0, bisect.bisect_right(line_starts, start) - 1)
+    last = bisect.bisect_left(line_starts, end)
+    return list(line_starts[first:last])
+
+
+def map_blocks(blocks: Iterable[Block], from_source) -> tuple[Block, ...]:
+    """Blocks of a raw text moved onto its normalised text (``from_source``: the normaliser's map)."""
+    moved = []
+    for block in blocks:
+        start, end = from_source(block.start, block.end)
+        if end > start:
+            moved.append(Block(start, end, block.kind))
+    return tuple(moved)
+
+
+def block_at(blocks: Sequence[Block], offset: int, starts: Sequence[int] | None = None) -> Block | None:
+    """The block holding ``offset`` (blocks sorted by start; ``starts``: their starts), or None."""
+    import bisect
+
+    index = bisect.bisect_right(starts if starts is not None else [b.start for b in blocks], offset) - 1
+    if index >= 0 and blocks[index].start <= offset < blocks[index].end:
+        return blocks[index]
+    return None
+
+
+def _marked(text: str, start: int, end: int) -> bool:
+    """Whether the span is inside quotation marks (the mark just before it, or its first character)."""
+    before = text[max(0, start - 2) : start + 1]
+    return any(mark in before for mark in _OPENING_MARKS)
+
+
+def block_rejection(
+    text: str,
+    start: int,
+    end: int,
+    kind: str,
+    cue: str | None,
+    blocks: Sequence[Block],
+    starts: Sequence[int] | None = None,
+    interview: bool = True,
+) -> str | None:
+    """Why a quote's block cannot hold it, or None when it may.
+
+    Args:
+        text: The article's normalised text.
+        start: The quote's start offset.
+        end: The quote's end offset.
+        kind: The quote's kind (``direct``, ``fragment``, ``indirect``).
+        cue: The quote's cue, if any.
+        blocks: The article's blocks, sorted by start.
+        starts: Their start offsets, when the caller has them (one list for all the quotes).
+        interview: Whether the article's paragraphs are laid out as an interview
+            (:func:`has_interview_layout`); when not, an unmarked quote without a cue (what the
+            interview rule gives) has no source.
+
+    Returns:
+        ``None``, or the reason: the block kind, e.g. ``"list_item"``, ``"related"``.
+    """
+    if not blocks:
+        return None
+    if not text[start:end].strip():
+        return "empty"
+    if not interview and kind == "direct" and cue is None and not _marked(text, start, end):
+        return "no_interview"
+    block = block_at(blocks, start, starts)
+    if block is None:
+        return None
+    if block.kind in HARD_KINDS:
+        return block.kind
+    if block.kind in SOFT_KINDS:
+        if kind == "indirect":
+            return block.kind if block.kind != "list_item" else None
+        if not _marked(text, start, end) or cue is None:
+            return block.kind
+    return None
+
+
+def has_interview_layout(text: str, blocks: Sequence[Block]) -> bool:
+    """Whether the text's paragraphs read as interview turns: two dashed paragraphs, or two questions.
+
+    List items, embedded posts' "— Name (@handle)" lines and related links are not counted: a
+    page's bullets and tweets are not an interviewer's turns.
+    """
+    dashed = questions = 0
+    for block in blocks:
+        if block.kind not in ("paragraph", "blockquote", "question", "answer"):
+            continue
+        line = text[block.start : block.end]
+        if block.kind == "question" or line.rstrip().endswith("?") or line.startswith(("Question", "Q :", "Q.")):
+            questions += 1
+        if _DASH_RE.match(line) and len(line.strip()) > 2:
+            dashed += 1
+        if dashed >= 2 or questions >= 2:
+            return True
+    return False
+
+
+def filter_quotes(quotes: Sequence, text: str, blocks: Sequence[Block]) -> tuple:
+    """The quotes whose block may hold them (see :func:`block_rejection`)."""
+    if not blocks:
+        return tuple(quotes)
+    ordered = sorted(blocks, key=lambda b: b.start)
+    starts = [b.start for b in ordered]
+    interview = has_interview_layout(text, ordered)
+    kept = []
+    for quote in quotes:
+        reason = block_rejection(text, quote.start, quote.end, quote.kind, quote.cue, ordered, starts, interview)
+        if reason is None:
+            kept.append(quote)
+        else:
+            _LOGGER.debug("quote at %d rejected: %s block", quote.start, reason)
+    return tuple(kept)
