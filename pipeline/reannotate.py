@@ -26,7 +26,7 @@ from apache_beam.io.filesystems import FileSystems
 from guillemet import __version__
 from guillemet.analysis.runs import LocalStorage, committed_manifests
 from guillemet.config import GuillemetConfig
-from guillemet.records import Article
+from guillemet.records import Article, Block
 from pipeline.analysis import BeamStorage
 from pipeline.graph import RunLayout, annotate_articles
 from pipeline.options import pipeline_options, runner_name
@@ -64,6 +64,8 @@ def _bare_article(value: tuple[int, str, str]) -> Article:
     record = json.loads(value[2])
     kept = {key: record[key] for key in _ARTICLE_FIELDS if key in record}
     kept.update(quotes=(), entities=(), authors=tuple(record.get("authors") or ()))
+    # The page's blocks, stored with the record, tell the quote step the page's structure again.
+    kept["blocks"] = tuple(Block(b["start"], b["end"], b["kind"]) for b in record.get("blocks") or ())
     return Article(**kept)
 
 

@@ -48,6 +48,8 @@ def test_reannotate_commits_a_new_annotated_run(tmp_path_factory, tmp_path):
             old["version"],
             old["content_hash"],
         )
+        # The page's structure is stored with the record and read again by the quote step.
+        assert article["blocks"] == old["blocks"] and article["blocks"]
         for quote in article["quotes"]:
             assert article["text"][quote["start"] : quote["end"]] == quote["text"]
     assert sum(len(a["quotes"]) for a in archive.articles) >= 40
