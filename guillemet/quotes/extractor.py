@@ -227,6 +227,9 @@ class _ArticleQuotes:
             self._marked_mask[span.open_offset + 1 : span.outer_end] = b"\x01" * (span.outer_end - span.open_offset - 1)
         self.people.quoted = tuple((span.open_offset, span.outer_end) for span in self.spans)
         self.sentences = self._sentences()
+        # Sorted, disjoint: looked up by bisection, so that each lookup costs log(sentences).
+        self._sentence_starts = [start for start, _ in self.sentences]
+        self._span_opens = {span.open_offset for span in self.spans}
         self.recent: list[Person] = []
         self.last_quoted: dict[int, int] = {}  # person id → end of their last quote
         self.last_marked: _Candidate | None = None  # the last quote in marks attributed
@@ -275,9 +278,9 @@ class _ArticleQuotes:
         return sentences
 
     def sentence_of(self, position: int) -> tuple[int, int]:
-        for start, end in self.sentences:
-            if start <= position <= end:
-                return start, end
+        index = bisect.bisect_right(self._sentence_starts, position) - 1
+        if index >= 0 and position <= self.sentences[index][1]:
+            return self.sentences[index]
         return position, position
 
     def token_index(self, char: int) -> int:
@@ -286,18 +289,26 @@ class _ArticleQuotes:
 
     # --- the passes -----------------------------------------------------------------------
 
+    def _mask(self, intervals) -> bytearray:
+        """One byte per character, set inside any of ``intervals``: membership in O(1)."""
+        mask = bytearray(len(self.text) + 1)
+        for start, end in intervals:
+            if end > start:
+                mask[start:end] = b"\x01" * (end - start)
+        return mask
+
     def run(self) -> list[Quote]:
         candidates = self._answers()
-        answered = [(c.start, c.end) for c in candidates]
-        questions = self._question_paragraphs() + self._questions if candidates else []
+        answered = self._mask((c.start, c.end) for c in candidates)
+        questions = self._mask(self._question_paragraphs() + self._questions if candidates else [])
         for span in self.spans:
-            if any(start <= span.open_offset < end for start, end in answered):
+            if answered[span.open_offset]:
                 continue  # a quote inside an interview answer is part of it
-            if any(start <= span.open_offset < end for start, end in questions):
+            if questions[span.open_offset]:
                 continue  # the interviewer's words
             candidates.extend(self._split_interrupted(span))
         marked = [(span.open_offset, span.outer_end) for span in self.spans]
-        candidates.extend(c for c in self._indirect(marked) if not any(a <= c.start < b for a, b in answered))
+        candidates.extend(c for c in self._indirect(marked) if not answered[c.start])
         # Attribution runs in text order: pronouns and "previous speaker" depend on what came before.
         candidates.sort(key=lambda c: c.start)
         for candidate in candidates:
@@ -371,11 +382,7 @@ class _ArticleQuotes:
             ):
                 prefix = match.end()
                 speaker_name = match.group(1).strip()
-            elif (
-                previous_was_answer
-                and not any(s.open_offset == start for s in self.spans)
-                and not self._has_cue(start, end)
-            ):
+            elif previous_was_answer and start not in self._span_opens and not self._has_cue(start, end):
                 prefix = 0
             if prefix is None:
                 previous_was_answer = False
@@ -1366,6 +1373,8 @@ class _ArticleQuotes:
         """Reported speech without marks, one per sentence at most."""
         doc = self.doc
         candidates: list[_Candidate] = []
+        marked_opens = [s for s, _ in marked]
+        marked_ends = [e for _, e in marked]
         for sentence_start, sentence_end in self.sentences:
             if sentence_start <= self.headline_end:
                 continue
@@ -1381,9 +1390,14 @@ class _ArticleQuotes:
                 content_end -= 1
             if content_end - content_start < 12:
                 continue
-            covered = sum(max(0, min(content_end, e) - max(content_start, s)) for s, e in marked)
+            # Marked spans are sorted and disjoint: only those opening before content_end and
+            # closing after content_start can overlap it, found by bisection.
+            low = bisect.bisect_right(marked_ends, content_start)
+            high = bisect.bisect_left(marked_opens, content_end)
+            near = marked[low:high]
+            covered = sum(max(0, min(content_end, e) - max(content_start, s)) for s, e in near)
             early = content_start + 0.4 * (content_end - content_start)
-            if covered > 0.3 * (content_end - content_start) or any(content_start <= s < early for s, _ in marked):
+            if covered > 0.3 * (content_end - content_start) or any(content_start <= s < early for s, _ in near):
                 continue  # the words in marks are the quote; their cue is this verb
             candidate = _Candidate(
                 content_start, content_end, content_start, content_end, marked=False, kind="indirect"
