@@ -192,25 +192,77 @@ def _is_dapres(doc, i: int) -> bool:
     return token.lower_ == "d'après" or (token.lower_ == "après" and i > 0 and doc[i - 1].lower_ in ("d'", "d’"))
 
 
+@dataclass(frozen=True)
+class Decision:
+    """What became of one candidate quotation: kept or rejected, and by which rule.
+
+    For a kept quote ``rule`` is "<cue rule>/<speaker rule>" (e.g. "cue_after/speaker_explicit");
+    for a rejected one, the name of the rejection filter that fired (e.g. "reject_scare_quote").
+    """
+
+    start: int
+    end: int
+    kept: bool
+    rule: str
+    kind: str | None
+
+
+# The rejection reasons the passes record, by the name of the filter that gives them.
+_REJECTION_RULES = (
+    ("negated cue", "reject_negated_cue"),
+    ("no cue", "reject_scare_quote"),
+    ("title or name", "reject_title_or_name"),
+    ("name or term", "reject_name_or_term"),
+    ("name (dit)", "reject_name_dit"),
+    ("proper name in marks", "reject_proper_name"),
+    ("said by a sign", "reject_sign_or_banner"),
+    ("headline term", "reject_headline_term"),
+)
+
+
+def _rejection_rule(reason: str) -> str:
+    for prefix, rule in _REJECTION_RULES:
+        if reason.startswith(prefix):
+            return rule
+    return "reject_other"
+
+
+def _decision(candidate: _Candidate) -> Decision:
+    if candidate.rejected is not None:
+        return Decision(candidate.start, candidate.end, False, _rejection_rule(candidate.rejected), candidate.kind)
+    resolution = (candidate.speaker or {}).get("resolution") or "unknown"
+    cue_rule = candidate.extras.get("cue_rule", "cue_none")
+    return Decision(candidate.start, candidate.end, True, f"{cue_rule}/speaker_{resolution}", candidate.kind)
+
+
 class QuoteExtractor:
     """Finds the quotations of a parsed French article (see the module docstring)."""
 
     def __init__(self, lexicon: ReportingLexicon | None = None):
         self.lexicon = lexicon or load_lexicon()
 
-    def extract(self, doc, text: str | None = None) -> list[Quote]:
+    def extract(self, doc, text: str | None = None, blocks=None) -> list[Quote]:
         """Returns the quotes of ``doc`` in text order; offsets point into ``doc.text``.
 
         ``text`` is ``doc.text`` when the caller already holds it (the parsed string): spaCy
         rebuilds ``Doc.text`` from every token on each call (about 1.5 ms for 500 tokens).
+        ``blocks`` (optional): the page structure, objects with ``start``, ``end`` and ``kind``;
+        kept as each paragraph's kind (``paragraph_kinds``), not yet read by the rules.
         """
-        return _ArticleQuotes(doc, self.lexicon, text).run()
+        return _ArticleQuotes(doc, self.lexicon, text, blocks).run()
+
+    def trace(self, doc, text: str | None = None, blocks=None) -> list[Decision]:
+        """One ``Decision`` per candidate quotation of ``doc``, in text order: kept or rejected, and
+        the rule that decided (the cue and speaker rules for a kept quote). Same work as ``extract``.
+        """
+        article = _ArticleQuotes(doc, self.lexicon, text, blocks)
+        return [_decision(candidate) for candidate in article.decide()]
 
 
 class _ArticleQuotes:
     """The state of one extraction: text, tokens, people, and the quotes found so far."""
 
-    def __init__(self, doc, lexicon: ReportingLexicon, text: str | None = None):
+    def __init__(self, doc, lexicon: ReportingLexicon, text: str | None = None, blocks=None):
         self.doc = doc
         self.text = doc.text if text is None else text
         self.lexicon = lexicon
@@ -221,6 +273,7 @@ class _ArticleQuotes:
         self._cue_tokens = token_indices(doc, "POS", ("VERB", "AUX", "ADV", "NOUN"))
         self._selon_tokens = token_indices(doc, "LOWER", ("selon", "d'après", "après"))
         self.paragraphs = self._paragraphs()
+        self.paragraph_kinds = self._paragraph_kinds(blocks)
         self.spans = [span for span in find_marked_spans(self.text) if span.depth == 0]
         self._marked_mask = bytearray(len(self.text))
         for span in self.spans:
@@ -245,6 +298,19 @@ class _ArticleQuotes:
             bounds.append((start, start + len(line)))
             start += len(line) + 1
         return bounds
+
+    def _paragraph_kinds(self, blocks) -> list[str]:
+        """Each paragraph's kind: that of the block holding its start, "paragraph" by default."""
+        kinds = ["paragraph"] * len(self.paragraphs)
+        if not blocks:
+            return kinds
+        ordered = sorted(blocks, key=lambda block: block.start)
+        starts = [block.start for block in ordered]
+        for index, (start, _) in enumerate(self.paragraphs):
+            at = bisect.bisect_right(starts, start) - 1
+            if at >= 0 and start < ordered[at].end:
+                kinds[index] = ordered[at].kind
+        return kinds
 
     def _headline_end(self) -> int:
         non_empty = [(s, e) for s, e in self.paragraphs if e > s]
@@ -298,6 +364,10 @@ class _ArticleQuotes:
         return mask
 
     def run(self) -> list[Quote]:
+        return [self._quote(c) for c in self.decide() if c.rejected is None]
+
+    def decide(self) -> list[_Candidate]:
+        """Every candidate, attributed or rejected (``rejected`` says why), in text order."""
         candidates = self._answers()
         answered = self._mask((c.start, c.end) for c in candidates)
         questions = self._mask(self._question_paragraphs() + self._questions if candidates else [])
@@ -319,7 +389,7 @@ class _ArticleQuotes:
                 if candidate.rejected is None and candidate.marked:
                     self.last_marked = candidate
         self._match_headlines(candidates)
-        return [self._quote(c) for c in candidates if c.rejected is None]
+        return candidates
 
     def _answers(self) -> list[_Candidate]:
         """Interview answers: paragraphs opened by a dash or by "Name :" / "R :"."""
@@ -388,6 +458,7 @@ class _ArticleQuotes:
                 previous_was_answer = False
                 continue
             candidate = _Candidate(start + prefix, end, start, end, marked=False, answer=True)
+            candidate.extras["cue_rule"] = "cue_interview_name" if speaker_name else "cue_interview_answer"
             person = self.people.person_named(speaker_name, start) if speaker_name else interviewee
             candidate.cue = ":" if speaker_name else None
             candidate.person = person
@@ -930,11 +1001,14 @@ class _ArticleQuotes:
         if self._is_title_or_name(candidate, span_text):
             return
         cue = candidate.extras.get("cue")
+        candidate.extras["cue_rule"] = "cue_incise"
         if cue is None:
+            candidate.extras["cue_rule"] = "cue_after"
             cue = self._cue_after(candidate.outer_end, self.sentence_of(candidate.outer_end)[1] + 1)
         if cue is None and not candidate.headline:
             continued = self._continued(candidate)
             if continued is not None:
+                candidate.extras["cue_rule"] = "cue_continued"
                 # « … », a-t-elle lancé à l'adresse du maire, « et vous venez… »: the same speaker.
                 candidate.cue = continued.cue
                 self._set_speaker(
@@ -942,15 +1016,19 @@ class _ArticleQuotes:
                 )
                 return
         if cue is None:
+            candidate.extras["cue_rule"] = "cue_before"
             cue = self._cue_before(candidate)
             if candidate.rejected:
                 return
         if cue is None:
+            candidate.extras["cue_rule"] = "cue_selon_after"
             cue = self._cue_selon_after(candidate)
         if cue is None and candidate.headline:
+            candidate.extras["cue_rule"] = "cue_headline_match"
             candidate.extras["headline_unattributed"] = True
             return
         if cue is None:
+            candidate.extras["cue_rule"] = "cue_none"
             if candidate.kind == "fragment" or len(span_text.split()) <= 3 or self._embedded(candidate):
                 # Words in marks inside the journalist's own sentence, with nobody saying them: a
                 # nickname, a term, a scare quote.
@@ -1380,9 +1458,11 @@ class _ArticleQuotes:
                 continue
             first, last = self.token_index(sentence_start), self.token_index(sentence_end)
             tokens = doc[first:last]
-            found = self._indirect_que(tokens, sentence_start, sentence_end) or self._indirect_selon(
-                tokens, sentence_start, sentence_end
-            )
+            cue_rule = "cue_indirect_que"
+            found = self._indirect_que(tokens, sentence_start, sentence_end)
+            if found is None:
+                cue_rule = "cue_indirect_selon"
+                found = self._indirect_selon(tokens, sentence_start, sentence_end)
             if found is None:
                 continue
             content_start, content_end, cue, subject = found
@@ -1404,6 +1484,7 @@ class _ArticleQuotes:
             )
             candidate.cue = cue
             candidate.extras["subject"] = subject
+            candidate.extras["cue_rule"] = cue_rule
             candidates.append(candidate)
         return candidates
 
