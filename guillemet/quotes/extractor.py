@@ -557,17 +557,12 @@ class _ArticleQuotes:
         """The lexicon lemma of the verb at token ``index`` and the index after it (multi-word cues)."""
         doc = self.doc
         token = doc[index]
-        if token.lower_ in ("fait", "faire", "fera", "font", "laisse", "laissé", "laisser") and index + 1 < len(doc):
-            following = doc[index + 1].lower_
-            combined = {
-                "savoir": "faire savoir",
-                "valoir": "faire valoir",
-                "remarquer": "faire remarquer",
-                "observer": "faire observer",
-                "entendre": "laisser entendre",
-            }.get(following)
-            if combined and combined in self.lexicon.lemmas:
-                return combined, index + 2
+        if index + 1 < len(doc):
+            # Multi-word cues come from the lexicon's table (faire savoir, mettre en garde).
+            following = [t.lower_ for t in doc[index + 1 : min(len(doc), index + 4)]]
+            phrase = self.lexicon.phrase_at(token.lemma_, token.text, following)
+            if phrase is not None:
+                return phrase[0], index + 1 + phrase[1]
         if token.pos_ in ("PUNCT", "DET", "ADP", "PROPN", "CCONJ", "SCONJ", "NUM") or not token.text[0].isalpha():
             return None, index
         lemma = self.lexicon.lemma_of(token.lemma_, token.text)
