@@ -14,7 +14,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "seeds" / "article-poutine-kim.txt"
+# ../shared beside the checkout, else /work/shared (a worktree sits one level deeper).
+SHARED = next((p for p in (ROOT.parent / "shared", Path("/work/shared")) if p.exists()), ROOT.parent / "shared")
+SEED = SHARED / "seeds" / "article-poutine-kim.txt"
 
 
 def _texts():
@@ -28,10 +30,11 @@ def _texts():
     sys.path.insert(0, str(ROOT / "bench"))
     import score_real
 
+    score_real.GOLD = SHARED / "quotes-gold-real"
     if (score_real.GOLD / "score.py").exists():
         from guillemet.article import annotate
 
-        score = score_real.load_scorer()
+        score = score_real.load_scorer(score_real.GOLD)
         for doc in score.load("all"):
             data = doc["input"] if isinstance(doc["input"], bytes) else doc["input"].encode("utf-8")
             yield f"real/{doc['id']}", annotate(data).text
