@@ -192,25 +192,77 @@ def _is_dapres(doc, i: int) -> bool:
     return token.lower_ == "d'après" or (token.lower_ == "après" and i > 0 and doc[i - 1].lower_ in ("d'", "d’"))
 
 
+@dataclass(frozen=True)
+class Decision:
+    """What became of one candidate quotation: kept or rejected, and by which rule.
+
+    For a kept quote ``rule`` is "<cue rule>/<speaker rule>" (e.g. "cue_after/speaker_explicit");
+    for a rejected one, the name of the rejection filter that fired (e.g. "reject_scare_quote").
+    """
+
+    start: int
+    end: int
+    kept: bool
+    rule: str
+    kind: str | None
+
+
+# The rejection reasons the passes record, by the name of the filter that gives them.
+_REJECTION_RULES = (
+    ("negated cue", "reject_negated_cue"),
+    ("no cue", "reject_scare_quote"),
+    ("title or name", "reject_title_or_name"),
+    ("name or term", "reject_name_or_term"),
+    ("name (dit)", "reject_name_dit"),
+    ("proper name in marks", "reject_proper_name"),
+    ("said by a sign", "reject_sign_or_banner"),
+    ("headline term", "reject_headline_term"),
+)
+
+
+def _rejection_rule(reason: str) -> str:
+    for prefix, rule in _REJECTION_RULES:
+        if reason.startswith(prefix):
+            return rule
+    return "reject_other"
+
+
+def _decision(candidate: _Candidate) -> Decision:
+    if candidate.rejected is not None:
+        return Decision(candidate.start, candidate.end, False, _rejection_rule(candidate.rejected), candidate.kind)
+    resolution = (candidate.speaker or {}).get("resolution") or "unknown"
+    cue_rule = candidate.extras.get("cue_rule", "cue_none")
+    return Decision(candidate.start, candidate.end, True, f"{cue_rule}/speaker_{resolution}", candidate.kind)
+
+
 class QuoteExtractor:
     """Finds the quotations of a parsed French article (see the module docstring)."""
 
     def __init__(self, lexicon: ReportingLexicon | None = None):
         self.lexicon = lexicon or load_lexicon()
 
-    def extract(self, doc, text: str | None = None) -> list[Quote]:
+    def extract(self, doc, text: str | None = None, blocks=None) -> list[Quote]:
         """Returns the quotes of ``doc`` in text order; offsets point into ``doc.text``.
 
         ``text`` is ``doc.text`` when the caller already holds it (the parsed string): spaCy
         rebuilds ``Doc.text`` from every token on each call (about 1.5 ms for 500 tokens).
+        ``blocks`` (optional): the page structure, objects with ``start``, ``end`` and ``kind``;
+        kept as each paragraph's kind (``paragraph_kinds``), not yet read by the rules.
         """
-        return _ArticleQuotes(doc, self.lexicon, text).run()
+        return _ArticleQuotes(doc, self.lexicon, text, blocks).run()
+
+    def trace(self, doc, text: str | None = None, blocks=None) -> list[Decision]:
+        """One ``Decision`` per candidate quotation of ``doc``, in text order: kept or rejected, and
+        the rule that decided (the cue and speaker rules for a kept quote). Same work as ``extract``.
+        """
+        article = _ArticleQuotes(doc, self.lexicon, text, blocks)
+        return [_decision(candidate) for candidate in article.decide()]
 
 
 class _ArticleQuotes:
     """The state of one extraction: text, tokens, people, and the quotes found so far."""
 
-    def __init__(self, doc, lexicon: ReportingLexicon, text: str | None = None):
+    def __init__(self, doc, lexicon: ReportingLexicon, text: str | None = None, blocks=None):
         self.doc = doc
         self.text = doc.text if text is None else text
         self.lexicon = lexicon
@@ -221,12 +273,16 @@ class _ArticleQuotes:
         self._cue_tokens = token_indices(doc, "POS", ("VERB", "AUX", "ADV", "NOUN"))
         self._selon_tokens = token_indices(doc, "LOWER", ("selon", "d'après", "après"))
         self.paragraphs = self._paragraphs()
+        self.paragraph_kinds = self._paragraph_kinds(blocks)
         self.spans = [span for span in find_marked_spans(self.text) if span.depth == 0]
         self._marked_mask = bytearray(len(self.text))
         for span in self.spans:
             self._marked_mask[span.open_offset + 1 : span.outer_end] = b"\x01" * (span.outer_end - span.open_offset - 1)
         self.people.quoted = tuple((span.open_offset, span.outer_end) for span in self.spans)
         self.sentences = self._sentences()
+        # Sorted, disjoint: looked up by bisection, so that each lookup costs log(sentences).
+        self._sentence_starts = [start for start, _ in self.sentences]
+        self._span_opens = {span.open_offset for span in self.spans}
         self.recent: list[Person] = []
         self.last_quoted: dict[int, int] = {}  # person id → end of their last quote
         self.last_marked: _Candidate | None = None  # the last quote in marks attributed
@@ -242,6 +298,19 @@ class _ArticleQuotes:
             bounds.append((start, start + len(line)))
             start += len(line) + 1
         return bounds
+
+    def _paragraph_kinds(self, blocks) -> list[str]:
+        """Each paragraph's kind: that of the block holding its start, "paragraph" by default."""
+        kinds = ["paragraph"] * len(self.paragraphs)
+        if not blocks:
+            return kinds
+        ordered = sorted(blocks, key=lambda block: block.start)
+        starts = [block.start for block in ordered]
+        for index, (start, _) in enumerate(self.paragraphs):
+            at = bisect.bisect_right(starts, start) - 1
+            if at >= 0 and start < ordered[at].end:
+                kinds[index] = ordered[at].kind
+        return kinds
 
     def _headline_end(self) -> int:
         non_empty = [(s, e) for s, e in self.paragraphs if e > s]
@@ -275,9 +344,9 @@ class _ArticleQuotes:
         return sentences
 
     def sentence_of(self, position: int) -> tuple[int, int]:
-        for start, end in self.sentences:
-            if start <= position <= end:
-                return start, end
+        index = bisect.bisect_right(self._sentence_starts, position) - 1
+        if index >= 0 and position <= self.sentences[index][1]:
+            return self.sentences[index]
         return position, position
 
     def token_index(self, char: int) -> int:
@@ -286,18 +355,30 @@ class _ArticleQuotes:
 
     # --- the passes -----------------------------------------------------------------------
 
+    def _mask(self, intervals) -> bytearray:
+        """One byte per character, set inside any of ``intervals``: membership in O(1)."""
+        mask = bytearray(len(self.text) + 1)
+        for start, end in intervals:
+            if end > start:
+                mask[start:end] = b"\x01" * (end - start)
+        return mask
+
     def run(self) -> list[Quote]:
+        return [self._quote(c) for c in self.decide() if c.rejected is None]
+
+    def decide(self) -> list[_Candidate]:
+        """Every candidate, attributed or rejected (``rejected`` says why), in text order."""
         candidates = self._answers()
-        answered = [(c.start, c.end) for c in candidates]
-        questions = self._question_paragraphs() + self._questions if candidates else []
+        answered = self._mask((c.start, c.end) for c in candidates)
+        questions = self._mask(self._question_paragraphs() + self._questions if candidates else [])
         for span in self.spans:
-            if any(start <= span.open_offset < end for start, end in answered):
+            if answered[span.open_offset]:
                 continue  # a quote inside an interview answer is part of it
-            if any(start <= span.open_offset < end for start, end in questions):
+            if questions[span.open_offset]:
                 continue  # the interviewer's words
             candidates.extend(self._split_interrupted(span))
         marked = [(span.open_offset, span.outer_end) for span in self.spans]
-        candidates.extend(c for c in self._indirect(marked) if not any(a <= c.start < b for a, b in answered))
+        candidates.extend(c for c in self._indirect(marked) if not answered[c.start])
         # Attribution runs in text order: pronouns and "previous speaker" depend on what came before.
         candidates.sort(key=lambda c: c.start)
         for candidate in candidates:
@@ -308,7 +389,7 @@ class _ArticleQuotes:
                 if candidate.rejected is None and candidate.marked:
                     self.last_marked = candidate
         self._match_headlines(candidates)
-        return [self._quote(c) for c in candidates if c.rejected is None]
+        return candidates
 
     def _answers(self) -> list[_Candidate]:
         """Interview answers: paragraphs opened by a dash or by "Name :" / "R :"."""
@@ -371,16 +452,13 @@ class _ArticleQuotes:
             ):
                 prefix = match.end()
                 speaker_name = match.group(1).strip()
-            elif (
-                previous_was_answer
-                and not any(s.open_offset == start for s in self.spans)
-                and not self._has_cue(start, end)
-            ):
+            elif previous_was_answer and start not in self._span_opens and not self._has_cue(start, end):
                 prefix = 0
             if prefix is None:
                 previous_was_answer = False
                 continue
             candidate = _Candidate(start + prefix, end, start, end, marked=False, answer=True)
+            candidate.extras["cue_rule"] = "cue_interview_name" if speaker_name else "cue_interview_answer"
             person = self.people.person_named(speaker_name, start) if speaker_name else interviewee
             candidate.cue = ":" if speaker_name else None
             candidate.person = person
@@ -479,17 +557,12 @@ class _ArticleQuotes:
         """The lexicon lemma of the verb at token ``index`` and the index after it (multi-word cues)."""
         doc = self.doc
         token = doc[index]
-        if token.lower_ in ("fait", "faire", "fera", "font", "laisse", "laissé", "laisser") and index + 1 < len(doc):
-            following = doc[index + 1].lower_
-            combined = {
-                "savoir": "faire savoir",
-                "valoir": "faire valoir",
-                "remarquer": "faire remarquer",
-                "observer": "faire observer",
-                "entendre": "laisser entendre",
-            }.get(following)
-            if combined and combined in self.lexicon.lemmas:
-                return combined, index + 2
+        if index + 1 < len(doc):
+            # Multi-word cues come from the lexicon's table (faire savoir, mettre en garde).
+            following = [t.lower_ for t in doc[index + 1 : min(len(doc), index + 4)]]
+            phrase = self.lexicon.phrase_at(token.lemma_, token.text, following)
+            if phrase is not None:
+                return phrase[0], index + 1 + phrase[1]
         if token.pos_ in ("PUNCT", "DET", "ADP", "PROPN", "CCONJ", "SCONJ", "NUM") or not token.text[0].isalpha():
             return None, index
         lemma = self.lexicon.lemma_of(token.lemma_, token.text)
@@ -923,11 +996,14 @@ class _ArticleQuotes:
         if self._is_title_or_name(candidate, span_text):
             return
         cue = candidate.extras.get("cue")
+        candidate.extras["cue_rule"] = "cue_incise"
         if cue is None:
+            candidate.extras["cue_rule"] = "cue_after"
             cue = self._cue_after(candidate.outer_end, self.sentence_of(candidate.outer_end)[1] + 1)
         if cue is None and not candidate.headline:
             continued = self._continued(candidate)
             if continued is not None:
+                candidate.extras["cue_rule"] = "cue_continued"
                 # « … », a-t-elle lancé à l'adresse du maire, « et vous venez… »: the same speaker.
                 candidate.cue = continued.cue
                 self._set_speaker(
@@ -935,15 +1011,19 @@ class _ArticleQuotes:
                 )
                 return
         if cue is None:
+            candidate.extras["cue_rule"] = "cue_before"
             cue = self._cue_before(candidate)
             if candidate.rejected:
                 return
         if cue is None:
+            candidate.extras["cue_rule"] = "cue_selon_after"
             cue = self._cue_selon_after(candidate)
         if cue is None and candidate.headline:
+            candidate.extras["cue_rule"] = "cue_headline_match"
             candidate.extras["headline_unattributed"] = True
             return
         if cue is None:
+            candidate.extras["cue_rule"] = "cue_none"
             if candidate.kind == "fragment" or len(span_text.split()) <= 3 or self._embedded(candidate):
                 # Words in marks inside the journalist's own sentence, with nobody saying them: a
                 # nickname, a term, a scare quote.
@@ -1366,14 +1446,18 @@ class _ArticleQuotes:
         """Reported speech without marks, one per sentence at most."""
         doc = self.doc
         candidates: list[_Candidate] = []
+        marked_opens = [s for s, _ in marked]
+        marked_ends = [e for _, e in marked]
         for sentence_start, sentence_end in self.sentences:
             if sentence_start <= self.headline_end:
                 continue
             first, last = self.token_index(sentence_start), self.token_index(sentence_end)
             tokens = doc[first:last]
-            found = self._indirect_que(tokens, sentence_start, sentence_end) or self._indirect_selon(
-                tokens, sentence_start, sentence_end
-            )
+            cue_rule = "cue_indirect_que"
+            found = self._indirect_que(tokens, sentence_start, sentence_end)
+            if found is None:
+                cue_rule = "cue_indirect_selon"
+                found = self._indirect_selon(tokens, sentence_start, sentence_end)
             if found is None:
                 continue
             content_start, content_end, cue, subject = found
@@ -1381,15 +1465,21 @@ class _ArticleQuotes:
                 content_end -= 1
             if content_end - content_start < 12:
                 continue
-            covered = sum(max(0, min(content_end, e) - max(content_start, s)) for s, e in marked)
+            # Marked spans are sorted and disjoint: only those opening before content_end and
+            # closing after content_start can overlap it, found by bisection.
+            low = bisect.bisect_right(marked_ends, content_start)
+            high = bisect.bisect_left(marked_opens, content_end)
+            near = marked[low:high]
+            covered = sum(max(0, min(content_end, e) - max(content_start, s)) for s, e in near)
             early = content_start + 0.4 * (content_end - content_start)
-            if covered > 0.3 * (content_end - content_start) or any(content_start <= s < early for s, _ in marked):
+            if covered > 0.3 * (content_end - content_start) or any(content_start <= s < early for s, _ in near):
                 continue  # the words in marks are the quote; their cue is this verb
             candidate = _Candidate(
                 content_start, content_end, content_start, content_end, marked=False, kind="indirect"
             )
             candidate.cue = cue
             candidate.extras["subject"] = subject
+            candidate.extras["cue_rule"] = cue_rule
             candidates.append(candidate)
         return candidates
 

@@ -7,7 +7,7 @@ lexicon recognises conjugated surface forms generated from each lemma.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -32,6 +32,9 @@ _IRREGULAR = {
     "prévoir": ("prévoit", "prévu", "prévoient", "prévoyait", "prévoyant"),
     "sourire": ("sourit", "souri", "sourient", "souriait", "souriant"),
     "se dire": ("dit", "dite", "dits", "dites"),
+    # Heads of multi-word cues (faire savoir, mettre en garde), whose lemma the parser may miss.
+    "faire": ("fait", "faire", "fera", "font", "faisait", "faisant"),
+    "mettre": ("met", "mis", "mise", "mettent", "mettait", "mettant", "mettra"),
 }
 
 
@@ -76,6 +79,21 @@ class ReportingLexicon:
     lemmas: frozenset[str]
     indirect: frozenset[str]
     forms: dict[str, str]
+    # Multi-word cues by their head verb: head → ((following words, lemma), …), longest first.
+    phrases: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = field(default_factory=dict)
+    head_forms: dict[str, str] = field(default_factory=dict)  # folded surface form → head verb
+
+    def phrase_at(self, lemma: str, surface: str, following: list[str]) -> tuple[str, int] | None:
+        """The multi-word cue a head verb opens (its lemma, how many words follow it), or None.
+
+        ``following`` holds the lower-cased words after the head. "laisse savoir" is "laisser
+        savoir", never "faire savoir": the head is read from the table, not from a list of forms.
+        """
+        head = lemma.lower() if lemma.lower() in self.phrases else self.head_forms.get(fold(surface))
+        for words, phrase in self.phrases.get(head, ()):
+            if tuple(following[: len(words)]) == words:
+                return phrase, len(words)
+        return None
 
     def lemma_of(self, lemma: str, surface: str) -> str | None:
         """The lexicon lemma a token stands for (from its lemma, else its surface form), or None."""
@@ -119,4 +137,16 @@ def load_lexicon() -> ReportingLexicon:
         if lemma.startswith(("s'", "se ")):
             bare = lemma.removeprefix("s'").removeprefix("se ")
             forms.setdefault(fold(bare), lemma)
-    return ReportingLexicon(frozenset(lemmas), frozenset(indirect), forms)
+    phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    head_forms: dict[str, str] = {}
+    for lemma in lemmas:
+        if " " in lemma and not lemma.startswith("se "):
+            head, *rest = lemma.split()
+            phrases.setdefault(head, []).append((tuple(rest), lemma))
+            head_generated = set(_IRREGULAR.get(head, ())) | {head}
+            if head.endswith("er"):
+                head_generated |= _er_forms(head[:-2])
+            for form in head_generated:
+                head_forms.setdefault(fold(form), head)
+    ordered = {head: tuple(sorted(rows, key=lambda row: -len(row[0]))) for head, rows in phrases.items()}
+    return ReportingLexicon(frozenset(lemmas), frozenset(indirect), forms, ordered, head_forms)

@@ -1,0 +1,73 @@
+"""``QuoteExtractor.trace``: one decision per candidate, naming the rule that kept or rejected it."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from guillemet.normalize import normalize_text
+from guillemet.quotes.extractor import Decision, QuoteExtractor
+
+
+@pytest.fixture(scope="module")
+def trace(nlp_md):
+    extractor = QuoteExtractor()
+
+    def run(raw: str, blocks=None):
+        text = normalize_text(raw).text
+        doc = nlp_md(text)
+        return text, extractor.trace(doc, text, blocks), extractor.extract(doc, text, blocks)
+
+    return run
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment", "kept", "rule"),
+    [
+        (
+            "La députée Claire Morand a pris la parole.\n« Nous voterons contre ce texte », a déclaré Claire Morand.",
+            "voterons",
+            True,
+            "cue_after/",
+        ),
+        (
+            "Le préfet Marc Lenoir a répondu aux élus.\nMarc Lenoir a déclaré : « Les routes resteront fermées demain. »",
+            "routes",
+            True,
+            "cue_before/",
+        ),
+        (
+            "La commune a lancé son « plan vélo » au printemps, avec des pistes neuves dans le centre.",
+            "plan vélo",
+            False,
+            "reject_",
+        ),
+        (
+            "Le directeur Hugo Vidal a présenté les comptes.\nHugo Vidal a assuré que les salaires seraient versés avant la fin du mois.",
+            "salaires",
+            True,
+            "cue_indirect_que/",
+        ),
+    ],
+)
+def test_trace_names_the_rule(trace, raw, fragment, kept, rule):
+    text, decisions, quotes = trace(raw)
+    assert all(isinstance(d, Decision) for d in decisions)
+    matching = [d for d in decisions if fragment in text[d.start : d.end]]
+    assert matching, decisions
+    decision = matching[0]
+    assert decision.kept is kept, decision
+    assert decision.rule.startswith(rule), decision
+    if kept:
+        assert decision.rule.split("/")[1].startswith("speaker_"), decision
+    # The kept decisions are exactly the extracted quotes.
+    assert [(d.start, d.end) for d in decisions if d.kept] == [(q.start, q.end) for q in quotes]
+
+
+def test_blocks_are_accepted_and_give_paragraph_kinds(nlp_md):
+    from guillemet.quotes.extractor import _ArticleQuotes
+    from guillemet.quotes.lexicon import load_lexicon
+
+    text = "Titre\nPremier point de la liste\nUn paragraphe ordinaire."
+    blocks = [SimpleNamespace(start=6, end=31, kind="list_item")]
+    article = _ArticleQuotes(nlp_md(text), load_lexicon(), text, blocks)
+    assert article.paragraph_kinds == ["paragraph", "list_item", "paragraph"]
