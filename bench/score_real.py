@@ -23,7 +23,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GOLD = ROOT.parent / "shared" / "quotes-gold-real"
+# The shared folder sits beside the checkout (/work/main), or beside a worktrees' folder.
+GOLD = next(
+    (base / "shared" / "quotes-gold-real" for base in (ROOT.parent, ROOT.parent.parent) if (base / "shared").is_dir()),
+    ROOT.parent / "shared" / "quotes-gold-real",
+)
 CACHE = Path("/tmp/guillemet-parse-cache")
 
 
@@ -84,9 +88,7 @@ class CachedAnalyzer:
         self.analyzer.parser.check(article)
         doc = self._parse(article.text)
         entities = extract_entities(doc, article.text)
-        quotes = link_speakers(
-            extract_quotes(doc, self.analyzer.extractor, article.text, article.blocks), entities
-        )
+        quotes = link_speakers(extract_quotes(doc, self.analyzer.extractor, article.text, article.blocks), entities)
         quotes = assign_genders(quotes, doc, article.text, entities)
         return dataclasses.replace(article, quotes=quotes, entities=entities)
 
