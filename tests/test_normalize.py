@@ -1,9 +1,12 @@
+import difflib
 import json
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from guillemet import normalize
 from guillemet.normalize import normalize_text
 
 
@@ -75,3 +78,96 @@ def test_offsets_always_inside_and_monotonic(raw):
     for start in range(len(result.text)):
         source_start, source_end = result.to_source(start, start + 1)
         assert 0 <= source_start < source_end <= len(raw)
+
+
+# The paragraph's unit, a word of its normalised text, and the rule that repairs it.
+_PARAGRAPH_UNITS = {
+    "decomposed accents": (
+        "Le pre\u0301sident a de\u0301clare\u0301 l’e\u0301te\u0301 « fini ». ",
+        "président",
+        "accents_composed",
+    ),
+    "mojibake": ("Le prÃ©sident a dÃ©clarÃ© lâ€™Ã©tÃ© Â« fini Â». ", "président", "encoding_repairs"),
+    "nothing in common": ("ＡＢＣＤＥＦＧ’", "ABCDEFG", "encoding_repairs"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_PARAGRAPH_UNITS))
+def test_alignment_work_is_linear_in_the_line(case, monkeypatch):
+    # One 20 kB paragraph (one line): the whole line given to one SequenceMatcher is n * n pairs
+    # (400 million here, 91 s at 65 kB); the windowed alignment stays within a constant per character.
+    unit, word, rule = _PARAGRAPH_UNITS[case]
+    raw = unit * (20_000 // len(unit))
+    budget = {"chars": 8 * len(raw), "pairs": 400 * len(raw)}
+    work = {"calls": 0, "chars": 0, "pairs": 0}
+
+    class CountingMatcher(difflib.SequenceMatcher):
+        def __init__(self, isjunk=None, a="", b="", autojunk=True):
+            work["calls"] += 1
+            work["chars"] += len(a) + len(b)
+            work["pairs"] += len(a) * len(b)
+            # Fail before the quadratic work is done, not after.
+            assert work["pairs"] <= budget["pairs"], work
+            super().__init__(isjunk, a, b, autojunk)
+
+    monkeypatch.setattr(normalize.difflib, "SequenceMatcher", CountingMatcher)
+    result = normalize_text(raw)
+    assert work["chars"] <= budget["chars"], work
+    assert work["pairs"] <= budget["pairs"], work
+    assert result.changes[rule] >= 1
+    # Composition is mapped character by character, with no matcher at all; ftfy's repairs are not.
+    assert (work["calls"] == 0) == (rule == "accents_composed"), work
+    # The map is still exact far into the line: the last occurrence of the word maps back to its unit.
+    start = result.text.rindex(word)
+    source_start, source_end = result.to_source(start, start + len(word))
+    unit_start = raw.rindex(unit)
+    assert unit_start <= source_start < source_end <= unit_start + len(unit)
+    assert result.from_source(source_start, source_end)[0] == start
+
+
+def test_windowed_alignment_matches_one_whole_line_matcher():
+    # Lines longer than the window, with every kind of local repair: the offsets are the ones a
+    # single SequenceMatcher over the whole line gives.
+    units = [
+        "Le pre\u0301sident ",
+        "l’e\u0301te\u0301 ",
+        "prÃ©sident ",
+        "dÃ©clarÃ© ",
+        "&amp; ",
+        "ﬁn ",
+        "ＡＢＣ ",
+        "x",
+        "Ã ",
+    ]
+    for count in (40, 90, 150):
+        raw = "".join(units[(i * 7 + count) % len(units)] for i in range(count))
+        fixed = normalize._ftfy_line(raw)
+        whole = []
+        for _tag, a0, a1, b0, b1 in difflib.SequenceMatcher(a=raw, b=fixed, autojunk=False).get_opcodes():
+            whole.extend(min(a0 + i, a1 - 1) if a1 > a0 else min(a0, len(raw) - 1) for i in range(b1 - b0))
+        assert normalize._align(raw, fixed, list(range(len(raw)))) == whole
+
+
+_LETTERS = ["a", "t", "L", "e\u0301", "E\u0301", "c\u0327", "o\u0302", "u\u0308", "é", "a\u0300"]
+_SEPARATORS = [" ", "\u00a0", "\u202f", "  ", " « ", " » ", " “", "” ", "\n", ", ", "\u00a0:\u00a0«"]
+_WORDS = st.lists(st.lists(st.sampled_from(_LETTERS), min_size=1, max_size=5).map("".join), min_size=1, max_size=3).map(
+    "’".join
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_WORDS, st.sampled_from(_SEPARATORS)), min_size=1, max_size=40))
+def test_every_word_maps_both_ways(pieces):
+    raw, spans = "", []
+    for word, separator in pieces:
+        spans.append((len(raw), len(raw) + len(word), word))
+        raw += word + separator
+    result = normalize_text(raw)
+    for source_start, source_end, word in spans:
+        start, end = result.from_source(source_start, source_end)
+        assert result.text[start:end] == unicodedata.normalize("NFC", word).replace("’", "'")
+        back_start, back_end = result.to_source(start, end)
+        # A composed last letter maps to its base letter, so the span may end before the accent.
+        assert back_start == source_start
+        assert source_start < back_end <= source_end
+        assert result.from_source(back_start, back_end) == (start, end)
