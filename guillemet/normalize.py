@@ -19,8 +19,8 @@ spaCy parses. The rules, in order:
 No library keeps an offset map through such rewrites, so this module applies each rule with a small
 substitution helper that carries, for every output character, the offset of the input character it
 came from. ``NormalizedText.to_source`` and ``from_source`` convert spans both ways. Every rule is
-linear in the text's length; ftfy's repair of a line is mapped back by difflib in small windows
-around each change (``_align``), linear in the line's length too.
+linear in the text's length; ftfy's repair of a line is mapped back word by word, or by difflib
+in small windows around each change (``_align``), linear in the line's length too.
 """
 
 from __future__ import annotations
@@ -146,6 +146,29 @@ _MAX_WINDOW = 256
 
 
 def _align(old: str, new: str, old_offsets: list[int]) -> list[int]:
+    """Source offsets for ``new``, a repaired ``old``: word by word when the spaces are kept.
+
+    ftfy's repairs stay inside words (a composed accent, a mojibake sequence, an entity), so when
+    both sides hold as many spaces, the n-th word of one is the n-th of the other, and each changed
+    word is aligned alone: a matcher over the whole line could pair a word with a distant copy of
+    its repair. A repair that eats or makes a space (``Ã`` + space is ``à``) aligns the whole line.
+    """
+    old_words, new_words = old.split(" "), new.split(" ")
+    if len(old_words) != len(new_words) or any(not o and n for o, n in zip(old_words, new_words, strict=True)):
+        return _align_windows(old, new, old_offsets)
+    result: list[int] = []
+    position = 0
+    for old_word, new_word in zip(old_words, new_words, strict=True):
+        word_offsets = old_offsets[position : position + len(old_word)]
+        result.extend(word_offsets if old_word == new_word else _align_windows(old_word, new_word, word_offsets))
+        position += len(old_word)
+        if position < len(old):
+            result.append(old_offsets[position])
+            position += 1
+    return result
+
+
+def _align_windows(old: str, new: str, old_offsets: list[int]) -> list[int]:
     """Source offsets for ``new``, a repaired ``old``: equal runs map through, changed runs spread.
 
     Near-linear in the line's length: ftfy's repairs are local (a composed accent, a mojibake
@@ -174,8 +197,11 @@ def _align(old: str, new: str, old_offsets: list[int]) -> list[int]:
                     continue
                 # No character in common over a whole window: spread it as one change and go on.
                 opcodes = [("replace", 0, a_end - i, 0, b_end - j)]
-        for _tag, a0, a1, b0, b1 in opcodes:
-            result.extend(_spread(old_offsets, i + a0, i + a1, b1 - b0))
+        for tag, a0, a1, b0, b1 in opcodes:
+            if tag == "replace":
+                result.extend(_replaced(old[i + a0 : i + a1], new[j + b0 : j + b1], old_offsets[i + a0 : i + a1]))
+            else:
+                result.extend(_spread(old_offsets, i + a0, i + a1, b1 - b0))
         i += opcodes[-1][2]
         j += opcodes[-1][4]
         window = _WINDOW
@@ -220,6 +246,23 @@ def _common_prefix(old: str, new: str, i: int, j: int) -> int:
         length += chunk
         step *= 2
     return length
+
+
+def _replaced(old: str, new: str, old_offsets: list[int]) -> list[int]:
+    """Source offsets for ``new``, which ftfy wrote in place of ``old`` (one changed stretch).
+
+    Mojibake is UTF-8 read one byte a character, so when ``old`` has as many characters as ``new``
+    has UTF-8 bytes, each new character maps to the first of its bytes (``’é`` from ``â€™Ã©`` maps
+    to the ``â`` and the ``Ã``); otherwise the characters are spread by position.
+    """
+    sizes = [len(char.encode("utf-8", "surrogatepass")) for char in new]
+    if len(new) < len(old) and sum(sizes) == len(old):
+        result, at = [], 0
+        for size in sizes:
+            result.append(old_offsets[at])
+            at += size
+        return result
+    return _spread(old_offsets, 0, len(old), len(new))
 
 
 def _spread(old_offsets: list[int], a0: int, a1: int, length: int) -> list[int]:

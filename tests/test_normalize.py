@@ -88,6 +88,8 @@ _PARAGRAPH_UNITS = {
         "accents_composed",
     ),
     "mojibake": ("Le prÃ©sident a dÃ©clarÃ© lâ€™Ã©tÃ© Â« fini Â». ", "président", "encoding_repairs"),
+    # "Ã" and a space are "à": the words no longer pair up, the line is aligned window by window.
+    "mojibake eating a space": ("Il a Ã  dire lâ€™Ã©tÃ© passÃ©. ", "passé", "encoding_repairs"),
     "nothing in common": ("ＡＢＣＤＥＦＧ’", "ABCDEFG", "encoding_repairs"),
 }
 
@@ -125,27 +127,49 @@ def test_alignment_work_is_linear_in_the_line(case, monkeypatch):
     assert result.from_source(source_start, source_end)[0] == start
 
 
-def test_windowed_alignment_matches_one_whole_line_matcher():
-    # Lines longer than the window, with every kind of local repair: the offsets are the ones a
-    # single SequenceMatcher over the whole line gives.
-    units = [
-        "Le pre\u0301sident ",
-        "l’e\u0301te\u0301 ",
-        "prÃ©sident ",
-        "dÃ©clarÃ© ",
-        "&amp; ",
-        "ﬁn ",
-        "ＡＢＣ ",
-        "x",
-        "Ã ",
+# Words as written and as repaired: decomposed accents, mojibake, an entity, a ligature, fullwidth.
+_REPAIRED_WORDS = {
+    "pre\u0301sident": "président",
+    "l’e\u0301te\u0301": "l'été",
+    "prÃ©sident": "président",
+    "dÃ©clarÃ©": "déclaré",
+    "lâ€™Ã©tÃ©": "l'été",
+    "Ã§a": "ça",
+    "&amp;": "&",
+    "ﬁn": "fin",
+    "ＡＢＣ": "ABC",
+    "x": "x",
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(sorted(_REPAIRED_WORDS)), min_size=1, max_size=120))
+def test_long_repaired_line_maps_every_word_back(words):
+    # One line, most often longer than an alignment window: every word maps to its repair, however
+    # far into the line (one SequenceMatcher over the whole line can pair a word with a distant copy).
+    # The guillemets make the line one that ftfy is asked to repair (the ASCII ones would not be).
+    raw = "« " + " ".join(words) + " »"
+    result = normalize_text(raw)
+    assert result.text == "« " + " ".join(_REPAIRED_WORDS[word] for word in words) + " »"
+    position = 2
+    for word in words:
+        start, end = result.from_source(position, position + len(word))
+        assert result.text[start:end] == _REPAIRED_WORDS[word]
+        position += len(word) + 1
+
+
+def test_mojibake_maps_each_character_to_its_first_byte():
+    # "’é" repaired from "â€™Ã©" in one changed stretch: "é" comes from "Ã©", not from "€".
+    raw = "Il dit lâ€™Ã©tÃ© passÃ©."
+    result = normalize_text(raw)
+    assert result.text == "Il dit l'été passé."
+    sources = [raw[offset] for offset in result.offsets[: len(result.text)]]
+    assert [(char, source) for char, source in zip(result.text, sources, strict=True) if char != source] == [
+        ("'", "â"),
+        ("é", "Ã"),
+        ("é", "Ã"),
+        ("é", "Ã"),
     ]
-    for count in (40, 90, 150):
-        raw = "".join(units[(i * 7 + count) % len(units)] for i in range(count))
-        fixed = normalize._ftfy_line(raw)
-        whole = []
-        for _tag, a0, a1, b0, b1 in difflib.SequenceMatcher(a=raw, b=fixed, autojunk=False).get_opcodes():
-            whole.extend(min(a0 + i, a1 - 1) if a1 > a0 else min(a0, len(raw) - 1) for i in range(b1 - b0))
-        assert normalize._align(raw, fixed, list(range(len(raw)))) == whole
 
 
 _LETTERS = ["a", "t", "L", "e\u0301", "E\u0301", "c\u0327", "o\u0302", "u\u0308", "é", "a\u0300"]
