@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from guillemet.quotes.lexicon import ReportingLexicon, fold, load_lexicon
 from guillemet.quotes.marks import MarkedSpan, find_marked_spans
-from guillemet.quotes.people import _DET_GENDER, ORG_NOUNS, PeopleIndex, Person, _morph_gender, token_indices
+from guillemet.quotes.people import _DET_GENDER, ORG_NOUNS, PeopleIndex, Person, QuoteEnds, _morph_gender, token_indices
 from guillemet.records import Quote
 
 _PRONOUN_GENDER = {"il": "Masc", "elle": "Fem", "ils": "Masc", "elles": "Fem", "lui": None}
@@ -284,7 +284,7 @@ class _ArticleQuotes:
         self._sentence_starts = [start for start, _ in self.sentences]
         self._span_opens = {span.open_offset for span in self.spans}
         self.recent: list[Person] = []
-        self.last_quoted: dict[int, int] = {}  # person id → end of their last quote
+        self.last_quoted: dict[int, int] = QuoteEnds()  # person id → end of their last quote
         self.last_marked: _Candidate | None = None  # the last quote in marks attributed
         self.headline_end = self._headline_end()
         self._questions: list[tuple[int, int]] = []  # interview questions found by their layout
