@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right, insort
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -117,7 +118,7 @@ class QuoteEnds(dict):
         insort(self.history, (value, key))
 
 
-@dataclass
+@dataclass(eq=False)  # a person is themself: `in self.recent` compares identities, not every field
 class Person:
     """One person of the article, with every mention of them."""
 
@@ -289,6 +290,9 @@ class PeopleIndex:
         spans = self._person_spans()
         # Longest names first, so that short mentions join the full name they abbreviate.
         ordered = sorted(spans, key=lambda span: -(span[1] - span[0]))
+        # Each person's folded name words, and the people by word, for the clustering below.
+        words: list[set[str]] = []
+        by_word: dict[str, list[Person]] = {}
         for start, end in ordered:
             tokens = tuple(t.text for t in doc[start:end])
             if not any(t.pos_ == "PROPN" or (t.text[:1].isupper() and not t.is_sent_start) for t in doc[start:end]):
@@ -302,12 +306,17 @@ class PeopleIndex:
                 continue  # "Interrogée sur…", "Ingénieure de formation, …": a participle or a title
             folded = {fold(t) for t in tokens}
             person = None
-            candidates = [p for p in self.people if folded <= {fold(t) for t in p.tokens}]
+            # Only the people holding one of these words can hold them all: look at the fewest.
+            fewest = min((by_word.get(word, []) for word in folded), key=len) if folded else self.people
+            candidates = [p for p in fewest if folded <= words[p.id]]
             if candidates:
                 person = min(candidates, key=lambda p: abs(p.first_mention() - doc[start].idx))
             if person is None:
                 person = Person(len(self.people), doc[start:end].text, tokens)
                 self.people.append(person)
+                words.append({fold(t) for t in tokens})
+                for word in words[-1]:
+                    by_word.setdefault(word, []).append(person)
             person.mentions.append((doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)))
             if _salient(doc, start, end):
                 person.salient.add(doc[start].idx)
@@ -319,11 +328,12 @@ class PeopleIndex:
                 # Weber" once voted Fem from "la sortie"), not M./Mme nor two agreeing titles.
                 person.vote(gender, 4)
         self._organisations()
-        self._descriptor_subjects()
         self._index_mentions()
+        self._descriptor_subjects()
+        self._index_events()
 
     def _index_mentions(self) -> None:
-        """Every mention and every salient event, sorted by start, so lookups bisect a window.
+        """Every mention, sorted by start, and by descriptor, so lookups bisect a window.
 
         Ties on the start keep the people's order (then their mentions'), the order in which a scan
         over ``self.people`` would have met them, so the lookups pick the same person.
@@ -336,6 +346,23 @@ class PeopleIndex:
         mentions.sort()
         self._mentions = [(m_start, m_end, self.people[pid]) for m_start, pid, _, m_end in mentions]
         self._mention_starts = [m[0] for m in self._mentions]
+        # Descriptor → the mentions of the people it describes, for by_descriptor.
+        self._described: dict[str, list[tuple[int, int]]] = {}
+        for m_start, pid, _, _ in mentions:
+            for noun in self.people[pid].descriptors:
+                self._described.setdefault(noun, []).append((m_start, pid))
+
+    def describe(self, person: Person, noun: str) -> None:
+        """Learn that ``noun`` ("réalisatrice") describes ``person`` from now on."""
+        noun = fold(noun)
+        if noun not in person.descriptors:
+            person.descriptors.add(noun)
+            described = self._described.setdefault(noun, [])
+            for m_start, _ in person.mentions:
+                insort(described, (m_start, person.id))
+
+    def _index_events(self) -> None:
+        """The salient events (see :meth:`Person.mentioned_before`) sorted by start, for antecedent."""
         # When a person takes the turn: named as a subject or apposition, or referred to by a
         # definite description. A start of 0 never counts (``last_active`` reads it as "never").
         events = {
@@ -539,6 +566,14 @@ class PeopleIndex:
                 return person
         return None
 
+    def first_mentioned(self, start: int, stop: int, accept: Callable[[int, Person], bool]) -> Person | None:
+        """The person of the first mention starting in [start, stop) that ``accept(start, person)`` takes."""
+        for k in range(bisect_left(self._mention_starts, start), bisect_left(self._mention_starts, stop)):
+            m_start, _, person = self._mentions[k]
+            if accept(m_start, person):
+                return person
+        return None
+
     def person_named(self, text: str, position: int) -> Person | None:
         raw_tokens = _name_tokens(text)
         tokens = {fold(t) for t in raw_tokens}
@@ -623,14 +658,17 @@ class PeopleIndex:
 
     def by_descriptor(self, noun: str, gender: str | None, position: int) -> Person | None:
         """The person last described by ``noun`` ("président") before ``position``."""
-        noun = fold(noun)
-        best = None
-        for person in self.people:
-            if noun in person.descriptors and (gender is None or person.gender in (gender, None)):
-                at = person.mentioned_before(position)
-                if at is not None and (best is None or at > best[0]):
-                    best = (at, person)
-        return best[1] if best else None
+        described = self._described.get(fold(noun), [])
+        found_at, found = -1, None
+        # Back from ``position``: the first compatible mention wins, the first person on a tie.
+        for k in range(bisect_left(described, (position,)) - 1, -1, -1):
+            at, pid = described[k]
+            if found is not None and at < found_at:
+                break
+            person = self.people[pid]
+            if gender is None or person.gender in (gender, None):
+                found_at, found = at, person
+        return found
 
     def organisation(self, phrase: str, head: str, position: int) -> str:
         """The fullest name of the organisation ``phrase`` refers to ("le syndicat" → its full name).
