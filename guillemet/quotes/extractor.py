@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from guillemet.quotes.lexicon import ReportingLexicon, fold, load_lexicon
 from guillemet.quotes.marks import MarkedSpan, find_marked_spans
-from guillemet.quotes.people import _DET_GENDER, ORG_NOUNS, PeopleIndex, Person, _morph_gender, token_indices
+from guillemet.quotes.people import _DET_GENDER, ORG_NOUNS, PeopleIndex, Person, QuoteEnds, _morph_gender, token_indices
 from guillemet.records import Quote
 
 _PRONOUN_GENDER = {"il": "Masc", "elle": "Fem", "ils": "Masc", "elles": "Fem", "lui": None}
@@ -284,7 +284,7 @@ class _ArticleQuotes:
         self._sentence_starts = [start for start, _ in self.sentences]
         self._span_opens = {span.open_offset for span in self.spans}
         self.recent: list[Person] = []
-        self.last_quoted: dict[int, int] = {}  # person id → end of their last quote
+        self.last_quoted: dict[int, int] = QuoteEnds()  # person id → end of their last quote
         self.last_marked: _Candidate | None = None  # the last quote in marks attributed
         self.headline_end = self._headline_end()
         self._questions: list[tuple[int, int]] = []  # interview questions found by their layout
@@ -1192,14 +1192,11 @@ class _ArticleQuotes:
         sentence_start, _ = self.sentence_of(candidate.open_offset)
         if sentence_start >= candidate.open_offset:
             return None
-        found = None
-        for person in self.people.people:
-            for m_start, _ in person.mentions:
-                if sentence_start <= m_start < candidate.open_offset and not self._inside_marks(m_start):
-                    if gender is None or person.gender in (gender, None):
-                        if found is None or m_start < found[0]:
-                            found = (m_start, person)
-        return found[1] if found else None
+        return self.people.first_mentioned(
+            sentence_start,
+            candidate.open_offset,
+            lambda at, person: not self._inside_marks(at) and (gender is None or person.gender in (gender, None)),
+        )
 
     def _resolve_phrase(self, candidate: _Candidate, start: int, end: int) -> None:
         doc = self.doc
@@ -1359,7 +1356,7 @@ class _ArticleQuotes:
                 person = self.people.antecedent(position, gender, self.last_quoted)
                 if person is not None:
                     # Learnt: "a expliqué la réalisatrice" makes her "la réalisatrice" from now on.
-                    person.descriptors.add(fold(head.lemma_))
+                    self.people.describe(person, head.lemma_)
             self._set_speaker(candidate, (start, end), person, "descriptor" if person else "unknown", None)
             return
         if propn:

@@ -10,6 +10,8 @@ organisations. spaCy's NER gives the mentions; this module repairs and groups th
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -68,7 +70,55 @@ def first_name_gender(token: str) -> str | None:
     return names.get(first) if "-" in folded and first else None
 
 
-@dataclass
+class _QuotedSpans:
+    """The union of the quoted spans, merged and sorted: whether an offset is inside costs log(spans).
+
+    The same answer as ``any(a <= x < b for a, b in quoted)``, which costs every span per offset.
+    """
+
+    _cached: tuple[tuple[tuple[int, int], ...], _QuotedSpans] | None = None
+
+    def __init__(self, quoted: tuple[tuple[int, int], ...]):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for a, b in sorted(span for span in quoted if span[0] < span[1]):
+            if self.starts and a <= self.ends[-1]:
+                self.ends[-1] = max(self.ends[-1], b)
+            else:
+                self.starts.append(a)
+                self.ends.append(b)
+
+    @classmethod
+    def of(cls, quoted: tuple[tuple[int, int], ...]) -> _QuotedSpans:
+        # One article's spans are set once and asked about for every quote: keep the last merge.
+        cached = cls._cached
+        if cached is None or cached[0] is not quoted:
+            cached = cls._cached = (quoted, cls(quoted))
+        return cached[1]
+
+    def __contains__(self, offset: int) -> bool:
+        k = bisect_right(self.starts, offset) - 1
+        return k >= 0 and offset < self.ends[k]
+
+
+class QuoteEnds(dict):
+    """Person id → end offset of their last quote, which also keeps every value set in order.
+
+    :meth:`PeopleIndex.antecedent` walks the people from the most recently active back, and needs
+    the quote ends sorted for that; values only grow (the extractor keeps the max), so every value
+    ever set is kept, an older one being always below the person's current one.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.history: list[tuple[int, int]] = []  # (end, person id), sorted
+
+    def __setitem__(self, key: int, value: int) -> None:
+        super().__setitem__(key, value)
+        insort(self.history, (value, key))
+
+
+@dataclass(eq=False)  # a person is themself: `in self.recent` compares identities, not every field
 class Person:
     """One person of the article, with every mention of them."""
 
@@ -94,15 +144,14 @@ class Person:
     def mentioned_before(
         self, position: int, quoted: tuple[tuple[int, int], ...] = (), salient_only: bool = False
     ) -> int | None:
+        inside = _QuotedSpans.of(quoted)
         before = [
             start
             for start, _ in self.mentions
-            if start < position
-            and not any(a <= start < b for a, b in quoted)
-            and (not salient_only or start in self.salient)
+            if start < position and start not in inside and (not salient_only or start in self.salient)
         ]
         if salient_only:
-            before += [s for s in self.references if s < position and not any(a <= s < b for a, b in quoted)]
+            before += [s for s in self.references if s < position and s not in inside]
         return max(before) if before else None
 
 
@@ -241,6 +290,9 @@ class PeopleIndex:
         spans = self._person_spans()
         # Longest names first, so that short mentions join the full name they abbreviate.
         ordered = sorted(spans, key=lambda span: -(span[1] - span[0]))
+        # Each person's folded name words, and the people by word, for the clustering below.
+        words: list[set[str]] = []
+        by_word: dict[str, list[Person]] = {}
         for start, end in ordered:
             tokens = tuple(t.text for t in doc[start:end])
             if not any(t.pos_ == "PROPN" or (t.text[:1].isupper() and not t.is_sent_start) for t in doc[start:end]):
@@ -254,12 +306,17 @@ class PeopleIndex:
                 continue  # "Interrogée sur…", "Ingénieure de formation, …": a participle or a title
             folded = {fold(t) for t in tokens}
             person = None
-            candidates = [p for p in self.people if folded <= {fold(t) for t in p.tokens}]
+            # Only the people holding one of these words can hold them all: look at the fewest.
+            fewest = min((by_word.get(word, []) for word in folded), key=len) if folded else self.people
+            candidates = [p for p in fewest if folded <= words[p.id]]
             if candidates:
                 person = min(candidates, key=lambda p: abs(p.first_mention() - doc[start].idx))
             if person is None:
                 person = Person(len(self.people), doc[start:end].text, tokens)
                 self.people.append(person)
+                words.append({fold(t) for t in tokens})
+                for word in words[-1]:
+                    by_word.setdefault(word, []).append(person)
             person.mentions.append((doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)))
             if _salient(doc, start, end):
                 person.salient.add(doc[start].idx)
@@ -271,7 +328,52 @@ class PeopleIndex:
                 # Weber" once voted Fem from "la sortie"), not M./Mme nor two agreeing titles.
                 person.vote(gender, 4)
         self._organisations()
+        self._index_mentions()
         self._descriptor_subjects()
+        self._index_events()
+
+    def _index_mentions(self) -> None:
+        """Every mention, sorted by start, and by descriptor, so lookups bisect a window.
+
+        Ties on the start keep the people's order (then their mentions'), the order in which a scan
+        over ``self.people`` would have met them, so the lookups pick the same person.
+        """
+        mentions = [
+            (m_start, person.id, k, m_end)
+            for person in self.people
+            for k, (m_start, m_end) in enumerate(person.mentions)
+        ]
+        mentions.sort()
+        self._mentions = [(m_start, m_end, self.people[pid]) for m_start, pid, _, m_end in mentions]
+        self._mention_starts = [m[0] for m in self._mentions]
+        # Descriptor → the mentions of the people it describes, for by_descriptor.
+        self._described: dict[str, list[tuple[int, int]]] = {}
+        for m_start, pid, _, _ in mentions:
+            for noun in self.people[pid].descriptors:
+                self._described.setdefault(noun, []).append((m_start, pid))
+
+    def describe(self, person: Person, noun: str) -> None:
+        """Learn that ``noun`` ("réalisatrice") describes ``person`` from now on."""
+        noun = fold(noun)
+        if noun not in person.descriptors:
+            person.descriptors.add(noun)
+            described = self._described.setdefault(noun, [])
+            for m_start, _ in person.mentions:
+                insort(described, (m_start, person.id))
+
+    def _index_events(self) -> None:
+        """The salient events (see :meth:`Person.mentioned_before`) sorted by start, for antecedent."""
+        # When a person takes the turn: named as a subject or apposition, or referred to by a
+        # definite description. A start of 0 never counts (``last_active`` reads it as "never").
+        events = {
+            (m_start, person.id)
+            for person in self.people
+            for m_start, _ in person.mentions
+            if m_start in person.salient
+        }
+        events |= {(start, person.id) for person in self.people for start in person.references}
+        self._salient_events = sorted(e for e in events if e[0] > 0)
+        self._salient_starts = [e[0] for e in self._salient_events]
 
     def _gender_evidence(self, person: Person, start: int, end: int) -> None:
         doc = self.doc
@@ -447,25 +549,30 @@ class PeopleIndex:
     def person_in(self, start: int, end: int) -> Person | None:
         """The person with a mention inside [start, end), the last one if several."""
         found = None
-        for person in self.people:
-            for m_start, m_end in person.mentions:
-                if m_start >= start and m_end <= end:
-                    if found is None or m_start > found[0]:
-                        found = (m_start, person)
+        for k in range(bisect_left(self._mention_starts, start), bisect_right(self._mention_starts, end)):
+            m_start, m_end, person = self._mentions[k]
+            if m_end <= end and (found is None or m_start > found[0]):
+                found = (m_start, person)
         return found[1] if found else None
 
     def first_person_in(self, start: int, end: int) -> Person | None:
         """The person with the first mention inside [start, end), outside quotation marks."""
-        found = None
+        inside = _QuotedSpans.of(self.quoted)
         # A cue inside the marks (« …, a ajouté M. Mendes, … ») may name its speaker there.
-        region_quoted = any(a <= start < b for a, b in self.quoted)
-        for person in self.people:
-            for m_start, m_end in person.mentions:
-                if not region_quoted and any(a <= m_start < b for a, b in self.quoted):
-                    continue
-                if m_start >= start and m_end <= end and (found is None or m_start < found[0]):
-                    found = (m_start, person)
-        return found[1] if found else None
+        region_quoted = start in inside
+        for k in range(bisect_left(self._mention_starts, start), bisect_right(self._mention_starts, end)):
+            m_start, m_end, person = self._mentions[k]
+            if m_end <= end and (region_quoted or m_start not in inside):
+                return person
+        return None
+
+    def first_mentioned(self, start: int, stop: int, accept: Callable[[int, Person], bool]) -> Person | None:
+        """The person of the first mention starting in [start, stop) that ``accept(start, person)`` takes."""
+        for k in range(bisect_left(self._mention_starts, start), bisect_left(self._mention_starts, stop)):
+            m_start, _, person = self._mentions[k]
+            if accept(m_start, person):
+                return person
+        return None
 
     def person_named(self, text: str, position: int) -> Person | None:
         raw_tokens = _name_tokens(text)
@@ -504,32 +611,64 @@ class PeopleIndex:
         def compatible(person: Person) -> bool:
             return person is not exclude and (gender is None or person.gender in (gender, None))
 
-        best = None
-        for person in self.people:
-            if not compatible(person):
+        inside = _QuotedSpans.of(self.quoted)
+        if isinstance(last_quoted, QuoteEnds):
+            spoken = last_quoted.history
+        else:
+            spoken = sorted((end, pid) for pid, end in last_quoted.items())
+        # The people from the most recently active back: salient events before the pronoun
+        # (outside marks) and quote ends, merged downwards. A person's latest event is their
+        # ``last_active``; the first compatible one found is the best, ties broken as a scan of
+        # ``self.people`` would (the pronoun's own gender first, then the people's order).
+        events = self._salient_events
+        i = bisect_left(self._salient_starts, position) - 1
+        j = len(spoken) - 1
+        best_seen, tied = -1, []
+        while i >= 0 or j >= 0:
+            if j < 0 or (i >= 0 and events[i][0] >= spoken[j][0]):
+                at, pid = events[i]
+                i -= 1
+                if at in inside:
+                    continue
+            else:
+                at, pid = spoken[j]
+                j -= 1
+            if at < best_seen or at < 0:
+                break
+            person = self.people[pid]
+            if compatible(person):
+                best_seen = at
+                tied.append(person)
+        if tied:
+            return min(tied, key=lambda p: (p.gender != gender, p.id))
+        # Failing that, the last compatible person named at all before the pronoun, outside marks.
+        k = bisect_left(self._mention_starts, position) - 1
+        found: list[Person] = []
+        found_at = -1
+        while k >= 0:
+            m_start, _, person = self._mentions[k]
+            k -= 1
+            if found and m_start < found_at:
+                break
+            if m_start in inside or not compatible(person):
                 continue
-            seen = self.last_active(person, position, last_quoted)
-            if seen < 0:
-                continue
-            key = (seen, person.gender == gender)
-            if best is None or key > best[0]:
-                best = (key, person)
-        if best is not None:
-            return best[1]
-        mentioned = [(p.mentioned_before(position, self.quoted), p) for p in self.people if compatible(p)]
-        mentioned = [(at, p) for at, p in mentioned if at is not None]
-        return max(mentioned, key=lambda pair: pair[0])[1] if mentioned else None
+            found_at = m_start
+            found.append(person)
+        return min(found, key=lambda p: p.id) if found else None
 
     def by_descriptor(self, noun: str, gender: str | None, position: int) -> Person | None:
         """The person last described by ``noun`` ("président") before ``position``."""
-        noun = fold(noun)
-        best = None
-        for person in self.people:
-            if noun in person.descriptors and (gender is None or person.gender in (gender, None)):
-                at = person.mentioned_before(position)
-                if at is not None and (best is None or at > best[0]):
-                    best = (at, person)
-        return best[1] if best else None
+        described = self._described.get(fold(noun), [])
+        found_at, found = -1, None
+        # Back from ``position``: the first compatible mention wins, the first person on a tie.
+        for k in range(bisect_left(described, (position,)) - 1, -1, -1):
+            at, pid = described[k]
+            if found is not None and at < found_at:
+                break
+            person = self.people[pid]
+            if gender is None or person.gender in (gender, None):
+                found_at, found = at, person
+        return found
 
     def organisation(self, phrase: str, head: str, position: int) -> str:
         """The fullest name of the organisation ``phrase`` refers to ("le syndicat" → its full name).
