@@ -467,3 +467,26 @@ def test_a_name_in_marks_that_is_a_subject_is_no_quote(extract):
 )
 def test_speakers_from_real_headline_shapes(extract, raw, fragment, speaker):
     assert _one(extract(raw), fragment).speaker["name"] == speaker
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment", "speaker"),
+    [
+        (
+            "Paul Girard a présenté le budget. « Nous ne toucherons pas aux impôts », a déclaré Paul Girard. "
+            "« Les écoles seront rénovées », a précisé ce week-end.",
+            "écoles",
+            "Paul Girard",
+        ),
+        (
+            "Claire Dumas a visité l'usine. « Nous garderons le site ouvert », a-t-elle promis. "
+            "« La production reprendra en mars », indique la situation.",
+            "production",
+            "Claire Dumas",
+        ),
+    ],
+)
+def test_a_non_speaker_subject_falls_through_to_the_next_rule(extract, raw, fragment, speaker):
+    quote = next(q for q in extract(raw) if fragment in q.text)
+    assert quote.speaker["text"] is None  # the time phrase or abstract noun is not output
+    assert quote.speaker["name"] == speaker
