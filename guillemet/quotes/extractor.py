@@ -140,6 +140,8 @@ _GROUP_HEADS = frozenset(
     """opposition majorité minorité population délégation rédaction défense accusation coalition formation
     institution juridiction instance profession communauté personnalité""".split()
 )
+# Words opening a complement that belongs to an unnamed speaker's descriptor.
+_COMPLEMENT_OPENERS = frozenset({"de", "d'", "d’", "du", "des", "au", "aux", "dans"})
 _RELATIVE_PRONOUNS = frozenset(
     fold(word)
     for word in """qui que quoi dont où lequel laquelle lesquels lesquelles duquel desquels desquelles auquel
@@ -1305,7 +1307,7 @@ class _ArticleQuotes:
                 return
             person = None  # "Un élu proche de Xavier Delattre": someone else, unnamed
             if fold(lowered.split()[0]) in _INDEFINITE:
-                self._set_speaker(candidate, (start, end), None, "unknown", None)
+                self._set_speaker(candidate, (start, end), None, "unknown", self._descriptor(start, end))
                 return
         # An apposition after the phrase names the person: "la porte-parole, Maria Zajarova,", "le
         # négociateur en chef de l'UE, Anders Holmqvist", "son coordinateur, le Bangladais Rafiq X".
@@ -1368,7 +1370,9 @@ class _ArticleQuotes:
             gender = _DET_GENDER.get(determiner.lower_) or _morph_gender(head)
             position = len(self.text) if start <= self.headline_end else start
             person = self.people.by_descriptor(head.lemma_, gender, position)
-            self._set_speaker(candidate, (start, end), person, "descriptor" if person else "unknown", None)
+            self._set_speaker(
+                candidate, (start, end), person, "descriptor" if person else "unknown", self._descriptor(start, end)
+            )
             return
         if head_is_organisation or (org_entity and not (indefinite and head is not None)):
             # The organisation's own noun phrase: not its apposition or relative clause.
@@ -1404,7 +1408,9 @@ class _ArticleQuotes:
         if determiner is not None and determiner.lower_ in _INDEFINITE:
             # "renchérit une mère d'élève": the one introduced with that title, if any; else nobody named.
             person = self.people.by_descriptor(head.lemma_, None, start) if head is not None else None
-            self._set_speaker(candidate, (start, end), person, "descriptor" if person else "unknown", None)
+            self._set_speaker(
+                candidate, (start, end), person, "descriptor" if person else "unknown", self._descriptor(start, end)
+            )
             return
         if head is not None:
             gender = _DET_GENDER.get(determiner.lower_) if determiner is not None else None
@@ -1421,7 +1427,9 @@ class _ArticleQuotes:
                 if person is not None:
                     # Learnt: "a expliqué la réalisatrice" makes her "la réalisatrice" from now on.
                     person.descriptors.add(fold(head.lemma_))
-            self._set_speaker(candidate, (start, end), person, "descriptor" if person else "unknown", None)
+            self._set_speaker(
+                candidate, (start, end), person, "descriptor" if person else "unknown", self._descriptor(start, end)
+            )
             return
         if propn:
             named = self.people.person_named(" ".join(t.text for t in propn), start)
@@ -1431,6 +1439,25 @@ class _ArticleQuotes:
                 self._set_speaker(candidate, (start, end), None, "explicit", " ".join(t.text for t in propn))
             return
         self._set_speaker(candidate, (start, end), None, "unknown", None)
+
+    def _descriptor(self, start: int, end: int) -> str | None:
+        """An unnamed speaker as written (CONVENTIONS.md): "un proche du maire", "une source policière".
+
+        The phrase's own words, without an apposition or a relative clause after them.
+        """
+        # The parse often stops the subject at its head: "un élu" of "un élu de la majorité".
+        doc = self.doc
+        i = self.token_index(end)
+        if i < len(doc) and doc[i].lower_ in _COMPLEMENT_OPENERS and not self._inside_marks(doc[i].idx):
+            stop = min(len(doc), i + 6)
+            j = i + 1
+            while j < stop and doc[j].pos_ in ("DET", "NOUN", "PROPN", "ADJ", "ADP") and not doc[j].is_punct:
+                j += 1
+            if j > i + 1 and doc[j - 1].pos_ in ("NOUN", "PROPN", "ADJ"):
+                end = doc[j - 1].idx + len(doc[j - 1].text)
+        phrase = re.split(r"\s*[,(]\s*|\s+(?:qui|que|dont)\b", self.text[start:end], maxsplit=1)[0]
+        phrase = phrase.strip(" \n\t:;-–—")
+        return phrase or None
 
     def _named_in_complement(self, person: Person, start: int, end: int) -> bool:
         """Whether ``person`` is named only as a complement of the phrase's head noun.
