@@ -116,6 +116,37 @@ _NAMING_FORMS = frozenset("appelle appellent appelait appelaient".split())
 _NON_SPEAKER_HEADS = frozenset(
     "pancarte banderole affiche tag graffiti slogan panneau écriteau titre une message tract".split()
 )
+# Heads that never name a speaker (issue 12): dates and times ("ce week-end"), and abstract nouns,
+# by their suffix ("l'appel vidéo" aside, "la situation", "cette approche") or as common vague
+# nouns. Organisation nouns (ORG_NOUNS) are checked first, so "agence" or "gouvernement" still speak.
+_TIME_HEADS = frozenset(
+    """jour journée semaine week-end weekend mois an année soir soirée matin matinée nuit heure minute
+    lundi mardi mercredi jeudi vendredi samedi dimanche veille lendemain fois période saison date
+    moment instant époque siècle décennie trimestre semestre""".split()
+)
+_ABSTRACT_HEADS = frozenset(
+    """aspect chance domaine effet fait chose cas type point manière façon approche idée question
+    problème thème raison but objectif niveau part côté sens forme genre sorte
+    pratique appel""".split()
+)
+_ABSTRACT_SUFFIX = re.compile(r"(?:tion|sion|ment|ité|isme|ance|ence|(?<!e)ure|ude)s?$")  # not "-eure": "la procureure"
+# Written sources speak (CONVENTIONS.md): "la déclaration de Rio", "le rapport", "l'étude".
+_DOCUMENT_HEADS = frozenset(
+    """déclaration communiqué rapport étude enquête lettre texte projet loi décision arrêt jugement avis
+    résolution motion note document courrier circulaire ordonnance sondage bilan compte-rendu statistique""".split()
+)
+# Groups whose noun has an abstract suffix: "l'opposition", "la majorité", "la défense".
+_GROUP_HEADS = frozenset(
+    """opposition majorité minorité population délégation rédaction défense accusation coalition formation
+    institution juridiction instance profession communauté personnalité""".split()
+)
+# Words opening a complement that belongs to an unnamed speaker's descriptor.
+_COMPLEMENT_OPENERS = frozenset({"de", "d'", "d’", "du", "des", "au", "aux", "dans"})
+_RELATIVE_PRONOUNS = frozenset(
+    fold(word)
+    for word in """qui que quoi dont où lequel laquelle lesquels lesquelles duquel desquels desquelles auquel
+    auxquels auxquelles ce ceci cela ça""".split()
+)
 # Verbs that report speech only with a clause (que, :), not with a quoted object.
 _NEEDS_QUE = frozenset(
     """soutenir assumer poursuivre continuer développer trouver croire penser noter relever pointer lancer
@@ -176,6 +207,32 @@ class _Cue:
     subject_start: int | None
     subject_end: int | None
     pronoun: str | None = None
+
+
+def _may_speak(tokens, head) -> bool:
+    """Whether a subject phrase can name a speaker: a person, a group, an organisation or a document.
+
+    Args:
+        tokens: the phrase's tokens.
+        head: its first common noun, or None.
+
+    Returns:
+        False for a date or time phrase, an abstract noun, a relative or demonstrative pronoun, or
+        a phrase with neither noun nor personal pronoun (a verb or an adjective the parse put there).
+    """
+    if head is None:
+        # "un étudiant" tagged as an adjective is still a noun phrase: a determiner opens it.
+        if any(t.pos_ in ("PROPN", "DET") for t in tokens):
+            return True
+        return any(t.pos_ == "PRON" and fold(t.text) not in _RELATIVE_PRONOUNS for t in tokens)
+    lemma = head.lemma_.lower()
+    if lemma in _DOCUMENT_HEADS or lemma in _GROUP_HEADS or fold(lemma) in ORG_NOUNS:
+        return True
+    # The head's word as written too: the tokenizer splits "week-end" into three tokens.
+    written = head.doc.text[head.idx : tokens[-1].idx + len(tokens[-1].text)].split()[0].lower()
+    if {lemma, written} & (_TIME_HEADS | _ABSTRACT_HEADS):
+        return False
+    return not _ABSTRACT_SUFFIX.search(lemma)
 
 
 def _is_clitic(token) -> bool:
@@ -1247,7 +1304,7 @@ class _ArticleQuotes:
                 return
             person = None  # "Un élu proche de Xavier Delattre": someone else, unnamed
             if fold(lowered.split()[0]) in _INDEFINITE:
-                self._set_speaker(candidate, (start, end), None, "unknown", None)
+                self._set_speaker(candidate, (start, end), None, "unknown", self._descriptor(start, end))
                 return
         # An apposition after the phrase names the person: "la porte-parole, Maria Zajarova,", "le
         # négociateur en chef de l'UE, Anders Holmqvist", "son coordinateur, le Bangladais Rafiq X".
@@ -1310,7 +1367,9 @@ class _ArticleQuotes:
             gender = _DET_GENDER.get(determiner.lower_) or _morph_gender(head)
             position = len(self.text) if start <= self.headline_end else start
             person = self.people.by_descriptor(head.lemma_, gender, position)
-            self._set_speaker(candidate, (start, end), person, "descriptor" if person else "unknown", None)
+            self._set_speaker(
+                candidate, (start, end), person, "descriptor" if person else "unknown", self._descriptor(start, end)
+            )
             return
         if head_is_organisation or (org_entity and not (indefinite and head is not None)):
             # The organisation's own noun phrase: not its apposition or relative clause.
@@ -1337,10 +1396,18 @@ class _ArticleQuotes:
         if head is not None and fold(head.lemma_) in _CROWD_NOUNS:
             self._set_speaker(candidate, (start, end), None, "unknown", None)
             return
+        if not _may_speak(tokens, head):
+            # "lesquels", "ce week-end", "cette approche": not who spoke; the next rule answers.
+            candidate.extras["speaker_rule"] = "not_a_speaker"
+            previous = self._previous_speaker(candidate.open_offset)
+            self._set_speaker(candidate, None, previous, "previous_speaker" if previous else "unknown", None)
+            return
         if determiner is not None and determiner.lower_ in _INDEFINITE:
             # "renchérit une mère d'élève": the one introduced with that title, if any; else nobody named.
             person = self.people.by_descriptor(head.lemma_, None, start) if head is not None else None
-            self._set_speaker(candidate, (start, end), person, "descriptor" if person else "unknown", None)
+            self._set_speaker(
+                candidate, (start, end), person, "descriptor" if person else "unknown", self._descriptor(start, end)
+            )
             return
         if head is not None:
             gender = _DET_GENDER.get(determiner.lower_) if determiner is not None else None
@@ -1357,7 +1424,9 @@ class _ArticleQuotes:
                 if person is not None:
                     # Learnt: "a expliqué la réalisatrice" makes her "la réalisatrice" from now on.
                     self.people.describe(person, head.lemma_)
-            self._set_speaker(candidate, (start, end), person, "descriptor" if person else "unknown", None)
+            self._set_speaker(
+                candidate, (start, end), person, "descriptor" if person else "unknown", self._descriptor(start, end)
+            )
             return
         if propn:
             named = self.people.person_named(" ".join(t.text for t in propn), start)
@@ -1367,6 +1436,25 @@ class _ArticleQuotes:
                 self._set_speaker(candidate, (start, end), None, "explicit", " ".join(t.text for t in propn))
             return
         self._set_speaker(candidate, (start, end), None, "unknown", None)
+
+    def _descriptor(self, start: int, end: int) -> str | None:
+        """An unnamed speaker as written (CONVENTIONS.md): "un proche du maire", "une source policière".
+
+        The phrase's own words, without an apposition or a relative clause after them.
+        """
+        # The parse often stops the subject at its head: "un élu" of "un élu de la majorité".
+        doc = self.doc
+        i = self.token_index(end)
+        if i < len(doc) and doc[i].lower_ in _COMPLEMENT_OPENERS and not self._inside_marks(doc[i].idx):
+            stop = min(len(doc), i + 6)
+            j = i + 1
+            while j < stop and doc[j].pos_ in ("DET", "NOUN", "PROPN", "ADJ", "ADP") and not doc[j].is_punct:
+                j += 1
+            if j > i + 1 and doc[j - 1].pos_ in ("NOUN", "PROPN", "ADJ"):
+                end = doc[j - 1].idx + len(doc[j - 1].text)
+        phrase = re.split(r"\s*[,(]\s*|\s+(?:qui|que|dont)\b", self.text[start:end], maxsplit=1)[0]
+        phrase = phrase.strip(" \n\t:;-–—")
+        return phrase or None
 
     def _named_in_complement(self, person: Person, start: int, end: int) -> bool:
         """Whether ``person`` is named only as a complement of the phrase's head noun.
