@@ -23,6 +23,7 @@ from guillemet.structure import body_blocks, text_blocks
 _LOGGER = logging.getLogger(__name__)
 
 _LANG_RE = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*\s*$")
+_XML_INCOMPATIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _BLOCK_TAGS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "dd", "dt")
 
 
@@ -79,6 +80,9 @@ def html_fragment_to_text(fragment: str) -> str:
     """
     if not fragment or not fragment.strip():
         return ""
+    # Control characters (feeds carry them, e.g. a vertical tab) are not XML characters: lxml
+    # refuses to set a text holding one, so they go before parsing, as a browser would ignore them.
+    fragment = _XML_INCOMPATIBLE.sub("", fragment)
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (lxml.etree.ParserError, ValueError):

@@ -103,3 +103,9 @@ def test_realworld_pages_extract_without_error(realworld):
         extracted += 1
         assert article.raw_text.strip()
     assert extracted >= len(pages) - 4
+
+
+def test_feed_fragment_with_control_characters_gives_its_text():
+    # A real feed carried a vertical tab in an entry's content: lxml refuses such text.
+    fragment = "<p>Le maire a\x0b annoncé\x01 la fermeture.</p><p>Deuxième\x0c paragraphe.</p>"
+    assert html_fragment_to_text(fragment) == "Le maire a annoncé la fermeture.\nDeuxième paragraphe."
