@@ -15,7 +15,6 @@ key: nothing stale is read. A development tool; ``guillemet eval-quotes`` is the
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import hashlib
 import importlib.util
 import json
@@ -82,15 +81,8 @@ class CachedAnalyzer:
         return doc
 
     def annotate(self, article):
-        from guillemet.gender import assign_genders
-        from guillemet.nlp import extract_entities, extract_quotes, link_speakers
-
         self.analyzer.parser.check(article)
-        doc = self._parse(article.text)
-        entities = extract_entities(doc, article.text)
-        quotes = link_speakers(extract_quotes(doc, self.analyzer.extractor, article.text, article.blocks), entities)
-        quotes = assign_genders(quotes, doc, article.text, entities)
-        return dataclasses.replace(article, quotes=quotes, entities=entities)
+        return self.analyzer.annotate_parsed(article, self._parse(article.text))
 
 
 def make_predictor(score, model: str = "md", use_cache: bool = True):

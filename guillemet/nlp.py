@@ -270,13 +270,18 @@ class ArticleAnalyzer:
                 yield article, doc
                 continue
             try:
-                entities = extract_entities(doc, article.text)
-                quotes = link_speakers(extract_quotes(doc, self.extractor, article.text, article.blocks), entities)
-                quotes = assign_genders(quotes, doc, article.text, entities)
+                annotated = self.annotate_parsed(article, doc)
             except Exception as error:  # noqa: BLE001 - one article's failure must not stop the batch
                 yield article, error
                 continue
-            yield article, dataclasses.replace(article, quotes=quotes, entities=entities)
+            yield article, annotated
+
+    def annotate_parsed(self, article: Article, doc) -> Article:
+        """Entities, quotes, speaker links and genders of an article already parsed into ``doc``."""
+        entities = extract_entities(doc, article.text)
+        quotes = link_speakers(extract_quotes(doc, self.extractor, article.text, article.blocks), entities)
+        quotes = assign_genders(quotes, doc, article.text, entities)
+        return dataclasses.replace(article, quotes=quotes, entities=entities)
 
     def annotate_one(self, article: Article) -> Article:
         """Annotates one article, raising its error."""
