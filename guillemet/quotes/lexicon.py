@@ -83,18 +83,6 @@ class ReportingLexicon:
     phrases: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = field(default_factory=dict)
     head_forms: dict[str, str] = field(default_factory=dict)  # folded surface form → head verb
 
-    def phrase_at(self, lemma: str, surface: str, following: list[str]) -> tuple[str, int] | None:
-        """The multi-word cue a head verb opens (its lemma, how many words follow it), or None.
-
-        ``following`` holds the lower-cased words after the head. "laisse savoir" is "laisser
-        savoir", never "faire savoir": the head is read from the table, not from a list of forms.
-        """
-        head = lemma.lower() if lemma.lower() in self.phrases else self.head_forms.get(fold(surface))
-        for words, phrase in self.phrases.get(head, ()):
-            if tuple(following[: len(words)]) == words:
-                return phrase, len(words)
-        return None
-
     def lemma_of(self, lemma: str, surface: str) -> str | None:
         """The lexicon lemma a token stands for (from its lemma, else its surface form), or None."""
         lemma = lemma.lower()
@@ -150,3 +138,56 @@ def load_lexicon() -> ReportingLexicon:
                 head_forms.setdefault(fold(form), head)
     ordered = {head: tuple(sorted(rows, key=lambda row: -len(row[0]))) for head, rows in phrases.items()}
     return ReportingLexicon(frozenset(lemmas), frozenset(indirect), forms, ordered, head_forms)
+
+
+class CueMatcher:
+    """The table's multi-word cues (faire savoir, mettre en garde) compiled into a spaCy ``Matcher``.
+
+    Two patterns per row: the head verb by its lemma, or by one of its forms (the lemmatizer misses
+    rare ones), then the following words literally. A ``PhraseMatcher`` matches one attribute for
+    the whole phrase, so it cannot take the head by lemma and the rest by form; a
+    ``DependencyMatcher`` would read the parse, which is unreliable around quotation marks.
+    Where two rows match at one head, the head's own verb decides ("laisse savoir" is "laisser
+    savoir", never "faire savoir"), then the longest row.
+    """
+
+    def __init__(self, lexicon: ReportingLexicon, vocab):
+        from spacy.matcher import Matcher
+
+        self.lexicon = lexicon
+        self.matcher = Matcher(vocab)
+        forms: dict[str, set[str]] = {}
+        for form, head in lexicon.head_forms.items():
+            forms.setdefault(head, set()).add(form)
+        for head, rows in lexicon.phrases.items():
+            head_forms = sorted(forms.get(head, set()) | set(_head_forms(head)) | {head})
+            for words, phrase in rows:
+                rest = [{"LOWER": word} for word in words]
+                self.matcher.add(
+                    phrase,
+                    [[{"LEMMA": {"IN": [head, head.capitalize()]}}, *rest], [{"LOWER": {"IN": head_forms}}, *rest]],
+                )
+
+    def heads(self, doc) -> dict[int, tuple[str, int]]:
+        """Each token that opens a multi-word cue: its index → (the cue's lemma, words after the head)."""
+        found: dict[int, set[str]] = {}
+        strings = doc.vocab.strings
+        for match_id, start, _ in self.matcher(doc):
+            found.setdefault(start, set()).add(strings[match_id])
+        heads = {}
+        for index, phrases in found.items():
+            token = doc[index]
+            lemma = token.lemma_.lower()
+            head = lemma if lemma in self.lexicon.phrases else self.lexicon.head_forms.get(fold(token.text))
+            for words, phrase in self.lexicon.phrases.get(head, ()):  # longest first
+                if phrase in phrases:
+                    heads[index] = (phrase, len(words))
+                    break
+        return heads
+
+
+def _head_forms(head: str) -> set[str]:
+    generated = set(_IRREGULAR.get(head, ())) | {head}
+    if head.endswith("er"):
+        generated |= _er_forms(head[:-2])
+    return generated
