@@ -20,7 +20,7 @@ from guillemet.quotes.grammar import is_dapres, negated, np_end, subject_of, ver
 from guillemet.quotes.lexicon import fold
 from guillemet.quotes.marks import MarkedSpan
 from guillemet.quotes.people import Person
-from guillemet.quotes.types import Candidate, QuoteKind, Resolution, Speaker
+from guillemet.quotes.types import Candidate, QuoteKind, Resolution, Speaker, first_answer
 
 _DASHES = ("— ", "– ", "- ", "—", "–")
 _QUESTION_PREFIX = re.compile(r"^(?:Q|Question|Questions)\s*[:.-]\s*", re.IGNORECASE)
@@ -33,6 +33,9 @@ _SELON_NON_SPEAKERS = frozenset(
     """chiffre information sondage donnee estimation etude calcul bilan source projection modele prevision
     regle loi article principe moi nous""".split()
 )
+
+# (content start, content end, cue lemma, subject: a char span, a pronoun, or None)
+IndirectFound = tuple[int, int, str, "tuple[int, int] | str | None"]
 
 
 @dataclass(frozen=True)
@@ -221,9 +224,8 @@ def find_indirect(ctx: ArticleContext, marked: list[tuple[int, int]]) -> list[Ca
     """Reported speech without marks, one per sentence at most, after the headline.
 
     Two finders, the first that answers wins: a que-clause after a reporting verb of the lexicon
-    (``indirect_que``: "Le maire a assuré que les travaux commenceraient."), then selon / d'après
-    (``indirect_selon``: "Selon la préfecture, la route restera fermée."). A clause mostly in marks,
-    or opening with marks, is left to the marked quote.
+    (``cue_indirect_que``), then selon / d'après (``cue_indirect_selon``): ``INDIRECT_RULES``. A
+    clause mostly in marks, or opening with marks, is left to the marked quote.
     """
     doc = ctx.doc
     candidates: list[Candidate] = []
@@ -234,11 +236,7 @@ def find_indirect(ctx: ArticleContext, marked: list[tuple[int, int]]) -> list[Ca
             continue
         first, last = ctx.token_index(sentence_start), ctx.token_index(sentence_end)
         tokens = doc[first:last]
-        cue_rule = "cue_indirect_que"
-        found = indirect_que(ctx, tokens, sentence_start, sentence_end)
-        if found is None:
-            cue_rule = "cue_indirect_selon"
-            found = indirect_selon(ctx, tokens, sentence_start, sentence_end)
+        cue_rule, found = first_answer(INDIRECT_RULES, ctx, tokens, sentence_start, sentence_end)
         if found is None:
             continue
         content_start, content_end, cue, subject = found
@@ -265,7 +263,12 @@ def find_indirect(ctx: ArticleContext, marked: list[tuple[int, int]]) -> list[Ca
     return candidates
 
 
-def indirect_que(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int):
+def cue_indirect_que(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int) -> IndirectFound | None:
+    """A que-clause after a reporting verb of the lexicon that takes one (its ``indirect`` column).
+
+    Example: "Le maire a assuré que les travaux commenceraient en mai." → "les travaux commenceraient
+    en mai", cue assurer, subject "Le maire". A negated verb gives nothing (il n'a pas dit que …).
+    """
     for token in ctx.tokens_among(ctx.cue_tokens, tokens):
         if ctx.inside_marks(token.idx):
             continue
@@ -289,7 +292,12 @@ def indirect_que(ctx: ArticleContext, tokens, sentence_start: int, sentence_end:
     return None
 
 
-def indirect_selon(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int):
+def cue_indirect_selon(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int) -> IndirectFound | None:
+    """Selon / d'après X, before the content or after it.
+
+    Examples: "Selon la préfecture, la route restera fermée." / "La route restera fermée, selon la
+    préfecture." A source of figures or a rule ("selon les chiffres", "selon la loi") is no speaker.
+    """
     text = ctx.text
     for token in ctx.tokens_among(ctx.selon_tokens, tokens):
         lower = token.lower_
@@ -347,3 +355,7 @@ def classify_kind(ctx: ArticleContext, candidate: Candidate) -> QuoteKind:
     if has_subject and len(words) >= 6 and before.endswith(","):
         return QuoteKind.DIRECT
     return QuoteKind.FRAGMENT if not (has_subject and len(words) >= 8) else QuoteKind.DIRECT
+
+
+# The indirect-speech finders, in order; the first that answers in a sentence wins.
+INDIRECT_RULES = (cue_indirect_que, cue_indirect_selon)

@@ -124,11 +124,7 @@ def find_cue_after(ctx: ArticleContext, position: int, limit: int, inside: bool 
             or token.lower_ in ("qui", "que", "qu'", "dont")
         ):
             break
-        if (
-            token.pos_ == "ADP"
-            and token.lower_ not in ("de", "du", "des", "d'")
-            and not (j > start and doc[j - 1].pos_ == "NOUN" and token.lower_ in ("à",) and False)
-        ):
+        if token.pos_ == "ADP" and token.lower_ not in ("de", "du", "des", "d'"):
             break
         if token.pos_ == "PRON" and token.lower_ in _INDEFINITE_PRONOUNS:
             j += 1

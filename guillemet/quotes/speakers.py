@@ -513,7 +513,10 @@ def speaker_organisation(phrase: SubjectPhrase) -> SpeakerAnswer | None:
 
 
 def speaker_acronym(phrase: SubjectPhrase) -> SpeakerAnswer | None:
-    """An acronym the article spelt out ("la CGT" after "la Confédération générale du travail (CGT)")."""
+    """An acronym the article spelt out: the organisation's full name.
+
+    Example: "L'Union des éleveurs du Massif (UDEM) proteste." then « … », a prévenu l'UDEM.
+    """
     acronym = _STRIP_DETERMINER.sub("", phrase.text).strip()
     if acronym not in phrase.ctx.people.acronyms:
         return None
@@ -605,7 +608,10 @@ def speaker_proper_name(phrase: SubjectPhrase) -> SpeakerAnswer | None:
 
 
 def speaker_unresolved(phrase: SubjectPhrase) -> SpeakerAnswer | None:
-    """Nothing above answered: the words are kept, nobody is named."""
+    """Nothing above answered: the words are kept, nobody is named.
+
+    Example: « … », a répondu celui-ci. → "celui-ci", unknown.
+    """
     return SpeakerAnswer(phrase.where, None, Resolution.UNKNOWN)
 
 
