@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from guillemet.quotes.context import ArticleContext
 from guillemet.quotes.people import Person, QuoteEnds
-from guillemet.quotes.types import Candidate, Speaker
+from guillemet.quotes.types import Candidate, Resolution, Speaker
 
 
 @dataclass
@@ -48,7 +48,7 @@ class DiscourseState:
         candidate: Candidate,
         where: tuple[int, int] | None,
         person: Person | None,
-        resolution,
+        resolution: Resolution,
         name: str | None,
     ) -> None:
         """Gives ``candidate`` its speaker and records that ``person`` (if any) spoke."""

@@ -595,7 +595,7 @@ def speaker_definite_descriptor(phrase: SubjectPhrase) -> SpeakerAnswer | None:
 def speaker_proper_name(phrase: SubjectPhrase) -> SpeakerAnswer | None:
     """Proper nouns the people index does not hold as a person: the name as written.
 
-    Example: « … », a déclaré Gazprom. → "Gazprom" (explicit).
+    Example: « … », a dit Tsahal. (a proper noun in no entity) → "Tsahal" (explicit).
     """
     propn = [t for t in phrase.tokens if t.pos_ == "PROPN"]
     if not propn:
