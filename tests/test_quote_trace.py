@@ -33,7 +33,7 @@ def trace(nlp_md):
             "Le préfet Marc Lenoir a répondu aux élus.\nMarc Lenoir a déclaré : « Les routes resteront fermées demain. »",
             "routes",
             True,
-            "cue_before/",
+            "cue_before_verb/",
         ),
         (
             "La commune a lancé son « plan vélo » au printemps, avec des pistes neuves dans le centre.",

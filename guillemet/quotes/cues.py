@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from guillemet.quotes.context import ArticleContext
 from guillemet.quotes.discourse import DiscourseState
@@ -174,101 +175,28 @@ def find_cue_after(ctx: ArticleContext, position: int, limit: int, inside: bool 
     return Cue(lemma, verb_start, verb_end, doc[start].idx, doc[j - 1].idx + len(doc[j - 1].text))
 
 
-def find_cue_before(ctx: ArticleContext, candidate: Candidate) -> Cue | Rejection | None:
-    """A cue before the quote in its sentence: X a déclaré : « … », X a assuré que « … », selon X, « … ».
+@dataclass(frozen=True)
+class BeforeQuote:
+    """The words before a quote in its sentence, where the cue_before rules look.
 
     A quote opening its paragraph belongs to the sentence before when that paragraph ends with a
-    colon ("X a pris la parole devant ses collègues :" then « … » on its own lines).
+    colon ("X a pris la parole devant ses collègues :" then « … » on its own lines): ``anchor`` is
+    then that colon's end, else the opening mark.
     """
-    anchor = colon_before_paragraph(ctx, candidate.open_offset)
-    sentence_start, _ = ctx.sentence_of(anchor)
-    segment = ctx.text[sentence_start:anchor]
-    doc = ctx.doc
-    first = ctx.token_index(sentence_start)
-    last = ctx.token_index(anchor)
-    opening = doc[first] if first < len(doc) else None
-    if opening is not None and opening.lower_ == "pour" and not ctx.inside_marks(opening.idx):
-        # "Pour le secrétaire d'État, Adrien Taquet, « … »": the opinion of whom the phrase names.
-        comma = ctx.text.find(",", opening.idx, anchor)
-        region = (doc[first + 1].idx, comma) if comma > 0 and first + 1 < len(doc) else None
-        if region and names_speaker(ctx, *region):
-            return Cue("pour", opening.idx, opening.idx + 4, region[0], region[1])
-    # selon X / d'après X
-    for i in range(last - 1, first - 1, -1):
-        token = doc[i]
-        if ctx.inside_marks(token.idx):
-            continue
-        if token.lower_ == "selon" or is_dapres(doc, i):
-            end = np_end(ctx, i + 1, anchor)
-            if end > i + 1:
-                return Cue(
-                    "selon" if token.lower_ == "selon" else "d'après",
-                    token.idx,
-                    token.idx + len(token.text),
-                    doc[i + 1].idx,
-                    doc[end - 1].idx + len(doc[end - 1].text),
-                )
-    verbs = []
-    for i in range(last - 1, first - 1, -1):
-        token = doc[i]
-        if ctx.inside_marks(token.idx):
-            continue
-        lemma, after = verb_lemma(ctx, i)
-        if lemma is None or token.pos_ not in ("VERB", "AUX", "NOUN", "ADJ", "ADV"):
-            continue
-        if token.pos_ == "NOUN" and i > 0 and doc[i - 1].pos_ == "DET":
-            continue  # "en creusant une tranchée": a noun that looks like a form of trancher
-        between = ctx.text[doc[after - 1].idx : anchor]
-        if lemma in _NEEDS_QUE and not re.search(r"(?:\bque\b|\bqu'|:|,)", between):
-            continue  # "Pyongyang soutient « toutes les décisions »": support, not speech
-        verbs.append((i, lemma, bool(re.search(r"(?:\bque\b|\bqu'|:)", between))))
-    # The verb whose que-clause (or colon) holds the quote, else the nearest one: in "ajoutant
-    # que les deux hommes parleront « … »" the cue is ajouter, not parler.
-    chosen = next((v for v in verbs if v[2]), verbs[0] if verbs else None)
-    if chosen is not None:
-        i, lemma, _ = chosen
-        token = doc[i]
-        if negated(ctx, i):
-            return Rejection("reject_negated_cue")
-        subject = postposed_subject(ctx, i) or subject_of(ctx, i)
-        if subject is None:
-            return Cue(lemma, token.idx, token.idx + len(token.text), None, None)
-        if isinstance(subject, str):
-            return Cue(lemma, token.idx, token.idx + len(token.text), None, None, subject)
-        s_start, s_end = subject
-        return Cue(lemma, token.idx, token.idx + len(token.text), s_start, s_end)
-    stripped = segment.rstrip()
-    if stripped.endswith(":"):
-        # "Kim Jong Un : « … »" (headlines, captions): the words before the colon are the speaker.
-        np_first = ctx.token_index(sentence_start)
-        np_last = ctx.token_index(sentence_start + len(stripped) - 1)
-        colon = sentence_start + len(stripped) - 1
-        names_someone = ctx.people.first_person_in(sentence_start, colon) is not None or any(
-            ent.label_ == "ORG" and sentence_start <= ent.start_char < colon for ent in doc.ents
-        )
-        named = _HEADLINE_NAME.match(stripped[len(stripped) - len(stripped.lstrip()) :]) if not names_someone else None
-        if named:
-            # "Laélia Véron, linguiste : « … »": two capitalised words and a title before the colon.
-            return Cue(":", colon, colon + 1, sentence_start, sentence_start + named.end(1))
-        if 0 < np_last - np_first <= 6 and names_someone:
-            return Cue(":", colon, colon + 1, doc[np_first].idx, doc[np_last - 1].idx + len(doc[np_last - 1].text))
-        # "Sophie Langlade, adjointe aux sports, a pris la parole : « … »": the sentence's subject;
-        # "la magistrate a démonté la thèse de l'accident : « … »": its main verb's subject.
-        subject = main_subject(ctx, np_last) or next(
-            (
-                subject_of(ctx, k)
-                for k in range(np_first, np_last)
-                if doc[k].pos_ == "VERB"
-                and not ctx.inside_marks(doc[k].idx)
-                and any(c.dep_ in ("nsubj", "nsubj:pass") and c.i < k for c in doc[k].children)
-            ),
-            None,
-        )
-        if isinstance(subject, str):
-            return Cue(":", colon, colon + 1, None, None, subject)
-        if subject is not None:
-            return Cue(":", colon, colon + 1, subject[0], subject[1])
-    return None
+
+    anchor: int
+    sentence_start: int
+    first: int  # the first token of the sentence
+    last: int  # the first token at or after the anchor
+
+
+def before_quote(ctx: ArticleContext, candidate: Candidate) -> BeforeQuote:
+    """The candidate's ``BeforeQuote``, computed once."""
+    if candidate.before is None:
+        anchor = colon_before_paragraph(ctx, candidate.open_offset)
+        sentence_start, _ = ctx.sentence_of(anchor)
+        candidate.before = BeforeQuote(anchor, sentence_start, ctx.token_index(sentence_start), ctx.token_index(anchor))
+    return candidate.before
 
 
 def names_speaker(ctx: ArticleContext, start: int, end: int) -> bool:
@@ -302,11 +230,14 @@ def find_selon_after(ctx: ArticleContext, candidate: Candidate) -> Cue | None:
 def colon_before_paragraph(ctx: ArticleContext, position: int) -> int:
     """``position``, or the end of the previous paragraph when it ends with a colon and the
     quote at ``position`` opens its own paragraph."""
-    paragraph_start = ctx.text.rfind("\n", 0, position) + 1
-    if ctx.text[paragraph_start:position].strip():
+    text = ctx.text
+    paragraph_start = text.rfind("\n", 0, position) + 1
+    if text[paragraph_start:position].strip():
         return position
-    previous = ctx.text[:paragraph_start].rstrip()
-    return len(previous) if previous.endswith(":") else position
+    end = paragraph_start  # the end of the text before, white space aside (no copy of that text)
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return end if end > 0 and text[end - 1] == ":" else position
 
 
 def continued_quote(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> Candidate | None:
@@ -369,13 +300,129 @@ def cue_continued(ctx: ArticleContext, state: DiscourseState, candidate: Candida
     return SETTLED
 
 
-def cue_before(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
-    """A cue before the quote in its sentence (or a colon closing the paragraph before it).
+def cue_before_pour(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """A sentence opened by "Pour" and a phrase naming someone who can speak: their opinion.
 
-    Examples: X a déclaré : « … » / X a assuré que « … » / selon X, « … » / Pour X, « … » /
-    Kim Jong Un : « … ». A negated verb (il n'a pas dit que « … ») rejects the quote.
+    Example: Pour la ministre Anne Roche, « il faut agir vite et fort ».
+    The phrase stops at the first comma: "Pour le secrétaire d'État, Adrien Taquet, « … »" names
+    nobody the rule can see (the apposed name is past that comma).
     """
-    return find_cue_before(ctx, candidate)
+    before = before_quote(ctx, candidate)
+    doc, first = ctx.doc, before.first
+    opening = doc[first] if first < len(doc) else None
+    if opening is None or opening.lower_ != "pour" or ctx.inside_marks(opening.idx):
+        return None
+    comma = ctx.text.find(",", opening.idx, before.anchor)
+    region = (doc[first + 1].idx, comma) if comma > 0 and first + 1 < len(doc) else None
+    if region and names_speaker(ctx, *region):
+        return Cue("pour", opening.idx, opening.idx + 4, region[0], region[1])
+    return None
+
+
+def cue_before_selon(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """Selon X / d'après X before the quote in its sentence, the nearest first.
+
+    Example: Selon le ministre, « la réforme sera votée avant l'été ».
+    """
+    before = before_quote(ctx, candidate)
+    doc = ctx.doc
+    for i in range(before.last - 1, before.first - 1, -1):
+        token = doc[i]
+        if ctx.inside_marks(token.idx):
+            continue
+        if token.lower_ == "selon" or is_dapres(doc, i):
+            end = np_end(ctx, i + 1, before.anchor)
+            if end > i + 1:
+                return Cue(
+                    "selon" if token.lower_ == "selon" else "d'après",
+                    token.idx,
+                    token.idx + len(token.text),
+                    doc[i + 1].idx,
+                    doc[end - 1].idx + len(doc[end - 1].text),
+                )
+    return None
+
+
+def cue_before_verb(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """A reporting verb before the quote in its sentence: the one whose que-clause or colon holds
+    the quote, else the nearest. A negated verb rejects the quote (``reject_negated_cue``).
+
+    Examples: Marc Lenoir a déclaré : « … » / X a assuré que « … » / Une idée reçue, tranche X : « … »;
+    in "ajoutant que les deux hommes parleront « … »" the cue is ajouter, not parler.
+    """
+    before = before_quote(ctx, candidate)
+    doc, anchor = ctx.doc, before.anchor
+    verbs = []
+    for i in range(before.last - 1, before.first - 1, -1):
+        token = doc[i]
+        if ctx.inside_marks(token.idx):
+            continue
+        lemma, after = verb_lemma(ctx, i)
+        if lemma is None or token.pos_ not in ("VERB", "AUX", "NOUN", "ADJ", "ADV"):
+            continue
+        if token.pos_ == "NOUN" and i > 0 and doc[i - 1].pos_ == "DET":
+            continue  # "en creusant une tranchée": a noun that looks like a form of trancher
+        between = ctx.text[doc[after - 1].idx : anchor]
+        if lemma in _NEEDS_QUE and not re.search(r"(?:\bque\b|\bqu'|:|,)", between):
+            continue  # "Pyongyang soutient « toutes les décisions »": support, not speech
+        verbs.append((i, lemma, bool(re.search(r"(?:\bque\b|\bqu'|:)", between))))
+    chosen = next((v for v in verbs if v[2]), verbs[0] if verbs else None)
+    if chosen is None:
+        return None
+    i, lemma, _ = chosen
+    token = doc[i]
+    if negated(ctx, i):
+        return Rejection("reject_negated_cue")
+    subject = postposed_subject(ctx, i) or subject_of(ctx, i)
+    if subject is None:
+        return Cue(lemma, token.idx, token.idx + len(token.text), None, None)
+    if isinstance(subject, str):
+        return Cue(lemma, token.idx, token.idx + len(token.text), None, None, subject)
+    s_start, s_end = subject
+    return Cue(lemma, token.idx, token.idx + len(token.text), s_start, s_end)
+
+
+def cue_before_colon(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """A colon just before the quote, with no reporting verb: the words before it name the speaker,
+    else the sentence's subject does.
+
+    Examples: Kim Jong Un : « … » (headlines, captions) / Laélia Véron, linguiste : « … » /
+    Sophie Langlade, adjointe aux sports, a pris la parole : « … ».
+    """
+    before = before_quote(ctx, candidate)
+    doc, sentence_start = ctx.doc, before.sentence_start
+    stripped = ctx.text[sentence_start : before.anchor].rstrip()
+    if not stripped.endswith(":"):
+        return None
+    np_first = ctx.token_index(sentence_start)
+    np_last = ctx.token_index(sentence_start + len(stripped) - 1)
+    colon = sentence_start + len(stripped) - 1
+    names_someone = ctx.people.first_person_in(sentence_start, colon) is not None or any(
+        ent.label_ == "ORG" and sentence_start <= ent.start_char < colon for ent in doc.ents
+    )
+    named = _HEADLINE_NAME.match(stripped[len(stripped) - len(stripped.lstrip()) :]) if not names_someone else None
+    if named:
+        # "Laélia Véron, linguiste : « … »": two capitalised words and a title before the colon.
+        return Cue(":", colon, colon + 1, sentence_start, sentence_start + named.end(1))
+    if 0 < np_last - np_first <= 6 and names_someone:
+        return Cue(":", colon, colon + 1, doc[np_first].idx, doc[np_last - 1].idx + len(doc[np_last - 1].text))
+    # "Sophie Langlade, adjointe aux sports, a pris la parole : « … »": the sentence's subject;
+    # "la magistrate a démonté la thèse de l'accident : « … »": its main verb's subject.
+    subject = main_subject(ctx, np_last) or next(
+        (
+            subject_of(ctx, k)
+            for k in range(np_first, np_last)
+            if doc[k].pos_ == "VERB"
+            and not ctx.inside_marks(doc[k].idx)
+            and any(c.dep_ in ("nsubj", "nsubj:pass") and c.i < k for c in doc[k].children)
+        ),
+        None,
+    )
+    if isinstance(subject, str):
+        return Cue(":", colon, colon + 1, None, None, subject)
+    if subject is not None:
+        return Cue(":", colon, colon + 1, subject[0], subject[1])
+    return None
 
 
 def cue_selon_after(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
@@ -420,7 +467,10 @@ CUE_RULES: tuple[CueRule, ...] = (
     cue_incise,
     cue_after,
     cue_continued,
-    cue_before,
+    cue_before_pour,
+    cue_before_selon,
+    cue_before_verb,
+    cue_before_colon,
     cue_selon_after,
     cue_headline_match,
     cue_none,

@@ -3,7 +3,7 @@
 ``FILTERS`` is an ordered sieve asked for each span in marks before any cue is looked for; the first
 filter that answers wins. A filter answers ``KEEP`` (stop filtering: the span may be a quote), a
 ``Rejection`` naming itself, or None (ask the next one). Four more rejections fire inside the step
-that can see them, and name themselves the same way: ``reject_negated_cue`` (``cues.cue_before``),
+that can see them, and name themselves the same way: ``reject_negated_cue`` (``cues.cue_before_verb``),
 ``reject_scare_quote`` (``cues.cue_none``), ``reject_sign_or_banner`` (``speakers.PHRASE_RULES``) and
 ``reject_headline_term`` (``speakers.match_headlines``).
 """

@@ -138,6 +138,7 @@ class Candidate:
     speaker_rule: str | None = None
     rejected: str | None = None  # the name of the filter that rejected it
     headline_unattributed: bool = False
+    before: Any = None  # the words before it in its sentence (``cues.before_quote``), computed once
 
     def quote(self, text: str) -> Quote:
         """The public record of a kept candidate."""
