@@ -299,6 +299,28 @@ def test_every_rule_is_exercised_here_and_documented_with_an_example():
         assert rule.__doc__ and "Example" in rule.__doc__, f"{rule.__name__} needs a docstring with an example"
 
 
+@pytest.mark.parametrize(
+    ("raw", "subject"),
+    [
+        ("« Nous partirons demain », a-t-elle ajouté.", None),
+        ("« Nous partirons demain », a déclaré le maire Paul Durand.", "le maire Paul Durand"),
+        ("« Nous partirons demain », a déclaré à la presse Thierry Lamarque.", "Thierry Lamarque"),
+        ("« Nous partirons demain », soupirait en marge de la séance un élu.", "un élu"),
+    ],
+)
+def test_the_subject_after_the_verb(nlp_md, raw, subject):
+    ctx = ArticleContext.build(nlp_md(raw), load_lexicon())
+    cue = cues.find_cue_after(ctx, ctx.spans[0].outer_end, len(raw))
+    assert cue is not None
+    found = ctx.text[cue.subject_start : cue.subject_end] if cue.subject_start is not None else None
+    assert found == subject and (cue.pronoun == "elle") is (subject is None)
+
+
+def test_subject_rules_have_an_example():
+    for rule in cues.SUBJECT_AFTER_RULES:
+        assert rule.__doc__ and "Example" in rule.__doc__, rule.__name__
+
+
 # --- rules that need no parse ---------------------------------------------------------------------
 
 

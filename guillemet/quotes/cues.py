@@ -34,7 +34,7 @@ from guillemet.quotes.grammar import (
 )
 from guillemet.quotes.lexicon import fold
 from guillemet.quotes.people import ORG_NOUNS
-from guillemet.quotes.types import SETTLED, Candidate, Cue, QuoteKind, Rejection, Resolution, Verdict
+from guillemet.quotes.types import SETTLED, Candidate, Cue, QuoteKind, Rejection, Resolution, Verdict, first_answer
 
 _HEADLINE_NAME = re.compile(r"^([A-ZÀ-ÖØ-Þ][\w'’-]+(?:[ -][A-ZÀ-ÖØ-Þ][\w'’-]+){1,2})(?:,\s*[^,:«»]{1,60})?\s*:$")
 _CHAIN_VERBS = frozenset({"finir", "tenir", "préférer", "choisir", "refuser", "contenter", "borner", "vouloir", "oser"})
@@ -48,6 +48,10 @@ _NEEDS_QUE = frozenset(
     avancer proposer prévoir publier espérer souhaiter craindre redouter savourer analyser présumer supposer
     anticiper miser parier illustrer justifier opposer corriger informer communiquer répéter""".split()
 )
+# Pronouns that may stand as the subject after the verb ("a-t-il dit" aside): « … », a dit celui-ci.
+_SUBJECT_PRONOUNS = frozenset({"il", "elle", "ils", "elles", "on", "celui-ci", "celle-ci", "ce", "lui"})
+# How far after the verb a subject placed after an adjunct is looked for (characters).
+ADJUNCT_WINDOW = 90
 # A quote with no cue of at most this many words, inside the journalist's sentence, is a term.
 SCARE_QUOTE_MAX_WORDS = 3
 # The words between two quotes of one sentence that share a cue: « … », a-t-elle lancé, « … ».
@@ -59,8 +63,24 @@ CueAnswer = Cue | Verdict | Rejection | None
 # --- finding a cue in the text --------------------------------------------------------------------
 
 
-def find_cue_after(ctx: ArticleContext, position: int, limit: int, inside: bool = False) -> Cue | None:
-    """A cue right after ``position`` (the end of a quote): , a déclaré X / a-t-il dit / dit-elle."""
+@dataclass(frozen=True)
+class VerbAfter:
+    """A reporting verb right after a quote, and where its subject may start."""
+
+    lemma: str
+    start: int  # the verb's characters
+    end: int  # past an inverted clitic (a-t-il)
+    aux: bool  # an auxiliary before it (« … », a déclaré)
+    pronoun: str | None  # an inverted clitic subject (a-t-elle dit, dit-il)
+    subject_first: int  # the token after the verb and its adverbs
+
+
+def verb_after(ctx: ArticleContext, position: int, limit: int, inside: bool = False) -> VerbAfter | None:
+    """The reporting verb right after ``position``: past punctuation, clitics, an auxiliary, an
+    inverted pronoun and adverbs. « … », a déclaré / a-t-il dit / dit-elle / y assure / lui répond.
+
+    A present participle (« … », rappelant que) is no incise outside a quote (``inside`` False).
+    """
     doc = ctx.doc
     i = ctx.token_index(position)
     n = len(doc)
@@ -110,12 +130,25 @@ def find_cue_after(ctx: ArticleContext, position: int, limit: int, inside: bool 
             pronoun = doc[j].lower_.lstrip("-")
         verb_end = doc[j].idx + len(doc[j].text)
         j += 1
-    if pronoun:
-        return Cue(lemma, verb_start, verb_end, None, verb_end, pronoun)
-    # The subject follows the verb: a noun phrase up to punctuation, a preposition or a verb.
-    while j < n and doc[j].pos_ == "ADV" and doc[j].lower_ not in ("ne", "n'"):
+    while not pronoun and j < n and doc[j].pos_ == "ADV" and doc[j].lower_ not in ("ne", "n'"):
         j += 1
-    start = j
+    return VerbAfter(lemma, verb_start, verb_end, aux, pronoun, j)
+
+
+def subject_inverted_pronoun(ctx: ArticleContext, verb: VerbAfter, limit: int) -> Cue | None:
+    """Example: « … », a-t-elle ajouté. / « … », dit-il. → the pronoun."""
+    if verb.pronoun:
+        return Cue(verb.lemma, verb.start, verb.end, None, verb.end, verb.pronoun)
+    return None
+
+
+def subject_noun_phrase(ctx: ArticleContext, verb: VerbAfter, limit: int) -> Cue | None:
+    """A noun phrase after the verb, up to punctuation, a preposition, a verb or a relative pronoun.
+
+    Examples: « … », a déclaré le maire Paul Durand. / « … », a crié quelqu'un.
+    """
+    doc, n = ctx.doc, len(ctx.doc)
+    start = j = verb.subject_first
     while j < n and doc[j].idx < limit:
         token = doc[j]
         nominal = token.pos_ == "VERB" and j > start and doc[j - 1].pos_ == "DET"  # "un manifestant"
@@ -132,47 +165,77 @@ def find_cue_after(ctx: ArticleContext, position: int, limit: int, inside: bool 
             break
         if token.lower_ in ("l'", "l’", "quelqu'", "quelqu’") and j + 1 < n and doc[j + 1].lower_ in ("un", "une"):
             # "a crié quelqu'un", "a répondu l'un d'eux": tokenised in two, still nobody named.
-            return Cue(lemma, verb_start, verb_end, doc[j].idx, doc[j + 1].idx + len(doc[j + 1].text))
-        if token.pos_ == "PRON" and token.lower_ not in (
-            "il",
-            "elle",
-            "ils",
-            "elles",
-            "on",
-            "celui-ci",
-            "celle-ci",
-            "ce",
-            "lui",
-        ):
+            return Cue(verb.lemma, verb.start, verb.end, doc[j].idx, doc[j + 1].idx + len(doc[j + 1].text))
+        if token.pos_ == "PRON" and token.lower_ not in _SUBJECT_PRONOUNS:
             break
         j += 1
     while j > start and doc[j - 1].pos_ in ("ADP", "DET"):
         j -= 1
     if j == start:
-        # "a déclaré à la presse Thierry Lamarque": an adjunct first, the subject after it.
-        window_end = min(limit, doc[start].idx + 90 if start < n else limit)
-        stop = re.search(r"[.;«»“”\"]", ctx.text[doc[start].idx if start < n else limit : window_end])
-        if stop:
-            window_end = (doc[start].idx if start < n else limit) + stop.start()
-        window_start = doc[start].idx if start < n else limit
-        person = ctx.people.first_person_in(window_start, window_end)
-        if person is not None:
-            mention = min(m for m in person.mentions if m[0] >= window_start and m[1] <= window_end)
-            return Cue(lemma, verb_start, verb_end, mention[0], mention[1])
-        # "soupirait en marge de la séance un élu": an indefinite subject after the adjunct.
-        for k in range(start, ctx.token_index(window_end)):
-            if (
-                doc[k].pos_ == "DET"
-                and doc[k].lower_ in INDEFINITE
-                and k + 1 < n
-                and doc[k + 1].pos_ == "NOUN"
-                and doc[k - 1].pos_ != "ADP"
-            ):
-                return Cue(lemma, verb_start, verb_end, doc[k].idx, doc[k + 1].idx + len(doc[k + 1].text))
-        if aux and not inside:
-            return None
-        return Cue(lemma, verb_start, verb_end, None, None, None) if not inside else None
-    return Cue(lemma, verb_start, verb_end, doc[start].idx, doc[j - 1].idx + len(doc[j - 1].text))
+        return None
+    return Cue(verb.lemma, verb.start, verb.end, doc[start].idx, doc[j - 1].idx + len(doc[j - 1].text))
+
+
+def _adjunct_window(ctx: ArticleContext, verb: VerbAfter, limit: int) -> tuple[int, int]:
+    """Where a subject after an adjunct may be: up to ``ADJUNCT_WINDOW`` characters, no sentence end or mark."""
+    doc, start = ctx.doc, verb.subject_first
+    window_start = doc[start].idx if start < len(doc) else limit
+    window_end = min(limit, doc[start].idx + ADJUNCT_WINDOW if start < len(doc) else limit)
+    stop = re.search(r"[.;«»“”\"]", ctx.text[window_start:window_end])
+    if stop:
+        window_end = window_start + stop.start()
+    return window_start, window_end
+
+
+def subject_person_after_adjunct(ctx: ArticleContext, verb: VerbAfter, limit: int) -> Cue | None:
+    """A person named after an adjunct. Example: « … », a déclaré à la presse Thierry Lamarque."""
+    window_start, window_end = _adjunct_window(ctx, verb, limit)
+    person = ctx.people.first_person_in(window_start, window_end)
+    if person is None:
+        return None
+    mention = min(m for m in person.mentions if m[0] >= window_start and m[1] <= window_end)
+    return Cue(verb.lemma, verb.start, verb.end, mention[0], mention[1])
+
+
+def subject_indefinite_after_adjunct(ctx: ArticleContext, verb: VerbAfter, limit: int) -> Cue | None:
+    """An indefinite subject after an adjunct. Example: « … », soupirait en marge de la séance un élu."""
+    doc, n = ctx.doc, len(ctx.doc)
+    _, window_end = _adjunct_window(ctx, verb, limit)
+    for k in range(verb.subject_first, ctx.token_index(window_end)):
+        if (
+            doc[k].pos_ == "DET"
+            and doc[k].lower_ in INDEFINITE
+            and k + 1 < n
+            and doc[k + 1].pos_ == "NOUN"
+            and doc[k - 1].pos_ != "ADP"
+        ):
+            return Cue(verb.lemma, verb.start, verb.end, doc[k].idx, doc[k + 1].idx + len(doc[k + 1].text))
+    return None
+
+
+# Where the subject of a verb after a quote is, in this order; the first that answers wins.
+SUBJECT_AFTER_RULES = (
+    subject_inverted_pronoun,
+    subject_noun_phrase,
+    subject_person_after_adjunct,
+    subject_indefinite_after_adjunct,
+)
+
+
+def find_cue_after(ctx: ArticleContext, position: int, limit: int, inside: bool = False) -> Cue | None:
+    """A cue right after ``position`` (the end of a quote): its verb (``verb_after``) and its
+    subject (``SUBJECT_AFTER_RULES``). With no subject, a cue with none (the previous speaker
+    speaks), except after an auxiliary or inside a quote, where there is then no cue.
+    """
+    verb = verb_after(ctx, position, limit, inside)
+    if verb is None:
+        return None
+    _, cue = first_answer(SUBJECT_AFTER_RULES, ctx, verb, limit)
+    if cue is not None:
+        return cue
+    if inside or verb.aux:
+        return None
+    return Cue(verb.lemma, verb.start, verb.end, None, None, None)
 
 
 @dataclass(frozen=True)
