@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from guillemet.records import Quote
 
 if TYPE_CHECKING:
+    from guillemet.quotes.cues import BeforeQuote
     from guillemet.quotes.people import Person
 
 
@@ -129,7 +130,7 @@ class Candidate:
     headline: bool = False
     follows_incise: bool = False  # the second half of « …, explique X, … »
     incise: Cue | None = None  # the cue between the two halves of an interrupted quote
-    subject: Any = None  # indirect speech: its subject as read, a char span, a pronoun ("il") or None
+    subject: tuple[int, int] | str | None = None  # indirect speech: its subject, a span or a pronoun ("il")
     kind: QuoteKind = QuoteKind.DIRECT
     cue: str | None = None
     speaker: Speaker | None = None
@@ -138,7 +139,7 @@ class Candidate:
     speaker_rule: str | None = None
     rejected: str | None = None  # the name of the filter that rejected it
     headline_unattributed: bool = False
-    before: Any = None  # the words before it in its sentence (``cues.before_quote``), computed once
+    before: BeforeQuote | None = None  # the words before it in its sentence (``cues.before_quote``), once
 
     def quote(self, text: str) -> Quote:
         """The public record of a kept candidate."""
