@@ -1,7 +1,7 @@
 """The per-article facts every quote rule reads, computed once: ``ArticleContext``.
 
 Text and parse, paragraphs with their page-block kind, sentences, the spans in marks, token
-offsets, the multi-word cues the lexicon's ``Matcher`` found, and the people index. Rules never
+offsets, the multi-word cues the lexicon's ``PhraseMatcher`` found, and the people index. Rules never
 recompute any of these, and never write to the context (what the article teaches as it is read,
 who spoke last, goes to ``discourse.DiscourseState``). Every lookup bisects or indexes: none scans
 the article (``tests/test_quote_cost.py``).

@@ -10,7 +10,7 @@ article's context, the discourse state and a candidate, and answers with
 - or None: the next rule is asked.
 
 The reporting verbs come from the lexicon's table (``guillemet/data/reporting_verbs.tsv``); the
-multi-word ones are found by its compiled ``Matcher`` (``lexicon.CueMatcher``, ``grammar.verb_lemma``).
+multi-word ones are found by its compiled ``PhraseMatcher`` (``lexicon.CueMatcher``, ``grammar.verb_lemma``).
 """
 
 from __future__ import annotations

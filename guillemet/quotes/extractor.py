@@ -37,7 +37,7 @@ class QuoteExtractor:
         self._matchers: dict[int, tuple[object, CueMatcher]] = {}
 
     def context(self, doc, text: str | None = None, blocks=None) -> ArticleContext:
-        """The article's ``ArticleContext`` (the cue table's Matcher compiled once per vocabulary)."""
+        """The article's ``ArticleContext`` (the cue table's PhraseMatcher compiled once per vocabulary)."""
         vocab = doc.vocab
         held = self._matchers.get(id(vocab))
         if held is None or held[0] is not vocab:

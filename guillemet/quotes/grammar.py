@@ -40,7 +40,7 @@ def verb_lemma(ctx: ArticleContext, index: int) -> tuple[str | None, int]:
     """The lexicon lemma of the verb at token ``index`` and the index after it (multi-word cues)."""
     doc = ctx.doc
     token = doc[index]
-    # Multi-word cues (faire savoir, mettre en garde): found once per article by the table's Matcher.
+    # Multi-word cues (faire savoir, mettre en garde): found once per article by the table's PhraseMatcher.
     phrase = ctx.phrase_cues.get(index)
     if phrase is not None:
         return phrase[0], index + 1 + phrase[1]
