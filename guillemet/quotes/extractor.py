@@ -1671,12 +1671,12 @@ class _ArticleQuotes:
     # --- output ---------------------------------------------------------------------------
 
     def _quote(self, candidate: _Candidate) -> Quote:
+        speaker = candidate.speaker or {"text": None, "start": None, "end": None, "name": None, "resolution": "unknown"}
         return Quote(
             text=self.text[candidate.start : candidate.end],
             start=candidate.start,
             end=candidate.end,
             kind=candidate.kind if not candidate.answer else "direct",
             cue=candidate.cue,
-            speaker=candidate.speaker
-            or {"text": None, "start": None, "end": None, "name": None, "resolution": "unknown"},
+            speaker=dict(speaker, entity_id=self.people.entity_id(candidate.person, speaker)),
         )
