@@ -45,6 +45,18 @@ NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]*$")
 NOT_NAME_PARTS = frozenset(
     {"Le", "La", "Les", "L'", "En", "Au", "Aux", "Du", "Des", "De", "Et", "Mais", "Selon", "Pour", "Dans"}
 )
+# The nouns that head an organisation's name in lower case ("le syndicat", "la préfecture").
+ORG_NOUNS = frozenset(
+    """syndicat intersyndicale préfecture prefecture mairie ministère ministere gouvernement parquet police gendarmerie
+    entreprise société societe groupe direction association collectif club fédération federation agence région region
+    département departement commune ville conseil commission tribunal cour hôpital hopital université universite rectorat
+    office institut observatoire service services administration comité comite coopérative cooperative ong union
+    confédération confederation fondation organisation laboratoire compagnie banque musée musee festival parti
+    municipalité municipalite métropole metropole ligue ambassade armée armee état-major kremlin élysée elysee
+    maison présidence presidence secrétariat fédé opérateur operateur constructeur équipementier equipementier
+    laiterie forum centre chambre académie academie autorité autorite régie regie""".split()
+)
+
 # Longest name tokens a repair may reach (an entity's, a person's).
 _MAX_ENTITY_TOKENS = 6
 _MAX_PERSON_TOKENS = 5
@@ -378,6 +390,31 @@ def _title_gender(doc, start: int) -> str | None:
     return None
 
 
+def _role_phrases(doc, mentions: list[Mention]) -> list[Mention]:
+    """An ORG or MISC mention that opens with a role ("ministre de la Défense", "porte-parole du
+    Kremlin") names a person by their role: the organisation is its capitalised complement
+    ("Défense", "Kremlin"); with none, the mention is no entity. A noun that heads organisations
+    ("ministère de la Défense", "syndicat Sud") keeps its mention whole."""
+    kept = []
+    for mention in mentions:
+        first = doc[mention.first]
+        if (
+            mention.label in ("ORG", "MISC")
+            and not mention.person
+            and first.is_lower
+            and first.pos_ == "NOUN"
+            and fold(first.lemma_) not in ORG_NOUNS
+            and fold(first.text) not in ORG_NOUNS
+        ):
+            named = next((k for k in range(mention.first + 1, mention.token_end) if doc[k].text[:1].isupper()), None)
+            trimmed = _mention(doc, named, mention.token_end, mention.label) if named is not None else None
+            if trimmed is None:
+                continue
+            mention = trimmed
+        kept.append(mention)
+    return kept
+
+
 def _merge_people(doc, mentions: list[Mention], spans: list[tuple[int, int]]) -> list[Mention]:
     """Spans of people merged into spaCy's mentions: one mention per name, its name the person's.
 
@@ -460,7 +497,7 @@ def entity_id(name: str, label: str) -> str:
 
 def build_mentions(doc, text: str) -> ArticleMentions:
     """The mentions of a parsed article, clustered (see the module docstring)."""
-    mentions = _merge_people(doc, repaired_mentions(doc), person_spans(doc, text))
+    mentions = _role_phrases(doc, _merge_people(doc, repaired_mentions(doc), person_spans(doc, text)))
     acronyms = find_acronyms(text)
     clusters: list[Cluster] = []
     keys: list[set[str]] = []

@@ -14,7 +14,14 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from guillemet.mentions import TITLE_KEYS, ArticleMentions, find_acronyms, first_name_gender, first_name_genders
+from guillemet.mentions import (
+    ORG_NOUNS,
+    TITLE_KEYS,
+    ArticleMentions,
+    find_acronyms,
+    first_name_gender,
+    first_name_genders,
+)
 from guillemet.quotes.lexicon import fold
 
 __all__ = [
@@ -40,17 +47,6 @@ _DET_GENDER = {
     "du": "Masc",
     "au": "Masc",
 }
-
-ORG_NOUNS = frozenset(
-    """syndicat intersyndicale préfecture prefecture mairie ministère ministere gouvernement parquet police gendarmerie
-    entreprise société societe groupe direction association collectif club fédération federation agence région region
-    département departement commune ville conseil commission tribunal cour hôpital hopital université universite rectorat
-    office institut observatoire service services administration comité comite coopérative cooperative ong union
-    confédération confederation fondation organisation laboratoire compagnie banque musée musee festival parti
-    municipalité municipalite métropole metropole ligue ambassade armée armee état-major kremlin élysée elysee
-    maison présidence presidence secrétariat fédé opérateur operateur constructeur équipementier equipementier
-    laiterie forum centre chambre académie academie autorité autorite régie regie""".split()
-)
 
 
 class _QuotedSpans:
@@ -190,6 +186,7 @@ class PeopleIndex:
         self.organisations: list[Organisation] = []
         # Spans in quotation marks: a name said inside a quote is not the speaker of the next one.
         self.quoted: tuple[tuple[int, int], ...] = ()
+        self._organisation_spans: list[tuple[int, int]] | None = None
         self._build()
 
     # --- building -------------------------------------------------------------------------
@@ -412,6 +409,26 @@ class PeopleIndex:
 
     # --- lookups --------------------------------------------------------------------------
 
+    def organisation_mentions(self, start: int, end: int) -> list[int]:
+        """The starts of the ORG mentions of the article's clusters that overlap [start, end).
+
+        A role phrase spaCy tags ORG ("le ministre de la Défense") is not one: its organisation is
+        the complement ("Défense"), see ``guillemet.mentions``.
+        """
+        if self._organisation_spans is None:
+            self._organisation_spans = sorted(
+                (m.start, m.end) for c in self.mentions.clusters for m in c.mentions if m.label == "ORG"
+            )
+        spans = self._organisation_spans
+        # Mentions do not overlap one another: the ones overlapping a window are consecutive.
+        k = max(0, bisect_left(spans, (start, -1)) - 1)
+        found = []
+        while k < len(spans) and spans[k][0] < end:
+            if spans[k][1] > start:
+                found.append(spans[k][0])
+            k += 1
+        return found
+
     def entity_id(self, person: Person | None, speaker: dict) -> str | None:
         """The entity id of a speaker: a person's is their cluster's; a speaker that is no person
         (an organisation, a name left as written) has the id of the cluster of that name, if any."""
@@ -556,17 +573,27 @@ class PeopleIndex:
         return min(found, key=lambda p: p.id) if found else None
 
     def by_descriptor(self, noun: str, gender: str | None, position: int) -> Person | None:
-        """The person last described by ``noun`` ("président") before ``position``."""
+        """The person last described by ``noun`` ("président") before ``position``; failing that,
+        the one person the article describes so anywhere after ("la contrôleure générale", then
+        "la contrôleure générale des prisons, Dominique Simonnot")."""
         described = self._described.get(fold(noun), [])
         found_at, found = -1, None
         # Back from ``position``: the first compatible mention wins, the first person on a tie.
-        for k in range(bisect_left(described, (position,)) - 1, -1, -1):
+        start = bisect_left(described, (position,))
+        for k in range(start - 1, -1, -1):
             at, pid = described[k]
             if found is not None and at < found_at:
                 break
             person = self.people[pid]
             if gender is None or person.gender in (gender, None):
                 found_at, found = at, person
+        if found is None:
+            later = {pid for _, pid in described[start:]}
+            compatible = [
+                p for p in map(self.people.__getitem__, later) if gender is None or p.gender in (gender, None)
+            ]
+            if len(compatible) == 1:
+                found = compatible[0]
         return found
 
     def organisation(self, phrase: str, head: str, position: int) -> str:
