@@ -236,8 +236,11 @@ def repaired_mentions(doc) -> list[Mention]:
     for ent in doc.ents:
         start, end = ent.start, ent.end
         # The mention keeps a title ("M. Christian Langlois") and a capitalised article that is part
-        # of a place name ("La Capte"); a lower-case determiner or punctuation is trimmed.
-        while start < end and (doc[start].pos_ == "PUNCT" or (doc[start].pos_ == "DET" and doc[start].text.islower())):
+        # of a place name ("La Capte"); a lower-case determiner, preposition ("de Nîmes") or
+        # punctuation is trimmed.
+        while start < end and (
+            doc[start].pos_ == "PUNCT" or (doc[start].pos_ in ("DET", "ADP") and doc[start].text.islower())
+        ):
             start += 1
         if ent.label_ in ("PER", "ORG", "MISC"):
             while (
