@@ -276,7 +276,10 @@ class PeopleIndex:
                 person.descriptors.update({"avocat", "avocate"})
         # "le président russe Vladimir Poutine", "Le directeur du site, Olivier Sendra": the nouns
         # of the phrase just before the name describe the person; its determiner gives the gender.
-        k = start - 1
+        # A name governed by a preposition is the complement, not the one described: "l'avocat de
+        # Moussa Benali" is his lawyer, "l'épouse d'Henri" his wife.
+        complement = start > 0 and doc[start - 1].pos_ == "ADP"
+        k = -1 if complement else start - 1
         nouns, determiner = [], None
         while k >= max(0, start - 12):
             token = doc[k]
