@@ -133,12 +133,14 @@ class ArticleMentions:
                     keys = {name_key(cluster.name)} | {name_key(m.text) for m in cluster.mentions}
                     for each in keys - {None}:
                         self._by_name.setdefault(each, []).append(cluster)
-        named = self._by_name.get(key, [])
+        # "Le Monde" for the cluster named "Monde" (articles are left out of names).
+        bare = re.sub(r"^(?:le|la|les|l') ?", "", key)
+        named = self._by_name.get(key) or self._by_name.get(bare, [])
         if start is not None and end is not None:
             inside = [c for c in named if any(start <= m.start and m.end <= end for m in c.mentions)]
             if inside:
                 return inside[0]
-        exact = [c for c in named if name_key(c.name) == key]
+        exact = [c for c in named if name_key(c.name) in (key, bare)]
         return exact[0] if len(exact) == 1 else None
 
 
@@ -581,9 +583,11 @@ def _compatible(mention: Mention, cluster: Cluster) -> bool:
     labels = {m.label for m in cluster.mentions}
     people = [m for m in cluster.mentions if m.label == "PER" and len(m.tokens) >= 2]
     if people:
-        if mention.label not in ("PER", "MISC", "LOC", "ORG") or len(mention.tokens) > 2:
+        if mention.label == "PER":
+            return True  # however long: "Francisca Joly-Gomez" (4 tokens) said twice is one person
+        if mention.label not in ("MISC", "LOC", "ORG") or len(mention.tokens) > 2:
             return False
-        return mention.label == "PER" or fold(mention.tokens[-1]) in {fold(m.tokens[-1]) for m in people}
+        return fold(mention.tokens[-1]) in {fold(m.tokens[-1]) for m in people}
     return mention.label in labels
 
 

@@ -83,3 +83,12 @@ def test_entities_and_speakers_read_one_clustering(nlp_md):
     (entity,) = [e for e in consolidate(doc, text) if e.label == "PER"]
     assert person.entity_id == entity.id and person.name == entity.name
     assert [(a, b) for a, b in person.mentions] == [(a, b) for a, b in entity.mentions]
+
+
+def test_a_long_name_said_twice_is_one_person(analyse):
+    # "Joly-Gomez" is three tokens: the name has four, more than a short mention joining a person.
+    entities, _ = analyse(
+        "Francisca Joly-Gomez enseigne la nutrition. La Pr Joly-Gomez a publié un livre. "
+        "Selon Francisca Joly-Gomez, le lait se digère mal."
+    )
+    assert entities["Francisca Joly-Gomez"].count == 3 and "Joly-Gomez" not in entities
