@@ -123,7 +123,17 @@ def extract_quotes(
     links, embeds, …; see guillemet/structure.py) are dropped.
     """
     quotes = tuple((extractor or QuoteExtractor()).extract(doc, text))
-    return filter_quotes(quotes, text if text is not None else doc.text, blocks)
+    return filter_quotes(quotes, text if text is not None else doc.text, blocks, _nominal_test(doc))
+
+
+def _nominal_test(doc):
+    """``(start, end) -> bool``: whether the characters span a noun, a proper noun or a pronoun of ``doc``."""
+
+    def nominal(start: int, end: int) -> bool:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        return span is None or any(token.pos_ in ("NOUN", "PROPN", "PRON") for token in span)
+
+    return nominal
 
 
 def extract_entities(doc, text: str | None = None) -> tuple[Entity, ...]:

@@ -47,6 +47,26 @@ _LABEL_RE = re.compile(r"^\s*(?:[-–•>]\s*)?[^\s:«»\"“”.!?][^:«»\"“
 # page's <list> markup says which dashed lines are list items).
 _BULLET_RE = re.compile(r"^\s*(?:[•*▪]\s|\d{1,2}\s?[-)]\s?\S)")
 _DASH_RE = re.compile(r"^\s*[—–-]")
+# A photo caption: a short line that ends with its credit ("(Photo X. AFP)", "/ AFP", "© Studio")
+# or opens as one ("Photo d'illustration", "Légende :").
+_CAPTION_RE = re.compile(
+    r"(?:\((?:photos?|crédits?|illustration|image)\b[^()]*\)\s*$|(?:©|\s/)\s*[A-Z][\w .&-]{1,40}\s*$"
+    r"|^\s*(?:photo d.illustration|légende\s*:))",
+    re.IGNORECASE,
+)
+# The header of a comment section, alone on its line: "12 commentaires", "Réagir", "Vos réactions (3)".
+_COMMENT_HEADER_RE = re.compile(
+    r"^\s*(?:(?:les|vos|\d+)\s+)?(?:commentaires?|contributions?)\s*(?:\(\d+\))?\s*:?\s*$"
+    r"|^\s*(?:vos|\d+)\s+réactions?\s*(?:\(\d+\))?\s*:?\s*$"
+    r"|^\s*(?:réagir|réagissez|laisser un commentaire|ajouter un commentaire|écrire un commentaire)\b.{0,40}$",
+    re.IGNORECASE,
+)
+# A comment's stamp: "18/02/2020 à 16:42", "Pseudo le 22/11/2024 à 10h12", "Pseudo, le 3 mars 2021 à 8:05".
+_COMMENT_STAMP_RE = re.compile(
+    r"^\s*(?:(?!(?:publié|posté|mis|mise|modifié|créé|actualisé|màj)\b)\S+(?:\s\S+)?,?\s+le\s+)?(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}\s+\w+\s+\d{4})\s+(?:à\s+)?\d{1,2}\s?[:h]\s?\d{2}\s*$",
+    re.IGNORECASE,
+)
+_SECOND_PERSON_RE = re.compile(r"\b(?:vous|votre|vos)\b", re.IGNORECASE)
 
 
 def classify_line(line: str, tag_kind: str = "paragraph") -> str:
@@ -65,6 +85,10 @@ def classify_line(line: str, tag_kind: str = "paragraph") -> str:
         return "credit"
     if _PAYWALL_RE.search(line) and len(line) < 300:
         return "paywall"
+    if _COMMENT_STAMP_RE.match(line):
+        return "comment"
+    if _CAPTION_RE.search(line) and len(line) < 300 and tag_kind != "blockquote":
+        return "caption"
     if tag_kind in ("heading", "list_item", "table", "blockquote", "embed"):
         return tag_kind
     if _BULLET_RE.match(line):
@@ -82,7 +106,35 @@ def text_blocks(text: str) -> tuple[Block, ...]:
         if not line.strip():
             continue
         blocks.append(Block(match.start(), match.end(), classify_line(line)))
-    return tuple(blocks)
+    return _comment_sections(text, blocks)
+
+
+#: Kinds a comment section keeps: a link or a notice inside it is still what it is.
+_KEPT_IN_COMMENTS = frozenset({"related", "paywall", "embed", "credit"})
+
+
+def _comment_sections(text: str, blocks: Sequence[Block]) -> tuple[Block, ...]:
+    """The blocks with a reader-comment section typed ``comment``: everything from its header
+    ("12 commentaires", "Réagir") or its first stamped comment ("Pseudo le 18/02/2020 à 16:42") on.
+
+    Readers' words are not the article's quotations, marked or not; a comment section is the page's
+    last part, so the section opens only in the second half of the text and runs to its end (a
+    stamp line in the first half stays one comment line).
+    """
+    inside = False
+    typed = []
+    half = len(text) // 2
+    for block in blocks:
+        if (
+            not inside
+            and block.start >= half
+            and (block.kind == "comment" or _COMMENT_HEADER_RE.match(text[block.start : block.end]))
+        ):
+            inside = True
+        if inside and block.kind not in _KEPT_IN_COMMENTS:
+            block = Block(block.start, block.end, "comment")
+        typed.append(block)
+    return tuple(typed)
 
 
 def _element_kind(tag: str) -> str:
@@ -162,7 +214,7 @@ def body_blocks(body, text: str) -> tuple[Block, ...]:
         line = match.group()
         if line.strip():
             blocks.append(Block(match.start(), match.end(), classify_line(line, kinds.get(match.start(), "paragraph"))))
-    return tuple(blocks)
+    return _comment_sections(text, blocks)
 
 
 def _find_words(text: str, probe: str, cursor: int) -> int:
@@ -211,6 +263,47 @@ def _marked(text: str, start: int, end: int) -> bool:
     return any(mark in before for mark in _OPENING_MARKS)
 
 
+#: Indefinite or personal pronouns an ``unknown`` speaker may be: no source in reach.
+_NO_SOURCE_WORDS = frozenset({"on", "l'on", "personne", "nous", "je", "j'", "vous", "certains", "chacun", "tous"})
+
+
+def speaker_in_reach(speaker, nominal=None) -> bool:
+    """Whether a quote's speaker was found near it: a named, described or pronoun source, not the
+    last speaker carried over (``previous_speaker``) nor an ``unknown`` subject that is missing,
+    a pronoun ("on", "personne") or, when ``nominal`` (a callable ``(start, end) -> bool``, from
+    the parse) says so, a one-word subject that is not a noun (a verb or an adjective taken for one).
+    """
+    if not speaker:
+        return False
+    resolution = speaker.get("resolution")
+    if resolution == "previous_speaker":
+        return False
+    if resolution != "unknown":
+        return True
+    words = (speaker.get("text") or "").split()
+    if not words or (len(words) == 1 and words[0].lower() in _NO_SOURCE_WORDS):
+        return False
+    if len(words) == 1 and nominal is not None and speaker.get("start") is not None:
+        return nominal(speaker["start"], speaker["end"])
+    return True
+
+
+def _cue_adjacent(text: str, start: int, end: int, cue: str | None, reach: int = 4) -> bool:
+    """Whether a word of the cue stands within ``reach`` words before the quote's opening mark or
+    after its closing one ("qualifié de « lourd »", "« sereine », a dit"), in the same sentence."""
+    if not cue:
+        return False
+    head = cue.split()[-1] if cue.startswith(("se ", "s'")) else cue.split()[0]
+    stem = head.lower()[: max(4, len(head) - 2)]
+    before = re.split(r"[.!?\n]", text[max(0, start - 80) : start])[-1].split()[-reach - 1 :]
+    after = re.split(r"[.!?\n]", text[end : end + 80])[0].split()[: reach + 1]
+    return any(re.sub(r"^\W+", "", word.lower()).startswith(stem) for word in before + after)
+
+
+#: A marked fragment of at most this many words, with no speaker in reach, is a term or a scare quote.
+SCARE_QUOTE_MAX_WORDS = 4
+
+
 def block_rejection(
     text: str,
     start: int,
@@ -220,6 +313,8 @@ def block_rejection(
     blocks: Sequence[Block],
     starts: Sequence[int] | None = None,
     interview: bool = True,
+    speaker=None,
+    nominal=None,
 ) -> str | None:
     """Why a quote's block cannot hold it, or None when it may.
 
@@ -234,6 +329,10 @@ def block_rejection(
         interview: Whether the article's paragraphs are laid out as an interview
             (:func:`has_interview_layout`); when not, an unmarked quote without a cue (what the
             interview rule gives) has no source.
+        speaker: The quote's speaker (a dict with ``text`` and ``resolution``), if known; a list
+            item, label line, caption, heading or table row holds a marked quote only with a cue
+            and a speaker in reach (:func:`speaker_in_reach`).
+        nominal: See :func:`speaker_in_reach`.
 
     Returns:
         ``None``, or the reason: the block kind, e.g. ``"list_item"``, ``"related"``.
@@ -253,6 +352,8 @@ def block_rejection(
         if kind == "indirect":
             return block.kind if block.kind != "list_item" else None
         if not _marked(text, start, end) or cue is None:
+            return block.kind
+        if speaker is not None and not speaker_in_reach(speaker, nominal):
             return block.kind
     return None
 
@@ -277,18 +378,56 @@ def has_interview_layout(text: str, blocks: Sequence[Block]) -> bool:
     return False
 
 
-def filter_quotes(quotes: Sequence, text: str, blocks: Sequence[Block]) -> tuple:
-    """The quotes whose block may hold them (see :func:`block_rejection`)."""
+def filter_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], nominal=None) -> tuple:
+    """The quotes whose block may hold them (see :func:`block_rejection`) and that have a source.
+
+    Two rules need no markup and also run on a plain text's blocks:
+
+    - ``scare_quote``: a marked fragment of at most :data:`SCARE_QUOTE_MAX_WORDS` words whose
+      speaker is not in reach (:func:`speaker_in_reach`) and whose cue is not next to it, in a
+      paragraph where no earlier quote has a speaker in reach, is a term, a title or a scare quote
+      of the writer ("des revues « à la mode »").
+    - ``no_source``: reported speech without marks needs someone who reports it; an indirect quote
+      whose speaker is missing or a one-word ``unknown`` subject ("on", a relative clause's verb
+      taken for a cue) is the narrator's own sentence.
+
+    ``nominal``: a callable ``(start, end) -> bool`` telling whether a one-word speaker is a noun
+    (see :func:`speaker_in_reach`); without it every such word counts as a source.
+    """
     if not blocks:
         return tuple(quotes)
     ordered = sorted(blocks, key=lambda b: b.start)
     starts = [b.start for b in ordered]
     interview = has_interview_layout(text, ordered)
     kept = []
+    sourced_block = None  # the block of the last kept quote whose speaker is in reach
     for quote in quotes:
-        reason = block_rejection(text, quote.start, quote.end, quote.kind, quote.cue, ordered, starts, interview)
+        speaker = getattr(quote, "speaker", None)
+        reason = block_rejection(
+            text, quote.start, quote.end, quote.kind, quote.cue, ordered, starts, interview, speaker or {}, nominal
+        )
+        block = block_at(ordered, quote.start, starts)
+        in_reach = speaker_in_reach(speaker, nominal)
+        if (
+            reason is None
+            and quote.kind == "indirect"
+            and not in_reach
+            and (not speaker or speaker.get("resolution") == "unknown")
+        ):
+            reason = "no_source"
+        if (
+            reason is None
+            and quote.kind == "fragment"
+            and not in_reach
+            and len(text[quote.start : quote.end].split()) <= SCARE_QUOTE_MAX_WORDS
+            and (block is None or block != sourced_block)
+            and not _cue_adjacent(text, quote.start, quote.end, quote.cue)
+        ):
+            reason = "scare_quote"
         if reason is None:
             kept.append(quote)
+            if in_reach:
+                sourced_block = block
         else:
-            _LOGGER.debug("quote at %d rejected: %s block", quote.start, reason)
+            _LOGGER.debug("quote at %d rejected: %s (%s)", quote.start, reason, speaker)
     return tuple(kept)
