@@ -30,7 +30,7 @@ from guillemet.errors import GuillemetError
 from guillemet.gender import assign_genders
 from guillemet.quotes.extractor import QuoteExtractor
 from guillemet.records import Article, Block, Entity, Quote
-from guillemet.structure import filter_quotes
+from guillemet.structure import filter_quotes, floating_quotes
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -115,15 +115,22 @@ def read_doc(doc_bytes: bytes):
 
 
 def extract_quotes(
-    doc, extractor: QuoteExtractor | None = None, text: str | None = None, blocks: Sequence[Block] = ()
+    doc,
+    extractor: QuoteExtractor | None = None,
+    text: str | None = None,
+    blocks: Sequence[Block] = (),
+    title: str | None = None,
 ) -> tuple[Quote, ...]:
     """The quotes of a parsed article (``text``: the string it was parsed from, if at hand).
 
     ``blocks``: the text's typed blocks; quotes in blocks that cannot hold one (list items, related
-    links, embeds, …; see guillemet/structure.py) are dropped.
+    links, embeds, …; see guillemet/structure.py) are dropped, and quotations the page sets apart
+    without marks (lost blockquotes, answers under question intertitles) are added; ``title``: the
+    article's title, which may name an interviewee.
     """
     quotes = tuple((extractor or QuoteExtractor()).extract(doc, text))
-    return filter_quotes(quotes, text if text is not None else doc.text, blocks, _nominal_test(doc))
+    text = text if text is not None else doc.text
+    return floating_quotes(filter_quotes(quotes, text, blocks, _nominal_test(doc)), text, blocks, title)
 
 
 def _nominal_test(doc):
@@ -289,7 +296,9 @@ class ArticleAnalyzer:
     def annotate_parsed(self, article: Article, doc) -> Article:
         """Entities, quotes, speaker links and genders of an article already parsed into ``doc``."""
         entities = extract_entities(doc, article.text)
-        quotes = link_speakers(extract_quotes(doc, self.extractor, article.text, article.blocks), entities)
+        quotes = link_speakers(
+            extract_quotes(doc, self.extractor, article.text, article.blocks, article.title), entities
+        )
         quotes = assign_genders(quotes, doc, article.text, entities)
         return dataclasses.replace(article, quotes=quotes, entities=entities)
 

@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 
-from guillemet.records import Block
+from guillemet.records import Block, Quote
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -431,3 +431,111 @@ def filter_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], nominal=
         else:
             _LOGGER.debug("quote at %d rejected: %s (%s)", quote.start, reason, speaker)
     return tuple(kept)
+
+
+#: A floating quote (a lost blockquote, an interview answer) has at least this many words.
+FLOATING_MIN_WORDS = 6
+
+
+def _question_heading(text: str, block: Block) -> bool:
+    return block.kind == "heading" and text[block.start : block.end].rstrip().endswith("?")
+
+
+def _covered(quotes: Sequence, start: int, end: int) -> bool:
+    """Whether a direct quote already covers half of ``[start, end)``."""
+    return any(
+        q.kind == "direct" and min(end, q.end) - max(start, q.start) > (end - start) / 2
+        for q in quotes
+        if q.start < end and q.end > start
+    )
+
+
+def _context_speaker(quotes: Sequence, blocks: Sequence[Block], index: int, reach: int = 2):
+    """The speaker of the quote nearest the block ``blocks[index]``: the last one in reach in the
+    ``reach`` blocks before it, else the first in the ``reach`` blocks after; None when neither."""
+    block = blocks[index]
+    low = blocks[max(0, index - reach)].start
+    high = blocks[min(len(blocks) - 1, index + reach)].end
+    before = [q for q in quotes if low <= q.start < block.start and speaker_in_reach(q.speaker)]
+    after = [q for q in quotes if block.end <= q.start < high and speaker_in_reach(q.speaker)]
+    source = before[-1] if before else (after[0] if after else None)
+    if source is None:
+        return None
+    return {**source.speaker, "resolution": "previous_speaker"}
+
+
+# "Sur les migrations avec François Héran", "Entretien avec Anne-Marie Le Gall": the interviewee of a
+# title (two or three capitalised words after "avec", a particle allowed).
+_TITLE_GUEST_RE = re.compile(
+    r"\b(?:avec|à)\s+((?:[A-ZÀ-Ý][\w’'-]+)(?:\s+(?:(?:de|du|von|van|le|la|ben)\s+)?[A-ZÀ-Ý][\w’'-]+){1,2})"
+)
+
+
+def title_interviewee(title: str | None) -> str | None:
+    """The person a title says the article talks with ("… avec François Héran - Le Site"), or None."""
+    if not title:
+        return None
+    match = _TITLE_GUEST_RE.search(title.split(" - ")[0].split(" | ")[0])
+    return match.group(1) if match else None
+
+
+def floating_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], title: str | None = None) -> tuple:
+    """``quotes`` with the quotations the page sets apart without marks or cue, in text order.
+
+    - A lost blockquote: a ``blockquote`` block (trafilatura's ``<quote>``) that holds no mark and
+      that no quote covers is a direct quote of the speaker of the nearest quote in the two blocks
+      before it, else in the two after (``previous_speaker``), else of nobody.
+    - An interview whose questions are intertitles: when two headings or more end with "?" and two
+      of them address the interviewee ("vous", "votre"), each paragraph after a question heading,
+      up to the next heading, is a direct answer of the interviewee: the speaker of a quote the
+      extractor gave as ``interviewee``, else the person the ``title`` names after "avec"
+      (:func:`title_interviewee`), else nobody.
+
+    Quotations of at least :data:`FLOATING_MIN_WORDS` words only; cue null, as the gold wants.
+    """
+    if not blocks:
+        return tuple(quotes)
+    ordered = sorted(blocks, key=lambda b: b.start)
+    added = []
+    for index, block in enumerate(ordered):
+        if block.kind != "blockquote":
+            continue
+        line = text[block.start : block.end]
+        if any(mark in line for mark in _OPENING_MARKS) or len(line.split()) < FLOATING_MIN_WORDS:
+            continue
+        if _covered(quotes, block.start, block.end):
+            continue
+        start, end = _trim(text, block.start, block.end)
+        added.append(Quote(text[start:end], start, end, "direct", None, _context_speaker(quotes, ordered, index)))
+    questions = [b for b in ordered if _question_heading(text, b)]
+    addressed = sum(1 for b in questions if _SECOND_PERSON_RE.search(text[b.start : b.end]))
+    if len(questions) >= 2 and addressed >= 2:
+        interviewee = next(
+            (q.speaker for q in quotes if q.speaker and q.speaker.get("resolution") == "interviewee"), None
+        )
+        guest = title_interviewee(title)
+        if interviewee is None and guest:
+            interviewee = {"text": None, "start": None, "end": None, "name": guest, "resolution": "interviewee"}
+        answering = False
+        for block in ordered:
+            if block.kind == "heading":
+                answering = _question_heading(text, block)
+                continue
+            line = text[block.start : block.end]
+            if not answering or block.kind not in ("paragraph", "blockquote") or len(line.split()) < FLOATING_MIN_WORDS:
+                continue
+            if _covered(quotes, block.start, block.end) or _covered(added, block.start, block.end):
+                continue
+            start, end = _trim(text, block.start, block.end)
+            added.append(Quote(text[start:end], start, end, "direct", None, dict(interviewee) if interviewee else None))
+    if not added:
+        return tuple(quotes)
+    return tuple(sorted([*quotes, *added], key=lambda q: (q.start, q.end)))
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
