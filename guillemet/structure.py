@@ -28,13 +28,16 @@ SOFT_KINDS = frozenset({"list_item", "label_line", "caption", "heading", "table"
 _OPENING_MARKS = '«“"„‹'
 _RELATED_RE = re.compile(
     r"^\s*(?:[>»]+\s*)?(?:[àa]\s+lire\s+(?:aussi|également|egalement)|lire\s+(?:aussi|également|egalement|:)|"
-    r"voir\s+aussi|sur\s+le\s+même\s+sujet|articles?\s+en\s+relation|revivez\b|voir\s+les\s+contributions)",
+    r"voir\s+aussi|sur\s+le\s+même\s+sujet|articles?\s+en\s+relation|revivez\b|voir\s+les\s+contributions|"
+    r"en\s+vidéo\s*[,:]|[àa]\s+voir\s+(?:aussi|également)|pour\s+aller\s+plus\s+loin|nos\s+articles\s+sur)",
     re.IGNORECASE,
 )
 _ARROW_RE = re.compile(r"^\s*(?:>>|»\s)")
 _CREDIT_RE = re.compile(r"^\s*(?:\(?(?:photo|crédits?(?:\s+photos?)?|illustration|image)\s*:|©)", re.IGNORECASE)
 _PAYWALL_RE = re.compile(
-    r"(?:réservé\w* aux abonnés|il vous reste \d+\s?% de l.article|abonnez-vous|déjà abonné)", re.IGNORECASE
+    r"(?:réservé\w* aux abonnés|il vous reste \d+\s?% de l.article|abonnez-vous|déjà abonné"
+    r"|\bnewsletter\b|inscrivez-vous|passer la publicité)",
+    re.IGNORECASE,
 )
 # Embedded posts (t.co links, "— Name (@handle) date" attributions), iframes, and page templates
 # left in the text ("{{ controller.status === "published" ? … }}").
