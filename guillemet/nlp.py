@@ -134,11 +134,12 @@ def extract_quotes(
 
 
 def _nominal_test(doc):
-    """``(start, end) -> bool``: whether the characters span a noun, a proper noun or a pronoun of ``doc``."""
+    """``(start, end) -> bool``: whether the characters span a proper noun or a pronoun of ``doc``
+    (a one-word speaker that is neither, a verb or a bare common noun, "ajouter", "dépit", is no source)."""
 
     def nominal(start: int, end: int) -> bool:
         span = doc.char_span(start, end, alignment_mode="expand")
-        return span is None or any(token.pos_ in ("NOUN", "PROPN", "PRON") for token in span)
+        return span is None or any(token.pos_ in ("PROPN", "PRON") for token in span)
 
     return nominal
 

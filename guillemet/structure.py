@@ -274,7 +274,8 @@ def speaker_in_reach(speaker, nominal=None) -> bool:
     """Whether a quote's speaker was found near it: a named, described or pronoun source, not the
     last speaker carried over (``previous_speaker``) nor an ``unknown`` subject that is missing,
     a pronoun ("on", "personne") or, when ``nominal`` (a callable ``(start, end) -> bool``, from
-    the parse) says so, a one-word subject that is not a noun (a verb or an adjective taken for one).
+    the parse) says so, a one-word subject that is not a name (a verb, an adjective or a bare
+    common noun taken for one: "ajouter", "exigeant", "dépit").
     """
     if not speaker:
         return False
@@ -305,6 +306,9 @@ def _cue_adjacent(text: str, start: int, end: int, cue: str | None, reach: int =
 
 #: A marked fragment of at most this many words, with no speaker in reach, is a term or a scare quote.
 SCARE_QUOTE_MAX_WORDS = 4
+#: ... unless a quote with a speaker in reach ends at most this many characters before it, in its
+#: paragraph (about two sentences: "X a jugé le projet « flou », puis a parlé de « pari »").
+SOURCED_REACH = 300
 
 
 def block_rejection(
@@ -387,15 +391,16 @@ def filter_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], nominal=
     Two rules need no markup and also run on a plain text's blocks:
 
     - ``scare_quote``: a marked fragment of at most :data:`SCARE_QUOTE_MAX_WORDS` words whose
-      speaker is not in reach (:func:`speaker_in_reach`) and whose cue is not next to it, in a
-      paragraph where no earlier quote has a speaker in reach, is a term, a title or a scare quote
-      of the writer ("des revues « à la mode »").
+      speaker is not in reach (:func:`speaker_in_reach`) and whose cue is not next to it, with no
+      quote whose speaker is in reach ending in its paragraph up to :data:`SOURCED_REACH`
+      characters before it, is a term, a title or a scare quote of the writer ("des revues « à
+      la mode »").
     - ``no_source``: reported speech without marks needs someone who reports it; an indirect quote
       whose speaker is missing or a one-word ``unknown`` subject ("on", a relative clause's verb
       taken for a cue) is the narrator's own sentence.
 
-    ``nominal``: a callable ``(start, end) -> bool`` telling whether a one-word speaker is a noun
-    (see :func:`speaker_in_reach`); without it every such word counts as a source.
+    ``nominal``: a callable ``(start, end) -> bool`` telling whether a one-word speaker is a name or
+    a pronoun (see :func:`speaker_in_reach`); without it every such word counts as a source.
     """
     if not blocks:
         return tuple(quotes)
@@ -403,7 +408,7 @@ def filter_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], nominal=
     starts = [b.start for b in ordered]
     interview = has_interview_layout(text, ordered)
     kept = []
-    sourced_block = None  # the block of the last kept quote whose speaker is in reach
+    sourced_block, sourced_end = None, 0  # the block and end of the last kept quote with a speaker in reach
     for quote in quotes:
         speaker = getattr(quote, "speaker", None)
         reason = block_rejection(
@@ -423,14 +428,14 @@ def filter_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], nominal=
             and quote.kind == "fragment"
             and not in_reach
             and len(text[quote.start : quote.end].split()) <= SCARE_QUOTE_MAX_WORDS
-            and (block is None or block != sourced_block)
+            and not (block is not None and block == sourced_block and quote.start - sourced_end <= SOURCED_REACH)
             and not _cue_adjacent(text, quote.start, quote.end, quote.cue)
         ):
             reason = "scare_quote"
         if reason is None:
             kept.append(quote)
             if in_reach:
-                sourced_block = block
+                sourced_block, sourced_end = block, quote.end
         else:
             _LOGGER.debug("quote at %d rejected: %s (%s)", quote.start, reason, speaker)
     return tuple(kept)

@@ -122,6 +122,13 @@ def test_a_short_fragment_after_a_sourced_quote_of_its_paragraph_is_kept():
     assert filter_quotes([first, second], ESSAY, text_blocks(ESSAY)) == (first, second)
 
 
+def test_a_sourced_quote_far_back_in_a_long_paragraph_does_not_source_a_term():
+    text = "La maire a jugé le projet « trop flou » lundi. " + "Le quai attend. " * 25 + "Un quai « historique »."
+    first = _quote(text, "trop flou", "fragment", "juger", NAMED)
+    term = _quote(text, "historique", "fragment", None, CARRIED)
+    assert filter_quotes([first, term], text, text_blocks(text)) == (first,)
+
+
 def test_indirect_speech_needs_a_source():
     text = "Le quai est fermé.\nOn dit que le quai rouvrira en mai prochain.\nLa maire assure que le quai rouvrira."
     blocks = text_blocks(text)
