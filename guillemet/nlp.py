@@ -134,12 +134,13 @@ def extract_quotes(
 
 
 def _nominal_test(doc):
-    """``(start, end) -> bool``: whether the characters span a proper noun or a pronoun of ``doc``
-    (a one-word speaker that is neither, a verb or a bare common noun, "ajouter", "dépit", is no source)."""
+    """``(start, end) -> bool``: whether the characters span a proper noun, a pronoun or a noun with
+    its determiner ("L'entraîneuse") in ``doc``; a one-word speaker that is none of these, a verb
+    or a bare common noun ("ajouter", "dépit"), is no source."""
 
     def nominal(start: int, end: int) -> bool:
         span = doc.char_span(start, end, alignment_mode="expand")
-        return span is None or any(token.pos_ in ("PROPN", "PRON") for token in span)
+        return span is None or any(token.pos_ in ("PROPN", "PRON", "DET") for token in span)
 
     return nominal
 

@@ -304,6 +304,9 @@ def _cue_adjacent(text: str, start: int, end: int, cue: str | None, reach: int =
     return any(re.sub(r"^\W+", "", word.lower()).startswith(stem) for word in before + after)
 
 
+#: Cues whose source is their own complement ("selon X"): an indirect quote after them has one.
+_SOURCE_PREPOSITIONS = frozenset({"selon", "d'après", "pour"})
+
 #: A marked fragment of at most this many words, with no speaker in reach, is a term or a scare quote.
 SCARE_QUOTE_MAX_WORDS = 4
 #: ... unless a quote with a speaker in reach ends at most this many characters before it, in its
@@ -397,7 +400,8 @@ def filter_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], nominal=
       la mode »").
     - ``no_source``: reported speech without marks needs someone who reports it; an indirect quote
       whose speaker is missing or a one-word ``unknown`` subject ("on", a relative clause's verb
-      taken for a cue) is the narrator's own sentence.
+      taken for a cue) is the narrator's own sentence; after selon / d'après / pour the source is
+      the preposition's complement, found or not.
 
     ``nominal``: a callable ``(start, end) -> bool`` telling whether a one-word speaker is a name or
     a pronoun (see :func:`speaker_in_reach`); without it every such word counts as a source.
@@ -419,6 +423,7 @@ def filter_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], nominal=
         if (
             reason is None
             and quote.kind == "indirect"
+            and quote.cue not in _SOURCE_PREPOSITIONS
             and not in_reach
             and (not speaker or speaker.get("resolution") == "unknown")
         ):
