@@ -399,8 +399,9 @@ def filter_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], nominal=
       characters before it, is a term, a title or a scare quote of the writer ("des revues « à
       la mode »").
     - ``no_source``: reported speech without marks needs someone who reports it; an indirect quote
-      whose speaker is missing or a one-word ``unknown`` subject ("on", a relative clause's verb
-      taken for a cue) is the narrator's own sentence; after selon / d'après / pour the source is
+      whose speaker is missing or an indefinite pronoun ("on", "personne") is the narrator's own
+      sentence (a one-word subject that is not a name still counts here: a wrong speaker of a real
+      clause, "la pivot de 1,88 m a précisé que", is better kept than the clause lost); after selon / d'après / pour the source is
       the preposition's complement, found or not.
 
     ``nominal``: a callable ``(start, end) -> bool`` telling whether a one-word speaker is a name or
@@ -424,7 +425,7 @@ def filter_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], nominal=
             reason is None
             and quote.kind == "indirect"
             and quote.cue not in _SOURCE_PREPOSITIONS
-            and not in_reach
+            and not speaker_in_reach(speaker)
             and (not speaker or speaker.get("resolution") == "unknown")
         ):
             reason = "no_source"
