@@ -30,7 +30,7 @@ from guillemet.gender import assign_genders
 from guillemet.mentions import name_key  # noqa: F401 - kept where callers import it from
 from guillemet.quotes.extractor import QuoteExtractor
 from guillemet.records import Article, Block, Entity, Quote
-from guillemet.structure import filter_quotes
+from guillemet.structure import filter_quotes, floating_quotes
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -115,15 +115,34 @@ def read_doc(doc_bytes: bytes):
 
 
 def extract_quotes(
-    doc, extractor: QuoteExtractor | None = None, text: str | None = None, blocks: Sequence[Block] = ()
+    doc,
+    extractor: QuoteExtractor | None = None,
+    text: str | None = None,
+    blocks: Sequence[Block] = (),
+    title: str | None = None,
 ) -> tuple[Quote, ...]:
     """The quotes of a parsed article (``text``: the string it was parsed from, if at hand).
 
     ``blocks``: the text's typed blocks; quotes in blocks that cannot hold one (list items, related
-    links, embeds, …; see guillemet/structure.py) are dropped.
+    links, embeds, …; see guillemet/structure.py) are dropped, and quotations the page sets apart
+    without marks (lost blockquotes, answers under question intertitles) are added; ``title``: the
+    article's title, which may name an interviewee.
     """
     quotes = tuple((extractor or QuoteExtractor()).extract(doc, text))
-    return filter_quotes(quotes, text if text is not None else doc.text, blocks)
+    text = text if text is not None else doc.text
+    return floating_quotes(filter_quotes(quotes, text, blocks, _nominal_test(doc)), text, blocks, title)
+
+
+def _nominal_test(doc):
+    """``(start, end) -> bool``: whether the characters span a proper noun, a pronoun or a noun with
+    its determiner ("L'entraîneuse") in ``doc``; a one-word speaker that is none of these, a verb
+    or a bare common noun ("ajouter", "dépit"), is no source."""
+
+    def nominal(start: int, end: int) -> bool:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        return span is None or any(token.pos_ in ("PROPN", "PRON", "DET") for token in span)
+
+    return nominal
 
 
 def extract_entities(doc, text: str | None = None) -> tuple[Entity, ...]:
@@ -240,7 +259,7 @@ class ArticleAnalyzer:
         """Entities, quotes (their speakers with their entity ids) and genders of an article parsed into ``doc``."""
         # Both read the same mention clusters (guillemet.mentions, built once for this parse): each
         # speaker already carries the id of its entity.
-        quotes = extract_quotes(doc, self.extractor, article.text, article.blocks)
+        quotes = extract_quotes(doc, self.extractor, article.text, article.blocks, article.title)
         entities = extract_entities(doc, article.text)
         quotes = assign_genders(quotes, doc, article.text, entities)
         return dataclasses.replace(article, quotes=quotes, entities=entities)

@@ -112,7 +112,7 @@ class _QuotesFn(DeadLetteringDoFn):
 
     def handle(self, element: ParsedArticle):
         article = element.article
-        quotes = extract_quotes(element.doc, self._extractor, article.text, article.blocks)
+        quotes = extract_quotes(element.doc, self._extractor, article.text, article.blocks, article.title)
         # Genders need the parse, which only this branch has; the entity check waits for the join.
         yield article.id, (text_key(article), assign_genders(quotes, element.doc, article.text))
 

@@ -1609,6 +1609,8 @@ class _ArticleQuotes:
                 j += 1
             if j >= len(self.doc) or self.doc[j].lower_ not in ("que", "qu'", "qu") or self.doc[j].idx >= sentence_end:
                 continue
+            if j > after and self.doc[j].dep_ in ("obj", "nsubj") and self.doc[j - 1].pos_ in ("NOUN", "PROPN"):
+                continue  # a relative pronoun after the verb's object: "écrire des choses que l'on regrettera"
             if self._negated(token.i):
                 return None
             subject = self._subject_of(token.i)
