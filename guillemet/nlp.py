@@ -19,7 +19,6 @@ import logging
 import os
 import threading
 import time
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
@@ -28,9 +27,10 @@ import py3langid
 from guillemet.entities import consolidate
 from guillemet.errors import GuillemetError
 from guillemet.gender import assign_genders
+from guillemet.mentions import name_key  # noqa: F401 - kept where callers import it from
 from guillemet.quotes.extractor import QuoteExtractor
 from guillemet.records import Article, Block, Entity, Quote
-from guillemet.structure import filter_quotes
+from guillemet.structure import filter_quotes, floating_quotes
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -115,60 +115,39 @@ def read_doc(doc_bytes: bytes):
 
 
 def extract_quotes(
-    doc, extractor: QuoteExtractor | None = None, text: str | None = None, blocks: Sequence[Block] = ()
+    doc,
+    extractor: QuoteExtractor | None = None,
+    text: str | None = None,
+    blocks: Sequence[Block] = (),
+    title: str | None = None,
 ) -> tuple[Quote, ...]:
     """The quotes of a parsed article (``text``: the string it was parsed from, if at hand).
 
     ``blocks``: the text's typed blocks; quotes in blocks that cannot hold one (list items, related
-    links, embeds, …; see guillemet/structure.py) are dropped.
+    links, embeds, …; see guillemet/structure.py) are dropped, and quotations the page sets apart
+    without marks (lost blockquotes, answers under question intertitles) are added; ``title``: the
+    article's title, which may name an interviewee.
     """
     quotes = tuple((extractor or QuoteExtractor()).extract(doc, text))
-    return filter_quotes(quotes, text if text is not None else doc.text, blocks)
+    text = text if text is not None else doc.text
+    return floating_quotes(filter_quotes(quotes, text, blocks, _nominal_test(doc)), text, blocks, title)
+
+
+def _nominal_test(doc):
+    """``(start, end) -> bool``: whether the characters span a proper noun, a pronoun or a noun with
+    its determiner ("L'entraîneuse") in ``doc``; a one-word speaker that is none of these, a verb
+    or a bare common noun ("ajouter", "dépit"), is no source."""
+
+    def nominal(start: int, end: int) -> bool:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        return span is None or any(token.pos_ in ("PROPN", "PRON", "DET") for token in span)
+
+    return nominal
 
 
 def extract_entities(doc, text: str | None = None) -> tuple[Entity, ...]:
     """The consolidated entities of a parsed article (``text``: the string it was parsed from, if at hand)."""
     return tuple(consolidate(doc, text))
-
-
-def name_key(name: str | None) -> str | None:
-    """A name reduced for matching a speaker to an entity: case, accents, apostrophes, hyphens and
-    spaces folded, letters of every script kept.
-
-    Why not ``canonical_name`` alone: it folds to ASCII, so a name written in Greek, Cyrillic or
-    Arabic script reduces to nothing (None), and every such speaker would match every such entity.
-    """
-    if not name:
-        return None
-    decomposed = unicodedata.normalize("NFKD", name.replace("’", "'"))
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join(folded.replace("-", " ").split()) or None
-
-
-def link_speakers(quotes: Iterable[Quote], entities: tuple[Entity, ...]) -> tuple[Quote, ...]:
-    """Gives each quote's speaker the id of the entity of the same name, when there is one.
-
-    Names are matched on ``name_key``; a name that reduces to nothing (only marks or spaces) links
-    to no entity.
-    """
-    by_name: dict[str, Entity] = {}
-    for entity in entities:
-        key = name_key(entity.name)
-        if entity.label in ("PER", "ORG") and key is not None:
-            by_name[key] = entity
-    linked = []
-    for quote in quotes:
-        speaker = dict(quote.speaker or {})
-        key = name_key(speaker.get("name"))
-        entity = by_name.get(key) if key is not None else None
-        if entity is None and key is not None:
-            # "Poutine" in the quote for the entity "Vladimir Poutine": the same last word.
-            last = key.split()[-1]
-            candidates = [e for name, e in by_name.items() if name.split()[-1] == last]
-            entity = candidates[0] if len(candidates) == 1 else None
-        speaker["entity_id"] = entity.id if entity is not None else None
-        linked.append(dataclasses.replace(quote, speaker=speaker))
-    return tuple(linked)
 
 
 class ArticleParser:
@@ -277,9 +256,11 @@ class ArticleAnalyzer:
             yield article, annotated
 
     def annotate_parsed(self, article: Article, doc) -> Article:
-        """Entities, quotes, speaker links and genders of an article already parsed into ``doc``."""
+        """Entities, quotes (their speakers with their entity ids) and genders of an article parsed into ``doc``."""
+        # Both read the same mention clusters (guillemet.mentions, built once for this parse): each
+        # speaker already carries the id of its entity.
+        quotes = extract_quotes(doc, self.extractor, article.text, article.blocks, article.title)
         entities = extract_entities(doc, article.text)
-        quotes = link_speakers(extract_quotes(doc, self.extractor, article.text, article.blocks), entities)
         quotes = assign_genders(quotes, doc, article.text, entities)
         return dataclasses.replace(article, quotes=quotes, entities=entities)
 

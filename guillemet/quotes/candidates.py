@@ -282,6 +282,8 @@ def cue_indirect_que(ctx: ArticleContext, tokens, sentence_start: int, sentence_
             j += 1
         if j >= len(ctx.doc) or ctx.doc[j].lower_ not in ("que", "qu'", "qu") or ctx.doc[j].idx >= sentence_end:
             continue
+        if j > after and ctx.doc[j].dep_ in ("obj", "nsubj") and ctx.doc[j - 1].pos_ in ("NOUN", "PROPN"):
+            continue  # a relative pronoun after the verb's object: "écrire des choses que l'on regrettera"
         if negated(ctx, token.i):
             return None
         subject = subject_of(ctx, token.i)

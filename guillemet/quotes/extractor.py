@@ -54,7 +54,7 @@ class QuoteExtractor:
         kept as each paragraph's kind (``ArticleContext.paragraph_kinds``).
         """
         ctx = self.context(doc, text, blocks)
-        return [c.quote(ctx.text) for c in decide(ctx) if c.rejected is None]
+        return [c.quote(ctx.text, ctx.people) for c in decide(ctx) if c.rejected is None]
 
     def trace(self, doc, text: str | None = None, blocks=None) -> list[Decision]:
         """One ``Decision`` per candidate quotation of ``doc``, in text order: kept or rejected, and

@@ -315,6 +315,11 @@ class SubjectPhrase:
         return self.person is not None and named_in_complement(self.ctx, self.person, self.start, self.end)
 
     @cached_property
+    def organisation_mentions(self) -> list[int]:
+        """The starts of the organisation mentions overlapping the phrase (``PeopleIndex``'s clusters)."""
+        return self.ctx.people.organisation_mentions(self.start, self.end)
+
+    @cached_property
     def indefinite(self) -> bool:
         return self.determiner is not None and self.determiner.lower_ in INDEFINITE
 
@@ -478,10 +483,7 @@ def speaker_role_in_organisation(phrase: SubjectPhrase) -> SpeakerAnswer | None:
     ctx, head, determiner = phrase.ctx, phrase.head, phrase.determiner
     if head is None or phrase.head_is_organisation or determiner is None:
         return None
-    first_org = min(
-        (e.start_char for e in ctx.doc.ents if e.label_ == "ORG" and phrase.start <= e.start_char < phrase.end),
-        default=0,
-    )
+    first_org = min((at for at in phrase.organisation_mentions if at >= phrase.start), default=0)
     if not (
         head.idx < first_org
         and any(t.lower_ in ("de", "du", "des", "d'", "d’") and t.i > head.i for t in phrase.tokens)
@@ -501,9 +503,7 @@ def speaker_organisation(phrase: SubjectPhrase) -> SpeakerAnswer | None:
     Example: « … », a indiqué la direction de Logiflux. → Logiflux's fullest name.
     """
     ctx, head = phrase.ctx, phrase.head
-    org_entity = any(
-        ent.label_ == "ORG" and ent.start_char < phrase.end and ent.end_char > phrase.start for ent in ctx.doc.ents
-    )
+    org_entity = bool(phrase.organisation_mentions)
     if not (phrase.head_is_organisation or (org_entity and not (phrase.indefinite and head is not None))):
         return None
     # The organisation's own noun phrase: not its apposition or relative clause.

@@ -141,15 +141,18 @@ class Candidate:
     headline_unattributed: bool = False
     before: BeforeQuote | None = None  # the words before it in its sentence (``cues.before_quote``), once
 
-    def quote(self, text: str) -> Quote:
-        """The public record of a kept candidate."""
+    def quote(self, text: str, people) -> Quote:
+        """The public record of a kept candidate; ``people`` (the ``PeopleIndex``) gives the
+        speaker's entity id."""
+        speaker = (self.speaker or UNKNOWN_SPEAKER).as_dict()
+        speaker["entity_id"] = people.entity_id(self.person, speaker)
         return Quote(
             text=text[self.start : self.end],
             start=self.start,
             end=self.end,
             kind=QuoteKind.DIRECT.value if self.answer else self.kind.value,
             cue=self.cue,
-            speaker=(self.speaker or UNKNOWN_SPEAKER).as_dict(),
+            speaker=speaker,
         )
 
 
