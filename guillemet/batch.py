@@ -18,6 +18,7 @@ Nothing holds more than the few batches in flight: the inputs are read as the pa
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import time
@@ -88,12 +89,12 @@ def open_inputs(names: Sequence[str], stdin: BinaryIO | None = None) -> Inputs:
         raise ConfigError("annotate: - (standard input) can be given once")
     before: list[Source] = []
     after: list[Source] = []
-    lines: Iterable[Source] = ()
+    stdin_part: Iterable[Source] | None = None  # read where "-" stands among the inputs
     many = len(names) > 1
     for name in names:
-        target = after if lines else before
+        target = before if stdin_part is None else after
         if name == "-":
-            lines, from_lines = _stdin_sources(stdin if stdin is not None else sys.stdin.buffer)
+            stdin_part, from_lines = _stdin_sources(stdin if stdin is not None else sys.stdin.buffer)
             many = many or from_lines
         elif name.startswith(("http://", "https://")):
             target.append(Source(name, "url"))
@@ -102,14 +103,10 @@ def open_inputs(names: Sequence[str], stdin: BinaryIO | None = None) -> Inputs:
             target.extend(_folder_sources(Path(name)))
         else:
             target.append(Source(name, "file"))
-    streamed = not isinstance(lines, tuple | list)
-    total = None if streamed else len(before) + len(after) + len(lines)
-    return Inputs([*before, *lines, *after] if not streamed else _chain(before, lines, after), many, total)
-
-
-def _chain(*parts: Iterable[Source]) -> Iterator[Source]:
-    for part in parts:
-        yield from part
+    if stdin_part is None or isinstance(stdin_part, list):
+        sources = [*before, *(stdin_part or ()), *after]
+        return Inputs(sources, many, len(sources))
+    return Inputs(itertools.chain(before, stdin_part, after), many, None)
 
 
 def _folder_sources(folder: Path) -> list[Source]:

@@ -187,8 +187,8 @@ def _cmd_annotate(args: argparse.Namespace) -> int:
     from guillemet.fetch import FetchSettings
     from guillemet.records import DeadLetter
 
-    if args.workers < 1:
-        raise ConfigError("annotate: --workers must be at least 1")
+    if args.workers < 1 or args.batch_size < 1:
+        raise ConfigError("annotate: --workers and --batch-size must be at least 1")
     inputs = open_inputs(args.inputs)
     analyzer = None
     if not args.no_nlp:
