@@ -244,31 +244,35 @@ class BatchAnnotator:
             return dead_letter("ExtractText", source, error, url)
 
     def run(self, sources: Iterable[Source]) -> Iterator[tuple[Source, Article | DeadLetter]]:
-        """Yields ``(input, record or dead letter)`` for each input, in input order."""
-        prepared = ((source, self.article(source)) for source in sources)
-        if self.analyzer is None:
-            yield from prepared
-            return
-        from guillemet.nlp import NlpError
+        """Yields ``(input, record or dead letter)`` for each input, in input order.
 
-        parser = self.analyzer.parser.load()
+        The model is loaded when the first article to parse comes: not at all if none does.
+        """
+        if self.analyzer is None:
+            for source in sources:
+                yield source, self.article(source)
+            return
+        parser = self.analyzer.parser
+        checked = ((source, self._checked(parser, source)) for source in sources)
+        first = None
+        for outcome in checked:
+            if isinstance(outcome[1], Article):
+                first = outcome
+                break
+            yield outcome
+        if first is None:
+            return
+        parser.load()
         # Every input in order, parsed or not: nlp.pipe returns the Docs in the order of the texts
         # it was given, so each Doc goes with the first article still waiting, and the failures
         # before that article are yielded first.
         waiting: deque[tuple[Source, Article | DeadLetter]] = deque()
 
         def texts() -> Iterator[str]:
-            for source, record in prepared:
-                if isinstance(record, Article):
-                    try:
-                        parser.check(record)
-                    except NlpError as error:
-                        record = dead_letter("ParseArticles", source, error, record.url)
-                    else:
-                        waiting.append((source, record))
-                        yield record.text
-                        continue
-                waiting.append((source, record))
+            for outcome in itertools.chain([first], checked):
+                waiting.append(outcome)
+                if isinstance(outcome[1], Article):
+                    yield outcome[1].text
 
         for doc in parser.nlp.pipe(texts(), batch_size=parser.batch_size, n_process=self.n_process):
             while isinstance(waiting[0][1], DeadLetter):
@@ -279,6 +283,18 @@ class BatchAnnotator:
             except Exception as error:  # noqa: BLE001 - one article's failure must not stop the batch
                 yield source, dead_letter("AnnotateArticle", source, error, article.url)
         yield from waiting
+
+    def _checked(self, parser, source: Source) -> Article | DeadLetter:
+        """The input's record if it is to be parsed, else its dead letter (``ArticleParser.check``)."""
+        from guillemet.nlp import NlpError
+
+        record = self.article(source)
+        if isinstance(record, Article):
+            try:
+                parser.check(record)
+            except NlpError as error:
+                return dead_letter("ParseArticles", source, error, record.url)
+        return record
 
 
 class Progress:

@@ -93,6 +93,15 @@ def test_stdin_is_one_article_unless_its_first_line_is_a_json_article(tmp_path):
     assert sources[0].content == b"Titre\nCorps"
 
 
+def test_cli_annotate_loads_no_model_when_no_input_is_to_be_parsed(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"  \n")
+    done = _cli("annotate", str(tmp_path / "absent.html"), str(empty))
+    assert done.returncode == 1
+    assert [r["stage"] for r in _lines(done)] == ["ReadInput", "ExtractText"]
+    assert b"loaded fr_core_news" not in done.stderr  # the model's load is logged at INFO
+
+
 def test_latin1_text_input_is_decoded():
     record = annotate("Titre\nL'été à Genève, « déjà » brûlant.".encode("cp1252")).to_dict()
     assert "L'été à Genève" in record["text"]
