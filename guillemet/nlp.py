@@ -179,9 +179,9 @@ def index_lemma_tables(nlp) -> int:
     For each word it has not met (per form and part of speech; it caches the rest), spaCy's French
     lemmatizer asks whether the word, then each candidate its suffix rules make, is in the known
     forms of its part of speech (``lemma_index``: 66,191 nouns, 28,022 adjectives, 8,921 verbs,
-    3,448 adverbs). spacy-lookups-data ships them as lists, so each question scans a list: about 290 µs a new word, a third of a fresh process's
-    parse (docs/performance.md). The same forms as dict keys (insertion order kept) give the same
-    answers, hence the same lemmas.
+    3,448 adverbs). spacy-lookups-data ships them as lists, so each question scans a list: about
+    360 µs a new word, a third of a fresh process's parse (docs/performance.md). The same forms as
+    dict keys (insertion order kept) give the same answers, hence the same lemmas.
     """
     if "lemmatizer" not in nlp.component_names:
         return 0
