@@ -5,12 +5,19 @@ from __future__ import annotations
 import pytest
 
 from guillemet.gender import (
+    RANK_DETERMINER,
+    RANK_FIRST_NAME,
+    RANK_MENTION,
+    RANK_READING,
+    RANK_TITLE,
     Evidence,
     agreement_gender,
     assign_genders,
     clear_non_persons,
     decide,
+    first_name_evidence,
     is_plural,
+    mention_evidence,
     name_gender,
     pronoun_gender,
     role_noun_gender,
@@ -65,6 +72,10 @@ def test_pronoun_gender(nlp, sentence, words, expected):
         ("L'avocate a plaidé.", "L'avocate", "F"),
         ("Un proche de Paul Garnier a confié son inquiétude.", "Un proche de Paul Garnier", "M"),
         ("L'hypothèse de Paul Garnier a circulé.", "L'hypothèse de Paul Garnier", None),
+        ("L'économiste a prévenu.", "L'économiste", None),  # epicene, whatever its accents
+        ("L'ancienne ministre a prévenu.", "L'ancienne ministre", "F"),
+        ("La Drees a publié.", "La Drees", None),  # a name, not a role noun
+        ("Une plume alerte a écrit.", "Une plume alerte", None),
     ],
 )
 def test_role_noun_gender(nlp, sentence, words, expected):
@@ -92,22 +103,93 @@ def test_is_plural(nlp, sentence, words, expected):
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("Marie Lenoir", "F"), ("Olivier Garnier", "M"), ("Fleur Dastier", "F"), ("Garnier", None), (None, None)],
+    [
+        ("Marie Lenoir", "F"),
+        ("Olivier Garnier", "M"),
+        ("Fleur Dastier", "F"),
+        ("Garnier", None),
+        (None, None),
+        ("le Portugal", None),  # a determiner is no first name
+        ("Le Canard", None),
+        ("Dominique de Villepin", None),
+        ("Joan Jesús Vaquero", "M"),
+    ],
 )
 def test_name_gender(name, expected):
     assert name_gender(name) == expected
 
 
-def test_decide_abstains_when_mention_evidence_disagrees():
-    assert decide([Evidence("F", "title", True), Evidence("M", "pronoun", True)], []) is None
-    # "le porte-parole" said of a man whose first name the dictionary calls female: the determiner wins.
-    assert decide([Evidence("M", "role_noun", True)], [Evidence("F", "first_name")]).gender == "M"
-    # A role noun read from the parse yields to the person's first name; two readings that disagree, to none.
-    assert decide([Evidence("F", "role_noun")], [Evidence("M", "first_name")]).source == "first_name"
-    assert decide([Evidence("F", "role_noun"), Evidence("M", "agreement")], []) is None
-    assert decide([Evidence("F", "title", True)], [Evidence("M", "first_name")]).gender == "F"
-    assert decide([], [Evidence("M", "first_name")]).source == "first_name"
-    assert decide([], []) is None
+M1, T2, D3, N4, R5 = RANK_MENTION, RANK_TITLE, RANK_DETERMINER, RANK_FIRST_NAME, RANK_READING
+
+
+@pytest.mark.parametrize(
+    ("evidence", "expected"),
+    [
+        # The speaker's own words decide, and abstain when they disagree.
+        ([("F", "title", M1), ("M", "pronoun", M1)], None),
+        ([("M", "role_noun", M1), ("F", "first_name", N4)], ("M", "role_noun")),
+        ([("F", "title", M1), ("M", "cluster", T2)], ("F", "title")),
+        # A title on another mention outweighs a first name; a determiner elsewhere, a first name.
+        ([("F", "cluster", T2), ("M", "first_name", N4)], ("F", "cluster")),
+        ([("M", "cluster", D3), ("F", "first_name", N4)], ("M", "cluster")),
+        # A first name outweighs readings of the parse ("l'avocate", agreement).
+        ([("F", "role_noun", R5), ("M", "first_name", N4)], ("M", "first_name")),
+        ([("F", "role_noun", R5), ("M", "agreement", R5)], None),
+        # Below the speaker's words a clear majority wins; a split waits for a weaker rank to take a side.
+        ([("F", "cluster", D3), ("F", "cluster", D3), ("M", "cluster", D3)], ("F", "cluster")),
+        ([("F", "cluster", D3), ("M", "cluster", D3), ("M", "first_name", N4)], ("M", "first_name")),
+        ([("F", "cluster", D3), ("M", "cluster", D3)], None),
+        ([], None),
+    ],
+)
+def test_decide(evidence, expected):
+    chosen = decide([Evidence(g, source, rank) for g, source, rank in evidence])
+    assert (chosen.gender, chosen.source) == expected if expected else chosen is None
+
+
+# Evidence around a name, on its own mention or another one of the same person.
+@pytest.mark.parametrize(
+    ("sentence", "name", "expected"),
+    [
+        ("Selon Mme Claire Vasseur, rien ne change.", "Claire Vasseur", {("F", RANK_TITLE)}),
+        ("La ministre Claire Vasseur a parlé.", "Claire Vasseur", {("F", RANK_DETERMINER)}),
+        ("Le président chinois, Xi Jinping, est attendu.", "Xi Jinping", {("M", RANK_DETERMINER)}),
+        ("La ministre de la Culture, Fleur Dastier, a répondu.", "Fleur Dastier", {("F", RANK_DETERMINER)}),
+        ("Hélène Marchetti, la maire de Lille, a dit non.", "Hélène Marchetti", {("F", RANK_DETERMINER)}),
+        ("Park Minwoo est un architecte aisé.", "Park Minwoo", {("M", RANK_DETERMINER)}),
+        ("Paul Garnier, député socialiste, a dit non.", "Paul Garnier", {("M", RANK_READING)}),
+        ("Claire Vasseur s'est dite satisfaite.", "Claire Vasseur", {("F", RANK_READING)}),
+        ("Interrogée par la presse, Claire Vasseur a répondu.", "Claire Vasseur", {("F", RANK_READING)}),
+        # Nothing about the person: a complement, a thing, an adverbial phrase, a time, an epicene noun.
+        ("La fille de Paul Garnier a parlé.", "Paul Garnier", set()),
+        ("La loi Garnier a été votée.", "Garnier", set()),
+        ("Tout au long de sa campagne, Paul Garnier a voyagé.", "Paul Garnier", set()),
+        ("Cette année, Paul Garnier a voyagé.", "Paul Garnier", set()),
+        ("Sa rencontre avec Xi Jinping a eu lieu.", "Xi Jinping", set()),
+        ("Le pays a entendu l'économiste Eswar Prasad.", "Eswar Prasad", set()),
+    ],
+)
+def test_mention_evidence(nlp, sentence, name, expected):
+    doc = nlp(sentence)
+    start = sentence.index(name)
+    span = doc.char_span(start, start + len(name), alignment_mode="expand")
+    found = {(e.gender, e.rank) for e in mention_evidence(doc, span.start, span.end, own=False)}
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("Marie", ("F", True)),  # the project's list
+        ("Sébastien", ("M", True)),
+        ("Joan", ("M", False)),  # France first: mostly a man's name there
+        ("Leïla", ("F", True)),  # looked up without its diaeresis
+        ("Dominique", (None, False)),  # either
+        ("Xyzzy", (None, False)),
+    ],
+)
+def test_first_name_evidence(word, expected):
+    assert first_name_evidence(word) == expected
 
 
 def _quote(text: str, speaker_text: str | None, name: str | None, resolution: str = "explicit") -> Quote:
