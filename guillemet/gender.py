@@ -123,15 +123,27 @@ def pronoun_gender(span) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+# Present-tense verbs in -ent of the third person singular ("il dément"), not plurals.
+_SINGULAR_IN_ENT = frozenset({"dément", "dement", "ment", "sent", "consent", "ressent", "pressent", "repent"})
+
+
 def is_plural(span) -> bool:
-    """Whether the speaker's phrase names several people ("ils", "les syndicats", "des habitants")."""
+    """Whether the speaker's phrase names several people ("ils", "les syndicats", "Anne et Marc Petit")."""
     if span is None or len(span) == 0:
         return False
     first = span[0].lower_.strip("-")
     if first in _PLURAL_PRONOUNS or first in ("les", "des", "ces", "leurs", "nos", "vos", "mes", "ses", "plusieurs"):
         return True
     root = span.root
-    return root.pos_ in ("NOUN", "PRON") and "Number=Plur" in str(root.morph)
+    if root.pos_ in ("NOUN", "PRON") and "Number=Plur" in str(root.morph):
+        return True  # "les syndicats"
+    if root.pos_ in ("VERB", "AUX") and root.lower_.endswith("ent") and root.lower_ not in _SINGULAR_IN_ENT:
+        return True  # a cue verb taken as the speaker's words: "accusent", "estiment" (the parse says little)
+    # "Anne Leroy et Marc Petit": two names joined.
+    return any(
+        t.lower_ in ("et", "&") and 0 < t.i - span.start and t.i + 1 < span.end and span.doc[t.i + 1].text[:1].isupper()
+        for t in span
+    )
 
 
 def is_not_person(span) -> bool:
@@ -158,7 +170,7 @@ _NAMED_THING_NOUNS = _NOT_PERSON_NOUNS | frozenset(
     lycée collège école stade salle galerie fondation musée rencontre visite discours entretien interview
     livre roman film album série émission ouvrage article version biographie portrait candidature
     semaine année an mois jour journée matin matinée soir soirée nuit veille lendemain fois heure minute moment
-    période saison été hiver automne printemps week-end fin début date côté part lors""".split()
+    période saison été hiver automne printemps week-end fin début date côté part lors cabinet lieu""".split()
 )
 
 
@@ -337,8 +349,18 @@ def role_nouns() -> frozenset[str]:
     return frozenset(fold(w) for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
 
+# Endings of nouns that name people by trade or belief, for the nouns the list lacks: "perchiste",
+# "toxicologue", "sociologue", "exploratrice", "basketteuse", "pharmacienne" (long enough not to be
+# "liste", "piste").
+_ROLE_ENDINGS = ("iste", "logue", "trice", "euse", "ienne")
+
+
 def _is_listed_role(noun) -> bool:
-    return fold(noun.text) in role_nouns() or fold(noun.lemma_ or noun.text) in role_nouns()
+    """Whether a noun names a person's role: listed in role_nouns.txt, or of a person noun's ending."""
+    folded = fold(noun.text)
+    if folded in role_nouns() or fold(noun.lemma_ or noun.text) in role_nouns():
+        return True
+    return len(folded) >= 8 and folded.endswith(_ROLE_ENDINGS) and noun.text[:1].islower()
 
 
 def _role_strength(noun) -> int | None:
@@ -377,8 +399,8 @@ def _role_before(doc, start: int) -> tuple[str | None, int | None]:
         j = i
         while j >= 0 and doc[j].pos_ == "ADJ" and doc[j].text[:1].islower():
             j -= 1
-        if j < 0 or doc[j].pos_ != "NOUN" or _role_strength(doc[j]) is None:
-            return None, None
+        if j < 0 or doc[j].pos_ != "NOUN" or not _is_listed_role(doc[j]):
+            return None, None  # "le cabinet Dentons", "le groupe X": a listed role noun only
         noun, k = doc[j], j - 1
     else:
         # Back to the phrase's own determiner, through its complements ("de la Culture", "du navire").
@@ -419,10 +441,12 @@ def _ranked(determiner, adjectives, noun) -> tuple[str | None, int | None]:
     return gender, _role_strength(noun) if from_determiner else RANK_READING
 
 
-def _role_after(doc, end: int) -> tuple[str | None, int | None]:
+def _role_after(doc, start: int, end: int) -> tuple[str | None, int | None]:
     """The role noun phrase in apposition after a name ("X, la maire de Lille,", "X, député socialiste,"),
-    or its attribute ("X est une architecte")."""
-    if end >= len(doc):
+    or its attribute ("X est une architecte"); not the subject of the next clause ("Avec X, la
+    menace est permanente") nor after a name that completes a noun ("Sur un centre de X, le ballon").
+    """
+    if end >= len(doc) or (start > 0 and doc[start - 1].lower_ in _OF):
         return None, None
     k = end
     if doc[k].text == ",":
@@ -444,6 +468,9 @@ def _role_after(doc, end: int) -> tuple[str | None, int | None]:
         adjectives.append(doc[k])
         k += 1
     if k >= len(doc) or doc[k].pos_ != "NOUN" or _role_strength(doc[k]) is None:
+        return None, None
+    following = next((t for t in doc[k + 1 : k + 4] if t.pos_ != "ADJ"), None)
+    if following is not None and (following.pos_ == "AUX" or "VerbForm=Fin" in str(following.morph)):
         return None, None
     return _ranked(determiner, adjectives, doc[k])
 
@@ -502,7 +529,7 @@ def mention_evidence(doc, start: int, end: int, own: bool) -> list[Evidence]:
     title = _title_before(doc, start)
     if title:
         found.append(Evidence(title, "title" if own else "cluster", RANK_MENTION if own else RANK_TITLE, at))
-    for gender, rank in (_role_before(doc, start), _role_after(doc, end)):
+    for gender, rank in (_role_before(doc, start), _role_after(doc, start, end)):
         if gender:
             rank = RANK_MENTION if own and rank == RANK_DETERMINER else rank
             found.append(Evidence(gender, "role_noun" if own else "cluster", rank, at))

@@ -95,7 +95,13 @@ def test_agreement_gender(nlp, sentence, words, expected):
 
 @pytest.mark.parametrize(
     ("sentence", "words", "expected"),
-    [("Les syndicats ont protesté.", "Les syndicats", True), ("Le syndicat a protesté.", "Le syndicat", False)],
+    [
+        ("Les syndicats ont protesté.", "Les syndicats", True),
+        ("Le syndicat a protesté.", "Le syndicat", False),
+        ("Anne Leroy et Marc Petit ont protesté.", "Anne Leroy et Marc Petit", True),
+        ("« Non », accusent-ils.", "accusent", True),
+        ("« Non », dément-il.", "dément", False),
+    ],
 )
 def test_is_plural(nlp, sentence, words, expected):
     assert is_plural(_span(nlp, sentence, words)) is expected
