@@ -676,6 +676,13 @@ def decide(evidence: list[Evidence]) -> Evidence | None:
     return None
 
 
+def _indefinite_name_gender(span) -> str | None:
+    """The gender of "un"/"une" before a name in the speaker's phrase: "glisse un Sarkozy vexé"."""
+    if span is None or len(span) < 2 or span[0].lower_ not in ("un", "une") or span[1].pos_ != "PROPN":
+        return None
+    return _DET[span[0].lower_] if span[1].text[:1].isupper() else None
+
+
 def _span(doc, speaker: dict):
     start, end = speaker.get("start"), speaker.get("end")
     if start is None or end is None or end <= start:
@@ -701,6 +708,7 @@ def speaker_evidence(speaker: dict | None, doc, people: PeopleIndex | None = Non
         ("role_noun", role_noun_gender(span), RANK_MENTION if determined else RANK_READING),
         ("agreement", agreement_gender(span), RANK_READING),
         ("role_noun", apposition_gender(span), RANK_READING),
+        ("role_noun", _indefinite_name_gender(span), RANK_READING),
     ):
         if gender:
             evidence.append(Evidence(gender, source, rank))

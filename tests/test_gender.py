@@ -226,6 +226,41 @@ def test_assign_genders_on_an_article(nlp):
     assert genders[1][0] == "F"  # from the title on her other mention
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker_text", "name", "expected"),
+    [
+        # Evidence at the speaker's own words.
+        ("« Nous verrons », glisse un Garnier vexé.", "un Garnier", "Garnier", ("M", "role_noun")),
+        ("« Nous verrons », a dit la ministre Claire Vasseur.", "Claire Vasseur", "Claire Vasseur", ("F", "role_noun")),
+        # The person's other mentions: a determiner outweighs a first name read in English ("Joan").
+        (
+            "Le capitaine du port, Joan Ferrer, a parlé. « Nous verrons », a dit Joan Ferrer.",
+            "Joan Ferrer.",
+            "Joan Ferrer",
+            ("M", "cluster"),
+        ),
+        # A title elsewhere outweighs a reading of the speaker's clause.
+        (
+            "M. Dominique Lenoir préside. « Nous verrons », a dit Dominique Lenoir.",
+            "Dominique Lenoir.",
+            "Dominique Lenoir",
+            ("M", "cluster"),
+        ),
+        # Nothing: an epicene noun and a first name of either gender.
+        (
+            "« Nous verrons », a dit l'économiste Dominique Lenoir.",
+            "Dominique Lenoir",
+            "Dominique Lenoir",
+            (None, None),
+        ),
+    ],
+)
+def test_assign_genders_sources(nlp, text, speaker_text, name, expected):
+    quote = _quote(text, speaker_text, name)
+    (assigned,) = assign_genders((quote,), nlp(text), text)
+    assert (assigned.speaker["gender"], assigned.speaker["gender_source"]) == expected
+
+
 def test_organisation_names_get_no_gender(nlp):
     text = "« Nous verrons », a déclaré Marie Lenoir."
     quote = _quote(text, "Marie Lenoir", "Marie Lenoir")
