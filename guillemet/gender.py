@@ -1,21 +1,21 @@
 """The gender of each quote's speaker: ``speaker.gender`` (F, M or None) and ``speaker.gender_source``.
 
-Evidence comes in two kinds, read by small named functions:
+Evidence is read by small named functions, about two things:
 
-- about the speaker's own mention (the words the extractor took as the speaker): a title
-  (``title_gender``: M., Mme, Mlle), a pronoun (``pronoun_gender``: "dit-il", "a-t-elle ajouté"), a
-  role noun with a gendered determiner (``role_noun_gender``: "la ministre", "le juge", "sa
-  porte-parole"; "son porte-parole" and "une source" say nothing), and agreement in the speaker's
-  own clause (``agreement_gender``: "elle s'est dite inquiète", "Interrogée, X a répondu");
-- about the person named (``speaker.name``): the gender the people index settled from all the
-  person's mentions in the article (``cluster_gender``: titles, determiners and agreement around
-  every mention, see ``guillemet.quotes.people``), then the first-name list (``name_gender``).
+- the speaker's own words: a title (``title_gender``: M., Mme, Mlle), a pronoun
+  (``pronoun_gender``: "dit-il", "a-t-elle ajouté"), a role noun with a gendered determiner
+  (``role_noun_gender``: "la ministre", "sa porte-parole"; "son porte-parole" and "une source"
+  say nothing), agreement in the speaker's clause (``agreement_gender``: "elle s'est dite inquiète");
+- the person named (``speaker.name``): every mention of them in the article, the cluster the people
+  index built (``mention_evidence``: M./Mme before, a role noun phrase before or after, "X est une
+  architecte", "X s'est dite satisfaite"), and their first name (``name_gender``: the project's
+  list, then gender-guesser's dictionary, France first).
 
-The policy (``decide``): mention evidence comes first, since grammar in the speaker's clause is
-about that very speaker; if two kinds of mention evidence disagree, the answer is None (the parse
-or the speaker is doubtful). Without mention evidence, the person's cluster decides, then the first
-name. A speaker that is plural, an organisation, a place, a document or a publication gets None,
-whatever the rest says, as does a speaker with no evidence at all.
+Each piece has a rank (``RANK_*``), and ``decide`` takes the strongest: the speaker's words, a
+title elsewhere, a listed role noun's determiner elsewhere, the first name, readings of the parse.
+A disagreement at the speaker's words gives None, a close split at a lower rank too unless a weaker
+rank takes one side. A speaker that is plural, an organisation, a place, a document or a
+publication gets None, as does one with no evidence at all.
 """
 
 from __future__ import annotations
