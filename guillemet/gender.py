@@ -518,6 +518,24 @@ def _detached_before(doc, start: int) -> str | None:
     return _participle_gender(first)
 
 
+_EMPHATIC = {"lui-même": "M", "elle-même": "F", "lui-meme": "M", "elle-meme": "F"}
+
+
+def _pronoun_after(doc, end: int) -> str | None:
+    """A pronoun that can only be the name's: "X lui-même", "X est quant à elle", "X, elle, …"."""
+    window = [t.lower_ for t in doc[end : min(len(doc), end + 5)]]
+    if window and window[0] in _EMPHATIC:
+        return _EMPHATIC[window[0]]
+    if window[:3] in ([",", "elle", ","], [",", "lui", ","]):
+        return _PRONOUN[window[1]]
+    for k in range(len(window) - 2):
+        if window[k] in (".", ";", "«", "»", ":"):
+            break
+        if window[k] == "quant" and window[k + 1] in ("à", "a") and window[k + 2] in ("elle", "lui"):
+            return _PRONOUN[window[k + 2]]
+    return None
+
+
 def mention_evidence(doc, start: int, end: int, own: bool) -> list[Evidence]:
     """The evidence around one mention of a name (tokens ``start:end``).
 
@@ -533,6 +551,9 @@ def mention_evidence(doc, start: int, end: int, own: bool) -> list[Evidence]:
         if gender:
             rank = RANK_MENTION if own and rank == RANK_DETERMINER else rank
             found.append(Evidence(gender, "role_noun" if own else "cluster", rank, at))
+    pronoun = _pronoun_after(doc, end)
+    if pronoun:
+        found.append(Evidence(pronoun, "pronoun" if own else "cluster", RANK_MENTION if own else RANK_DETERMINER, at))
     for gender in (_agreement_after(doc, start, end), _detached_before(doc, start)):
         if gender:
             found.append(Evidence(gender, "agreement" if own else "cluster", RANK_READING, at))
@@ -621,22 +642,29 @@ def _mention_tokens(doc, start: int, end: int) -> tuple[int, int] | None:
     return (span.start, span.end) if span is not None and len(span) else None
 
 
-def person_evidence(name: str | None, people: PeopleIndex | None, own: tuple[int, int] | None = None) -> list[Evidence]:
+def person_evidence(
+    name: str | None, people: PeopleIndex | None, own: tuple[int, int] | None = None, memo: dict | None = None
+) -> list[Evidence]:
     """The evidence about the person of that name: around each of their mentions, then the first name.
 
     ``own``: the speaker's character span; a mention inside it is the speaker's own (see
     ``mention_evidence``). Several people for one name ("Sarkozy" for Nicolas and Cécilia) each
-    give their evidence, so that a disagreement between them ends in None.
+    give their evidence, so that a disagreement between them ends in None. ``memo``: a dict kept
+    for one article, so that each mention is read once however many quotes its person has.
     """
+    memo = {} if memo is None else memo
     found: list[Evidence] = []
-    persons = _persons(name, people)
+    persons = memo.get(("persons", name))
+    if persons is None:
+        persons = memo[("persons", name)] = _persons(name, people)
     for person in persons:
         for start, end in person.mentions:
-            tokens = _mention_tokens(people.doc, start, end)
-            if tokens is None:
-                continue
             mine = own is not None and own[0] <= start and end <= own[1]
-            found.extend(mention_evidence(people.doc, *tokens, own=mine))
+            key = (start, end, mine)
+            if key not in memo:
+                tokens = _mention_tokens(people.doc, start, end)
+                memo[key] = mention_evidence(people.doc, *tokens, own=mine) if tokens else []
+            found.extend(memo[key])
         gender = name_gender(person.name)
         if gender:
             found.append(Evidence(gender, "first_name", RANK_FIRST_NAME))
@@ -690,7 +718,9 @@ def _span(doc, speaker: dict):
     return doc.char_span(start, end, alignment_mode="expand")
 
 
-def speaker_evidence(speaker: dict | None, doc, people: PeopleIndex | None = None) -> list[Evidence] | None:
+def speaker_evidence(
+    speaker: dict | None, doc, people: PeopleIndex | None = None, memo: dict | None = None
+) -> list[Evidence] | None:
     """All the evidence on one speaker's gender, or None when the speaker is no single person."""
     if not speaker:
         return None
@@ -713,13 +743,15 @@ def speaker_evidence(speaker: dict | None, doc, people: PeopleIndex | None = Non
         if gender:
             evidence.append(Evidence(gender, source, rank))
     own = (speaker.get("start"), speaker.get("end")) if span is not None else None
-    evidence.extend(person_evidence(speaker.get("name"), people, own))
+    evidence.extend(person_evidence(speaker.get("name"), people, own, memo))
     return evidence
 
 
-def speaker_gender(speaker: dict | None, doc, people: PeopleIndex | None = None) -> tuple[str | None, str | None]:
+def speaker_gender(
+    speaker: dict | None, doc, people: PeopleIndex | None = None, memo: dict | None = None
+) -> tuple[str | None, str | None]:
     """``(gender, source)`` for one speaker dict; ``(None, None)`` when nothing settles it."""
-    evidence = speaker_evidence(speaker, doc, people)
+    evidence = speaker_evidence(speaker, doc, people, memo)
     chosen = decide(evidence) if evidence else None
     return (chosen.gender, chosen.source) if chosen else (None, None)
 
@@ -741,12 +773,13 @@ def assign_genders(
     if not quotes:
         return quotes
     people = PeopleIndex(doc, text) if any((q.speaker or {}).get("name") for q in quotes) else None
+    memo: dict = {}  # each mention read once for all the quotes of its person
     out = []
     for quote in quotes:
         if quote.speaker is None:
             out.append(quote)
             continue
-        gender, source = speaker_gender(quote.speaker, doc, people)
+        gender, source = speaker_gender(quote.speaker, doc, people, memo)
         out.append(dataclasses.replace(quote, speaker=dict(quote.speaker, gender=gender, gender_source=source)))
     return clear_non_persons(out, entities) if entities else tuple(out)
 

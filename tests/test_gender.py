@@ -166,6 +166,8 @@ def test_decide(evidence, expected):
         ("Paul Garnier, député socialiste, a dit non.", "Paul Garnier", {("M", RANK_READING)}),
         ("Claire Vasseur s'est dite satisfaite.", "Claire Vasseur", {("F", RANK_READING)}),
         ("Interrogée par la presse, Claire Vasseur a répondu.", "Claire Vasseur", {("F", RANK_READING)}),
+        ("Dominique Lenoir est quant à elle restée.", "Dominique Lenoir", {("F", RANK_DETERMINER)}),
+        ("Dominique Lenoir lui-même a parlé.", "Dominique Lenoir", {("M", RANK_DETERMINER)}),
         # Nothing about the person: a complement, a thing, an adverbial phrase, a time, an epicene noun.
         ("La fille de Paul Garnier a parlé.", "Paul Garnier", set()),
         ("La loi Garnier a été votée.", "Garnier", set()),
