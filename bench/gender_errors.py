@@ -62,12 +62,8 @@ def predictor(score, model: str, explain: bool = False):
                 doc = analyzer._parse(body)
                 people = PeopleIndex(doc, body)
                 for pred in preds:
-                    evidence = speaker_evidence(pred["raw_speaker"], doc, people) or []
-                    pred["evidence"] = " ".join(
-                        f"{e.gender}/{e.source}/{e.rank}"
-                        + (f"[{body[max(0, e.at - 40) : e.at + 30]!r}]" if e.at is not None else "")
-                        for e in evidence
-                    )
+                    evidence = speaker_evidence(pred["raw_speaker"], doc, people) or {}
+                    pred["evidence"] = " ".join(f"{e.gender}/{e.source}/{e.rank}x{n}" for e, n in evidence.items())
             memo[data] = preds
         return memo[data]
 

@@ -23,7 +23,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
 
@@ -625,16 +627,25 @@ def name_gender(name: str | None) -> str | None:
 # --- the person named -----------------------------------------------------------------------------
 
 
-def _persons(name: str | None, people: PeopleIndex | None) -> list:
+def _persons(name: str | None, people: PeopleIndex | None, memo: dict) -> list:
     """The people of the article the speaker's name stands for: the one of that name, else those whose
-    name holds all its words ("Fillon" for "François Fillon")."""
+    name holds all its words ("Fillon" for "François Fillon"). Looked up in indexes built once per
+    article (in ``memo``), so that the cost does not grow with speakers times people."""
     if not name or people is None:
         return []
-    exact = [p for p in people.people if p.name == name]
-    if exact:
-        return exact
+    if "by_name" not in memo:
+        memo["by_name"], memo["by_word"] = {}, {}
+        for person in people.people:
+            memo["by_name"].setdefault(person.name, []).append(person)
+            for word in {fold(t) for t in person.tokens}:
+                memo["by_word"].setdefault(word, []).append(person)
+    if name in memo["by_name"]:
+        return memo["by_name"][name]
     key = {fold(w) for w in name.split()}
-    return [p for p in people.people if key and key <= {fold(t) for t in p.tokens}]
+    if not key:
+        return []
+    fewest = min((memo["by_word"].get(word, []) for word in key), key=len)
+    return [p for p in fewest if key <= {fold(t) for t in p.tokens}]
 
 
 def _mention_tokens(doc, start: int, end: int) -> tuple[int, int] | None:
@@ -642,65 +653,96 @@ def _mention_tokens(doc, start: int, end: int) -> tuple[int, int] | None:
     return (span.start, span.end) if span is not None and len(span) else None
 
 
+def _reading(doc, start: int, end: int, own: bool, memo: dict) -> Counter:
+    """The evidence around one mention (character offsets), counted, read once per article."""
+    key = ("mention", start, end, own)
+    if key not in memo:
+        tokens = _mention_tokens(doc, start, end)
+        found = mention_evidence(doc, *tokens, own=own) if tokens else []
+        memo[key] = Counter(dataclasses.replace(e, at=None) for e in found)
+    return memo[key]
+
+
+def _person_votes(person, people: PeopleIndex, memo: dict) -> Counter:
+    """The evidence about one person read at all their mentions (none taken as the speaker's own),
+    and their first name, counted; built once per article."""
+    key = ("person", person.id)
+    if key not in memo:
+        votes: Counter = Counter()
+        for start, end in person.mentions:
+            votes.update(_reading(people.doc, start, end, False, memo))
+        gender = name_gender(person.name)
+        if gender:
+            votes[Evidence(gender, "first_name", RANK_FIRST_NAME)] += 1
+        memo[key] = votes
+        memo[("starts", person.id)] = sorted(person.mentions)
+    return memo[key]
+
+
 def person_evidence(
     name: str | None, people: PeopleIndex | None, own: tuple[int, int] | None = None, memo: dict | None = None
-) -> list[Evidence]:
-    """The evidence about the person of that name: around each of their mentions, then the first name.
+) -> Counter:
+    """The evidence about the person of that name, counted: around each of their mentions, then the first name.
 
     ``own``: the speaker's character span; a mention inside it is the speaker's own (see
     ``mention_evidence``). Several people for one name ("Sarkozy" for Nicolas and Cécilia) each
     give their evidence, so that a disagreement between them ends in None. ``memo``: a dict kept
-    for one article, so that each mention is read once however many quotes its person has.
+    for one article: each person's evidence is counted once, and a quote only swaps the readings of
+    the mentions inside its speaker's words, so the cost does not grow with quotes times mentions.
     """
     memo = {} if memo is None else memo
-    found: list[Evidence] = []
+    votes: Counter = Counter()
     persons = memo.get(("persons", name))
     if persons is None:
-        persons = memo[("persons", name)] = _persons(name, people)
+        persons = memo[("persons", name)] = _persons(name, people, memo)
     for person in persons:
-        for start, end in person.mentions:
-            mine = own is not None and own[0] <= start and end <= own[1]
-            key = (start, end, mine)
-            if key not in memo:
-                tokens = _mention_tokens(people.doc, start, end)
-                memo[key] = mention_evidence(people.doc, *tokens, own=mine) if tokens else []
-            found.extend(memo[key])
-        gender = name_gender(person.name)
-        if gender:
-            found.append(Evidence(gender, "first_name", RANK_FIRST_NAME))
+        votes.update(_person_votes(person, people, memo))
+        if own is None:
+            continue
+        mentions = memo[("starts", person.id)]
+        k = bisect_left(mentions, (own[0], -1))
+        while k < len(mentions) and mentions[k][0] < own[1]:
+            start, end = mentions[k]
+            if end <= own[1]:
+                votes.subtract(_reading(people.doc, start, end, False, memo))
+                votes.update(_reading(people.doc, start, end, True, memo))
+            k += 1
     if not persons:
         gender = name_gender(name)
         if gender:
-            found.append(Evidence(gender, "first_name", RANK_FIRST_NAME))
-    return found
+            votes[Evidence(gender, "first_name", RANK_FIRST_NAME)] += 1
+    return +votes
 
 
-def decide(evidence: list[Evidence]) -> Evidence | None:
+def decide(evidence: Iterable[Evidence] | Mapping[Evidence, int]) -> Evidence | None:
     """The policy, strongest rank first; None when the evidence disagrees or is absent.
 
-    The speaker's own words (rank 1) decide if they agree, and give None if they disagree: the
-    parse or the speaker is doubtful. At a lower rank the votes decide if one gender has at least
-    ``MAJORITY`` times the other's; a closer split is settled by the first weaker rank that takes
-    one side of it, and is None otherwise (a true conflict).
+    ``evidence``: pieces of evidence, or pieces and how many times each was read. The speaker's own
+    words (rank 1) decide if they agree, and give None if they disagree: the parse or the speaker
+    is doubtful. At a lower rank the votes decide if one gender has at least ``MAJORITY`` times the
+    other's; a closer split is settled by the first weaker rank that takes one side of it, and is
+    None otherwise (a true conflict).
     """
-    contested: set[str] = set()
-    for rank in sorted({e.rank for e in evidence}):
-        at_rank = [e for e in evidence if e.rank == rank]
-        votes = {g: sum(e.gender == g for e in at_rank) for g in ("F", "M")}
+    counts = evidence if isinstance(evidence, Mapping) else Counter(evidence)
+    contested = False
+    for rank in sorted({e.rank for e, n in counts.items() if n > 0}):
+        at_rank = [(e, n) for e, n in counts.items() if e.rank == rank and n > 0]
+        votes = {g: sum(n for e, n in at_rank if e.gender == g) for g in ("F", "M")}
         leader = max(votes, key=votes.get)
         other = "M" if leader == "F" else "F"
+        chosen = next(e for e, _ in at_rank if e.gender == leader)
         if contested:
             # An earlier split: this rank may only take one side of it.
             if votes[other] == 0:
-                return next(e for e in at_rank if e.gender == leader)
+                return chosen
             continue
         if votes[other] == 0:
-            return at_rank[0]
+            return chosen
         if rank == RANK_MENTION:
             return None
         if votes[leader] >= MAJORITY * votes[other]:
-            return next(e for e in at_rank if e.gender == leader)
-        contested = {"F", "M"}
+            return chosen
+        contested = True
     return None
 
 
@@ -720,15 +762,15 @@ def _span(doc, speaker: dict):
 
 def speaker_evidence(
     speaker: dict | None, doc, people: PeopleIndex | None = None, memo: dict | None = None
-) -> list[Evidence] | None:
-    """All the evidence on one speaker's gender, or None when the speaker is no single person."""
+) -> Counter | None:
+    """All the evidence on one speaker's gender, counted, or None when the speaker is no single person."""
     if not speaker:
         return None
     span = _span(doc, speaker) if doc is not None else None
     if is_plural(span) or is_not_person(span):
         return None
     words = [t.text for t in span] if span is not None else (speaker.get("text") or "").split()
-    evidence = []
+    evidence: Counter = Counter()
     # A gendered determiner ("la ministre", "le porte-parole") is as sure as a title; a noun's form
     # alone ("l'avocate") and agreement are readings of the parse.
     determined = bool(words) and fold(words[0]) in _DET
@@ -741,9 +783,9 @@ def speaker_evidence(
         ("role_noun", _indefinite_name_gender(span), RANK_READING),
     ):
         if gender:
-            evidence.append(Evidence(gender, source, rank))
+            evidence[Evidence(gender, source, rank)] += 1
     own = (speaker.get("start"), speaker.get("end")) if span is not None else None
-    evidence.extend(person_evidence(speaker.get("name"), people, own, memo))
+    evidence.update(person_evidence(speaker.get("name"), people, own, memo))
     return evidence
 
 

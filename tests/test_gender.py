@@ -271,3 +271,52 @@ def test_organisation_names_get_no_gender(nlp):
     entity = Entity(id="e1", name="Marie Lenoir", label="ORG", mentions=((0, 1),), count=1)
     (cleared,) = clear_non_persons((assigned,), (entity,))
     assert cleared.speaker["gender"] is None and cleared.speaker["gender_source"] is None
+
+
+def _gender_lines(quotes, doc, text) -> int:
+    """The lines of guillemet/gender.py executed by assign_genders (work counted, never timed)."""
+    import sys
+
+    import guillemet.gender as gender_module
+
+    count = 0
+
+    def local(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+        return local
+
+    def tracer(frame, event, arg):
+        return local if frame.f_code.co_filename == gender_module.__file__ else None
+
+    sys.settrace(tracer)
+    try:
+        assign_genders(quotes, doc, text)
+    finally:
+        sys.settrace(None)
+    return count
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # One person quoted and named on every line: quotes times mentions would be quadratic.
+        lambda i: f"« Texte numéro {i} », a dit Mme Claire Vasseur.",
+        # A different person on every line: speakers times people would be.
+        lambda i: f"« Texte numéro {i} », a dit le maire Paul {'Ber' * (1 + i % 7)}{chr(97 + i % 26)}{i}ot.",
+    ],
+    ids=["one-person", "many-people"],
+)
+def test_gender_work_is_linear(nlp, line):
+    from guillemet.quotes.extractor import QuoteExtractor
+
+    counts = {}
+    for n in (60, 240):
+        text = "\n".join(line(i) for i in range(n))
+        doc = nlp(text)
+        quotes = QuoteExtractor().extract(doc, text)
+        assert len(quotes) >= 0.9 * n
+        counts[n] = _gender_lines(quotes, doc, text)
+    # Four times the input: at most ~4.6 times the work (a quadratic step would give 16).
+    assert counts[240] <= 4.6 * counts[60], counts
