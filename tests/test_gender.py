@@ -24,6 +24,7 @@ from guillemet.gender import (
     title_gender,
 )
 from guillemet.records import Entity, Quote
+from tests.conftest import lines_executed
 
 
 @pytest.fixture(scope="module")
@@ -275,27 +276,9 @@ def test_organisation_names_get_no_gender(nlp):
 
 def _gender_lines(quotes, doc, text) -> int:
     """The lines of guillemet/gender.py executed by assign_genders (work counted, never timed)."""
-    import sys
-
     import guillemet.gender as gender_module
 
-    count = 0
-
-    def local(frame, event, arg):
-        nonlocal count
-        if event == "line":
-            count += 1
-        return local
-
-    def tracer(frame, event, arg):
-        return local if frame.f_code.co_filename == gender_module.__file__ else None
-
-    sys.settrace(tracer)
-    try:
-        assign_genders(quotes, doc, text)
-    finally:
-        sys.settrace(None)
-    return count
+    return lines_executed(lambda: assign_genders(quotes, doc, text), gender_module.__file__)
 
 
 @pytest.mark.parametrize(
