@@ -598,11 +598,20 @@ def first_name_evidence(word: str) -> tuple[str | None, bool]:
     return None, False
 
 
+# East Asian family names, written first ("Kim Jong-un", "Lin Jian", "Nguyen Van An"): the
+# dictionary reads some as Western first names ("Kim", "Lin" as women's), so they give nothing.
+_FAMILY_NAMES_FIRST = frozenset(
+    """kim lee park choi jung kang cho yoon moon lim jang han lin wang li zhang liu chen yang huang zhao wu zhou xu
+    sun ma zhu hu guo gao luo zheng liang xie tang cao deng xiao feng mao xi tsai lai nguyen tran le pham hoang vo
+    dang bui do ho ngo duong ly""".split()
+)
+
+
 def name_gender(name: str | None) -> str | None:
     """The usual gender of a person's first name (the first capitalised word of a name of two or more).
 
     A surname alone ("Martin", "Laurent") says nothing; titles, particles and determiners are not
-    names ("le Portugal", "Le Canard"). When the first name is only mostly of one gender and a
+    names ("le Portugal", "Le Canard"); nor is an East Asian family name written first ("Kim Jong-un"). When the first name is only mostly of one gender and a
     second given name is of the other ("Joan Jesús" read in English), the answer is None.
     """
     if not name:
@@ -614,7 +623,7 @@ def name_gender(name: str | None) -> str | None:
         and fold(w).rstrip(".") not in _TITLE
         and fold(w).strip(".'’") not in _NAME_PARTICLES | {"me"}
     ]
-    if len(words) < 2:
+    if len(words) < 2 or fold(words[0]) in _FAMILY_NAMES_FIRST:
         return None
     gender, sure = first_name_evidence(words[0])
     if gender and not sure and len(words) > 2:

@@ -120,6 +120,8 @@ def test_is_plural(nlp, sentence, words, expected):
         ("Le Canard", None),
         ("Dominique de Villepin", None),
         ("Joan Jesús Vaquero", "M"),
+        ("Kim Jong-un", None),  # a family name first, not the English "Kim"
+        ("Lin Jian", None),
     ],
 )
 def test_name_gender(name, expected):
