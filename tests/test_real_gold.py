@@ -34,9 +34,13 @@ FLOORS = {
     ("dispatches", "direct", "speaker_acc"): 0.77,  # 0.791
     ("dispatches", "indirect", "F30"): 0.17,  # 0.2
     ("dispatches", "non_quotes", "rejected"): 0.79,  # 0.833 (one non-quote of 30 is 0.033)
-    ("all", "gender", "acc"): 0.87,  # 0.896
-    ("all", "gender", "coverage"): 0.92,  # 0.941
+    ("pages", "gender", "acc"): 0.92,  # 0.939
+    ("dispatches", "gender", "acc"): 0.81,  # 0.833 (one quote of 36 is 0.028)
+    ("all", "gender", "acc"): 0.90,  # 0.92
+    ("all", "gender", "coverage"): 0.91,  # 0.93
 }
+# The share of women among gendered predictions may stray this far from the gold's (0.156 for 0.141).
+WOMEN_SHARE_GAP = 0.03
 
 
 def _shared() -> Path | None:
@@ -140,6 +144,8 @@ def test_floor_under_real_text_scores(documents, predicted):
         if value is None or value < floor:
             below[(part, group, key)] = (value, floor)
     assert not below, below
+    gender = reports["all"]["gender"]
+    assert abs(gender["pred_women_share"] - gender["gold_women_share"]) <= WOMEN_SHARE_GAP, gender
 
 
 def test_pages_without_a_quotation_give_none(documents, predicted):
