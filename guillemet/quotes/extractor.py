@@ -209,6 +209,44 @@ class _Cue:
     pronoun: str | None = None
 
 
+_MAX_WRAPPED_LINES = 12
+
+
+def paragraph_bounds(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of each paragraph: a line, or the run of lines of a hard-wrapped paragraph.
+
+    Dispatch copy is hard-wrapped (every line cut near one width, ~70 characters, mid-sentence):
+    there a line that reaches the wrap width goes on in the next line, and a shorter line (a
+    headline, a paragraph's last line) ends its paragraph. A text is hard-wrapped when it has at
+    least four lines, none longer than 100 characters, and most of its long lines end inside a
+    sentence (no final punctuation). Other texts keep one paragraph per line. A paragraph holds at
+    most ``_MAX_WRAPPED_LINES`` lines (the dispatches' longest has 7), which bounds the work of
+    the per-paragraph scans whatever the input.
+    """
+    lines = text.split("\n")
+    bounds, start = [], 0
+    for line in lines:
+        bounds.append((start, start + len(line)))
+        start += len(line) + 1
+    lengths = [len(line.rstrip()) for line in lines]
+    if len(lines) < 4 or max(lengths) > 100:
+        return bounds
+    width = sorted(lengths)[int(0.9 * (len(lengths) - 1))]
+    long_lines = [line.rstrip() for line in lines[:-1] if len(line.rstrip()) >= 0.8 * width]
+    open_ended = sum(1 for line in long_lines if line and line[-1] not in '.!?:;»"”')
+    if width < 40 or len(long_lines) < 2 or open_ended < 0.5 * len(long_lines):
+        return bounds
+    joined, count = [bounds[0]], 1
+    for (start, end), previous in zip(bounds[1:], lengths[:-1], strict=True):
+        if previous >= 0.8 * width and end > start and count < _MAX_WRAPPED_LINES:
+            joined[-1] = (joined[-1][0], end)
+            count += 1
+        else:
+            joined.append((start, end))
+            count = 1
+    return joined
+
+
 def _may_speak(tokens, head) -> bool:
     """Whether a subject phrase can name a speaker: a person, a group, an organisation or a document.
 
@@ -350,11 +388,7 @@ class _ArticleQuotes:
     # --- layout ---------------------------------------------------------------------------
 
     def _paragraphs(self) -> list[tuple[int, int]]:
-        bounds, start = [], 0
-        for line in self.text.split("\n"):
-            bounds.append((start, start + len(line)))
-            start += len(line) + 1
-        return bounds
+        return paragraph_bounds(self.text)
 
     def _paragraph_kinds(self, blocks) -> list[str]:
         """Each paragraph's kind: that of the block holding its start, "paragraph" by default."""
