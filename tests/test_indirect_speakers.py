@@ -45,3 +45,140 @@ def test_indirect_clause_runs_over_wrapped_lines(extract):
     assert " ".join(quotes[0].text.split()).startswith("les tarifs de la cantine scolaire augmenteraient")
     assert " ".join(quotes[1].text.split()) == "la situation des familles modestes restait difficile"
     assert all(q.speaker["name"] == "Paul Dumontel" for q in quotes), quotes
+
+
+def _indirect(quotes):
+    return [q for q in quotes if q.kind == "indirect"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "content", "cue", "speaker"),
+    [
+        pytest.param(
+            "Le syndicaliste Marc Olier affirme ne pas avoir été consulté sur le plan de départs.",
+            "ne pas avoir été consulté sur le plan de départs",
+            "affirmer",
+            "Marc Olier",
+            id="affirmer + negated infinitive",
+        ),
+        pytest.param(
+            "La directrice Anne Vasseur a annoncé, mardi matin, avoir porté plainte contre X.",
+            "avoir porté plainte contre X",
+            "annoncer",
+            "Anne Vasseur",
+            id="an incise between verb and infinitive",
+        ),
+        pytest.param(
+            "Le club promet de rembourser tous les abonnés avant la fin du mois.",
+            "rembourser tous les abonnés avant la fin du mois",
+            "promettre",
+            None,
+            id="promettre de + infinitive",
+        ),
+        pytest.param(
+            "Le sénateur Paul Grenier demande au gouvernement de retirer son projet de loi.",
+            "retirer son projet de loi",
+            "demander",
+            "Paul Grenier",
+            id="demander à X de + infinitive",
+        ),
+    ],
+)
+def test_infinitival_complement_of_a_verb_of_saying(extract, sentence, content, cue, speaker):
+    quotes = _indirect(extract(sentence))
+    assert len(quotes) == 1, quotes
+    assert quotes[0].text == content and quotes[0].cue == cue
+    if speaker:
+        assert quotes[0].speaker["name"] == speaker, quotes[0].speaker
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Le maire a refusé de commenter la décision du tribunal.",
+        "La ministre n'a pas affirmé vouloir démissionner de son poste.",
+        "Le club a décidé de rembourser tous les abonnés avant la fin du mois.",
+    ],
+)
+def test_no_infinitival_complement_without_a_verb_of_saying(extract, sentence):
+    assert _indirect(extract(sentence)) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "content", "speaker"),
+    [
+        pytest.param(
+            "Pour Laurent Vidal, la réforme des retraites doit être retirée sans délai.",
+            "la réforme des retraites doit être retirée sans délai",
+            "Laurent Vidal",
+            id="a named person",
+        ),
+        pytest.param(
+            "Pour l'opposition, cette indemnité sert surtout à acheter le silence du directeur.",
+            "cette indemnité sert surtout à acheter le silence du directeur",
+            "opposition",
+            id="a group",
+        ),
+    ],
+)
+def test_pour_x_gives_its_content(extract, sentence, content, speaker):
+    quotes = _indirect(extract(sentence))
+    assert len(quotes) == 1, quotes
+    assert quotes[0].text == content and quotes[0].cue == "pour"
+    assert speaker in (quotes[0].speaker["name"] or quotes[0].speaker["text"])
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Pour la première fois, le conseil municipal a voté le budget à l'unanimité.",
+        "Pour 2025, la commune prévoit une hausse de ses dépenses de voirie.",
+        "Pour cela, il faudra attendre la fin des travaux du pont.",
+    ],
+)
+def test_pour_without_a_source_is_no_speech(extract, sentence):
+    assert _indirect(extract(sentence)) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "content", "cue", "speaker"),
+    [
+        pytest.param(
+            "Le resserrement du crédit va freiner la croissance, a estimé Ben Bernanke.",
+            "Le resserrement du crédit va freiner la croissance",
+            "estimer",
+            "Ben Bernanke",
+            id="a estimé + name",
+        ),
+        pytest.param(
+            "Le gouvernement prépare un remaniement pour la rentrée, rapporte le Guardian.",
+            "Le gouvernement prépare un remaniement pour la rentrée",
+            "rapporter",
+            "Guardian",
+            id="relayed by a publication",
+        ),
+        pytest.param(
+            "Les Etats-Unis sont prêts à fixer un objectif de réduction, a assuré lundi à Paris Daniel Price.",
+            "Les Etats-Unis sont prêts à fixer un objectif de réduction",
+            "assurer",
+            "Daniel Price",
+            id="an adjunct before the subject",
+        ),
+    ],
+)
+def test_postposed_source_after_the_content(extract, sentence, content, cue, speaker):
+    quotes = _indirect(extract(sentence))
+    assert len(quotes) == 1, quotes
+    assert quotes[0].text == content and quotes[0].cue == cue
+    assert speaker in (quotes[0].speaker["name"] or quotes[0].speaker["text"] or ""), quotes[0].speaker
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Les coopératives, qui regroupent 320 éleveurs, ont annoncé le rappel de leurs fromages.",
+        "Le groupe socialiste, dans un communiqué, a dénoncé un budget injuste pour les communes.",
+    ],
+)
+def test_a_verb_with_its_own_subject_is_no_postposed_source(extract, sentence):
+    assert _indirect(extract(sentence)) == []

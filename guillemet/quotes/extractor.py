@@ -209,6 +209,16 @@ class _Cue:
     pronoun: str | None = None
 
 
+# Verbs of saying whose infinitival complement is reported speech ("a affirmé être…").
+_INFINITIVE_CUES = frozenset(
+    "dire affirmer assurer annoncer promettre déclarer reconnaître nier démentir prétendre jurer "
+    "recommander demander certifier garantir confirmer admettre avouer espérer proposer menacer "
+    "estimer se dire répéter réitérer s'engager préconiser exiger réclamer suggérer".split()
+)
+_OBJECT_INFINITIVE_CUES = frozenset("demander recommander proposer suggérer promettre".split())
+# "Pour X, …" where X names a purpose or a time, not a source.
+_NOT_SPEAKING_AFTER_POUR = frozenset("fois cas moment instant heure annee mois semaine jour part reste".split())
+
 _MAX_WRAPPED_LINES = 12
 
 
@@ -271,6 +281,21 @@ def _may_speak(tokens, head) -> bool:
     if {lemma, written} & (_TIME_HEADS | _ABSTRACT_HEADS):
         return False
     return not _ABSTRACT_SUFFIX.search(lemma)
+
+
+def _main_clause_verb(token) -> bool:
+    """A verb outside a relative clause or a participle phrase: what makes words a clause one can
+    report ("qui regroupent 320 éleveurs" and "située en amont" are not)."""
+    if token.pos_ not in ("VERB", "AUX"):
+        return False
+    verb = token.head if token.pos_ == "AUX" and token.dep_.startswith(("aux", "cop")) else token
+    for _ in range(3):
+        if verb.dep_ in ("acl:relcl", "acl"):
+            return False
+        if verb.dep_ not in ("xcomp", "conj") or verb.head is verb:
+            break
+        verb = verb.head
+    return True
 
 
 def _is_clitic(token) -> bool:
@@ -1572,11 +1597,8 @@ class _ArticleQuotes:
                 continue
             first, last = self.token_index(sentence_start), self.token_index(sentence_end)
             tokens = doc[first:last]
-            cue_rule = "cue_indirect_que"
-            found = self._indirect_que(tokens, sentence_start, sentence_end)
-            if found is None:
-                cue_rule = "cue_indirect_selon"
-                found = self._indirect_selon(tokens, sentence_start, sentence_end)
+            answers = ((name, rule(tokens, sentence_start, sentence_end)) for name, rule in self._indirect_rules)
+            cue_rule, found = next(((name, found) for name, found in answers if found is not None), (None, None))
             if found is None:
                 continue
             content_start, content_end, cue, subject = found
@@ -1650,6 +1672,101 @@ class _ArticleQuotes:
             while content_start < sentence_end and self.text[content_start] == " ":
                 content_start += 1
             return content_start, sentence_end, lemma, subject
+        return None
+
+    @property
+    def _indirect_rules(self):
+        """The indirect-speech rules in order, each named for the trace; the first that answers wins."""
+        return (
+            ("cue_indirect_que", self._indirect_que),
+            ("cue_indirect_infinitive", self._indirect_infinitive),
+            ("cue_indirect_selon", self._indirect_selon),
+            ("cue_indirect_pour", self._indirect_pour),
+            ("cue_indirect_postposed", self._indirect_postposed),
+        )
+
+    def _indirect_infinitive(self, tokens, sentence_start: int, sentence_end: int):
+        """An infinitival complement of a verb of saying: "X a affirmé ne pas avoir vu…",
+        "X promet d'assainir…", "X a annoncé, mardi, avoir déposé plainte", "X demande au
+        gouvernement d'annuler…". The content runs from the infinitive (its negation included) to
+        the end of the sentence."""
+        doc = self.doc
+        for token in self._candidates(self._cue_tokens, tokens):
+            if token.pos_ not in ("VERB", "AUX") or self._inside_marks(token.idx):
+                continue
+            lemma, after = self._verb_lemma(token.i)
+            if lemma not in _INFINITIVE_CUES or "VerbForm=Inf" in str(token.morph):
+                continue
+            j, limit = after, min(len(doc), after + 10)
+            if j < limit and doc[j].text == ",":
+                # A short incise between the verb and its complement: "a annoncé, mardi matin, avoir".
+                close = next((k for k in range(j + 1, min(limit, j + 6)) if doc[k].text == ","), None)
+                j = close + 1 if close is not None else j
+            while j < limit and (doc[j].is_space or (doc[j].pos_ == "ADV" and doc[j].lower_ not in ("ne", "n'"))):
+                j += 1
+            if j < limit and doc[j].lower_ in ("à", "au", "aux") and lemma in _OBJECT_INFINITIVE_CUES:
+                # "demande au gouvernement d'annuler": the addressee before "de".
+                j = next((k for k in range(j + 1, min(limit, j + 5)) if doc[k].lower_ in ("de", "d'", "d’")), limit)
+            if j < limit and doc[j].lower_ in ("de", "d'", "d’"):
+                j += 1
+            start = j
+            while j < limit and (doc[j].lower_ in ("ne", "n'", "n’") or doc[j].lower_ in _NEGATIONS):
+                j += 1
+            if j >= limit or doc[j].pos_ not in ("VERB", "AUX") or "VerbForm=Inf" not in str(doc[j].morph):
+                continue
+            if doc[j].idx >= sentence_end or self._negated(token.i):
+                continue
+            return doc[start].idx, sentence_end, lemma, self._subject_of(token.i)
+        return None
+
+    def _indirect_pour(self, tokens, sentence_start: int, sentence_end: int):
+        """ "Pour X, content.": X must be able to speak (a person, group, organisation, document)."""
+        doc = self.doc
+        first = next((t for t in tokens if not t.is_space), None)
+        if first is None or first.lower_ != "pour" or first.i + 1 >= len(doc):
+            return None
+        np_end = self._np_end(first.i + 1, sentence_end)
+        if np_end <= first.i + 1 or np_end >= len(doc) or doc[np_end].text != ",":
+            return None
+        phrase = doc[first.i + 1 : np_end]
+        head = next((t for t in phrase if t.pos_ == "NOUN"), None)
+        named = any(t.pos_ == "PROPN" for t in phrase) or self.people.first_person_in(
+            phrase[0].idx, phrase[-1].idx + len(phrase[-1].text)
+        )
+        if phrase[0].pos_ == "NUM" or (not named and (head is None or not _may_speak(phrase, head))):
+            return None
+        if head is not None and fold(head.lemma_) in _NOT_SPEAKING_AFTER_POUR:
+            return None
+        subject = (phrase[0].idx, phrase[-1].idx + len(phrase[-1].text))
+        content_start = doc[np_end].idx + 1
+        while content_start < sentence_end and self.text[content_start].isspace():
+            content_start += 1
+        return content_start, sentence_end, "pour", subject
+
+    def _indirect_postposed(self, tokens, sentence_start: int, sentence_end: int):
+        """Content first, then its source after a comma: "…, a estimé Ben Bernanke.", "…, rapporte
+        le Guardian", "…, estime le rapport", "…, a-t-il affirmé". The content is a clause (it
+        holds a verb) and runs from the sentence start to that comma."""
+        doc = self.doc
+        for token in tokens:
+            if token.text != "," or self._inside_marks(token.idx) or token.idx - sentence_start < 12:
+                continue
+            cue = self._cue_after(token.idx, sentence_end, inside=True)
+            if cue is None or (cue.subject_start is None and cue.pronoun is None):
+                continue
+            if not self.lexicon.is_indirect(cue.lemma) and cue.lemma not in ("ajouter", "poursuivre", "rapporter"):
+                continue
+            if cue.pronoun is None:
+                rest = self.text[cue.subject_end : sentence_end]
+                if not re.match(r"[^,;.!?«»]{0,40}(?:[,;(]|[.!?]?\s*$)", rest):
+                    continue  # "…, a annoncé le rappel de ses fromages": an object, not a subject
+            content = doc[self.token_index(sentence_start) : token.i]
+            if not any(_main_clause_verb(t) for t in content):
+                # "Les coopératives, qui regroupent 320 éleveurs, ont annoncé…": the words before
+                # the comma are the verb's own subject, not a clause it reports.
+                return None
+            subject = cue.pronoun if cue.pronoun else (cue.subject_start, cue.subject_end)
+            return sentence_start, token.idx, cue.lemma, subject
         return None
 
     def _indirect_selon(self, tokens, sentence_start: int, sentence_end: int):
