@@ -182,3 +182,33 @@ def test_postposed_source_after_the_content(extract, sentence, content, cue, spe
 )
 def test_a_verb_with_its_own_subject_is_no_postposed_source(extract, sentence):
     assert _indirect(extract(sentence)) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "content", "speaker"),
+    [
+        pytest.param(
+            "Les antidépresseurs sont presque inefficaces, selon une étude de l'université de Hull.",
+            "Les antidépresseurs sont presque inefficaces",
+            "université de Hull",
+            id="a study speaks (a written source)",
+        ),
+        pytest.param(
+            "Le suspect a été interpellé dans la nuit, selon une source policière.",
+            "Le suspect a été interpellé dans la nuit",
+            "source policière",
+            id="an unnamed source speaks",
+        ),
+        pytest.param(
+            "Washington a donné des explications, selon lesquelles le satellite présente un danger.",
+            "le satellite présente un danger",
+            "Washington",
+            id="selon lesquelles: the source of the explanations",
+        ),
+    ],
+)
+def test_selon_sources(extract, sentence, content, speaker):
+    quotes = _indirect(extract(sentence))
+    assert len(quotes) == 1, quotes
+    assert quotes[0].text == content and quotes[0].cue == "selon"
+    assert speaker in (quotes[0].speaker["name"] or quotes[0].speaker["text"] or ""), quotes[0].speaker

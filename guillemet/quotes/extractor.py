@@ -1769,6 +1769,21 @@ class _ArticleQuotes:
             return sentence_start, token.idx, cue.lemma, subject
         return None
 
+    def _selon_relative(self, token, sentence_end: int):
+        """ "Les explications américaines, selon lesquelles ce satellite présente un danger": the
+        content after the relative pronoun, to the sentence end, and the noun it refers to."""
+        doc = self.doc
+        i = token.i
+        if i + 2 >= len(doc) or fold(doc[i + 1].text) not in ("lequel", "laquelle", "lesquels", "lesquelles"):
+            return None
+        k = i - 1
+        while k >= 0 and (doc[k].is_space or doc[k].text == ","):
+            k -= 1
+        if k < 0 or doc[k].pos_ not in ("NOUN", "PROPN", "ADJ") or doc[k].lemma_.lower() in _TIME_HEADS:
+            return None
+        start = doc[i + 2].idx
+        return (start, sentence_end, doc[k]) if sentence_end - start >= 12 else None
+
     def _indirect_selon(self, tokens, sentence_start: int, sentence_end: int):
         text = self.text
         for token in self._candidates(self._selon_tokens, tokens):
@@ -1778,6 +1793,9 @@ class _ArticleQuotes:
             if self._inside_marks(token.idx):
                 continue
             cue = "selon" if lower == "selon" else "d'après"
+            relative = self._selon_relative(token, sentence_end)
+            if relative is not None:
+                return relative[0], relative[1], cue, self._phrase_span(relative[2])
             np_end = self._np_end(token.i + 1, sentence_end)
             if np_end <= token.i + 1:
                 continue
@@ -1789,10 +1807,8 @@ class _ArticleQuotes:
                 "sondage",
                 "donnee",
                 "estimation",
-                "etude",
                 "calcul",
                 "bilan",
-                "source",
                 "projection",
                 "modele",
                 "prevision",
