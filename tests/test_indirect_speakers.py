@@ -212,3 +212,13 @@ def test_selon_sources(extract, sentence, content, speaker):
     assert len(quotes) == 1, quotes
     assert quotes[0].text == content and quotes[0].cue == "selon"
     assert speaker in (quotes[0].speaker["name"] or quotes[0].speaker["text"] or ""), quotes[0].speaker
+
+
+def test_a_headline_reports_speech_too(extract):
+    text = (
+        "Pour Laurent Vidal, la réforme des retraites doit être retirée\n"
+        "Le député Laurent Vidal a présenté mardi sa proposition de loi devant la commission."
+    )
+    quotes = _indirect(extract(text))
+    assert [q.text for q in quotes] == ["la réforme des retraites doit être retirée"], quotes
+    assert quotes[0].speaker["name"] == "Laurent Vidal"

@@ -1593,8 +1593,6 @@ class _ArticleQuotes:
         marked_opens = [s for s, _ in marked]
         marked_ends = [e for _, e in marked]
         for sentence_start, sentence_end in self.sentences:
-            if sentence_start <= self.headline_end:
-                continue
             first, last = self.token_index(sentence_start), self.token_index(sentence_end)
             tokens = doc[first:last]
             answers = ((name, rule(tokens, sentence_start, sentence_end)) for name, rule in self._indirect_rules)
