@@ -222,3 +222,25 @@ def test_a_headline_reports_speech_too(extract):
     quotes = _indirect(extract(text))
     assert [q.text for q in quotes] == ["la réforme des retraites doit être retirée"], quotes
     assert quotes[0].speaker["name"] == "Laurent Vidal"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        pytest.param(
+            "Le ministre de la Défense Andreï Belooussov s'est rendu sur le front. "
+            "« L'offensive s'est accélérée », a affirmé le ministre de la Défense.",
+            "Andreï Belooussov",
+            id="a role with an organisation complement is the person named",
+        ),
+        pytest.param(
+            "La ministre de la Culture Hélène Garnier visitait le musée. "
+            "« Ce lieu doit rester ouvert », a lancé la ministre de la Culture.",
+            "Hélène Garnier",
+            id="a feminine role",
+        ),
+    ],
+)
+def test_a_role_phrase_is_a_person(extract, text, speaker):
+    quotes = [q for q in extract(text) if q.kind != "indirect"]
+    assert quotes and quotes[-1].speaker["name"] == speaker, quotes

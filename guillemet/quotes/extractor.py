@@ -219,6 +219,16 @@ _OBJECT_INFINITIVE_CUES = frozenset("demander recommander proposer suggérer pro
 # "Pour X, …" where X names a purpose or a time, not a source.
 _NOT_SPEAKING_AFTER_POUR = frozenset("fois cas moment instant heure annee mois semaine jour part reste".split())
 
+# Heads of phrases that name one person by a role, even with an organisation as complement ("le
+# PDG de Renault", "la ministre de la Culture", "le porte-parole du Kremlin").
+_PERSON_ROLE_HEADS = frozenset(
+    "ministre president presidente pdg directeur directrice porte-parole secretaire chef patron patronne "
+    "dirigeant dirigeante maire depute deputee senateur senatrice juge procureur procureure avocat avocate "
+    "conseiller conseillere delegue deleguee gouverneur gouverneure ambassadeur ambassadrice commissaire "
+    "premier vice-president vice-presidente fondateur fondatrice entraineur entraineuse selectionneur "
+    "rapporteur rapporteure prefet prefete".split()
+)
+
 _MAX_WRAPPED_LINES = 12
 
 
@@ -1421,11 +1431,25 @@ class _ArticleQuotes:
             < min((e.start_char for e in doc.ents if e.label_ == "ORG" and start <= e.start_char < end), default=0)
             and any(t.lower_ in ("de", "du", "des", "d'", "d’") and t.i > head.i for t in tokens)
         )
-        if person_noun and determiner is not None and determiner.lower_ in ("le", "la", "l'", "l’"):
+        role = head is not None and fold(head.lemma_) in _PERSON_ROLE_HEADS and not head_is_organisation
+        if role and determiner is not None and determiner.lower_ in ("le", "la", "l'", "l’", "ce", "cette"):
+            # "Le ministre de la Défense", "le PDG de Renault": a person even when the parser's ORG
+            # entity covers the whole phrase; the apposed name, else the person the article names.
+            apposed = re.search(r",\s*((?:[A-ZÀ-ÖØ-Þ][\w'’.-]+\s?){2,4})\s*$", phrase)
+            if apposed:
+                named = self.people.person_named(apposed.group(1).strip(), start)
+                self._set_speaker(
+                    candidate, (start, end), named, "explicit", None if named else apposed.group(1).strip()
+                )
+                return
+            person_noun = True
+        if person_noun and determiner is not None and determiner.lower_ in ("le", "la", "l'", "l’", "ce", "cette"):
             # "Le porte-parole du Parti socialiste": a person, the organisation is only a complement.
             gender = _DET_GENDER.get(determiner.lower_) or _morph_gender(head)
             position = len(self.text) if start <= self.headline_end else start
             person = self.people.by_descriptor(head.lemma_, gender, position)
+            if person is None and role:
+                person = self.people.antecedent(position, gender, self.last_quoted)
             self._set_speaker(
                 candidate, (start, end), person, "descriptor" if person else "unknown", self._descriptor(start, end)
             )
