@@ -244,3 +244,27 @@ def test_a_headline_reports_speech_too(extract):
 def test_a_role_phrase_is_a_person(extract, text, speaker):
     quotes = [q for q in extract(text) if q.kind != "indirect"]
     assert quotes and quotes[-1].speaker["name"] == speaker, quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "La ministre Claire Dumas a reçu les représentants du personnel lundi.\n"
+            "Les syndicats ont dénoncé « des points de blocage » à la sortie de la réunion.\n"
+            "« Nous reviendrons la semaine prochaine avec nos propres propositions chiffrées. »",
+            "syndicats",
+            id="the organisation that spoke last, not the last person",
+        ),
+        pytest.param(
+            "Les syndicats ont dénoncé « des points de blocage » à la sortie de la réunion.\n"
+            "La ministre Claire Dumas a répondu aux journalistes dans la soirée.\n"
+            "« Nous reviendrons la semaine prochaine avec nos propres propositions chiffrées. »",
+            "Claire Dumas",
+            id="a person who took the turn since",
+        ),
+    ],
+)
+def test_no_carry_over_past_another_source(extract, text, expected):
+    quotes = [q for q in extract(text) if q.kind == "direct"]
+    assert quotes and expected in (quotes[-1].speaker["name"] or ""), quotes

@@ -403,6 +403,7 @@ class _ArticleQuotes:
         self._cue_tokens = token_indices(doc, "POS", ("VERB", "AUX", "ADV", "NOUN"))
         self._selon_tokens = token_indices(doc, "LOWER", ("selon", "d'après", "après"))
         self.paragraphs = self._paragraphs()
+        self._paragraph_starts = [start for start, _ in self.paragraphs]
         self.paragraph_kinds = self._paragraph_kinds(blocks)
         self.spans = [span for span in find_marked_spans(self.text) if span.depth == 0]
         self._marked_mask = bytearray(len(self.text))
@@ -414,6 +415,8 @@ class _ArticleQuotes:
         self._sentence_starts = [start for start, _ in self.sentences]
         self._span_opens = {span.open_offset for span in self.spans}
         self.recent: list[Person] = []
+        # The last speaker when it was no person of the index: (end of its quote, name, mention).
+        self.last_source: tuple[int, str, tuple[int, int]] | None = None
         self.last_quoted: dict[int, int] = QuoteEnds()  # person id → end of their last quote
         self.last_marked: _Candidate | None = None  # the last quote in marks attributed
         self.headline_end = self._headline_end()
@@ -1155,11 +1158,36 @@ class _ArticleQuotes:
                 # nickname, a term, a scare quote.
                 candidate.rejected = "no cue (scare quote or term)"
                 return
+            source = self._previous_source(candidate.open_offset)
+            if source is not None:
+                candidate.person = None
+                candidate.speaker = {
+                    "text": None,
+                    "start": None,
+                    "end": None,
+                    "name": source,
+                    "resolution": "previous_speaker",
+                }
+                return
             previous = self._previous_speaker(candidate.open_offset)
             self._set_speaker(candidate, None, previous, "previous_speaker" if previous else "unknown", None)
             return
         candidate.cue = cue.lemma
         self._resolve(candidate, cue)
+
+    def _previous_source(self, position: int) -> str | None:
+        """The last source when it was no person (an organisation, a group, an unnamed descriptor)
+        and nobody took the turn as a subject since, within the same or the next paragraph."""
+        if self.last_source is None:
+            return None
+        end, name, _ = self.last_source
+        active = self.people.antecedent(position, None, self.last_quoted)
+        if active is not None and self.people.last_active(active, position, self.last_quoted) > end:
+            return None
+        starts = self._paragraph_starts
+        if bisect.bisect_right(starts, position) - bisect.bisect_right(starts, end) > 1:
+            return None
+        return name
 
     def _previous_speaker(self, position: int) -> Person | None:
         """Who speaks a quote with no cue: the last speaker, unless someone took the turn since
@@ -1572,6 +1600,11 @@ class _ArticleQuotes:
             name = person.name
             self._remember(person)
             self.last_quoted[person.id] = max(self.last_quoted.get(person.id, -1), candidate.outer_end)
+            self.last_source = None
+        elif name and resolution in ("organisation", "unknown", "explicit") and where is not None:
+            # A source that is no person of the index ("les syndicats", "Moody's", "un proche du
+            # maire"): the next quote without a cue is theirs, not the last person's.
+            self.last_source = (candidate.outer_end, name, where)
         candidate.speaker = {
             "text": self.text[where[0] : where[1]] if where else None,
             "start": where[0] if where else None,
