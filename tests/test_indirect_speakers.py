@@ -268,3 +268,23 @@ def test_a_role_phrase_is_a_person(extract, text, speaker):
 def test_no_carry_over_past_another_source(extract, text, expected):
     quotes = [q for q in extract(text) if q.kind == "direct"]
     assert quotes and expected in (quotes[-1].speaker["name"] or ""), quotes
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        pytest.param(
+            "Raphaël Garrigos et Isabelle Roberts ont estimé que la réforme allait beaucoup trop loin.",
+            "Raphaël Garrigos et Isabelle Roberts",
+            id="two people",
+        ),
+        pytest.param(
+            "Raphaël Garrigos a estimé que la réforme allait beaucoup trop loin.",
+            "Raphaël Garrigos",
+            id="one person",
+        ),
+    ],
+)
+def test_joint_speakers(extract, sentence, speaker):
+    quotes = _indirect(extract(sentence))
+    assert len(quotes) == 1 and quotes[0].speaker["name"] == speaker, quotes

@@ -1416,6 +1416,12 @@ class _ArticleQuotes:
                     for m, _ in candidate_person.mentions
                 ):
                     person = candidate_person
+        joint = self._joint_speakers(person, start, end) if person is not None else None
+        if joint is not None:
+            # "Raphaël Garrigos et Isabelle Roberts ont écrit": one utterance, two speakers.
+            self._set_speaker(candidate, (start, end), person, "explicit", None)
+            candidate.speaker["name"] = joint
+            return
         if person is not None:
             resolution = "explicit" if not re.match(r"^(m\.|mme|mlle|me|dr)\b", lowered) else "title"
             self._set_speaker(
@@ -1547,6 +1553,21 @@ class _ArticleQuotes:
                 self._set_speaker(candidate, (start, end), None, "explicit", " ".join(t.text for t in propn))
             return
         self._set_speaker(candidate, (start, end), None, "unknown", None)
+
+    def _joint_speakers(self, person: Person, start: int, end: int) -> str | None:
+        """ "X et Y" as one subject, both people of the index: their names joined with "et"."""
+        first = min((m for m in person.mentions if start <= m[0] and m[1] <= end), default=None)
+        if first is None:
+            return None
+        joined = re.match(r"\s+et\s+(?:(?:M\.|Mme|Me|Dr)\s*)?", self.text[first[1] : end])
+        if not joined:
+            return None
+        second = self.people.first_person_in(first[1] + joined.end(), end)
+        if second is None or second is person:
+            return None
+        if not any(m[0] == first[1] + joined.end() for m in second.mentions):
+            return None
+        return f"{person.name} et {second.name}"
 
     def _descriptor(self, start: int, end: int) -> str | None:
         """An unnamed speaker as written (CONVENTIONS.md): "un proche du maire", "une source policière".
