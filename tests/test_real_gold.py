@@ -20,22 +20,22 @@ pytestmark = pytest.mark.realworld
 # The floors: a little under the figures measured when the test was written (docs/quotes.md has
 # them). Raise them, in this one place, when the extractor improves.
 FLOORS = {
-    ("pages", "direct", "F30"): 0.67,  # 0.693
+    ("pages", "direct", "F30"): 0.67,  # 0.694
     ("pages", "direct", "P30"): 0.69,  # 0.714
-    ("pages", "direct", "F80"): 0.65,  # 0.677
-    ("pages", "direct", "F30_spk"): 0.43,  # 0.454
-    ("pages", "direct", "speaker_acc"): 0.63,  # 0.655
-    ("pages", "indirect", "F30"): 0.46,  # 0.482
+    ("pages", "direct", "F80"): 0.65,  # 0.678
+    ("pages", "direct", "F30_spk"): 0.44,  # 0.467
+    ("pages", "direct", "speaker_acc"): 0.65,  # 0.672
+    ("pages", "indirect", "F30"): 0.58,  # 0.601
     ("pages", "non_quotes", "rejected"): 0.70,  # 0.721
-    ("dispatches", "direct", "F30"): 0.67,  # 0.698
-    ("dispatches", "direct", "P30"): 0.82,  # 0.846
-    ("dispatches", "direct", "F80"): 0.66,  # 0.683
-    ("dispatches", "direct", "F30_spk"): 0.52,  # 0.54
-    ("dispatches", "direct", "speaker_acc"): 0.77,  # 0.791
-    ("dispatches", "indirect", "F30"): 0.17,  # 0.197
-    ("dispatches", "non_quotes", "rejected"): 0.76,  # 0.8 (one non-quote of 30 is 0.033)
-    ("all", "gender", "acc"): 0.86,  # 0.886
-    ("all", "gender", "coverage"): 0.90,  # 0.93
+    ("dispatches", "direct", "F30"): 0.78,  # 0.806
+    ("dispatches", "direct", "P30"): 0.86,  # 0.885
+    ("dispatches", "direct", "F80"): 0.74,  # 0.761
+    ("dispatches", "direct", "F30_spk"): 0.60,  # 0.627
+    ("dispatches", "direct", "speaker_acc"): 0.77,  # 0.792
+    ("dispatches", "indirect", "F30"): 0.67,  # 0.694
+    ("dispatches", "non_quotes", "rejected"): 0.80,  # 0.867 (one non-quote of 30 is 0.033)
+    ("all", "gender", "acc"): 0.86,  # 0.884
+    ("all", "gender", "coverage"): 0.90,  # 0.924
 }
 
 
