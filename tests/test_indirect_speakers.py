@@ -288,3 +288,25 @@ def test_no_carry_over_past_another_source(extract, text, expected):
 def test_joint_speakers(extract, sentence, speaker):
     quotes = _indirect(extract(sentence))
     assert len(quotes) == 1 and quotes[0].speaker["name"] == speaker, quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        pytest.param(
+            "Le ministre Paul Arnaud a reçu l'ambassadeur Berik Uali mardi. "
+            "Ce dernier a estimé que les négociations devaient reprendre rapidement.",
+            "Berik Uali",
+            id="ce dernier: the last person named",
+        ),
+        pytest.param(
+            "Le maire Jean Colin a rencontré la préfète Anne Morel. "
+            "Cette dernière a assuré que le dossier serait réglé avant l'été.",
+            "Anne Morel",
+            id="cette dernière",
+        ),
+    ],
+)
+def test_ce_dernier_is_the_last_person_named(extract, text, speaker):
+    quotes = _indirect(extract(text))
+    assert quotes and quotes[-1].speaker["name"] == speaker, quotes

@@ -1370,6 +1370,12 @@ class _ArticleQuotes:
         if lowered in _PRONOUN_GENDER:
             self._resolve_pronoun(candidate, lowered, (start, end))
             return
+        if lowered in ("ce dernier", "cette dernière"):
+            # "Ce dernier a jugé…": the person mentioned last before it (within a few sentences).
+            last = self.people.person_in(max(0, start - 400), start)
+            if last is not None:
+                self._set_speaker(candidate, (start, end), last, "pronoun", None)
+                return
         titled_name = _TITLED_NAME.match(phrase)
         if titled_name and start > self.sentence_of(start)[0]:
             # "tranche Le Journal des Causses", "selon Le Parisien": a capitalised article inside a
