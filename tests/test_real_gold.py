@@ -23,8 +23,8 @@ FLOORS = {
     ("pages", "direct", "F30"): 0.67,  # 0.694
     ("pages", "direct", "P30"): 0.69,  # 0.714
     ("pages", "direct", "F80"): 0.65,  # 0.678
-    ("pages", "direct", "F30_spk"): 0.44,  # 0.467
-    ("pages", "direct", "speaker_acc"): 0.65,  # 0.672
+    ("pages", "direct", "F30_spk"): 0.45,  # 0.471
+    ("pages", "direct", "speaker_acc"): 0.65,  # 0.678
     ("pages", "indirect", "F30"): 0.58,  # 0.601
     ("pages", "non_quotes", "rejected"): 0.70,  # 0.721
     ("dispatches", "direct", "F30"): 0.78,  # 0.806
