@@ -69,6 +69,20 @@ def _indirect(quotes):
             id="an incise between verb and infinitive",
         ),
         pytest.param(
+            "La société Verdal a affirmé vendredi avoir remboursé tous ses clients lésés.",
+            "avoir remboursé tous ses clients lésés",
+            "affirmer",
+            None,
+            id="a day between verb and infinitive",
+        ),
+        pytest.param(
+            "Le candidat Paul Grenier a accusé Pékin de manipuler sa monnaie pour exporter.",
+            "manipuler sa monnaie pour exporter",
+            "accuser",
+            "Paul Grenier",
+            id="accuser X de + infinitive",
+        ),
+        pytest.param(
             "Le club promet de rembourser tous les abonnés avant la fin du mois.",
             "rembourser tous les abonnés avant la fin du mois",
             "promettre",

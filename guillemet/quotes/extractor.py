@@ -213,7 +213,7 @@ class _Cue:
 _INFINITIVE_CUES = frozenset(
     "dire affirmer assurer annoncer promettre déclarer reconnaître nier démentir prétendre jurer "
     "recommander demander certifier garantir confirmer admettre avouer espérer proposer menacer "
-    "estimer se dire répéter réitérer s'engager préconiser exiger réclamer suggérer".split()
+    "estimer se dire répéter réitérer s'engager préconiser exiger réclamer suggérer accuser".split()
 )
 _OBJECT_INFINITIVE_CUES = frozenset("demander recommander proposer suggérer promettre".split())
 # "Pour X, …" where X names a purpose or a time, not a source.
@@ -1784,8 +1784,15 @@ class _ArticleQuotes:
                 # A short incise between the verb and its complement: "a annoncé, mardi matin, avoir".
                 close = next((k for k in range(j + 1, min(limit, j + 6)) if doc[k].text == ","), None)
                 j = close + 1 if close is not None else j
-            while j < limit and (doc[j].is_space or (doc[j].pos_ == "ADV" and doc[j].lower_ not in ("ne", "n'"))):
+            while j < limit and (
+                doc[j].is_space
+                or (doc[j].pos_ == "ADV" and doc[j].lower_ not in ("ne", "n'"))
+                or doc[j].lower_ in _TIME_HEADS  # "a affirmé vendredi avoir…", "mardi matin"
+            ):
                 j += 1
+            if j < limit and lemma == "accuser":
+                # "a accusé Pékin de manipuler": the accused before "de".
+                j = next((k for k in range(j, min(limit, j + 5)) if doc[k].lower_ in ("de", "d'", "d’")), limit)
             if j < limit and doc[j].lower_ in ("à", "au", "aux") and lemma in _OBJECT_INFINITIVE_CUES:
                 # "demande au gouvernement d'annuler": the addressee before "de".
                 j = next((k for k in range(j + 1, min(limit, j + 5)) if doc[k].lower_ in ("de", "d'", "d’")), limit)
