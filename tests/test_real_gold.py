@@ -25,7 +25,7 @@ FLOORS = {
     ("pages", "direct", "F80"): 0.65,  # 0.678
     ("pages", "direct", "F30_spk"): 0.45,  # 0.471
     ("pages", "direct", "speaker_acc"): 0.65,  # 0.678
-    ("pages", "indirect", "F30"): 0.58,  # 0.601
+    ("pages", "indirect", "F30"): 0.59,  # 0.612
     ("pages", "non_quotes", "rejected"): 0.70,  # 0.721
     ("dispatches", "direct", "F30"): 0.78,  # 0.806
     ("dispatches", "direct", "P30"): 0.86,  # 0.885
