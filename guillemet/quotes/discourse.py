@@ -9,11 +9,14 @@ article and passes explicitly to the rules that read or update it; the context
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from guillemet.quotes.context import ArticleContext
 from guillemet.quotes.people import Person, QuoteEnds
 from guillemet.quotes.types import Candidate, Resolution, Speaker
+
+_SOURCE_RESOLUTIONS = (Resolution.ORGANISATION, Resolution.UNKNOWN, Resolution.EXPLICIT)
 
 
 @dataclass
@@ -25,6 +28,8 @@ class DiscourseState:
     last_marked: Candidate | None = None  # the last quote in marks kept and attributed
     publications: list[tuple[int, str]] = field(default_factory=list)  # (offset, name) quoted by name
     interviewee: Person | None = None  # the person an interview introduces, when there is one
+    # The last speaker when it was no person of the index: (end of its quote, name, mention).
+    last_source: tuple[int, str, tuple[int, int]] | None = None
 
     def remember(self, person: Person) -> None:
         """``person`` just spoke: they become the last speaker."""
@@ -42,6 +47,20 @@ class DiscourseState:
         since = ctx.people.last_active(active, position, self.last_quoted)
         return active if since > self.last_quoted.get(previous.id, -1) else previous
 
+    def previous_source(self, ctx: ArticleContext, position: int) -> str | None:
+        """The last source when it was no person (an organisation, a group, an unnamed descriptor)
+        and nobody took the turn as a subject since, within the same or the next paragraph."""
+        if self.last_source is None:
+            return None
+        end, name, _ = self.last_source
+        active = ctx.people.antecedent(position, None, self.last_quoted)
+        if active is not None and ctx.people.last_active(active, position, self.last_quoted) > end:
+            return None
+        starts = ctx.paragraph_starts
+        if bisect.bisect_right(starts, position) - bisect.bisect_right(starts, end) > 1:
+            return None
+        return name
+
     def attribute(
         self,
         ctx: ArticleContext,
@@ -57,6 +76,11 @@ class DiscourseState:
             name = person.name
             self.remember(person)
             self.last_quoted[person.id] = max(self.last_quoted.get(person.id, -1), candidate.outer_end)
+            self.last_source = None
+        elif name and resolution in _SOURCE_RESOLUTIONS and where is not None:
+            # A source that is no person of the index ("les syndicats", "Moody's", "un proche du
+            # maire"): the next quote without a cue is theirs, not the last person's.
+            self.last_source = (candidate.outer_end, name, where)
         candidate.speaker = Speaker(
             text=ctx.text[where[0] : where[1]] if where else None,
             start=where[0] if where else None,

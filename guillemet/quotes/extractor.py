@@ -17,7 +17,7 @@ Every rule is a named function; ``trace`` says which one kept or rejected each c
 from __future__ import annotations
 
 from guillemet.quotes.candidates import classify_kind, find_indirect, find_interview, split_interrupted
-from guillemet.quotes.context import ArticleContext
+from guillemet.quotes.context import ArticleContext, paragraph_bounds
 from guillemet.quotes.cues import CUE_RULES
 from guillemet.quotes.discourse import DiscourseState
 from guillemet.quotes.filters import rejection
@@ -26,7 +26,7 @@ from guillemet.quotes.speakers import match_headlines, resolve, resolve_indirect
 from guillemet.quotes.types import Candidate, Cue, Decision, QuoteKind, Rejection, first_answer
 from guillemet.records import Quote
 
-__all__ = ["Decision", "QuoteExtractor"]
+__all__ = ["Decision", "QuoteExtractor", "paragraph_bounds"]
 
 
 class QuoteExtractor:

@@ -19,7 +19,7 @@ _DEMONSTRATIVES = {"celle": "elle", "celui": "il", "celle-ci": "elle", "celui-ci
 INDEFINITE = frozenset(
     "un une des plusieurs certains certaines quelques nombreux beaucoup d'autres aucun aucune".split()
 )
-_NEGATIONS = {"pas", "jamais", "nullement", "aucunement", "point", "guère", "plus"}
+NEGATIONS = {"pas", "jamais", "nullement", "aucunement", "point", "guère", "plus"}
 
 
 def is_clitic(token) -> bool:
@@ -28,6 +28,21 @@ def is_clitic(token) -> bool:
     if lowered in ("y", "en", "lui", "leur", "s'", "s’", "se", "nous", "vous", "m'", "me"):
         return True
     return lowered in ("l'", "l’", "le", "la") and token.pos_ == "PRON"
+
+
+def main_clause_verb(token) -> bool:
+    """A verb outside a relative clause or a participle phrase: what makes words a clause one can
+    report ("qui regroupent 320 éleveurs" and "située en amont" are not)."""
+    if token.pos_ not in ("VERB", "AUX"):
+        return False
+    verb = token.head if token.pos_ == "AUX" and token.dep_.startswith(("aux", "cop")) else token
+    for _ in range(3):
+        if verb.dep_ in ("acl:relcl", "acl"):
+            return False
+        if verb.dep_ not in ("xcomp", "conj") or verb.head is verb:
+            break
+        verb = verb.head
+    return True
 
 
 def is_dapres(doc, i: int) -> bool:
@@ -68,7 +83,7 @@ def negated(ctx: ArticleContext, i: int) -> bool:
     window_before = [t.lower_ for t in doc[max(0, i - 6) : i]]
     window_after = [t.lower_ for t in doc[i + 1 : i + 3]]
     if "ne" in window_before or "n'" in window_before:
-        return any(word in _NEGATIONS for word in window_before + window_after)
+        return any(word in NEGATIONS for word in window_before + window_after)
     return False
 
 

@@ -51,7 +51,7 @@ _NON_SPEAKER_HEADS = frozenset(
 # Heads that never name a speaker (issue 12): dates and times ("ce week-end"), and abstract nouns,
 # by their suffix ("l'appel vidéo" aside, "la situation", "cette approche") or as common vague
 # nouns. Organisation nouns (ORG_NOUNS) are checked first, so "agence" or "gouvernement" still speak.
-_TIME_HEADS = frozenset(
+TIME_HEADS = frozenset(
     """jour journée semaine week-end weekend mois an année soir soirée matin matinée nuit heure minute
     lundi mardi mercredi jeudi vendredi samedi dimanche veille lendemain fois période saison date
     moment instant époque siècle décennie trimestre semestre""".split()
@@ -79,7 +79,19 @@ _RELATIVE_PRONOUNS = frozenset(
     for word in """qui que quoi dont où lequel laquelle lesquels lesquelles duquel desquels desquelles auquel
     auxquels auxquelles ce ceci cela ça""".split()
 )
+# Heads of phrases that name one person by a role, even with an organisation as complement ("le
+# PDG de Renault", "la ministre de la Culture", "le porte-parole du Kremlin").
+_PERSON_ROLE_HEADS = frozenset(
+    "ministre president presidente pdg directeur directrice porte-parole secretaire chef patron patronne "
+    "dirigeant dirigeante maire depute deputee senateur senatrice juge procureur procureure avocat avocate "
+    "conseiller conseillere delegue deleguee gouverneur gouverneure ambassadeur ambassadrice commissaire "
+    "premier vice-president vice-presidente fondateur fondatrice entraineur entraineuse selectionneur "
+    "rapporteur rapporteure prefet prefete".split()
+)
+_ROLE_DETERMINERS = ("le", "la", "l'", "l’", "ce", "cette")
 _DEFINITE_OR_POSSESSIVE = ("le", "la", "l'", "ce", "cette", "son", "sa")
+# How far back "ce dernier" looks for the person it refers to (characters).
+CE_DERNIER_WINDOW = 400
 # A headline quote takes the speaker of the body quote sharing this share of its words.
 HEADLINE_MATCH_SHARE = 0.5
 
@@ -92,6 +104,7 @@ class SpeakerAnswer:
     person: Person | None
     resolution: Resolution
     name: str | None = None
+    joint: str | None = None  # "X et Y": both names, the output's name when two people speak as one
 
 
 def may_speak(tokens, head) -> bool:
@@ -115,7 +128,7 @@ def may_speak(tokens, head) -> bool:
         return True
     # The head's word as written too: the tokenizer splits "week-end" into three tokens.
     written = head.doc.text[head.idx : tokens[-1].idx + len(tokens[-1].text)].split()[0].lower()
-    if {lemma, written} & (_TIME_HEADS | _ABSTRACT_HEADS):
+    if {lemma, written} & (TIME_HEADS | _ABSTRACT_HEADS):
         return False
     return not _ABSTRACT_SUFFIX.search(lemma)
 
@@ -343,6 +356,17 @@ def speaker_pronoun_subject(phrase: SubjectPhrase) -> SpeakerAnswer | None:
     return first_pronoun_answer(PronounQuery(phrase.ctx, phrase.state, phrase.candidate, phrase.lowered, phrase.where))
 
 
+def speaker_ce_dernier(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """ "Ce dernier" / "cette dernière": the person mentioned last before it (within a few sentences).
+
+    Example: "Le juge a entendu Paul Durand. Ce dernier a assuré que …" → Paul Durand.
+    """
+    if phrase.lowered not in ("ce dernier", "cette dernière"):
+        return None
+    last = phrase.ctx.people.person_in(max(0, phrase.start - CE_DERNIER_WINDOW), phrase.start)
+    return SpeakerAnswer(phrase.where, last, Resolution.PRONOUN) if last is not None else None
+
+
 def speaker_publication_title(phrase: SubjectPhrase) -> SpeakerAnswer | None:
     """A capitalised article inside a sentence opens a name: a publication or an organisation.
 
@@ -357,13 +381,14 @@ def speaker_publication_title(phrase: SubjectPhrase) -> SpeakerAnswer | None:
 
 
 def speaker_named_in_subject(phrase: SubjectPhrase) -> SpeakerAnswer | None:
-    """The person the phrase names (not in a complement of its head).
+    """The person the phrase names (not in a complement of its head); two joined by "et" speak together.
 
-    Example: « … », a déclaré le maire Bernard Quissac. → Bernard Quissac.
+    Examples: « … », a déclaré le maire Bernard Quissac. → Bernard Quissac. / "Raphaël Garrigos et
+    Isabelle Roberts ont écrit que …" → "Raphaël Garrigos et Isabelle Roberts".
     """
     if phrase.person is None or phrase.person_in_complement:
         return None
-    return SpeakerAnswer(phrase.where, phrase.person, Resolution.EXPLICIT)
+    return SpeakerAnswer(phrase.where, phrase.person, Resolution.EXPLICIT, joint=_joint_speakers(phrase, phrase.person))
 
 
 def speaker_apposed_after_complement(phrase: SubjectPhrase) -> SpeakerAnswer | None:
@@ -419,8 +444,25 @@ def speaker_apposition(phrase: SubjectPhrase) -> SpeakerAnswer | None:
         next_start <= m <= next_start + 4 or re.fullmatch(r"(?:l'|le |la )\s*[A-ZÀ-Þ][\w-]+\s", ctx.text[next_start:m])
         for m, _ in person.mentions
     ):
-        return SpeakerAnswer(phrase.where, person, Resolution.EXPLICIT)
+        return SpeakerAnswer(phrase.where, person, Resolution.EXPLICIT, joint=_joint_speakers(phrase, person))
     return None
+
+
+def _joint_speakers(phrase: SubjectPhrase, person: Person) -> str | None:
+    """ "X et Y" as one subject, both people of the index: their names joined with "et"."""
+    ctx, start, end = phrase.ctx, phrase.start, phrase.end
+    first = min((m for m in person.mentions if start <= m[0] and m[1] <= end), default=None)
+    if first is None:
+        return None
+    joined = re.match(r"\s+et\s+(?:(?:M\.|Mme|Me|Dr)\s*)?", ctx.text[first[1] : end])
+    if not joined:
+        return None
+    second = ctx.people.first_person_in(first[1] + joined.end(), end)
+    if second is None or second is person:
+        return None
+    if not any(m[0] == first[1] + joined.end() for m in second.mentions):
+        return None
+    return f"{person.name} et {second.name}"
 
 
 def speaker_indefinite_pronoun(phrase: SubjectPhrase) -> SpeakerAnswer | None:
@@ -475,24 +517,57 @@ def speaker_media_last_named(phrase: SubjectPhrase) -> SpeakerAnswer | None:
     return SpeakerAnswer(phrase.where, None, Resolution.ORGANISATION, max(named)[1])
 
 
+def _is_role(phrase: SubjectPhrase) -> bool:
+    """A role naming one person ("le PDG de Renault"), after a definite or demonstrative determiner."""
+    head, determiner = phrase.head, phrase.determiner
+    return (
+        head is not None
+        and fold(head.lemma_) in _PERSON_ROLE_HEADS
+        and not phrase.head_is_organisation
+        and determiner is not None
+        and determiner.lower_ in _ROLE_DETERMINERS
+    )
+
+
+def speaker_role_apposed_name(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """A role phrase ending with an apposed name, even when an ORG entity covers it: the name.
+
+    Example: « … », a déclaré le ministre de la Défense, Jean Valat. → Jean Valat.
+    """
+    if not _is_role(phrase):
+        return None
+    apposed = re.search(r",\s*((?:[A-ZÀ-ÖØ-Þ][\w'’.-]+\s?){2,4})\s*$", phrase.text)
+    if not apposed:
+        return None
+    written = apposed.group(1).strip()
+    named = phrase.ctx.people.person_named(written, phrase.start)
+    return SpeakerAnswer(phrase.where, named, Resolution.EXPLICIT, None if named else written)
+
+
 def speaker_role_in_organisation(phrase: SubjectPhrase) -> SpeakerAnswer | None:
-    """A definite role noun with an organisation in its complement is a person, not the organisation.
+    """A role noun (or any definite noun with an organisation in its complement) is a person, not
+    the organisation: the person so described, else (a role) the antecedent, else as written.
 
     Example: « … », a déclaré le porte-parole du Parti socialiste. → the person so described, if any.
     """
     ctx, head, determiner = phrase.ctx, phrase.head, phrase.determiner
     if head is None or phrase.head_is_organisation or determiner is None:
         return None
-    first_org = min((at for at in phrase.organisation_mentions if at >= phrase.start), default=0)
-    if not (
-        head.idx < first_org
-        and any(t.lower_ in ("de", "du", "des", "d'", "d’") and t.i > head.i for t in phrase.tokens)
-    ):
+    if determiner.lower_ not in _ROLE_DETERMINERS:
         return None
-    if determiner.lower_ not in ("le", "la", "l'", "l’"):
-        return None
+    role = _is_role(phrase)
+    if not role:
+        first_org = min((at for at in phrase.organisation_mentions if at >= phrase.start), default=0)
+        if not (
+            head.idx < first_org
+            and any(t.lower_ in ("de", "du", "des", "d'", "d’") and t.i > head.i for t in phrase.tokens)
+        ):
+            return None
     gender = _DET_GENDER.get(determiner.lower_) or _morph_gender(head)
-    person = ctx.people.by_descriptor(head.lemma_, gender, phrase.position())
+    position = phrase.position()
+    person = ctx.people.by_descriptor(head.lemma_, gender, position)
+    if person is None and role:
+        person = ctx.people.antecedent(position, gender, phrase.state.last_quoted)
     resolution = Resolution.DESCRIPTOR if person else Resolution.UNKNOWN
     return SpeakerAnswer(phrase.where, person, resolution, phrase.descriptor)
 
@@ -619,6 +694,7 @@ PhraseRule = Callable[[SubjectPhrase], "SpeakerAnswer | Rejection | None"]
 # Most precise first; the first that answers wins.
 PHRASE_RULES: tuple[PhraseRule, ...] = (
     speaker_pronoun_subject,
+    speaker_ce_dernier,
     speaker_publication_title,
     speaker_named_in_subject,
     speaker_apposed_after_complement,
@@ -628,6 +704,7 @@ PHRASE_RULES: tuple[PhraseRule, ...] = (
     reject_sign_or_banner,
     speaker_media_title,
     speaker_media_last_named,
+    speaker_role_apposed_name,
     speaker_role_in_organisation,
     speaker_organisation,
     speaker_acronym,
@@ -663,6 +740,8 @@ def _apply(ctx: ArticleContext, state: DiscourseState, candidate: Candidate, ans
         candidate.rejected = answer.rule
         return
     state.attribute(ctx, candidate, answer.where, answer.person, answer.resolution, answer.name)
+    if answer.joint is not None:
+        candidate.speaker = replace(candidate.speaker, name=answer.joint)
 
 
 def _previous(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> None:
