@@ -4,7 +4,8 @@ Exit codes: 0 success; 1 the run failed, nothing committed (or ``annotate`` foun
 bad usage or an invalid configuration, refused before anything ran; 3 the run finished but its dead
 letters exceed ``max_dead_letter_share`` of the entries read (so that cron and orchestrators notice
 a degraded run); 4 the run committed but its ``--summary-json`` could not be written; 5 the run
-committed but every feed failed, so nothing was read (docs/scheduling.md).
+committed but every feed failed, so nothing was read; 75 another run holds the output's lock, this
+one did not start (EX_TEMPFAIL, as ``flock -E 75``; docs/scheduling.md).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ EXIT_USAGE = 2
 EXIT_TOO_MANY_DEAD_LETTERS = 3
 EXIT_SUMMARY_NOT_WRITTEN = 4
 EXIT_NO_FEED_READ = 5
+EXIT_LOCKED = 75
 
 
 def _setup_logging(verbosity: int) -> None:
@@ -117,6 +119,7 @@ def _refuse_unknown_flags(command: str, beam_args: list[str], parser: argparse.A
 
 def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
     from guillemet.config import load_config
+    from pipeline.lock import OutputLockedError
     from pipeline.run import check_can_run, run
 
     _check_summary_path(args.summary_json)
@@ -133,6 +136,9 @@ def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
         )
     except ConfigError:
         raise
+    except OutputLockedError as error:
+        print(f"guillemet run: {error}", file=sys.stderr)
+        return EXIT_LOCKED
     except Exception as error:  # noqa: BLE001 - the run itself failed: say so and exit non-zero
         return _job_failed("run", error, args)
     if args.no_wait:
