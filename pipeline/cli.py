@@ -120,6 +120,7 @@ def _refuse_unknown_flags(command: str, beam_args: list[str], parser: argparse.A
 def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
     from guillemet.config import load_config
     from pipeline.lock import OutputLockedError
+    from pipeline.progress import ProgressSettings
     from pipeline.run import check_can_run, run
 
     _check_summary_path(args.summary_json)
@@ -133,6 +134,7 @@ def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
             full=args.full,
             commit_in_pipeline=args.commit_in_pipeline or args.no_wait,
             wait=not args.no_wait,
+            progress=None if args.verbose < 0 else ProgressSettings(),
         )
     except ConfigError:
         raise

@@ -38,6 +38,7 @@ from guillemet.state import (
 from pipeline.graph import PreviousState, RunLayout, build_graph, feed_sources
 from pipeline.lock import LockHandle, LockSettings, OutputLock
 from pipeline.options import is_local, pipeline_options, runner_name
+from pipeline.progress import ProgressReporter
 from pipeline.store import find_committed_state, read_feed_states, read_json_lines, write_text_atomically
 from transforms.common import METRICS_NAMESPACE
 
@@ -345,17 +346,22 @@ def run(
 ) -> RunSummary:
     """Runs one batch job holding the output's lock (``_run`` says the rest), and gives the lock back
     once the run is committed, or failed; a run committed by its pipeline without waiting leaves the
-    lock to the pipeline's last step.
+    lock to the pipeline's last step. ``progress`` (``ProgressSettings``): show the job's progress
+    while it runs (``pipeline/progress.py``); the command line does, the library does not by default.
 
     Raises:
         OutputLockedError: another run holds the output's lock past ``lock.wait_s``.
     """
+    progress = options.pop("progress", None)
     lock = lock_output(config, output)
     by_pipeline = not options.get("wait", True)
     try:
         if by_pipeline:
             lock.hand_to_pipeline()
-        summary = _run(config, beam_args, output, lock=lock, **options)
+        with ExitStack() as stack:
+            if progress is not None:
+                stack.enter_context(ProgressReporter(len(config.feeds), config.nlp.enabled, progress))
+            summary = _run(config, beam_args, output, lock=lock, **options)
     except BaseException:
         lock.release()
         raise
