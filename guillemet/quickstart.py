@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from guillemet.config import GuillemetConfig, _describe
+from guillemet.config import GuillemetConfig
 from guillemet.errors import ConfigError
 
 # What configs/demo.yaml sets besides its corpus: the fetch limits of a first try.
@@ -75,11 +75,10 @@ def command_line_config(
     try:
         return GuillemetConfig(**data, source=source)
     except ValidationError as error:
-        lines = _describe(error, source).splitlines()
         # One line: the first problem, with the feed it is about.
-        problem = lines[1].strip() if len(lines) > 1 else lines[0]
-        position = problem.split(".", 2)[1] if problem.startswith("feeds.") else None
-        if position is not None and position.isdigit():
-            reason = problem.split(": ", 1)[1].removeprefix("Value error, ")
-            problem = f"feed {feeds[int(position)]['url']!r}: {reason}"
-        raise ConfigError(f"{source}: {problem}") from None
+        problem = error.errors()[0]
+        where = problem["loc"]
+        reason = problem["msg"].removeprefix("Value error, ")
+        if len(where) >= 2 and where[0] == "feeds" and isinstance(where[1], int):
+            raise ConfigError(f"{source}: feed {feeds[where[1]]['url']!r}: {reason}") from None
+        raise ConfigError(f"{source}: {'.'.join(map(str, where)) or 'profile'}: {reason}") from None

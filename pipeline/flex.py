@@ -32,9 +32,8 @@ from pydantic import ValidationError
 from guillemet.config import BeamConfig, GuillemetConfig, load_config, parse_config
 from guillemet.errors import ConfigError
 from pipeline.graph import feed_sources
-from pipeline.lock import OutputLockedError
 from pipeline.options import pipeline_options
-from pipeline.run import RunPlan, build_run, lock_output
+from pipeline.run import RunPlan, build_run
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -106,16 +105,10 @@ def launch(argv: list[str]) -> tuple[GuillemetConfig, PipelineResult]:
     args, beam_args = build_parser().parse_known_args(argv)
     config = template_config(args)
     options = pipeline_options(config, beam_args)
-    lock = lock_output(config)  # given back by the job's CommitRun
-    try:
-        lock.hand_to_pipeline()
-        plan = RunPlan.new(config, options, full=args.full, lock=lock)
-        pipeline = beam.Pipeline(options=options)
-        build_run(pipeline, config, plan, feed_sources(config), commit_in_pipeline=True)
-        result = pipeline.run()
-    except BaseException:
-        lock.release()
-        raise
+    plan = RunPlan.new(config, options, full=args.full)
+    pipeline = beam.Pipeline(options=options)
+    build_run(pipeline, config, plan, feed_sources(config), commit_in_pipeline=True)
+    result = pipeline.run()
     _LOGGER.info(
         "run %s submitted: %d feeds, output %s, %s",
         plan.layout.run_id,
@@ -133,9 +126,6 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"guillemet flex template: {error}", file=sys.stderr)
         return 2
-    except OutputLockedError as error:
-        print(f"guillemet flex template: {error}", file=sys.stderr)
-        return 75
     return 0
 
 
