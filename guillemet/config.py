@@ -97,18 +97,6 @@ class FetchConfig(_Strict):
                 raise ValueError(f"{host!r} is not a host name (no scheme, path, port or spaces)")
         return value
 
-    @model_validator(mode="after")
-    def _timeouts_fit(self) -> FetchConfig:
-        for name in ("connect_timeout_s", "read_timeout_s"):
-            if getattr(self, name) > self.total_timeout_s:
-                raise ValueError(
-                    f"{name} ({getattr(self, name):g} s) is longer than total_timeout_s ({self.total_timeout_s:g} s),"
-                    " which cuts every attempt first"
-                )
-        if self.backoff_s > self.max_backoff_s:
-            raise ValueError(f"backoff_s ({self.backoff_s:g}) is longer than max_backoff_s ({self.max_backoff_s:g})")
-        return self
-
     @field_validator("user_agent")
     @classmethod
     def _one_header_line(cls, value: str) -> str:
