@@ -114,10 +114,13 @@ class ExtractConfig(_Strict):
 
     Below ``min_text_chars`` the page text counts as missing and the feed's text is used when it is
     longer; below ``min_article_chars``, whatever the source, the entry is a dead letter.
+    ``prefer_date``: ``feed`` (the entry's date-time, else the page's date) or ``page`` (the page's
+    date, else the entry's); the record's ``published_at_source`` says which was used.
     """
 
     min_text_chars: int = Field(200, ge=0)
     min_article_chars: int = Field(40, ge=1)
+    prefer_date: Literal["feed", "page"] = "feed"
 
 
 class NlpConfig(_Strict):

@@ -174,7 +174,7 @@ def build_graph(
     unique_entries = entries | "DedupEntries" >> DedupEntries()
     pages = unique_entries | "FetchArticles" >> FetchArticles(settings)
     extracted = pages.good | "ExtractText" >> ExtractText(
-        config.extract.min_text_chars, config.extract.min_article_chars
+        config.extract.min_text_chars, config.extract.min_article_chars, config.extract.prefer_date
     )
     articles = extracted.good | "NormalizeText" >> NormalizeText()
     # One page per id (canonical URL): the id of a record is unique in a run.
