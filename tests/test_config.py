@@ -130,3 +130,11 @@ def test_a_profile_that_is_not_utf8_is_refused_in_one_line(tmp_path, capsys):
     assert f"{path}: not UTF-8 text (byte 0xe9 at offset" in err and len(err.strip().splitlines()) == 1
     path.write_bytes(b"\xef\xbb\xbf" + MINIMAL.encode("utf-8"))  # a BOM, as some editors write
     assert load_config(path).name
+
+
+def test_the_demo_does_not_wait_on_its_own_server_and_real_profiles_stay_polite():
+    demo = load_config(ROOT / "configs" / "demo.yaml")
+    assert demo.serve is not None and demo.fetch.per_host_delay_s == 0
+    assert not [feed.url for feed in demo.feeds if not feed.url.startswith("/")]  # only its own server
+    news = load_config(ROOT / "configs" / "fr-news.yaml")
+    assert news.serve is None and news.fetch.per_host_delay_s >= 1 and news.fetch.robots_txt
