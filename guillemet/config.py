@@ -11,6 +11,7 @@ import ipaddress
 import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -88,6 +89,19 @@ class FetchConfig(_Strict):
     per_host_delay_s: float = Field(1.0, ge=0, le=3600)
     robots_txt: bool = True
     concurrency: int = Field(8, ge=1, le=256)
+    proxy: str | None = None
+
+    @field_validator("proxy")
+    @classmethod
+    def _a_proxy_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") or parts.query:
+            raise ValueError("must be an http(s) URL of a proxy, as http://proxy.example:3128")
+        if any(char.isspace() for char in value):
+            raise ValueError("must be one URL, without spaces or line breaks")
+        return value
 
     @field_validator("allow_private_hosts", "only_hosts")
     @classmethod
