@@ -7,7 +7,7 @@ It imports ``../shared/quotes-gold-real/score.py`` and gives its ``evaluate`` a 
 the same per-article path as ``guillemet annotate -`` (``guillemet.article.annotate`` then
 ``ArticleAnalyzer``), so its figures are the ones ``score.py --cmd "guillemet annotate -"`` prints,
 at a fraction of the cost: one model load instead of one a document, and the spaCy parses kept in
-``/tmp/guillemet-parse-cache`` (keyed by model and text), so that a change to the quote or entity
+``/tmp/guillemet-parse-cache`` (keyed by model and text; ``GUILLEMET_PARSE_CACHE`` names another folder), so that a change to the quote or entity
 rules is measured in seconds. A change to extraction or normalisation changes the text, hence the
 key: nothing stale is read. A development tool; ``guillemet eval-quotes`` is the product's scorer.
 """
@@ -18,6 +18,7 @@ import argparse
 import hashlib
 import importlib.util
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -27,7 +28,9 @@ GOLD = next(
     (base / "shared" / "quotes-gold-real" for base in (ROOT.parent, ROOT.parent.parent) if (base / "shared").is_dir()),
     ROOT.parent / "shared" / "quotes-gold-real",
 )
-CACHE = Path("/tmp/guillemet-parse-cache")
+# GUILLEMET_PARSE_CACHE: another folder, e.g. an empty one to parse afresh with the code at hand
+# (bench/quote_snapshot.py before and after a change to the parse itself).
+CACHE = Path(os.environ.get("GUILLEMET_PARSE_CACHE", "/tmp/guillemet-parse-cache"))
 
 
 def load_scorer(folder: Path = GOLD):

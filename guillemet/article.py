@@ -106,6 +106,7 @@ def annotate(
     fetched_at: str | None = None,
     min_text_chars: int = 200,
     min_article_chars: int = 40,
+    form: str = "auto",
 ) -> Article:
     """Runs the per-article logic on one input and returns its record.
 
@@ -114,11 +115,15 @@ def annotate(
         url: Where the input came from, if it came from the web.
         fetched_at: When it was fetched.
         min_text_chars: Passed to the extractor.
+        form: ``html`` or ``text`` when the caller knows which the input is; ``auto`` tells them
+            apart by the input's first bytes (``looks_like_html``).
 
     Raises:
         ExtractionError: when the input holds no article text.
     """
-    if looks_like_html(content):
+    if form not in ("auto", "html", "text"):
+        raise ValueError(f"form must be auto, html or text, not {form!r}")
+    if form == "html" or (form == "auto" and looks_like_html(content)):
         extracted = extract_article(
             content,
             url or "",

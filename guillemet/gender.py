@@ -1,21 +1,21 @@
 """The gender of each quote's speaker: ``speaker.gender`` (F, M or None) and ``speaker.gender_source``.
 
-Evidence comes in two kinds, read by small named functions:
+Evidence is read by small named functions, about two things:
 
-- about the speaker's own mention (the words the extractor took as the speaker): a title
-  (``title_gender``: M., Mme, Mlle), a pronoun (``pronoun_gender``: "dit-il", "a-t-elle ajouté"), a
-  role noun with a gendered determiner (``role_noun_gender``: "la ministre", "le juge", "sa
-  porte-parole"; "son porte-parole" and "une source" say nothing), and agreement in the speaker's
-  own clause (``agreement_gender``: "elle s'est dite inquiète", "Interrogée, X a répondu");
-- about the person named (``speaker.name``): the gender the people index settled from all the
-  person's mentions in the article (``cluster_gender``: titles, determiners and agreement around
-  every mention, see ``guillemet.quotes.people``), then the first-name list (``name_gender``).
+- the speaker's own words: a title (``title_gender``: M., Mme, Mlle), a pronoun
+  (``pronoun_gender``: "dit-il", "a-t-elle ajouté"), a role noun with a gendered determiner
+  (``role_noun_gender``: "la ministre", "sa porte-parole"; "son porte-parole" and "une source"
+  say nothing), agreement in the speaker's clause (``agreement_gender``: "elle s'est dite inquiète");
+- the person named (``speaker.name``): every mention of them in the article, the cluster the people
+  index built (``mention_evidence``: M./Mme before, a role noun phrase before or after, "X est une
+  architecte", "X s'est dite satisfaite"), and their first name (``name_gender``: the project's
+  list, then gender-guesser's dictionary, France first).
 
-The policy (``decide``): mention evidence comes first, since grammar in the speaker's clause is
-about that very speaker; if two kinds of mention evidence disagree, the answer is None (the parse
-or the speaker is doubtful). Without mention evidence, the person's cluster decides, then the first
-name. A speaker that is plural, an organisation, a place, a document or a publication gets None,
-whatever the rest says, as does a speaker with no evidence at all.
+Each piece has a rank (``RANK_*``), and ``decide`` takes the strongest: the speaker's words, a
+title elsewhere, a listed role noun's determiner elsewhere, the first name, readings of the parse.
+A disagreement at the speaker's words gives None, a close split at a lower rank too unless a weaker
+rank takes one side. A speaker that is plural, an organisation, a place, a document or a
+publication gets None, as does one with no evidence at all.
 """
 
 from __future__ import annotations
@@ -23,8 +23,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from importlib import resources
 
 from guillemet.quotes.lexicon import canonical_name, fold
 from guillemet.quotes.people import ORG_NOUNS, PeopleIndex, first_name_gender
@@ -63,13 +66,27 @@ _NOT_PERSON_NOUNS = ORG_NOUNS | frozenset(
 _NON_PERSON_LABELS = frozenset({"ORG", "LOC", "MISC"})
 
 
+# The order of strength (``decide``): the speaker's own words first, then what the article says of
+# the person elsewhere (a title, then a role noun with a gendered determiner), then the first name,
+# then readings of the parse (a noun's form, agreement), anywhere.
+RANK_MENTION = 1  # the speaker's words: a title, a pronoun or clitic, a gendered determiner
+RANK_TITLE = 2  # M., Mme before another mention of the person
+RANK_DETERMINER = 3  # "la ministre X", "X, le maire", "X est une architecte" at another mention
+RANK_FIRST_NAME = 4  # the first name, from the project's list or gender-guesser's dictionary
+RANK_READING = 5  # a role noun's form ("l'avocate", "X, député"), agreement ("s'est dite inquiète")
+# At a rank below the speaker's words, one gender must have at least this many times the other's
+# votes to win; a closer split is a conflict that only a weaker rank agreeing with one side settles.
+MAJORITY = 2
+
+
 @dataclasses.dataclass(frozen=True)
 class Evidence:
-    """One piece of evidence: a gender and where it came from."""
+    """One piece of evidence: a gender, the ``gender_source`` it is reported as, and its rank."""
 
     gender: str
     source: str
-    strong: bool = False  # about the mention itself and read from words, not from a parse
+    rank: int = RANK_READING
+    at: int | None = None  # the character offset of the mention it was read at, for tracing
 
 
 def title_gender(words: list[str]) -> str | None:
@@ -108,15 +125,27 @@ def pronoun_gender(span) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+# Present-tense verbs in -ent of the third person singular ("il dément"), not plurals.
+_SINGULAR_IN_ENT = frozenset({"dément", "dement", "ment", "sent", "consent", "ressent", "pressent", "repent"})
+
+
 def is_plural(span) -> bool:
-    """Whether the speaker's phrase names several people ("ils", "les syndicats", "des habitants")."""
+    """Whether the speaker's phrase names several people ("ils", "les syndicats", "Anne et Marc Petit")."""
     if span is None or len(span) == 0:
         return False
     first = span[0].lower_.strip("-")
     if first in _PLURAL_PRONOUNS or first in ("les", "des", "ces", "leurs", "nos", "vos", "mes", "ses", "plusieurs"):
         return True
     root = span.root
-    return root.pos_ in ("NOUN", "PRON") and "Number=Plur" in str(root.morph)
+    if root.pos_ in ("NOUN", "PRON") and "Number=Plur" in str(root.morph):
+        return True  # "les syndicats"
+    if root.pos_ in ("VERB", "AUX") and root.lower_.endswith("ent") and root.lower_ not in _SINGULAR_IN_ENT:
+        return True  # a cue verb taken as the speaker's words: "accusent", "estiment" (the parse says little)
+    # "Anne Leroy et Marc Petit": two names joined.
+    return any(
+        t.lower_ in ("et", "&") and 0 < t.i - span.start and t.i + 1 < span.end and span.doc[t.i + 1].text[:1].isupper()
+        for t in span
+    )
 
 
 def is_not_person(span) -> bool:
@@ -127,33 +156,91 @@ def is_not_person(span) -> bool:
     return root.pos_ == "NOUN" and fold(root.lemma_ or root.text) in {fold(n) for n in _NOT_PERSON_NOUNS}
 
 
+# Nouns whose grammatical gender says nothing of the person's: "une source", "la victime", "une
+# plume", "un témoin", "un membre".
+_FIXED_GENDER_NOUNS = frozenset(
+    fold(word)
+    for word in """source personne victime star plume figure personnalité célébrité vedette recrue sentinelle idole
+    icône voix légende vigie tête cheville témoin membre individu mannequin génie bébé contact""".split()
+)
+# Nouns of things and times, not people, a name may follow: "la loi Macron", "l'affaire Fillon",
+# "le gouvernement Fillon", "Cette année, Claire X".
+_NAMED_THING_NOUNS = _NOT_PERSON_NOUNS | frozenset(
+    fold(word)
+    for word in """affaire loi réforme plan ère effet méthode clan camp procès dossier cas système régime projet
+    mandat quinquennat septennat époque style ligne doctrine amendement circulaire prix rue avenue boulevard place
+    lycée collège école stade salle galerie fondation musée rencontre visite discours entretien interview
+    livre roman film album série émission ouvrage article version biographie portrait candidature
+    semaine année an mois jour journée matin matinée soir soirée nuit veille lendemain fois heure minute moment
+    période saison été hiver automne printemps week-end fin début date côté part lors cabinet lieu""".split()
+)
+
+
+def _is_role_noun(noun) -> bool:
+    """Whether ``noun`` may be a person's role noun whose gender is the person's ("ministre", "avocate")."""
+    text = noun.text
+    return (
+        noun.pos_ in ("NOUN", "ADJ", "PROPN")
+        and (text[:1].islower() or (text.isupper() and fold(text) in role_nouns()))
+        and text.replace("-", "").isalpha()
+        and fold(noun.lemma_ or text) not in _FIXED_GENDER_NOUNS
+        and fold(text) not in _FIXED_GENDER_NOUNS
+        and "Number=Plur" not in str(noun.morph)
+    )
+
+
+def _noun_phrase_gender(determiner, adjectives, noun) -> tuple[str | None, bool]:
+    """``(gender, from_determiner)`` of a singular role-noun phrase: its determiner's, else its form's.
+
+    "la ministre" (F, determiner), "l'ancienne ministre" (F, the adjective's form), "son avocat" (M,
+    form), "son porte-parole" (None: epicene, the determiner says nothing).
+    """
+    if not _is_role_noun(noun):
+        return None, False
+    if determiner is not None and determiner.lower_ in _DET:
+        return _DET[determiner.lower_], True
+    if determiner is not None and determiner.pos_ == "DET" and "Number=Plur" in str(determiner.morph):
+        return None, False
+    for word in (*adjectives, noun):
+        gender = _form_gender(word)
+        if gender:
+            return gender, False
+    return None, False
+
+
 def role_noun_gender(span) -> str | None:
     """The gender of a role noun opening the speaker's phrase, from its determiner or its form.
 
     "la ministre", "le juge", "cette avocate", "sa porte-parole" give F, M, F, F; "son
     porte-parole", "l'expert", "une source" give None ("une source" is feminine by grammar only,
-    the conventions count it unknown; an inflected feminine such as "l'avocate" gives F).
+    the conventions count it unknown; an inflected feminine such as "l'avocate" gives F). A
+    capitalised word is a name, not a role noun ("la Drees", "le Portugal").
     """
     if span is None or len(span) < 2 or len(span) > 8:
         return None
     tokens = list(span)
     if tokens[0].pos_ != "DET" and tokens[0].lower_ not in _DET and tokens[0].lower_ not in ("l'", "l’", "son", "leur"):
         return None
-    noun = next((t for t in tokens[1:4] if t.pos_ in ("NOUN", "ADJ") and t.pos_ != "PROPN"), None)
-    if noun is None or fold(noun.lemma_ or noun.text) in ("source", "personne", "victime", "star"):
-        return None  # epicene by grammar: "une source", "la personne"
-    determiner = tokens[0].lower_
-    if determiner in _DET:
-        return _DET[determiner]  # "un proche d'Edouard Philippe" is a man
+    adjectives = []
+    k = 1
+    while k < min(len(tokens), 4) and tokens[k].pos_ == "ADJ" and k + 1 < len(tokens) and tokens[k + 1].pos_ == "NOUN":
+        adjectives.append(tokens[k])  # "l'ancienne ministre"
+        k += 1
+    noun = next((t for t in tokens[k:4] if t.pos_ in ("NOUN", "ADJ", "PROPN")), None)
+    if noun is None or (noun.pos_ == "PROPN" and not _is_listed_role(noun)):
+        return None  # "la Drees", "le Portugal": a name, not a role noun
+    if fold(noun.lemma_ or noun.text) in _NAMED_THING_NOUNS:
+        return None
     after = span.doc[noun.i + 1] if noun.i + 1 < len(span.doc) else None
     if (
         after is not None
         and after.lower_ in ("de", "d'", "d’")
         and noun.i + 2 < span.end
         and span.doc[noun.i + 2].pos_ == "PROPN"
+        and tokens[0].lower_ not in _DET
     ):
         return None  # "l'hypothèse de Stephen Smith": the noun is not the person
-    return _form_gender(noun)
+    return _noun_phrase_gender(tokens[0], adjectives, noun)[0]
 
 
 # Masculine endings of nouns whose feminine differs (député/députée, avocat/avocate,
@@ -165,10 +252,11 @@ _MASCULINE_ENDINGS = ("é", "eur", "ien", "ier", "ant", "ent", "at", "ais", "ois
 def _form_gender(noun) -> str | None:
     """The gender a role noun shows by its own form, without a determiner ("l'avocate", "député")."""
     lower = noun.lower_
-    if "Number=Plur" in str(noun.morph) or lower.endswith(("s", "x")):
+    if "Number=Plur" in str(noun.morph) or lower.endswith(("s", "x")) or not lower.isalpha():
         return None
-    if "Gender=Fem" in str(noun.morph) and lower != fold(noun.lemma_ or "") and lower.endswith("e"):
-        return "F"  # "l'avocate", "son épouse": visibly inflected for the feminine
+    # "l'avocate", "son épouse", "l'ancienne": visibly inflected for the feminine (not "économiste").
+    if "Gender=Fem" in str(noun.morph) and fold(lower) != fold(noun.lemma_ or lower) and lower.endswith("e"):
+        return "F"
     if lower.endswith(_MASCULINE_ENDINGS) and "Gender=Fem" not in str(noun.morph):
         return "M"
     return None
@@ -238,6 +326,245 @@ def agreement_gender(span) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+# --- evidence around one mention of a name ------------------------------------------------------
+
+_BREAKS = frozenset({"VERB", "AUX", "PRON", "SCONJ", "CCONJ", "PUNCT"})
+_OF = frozenset({"de", "d'", "d’", "du", "des"})
+# Words between a name and the participle or attribute that agrees with it ("X ne s'est pas dite").
+_AGREEMENT_GAPS = frozenset(
+    {"ne", "n'", "n’", "s'", "s’", "se", "pas", "plus", "très", "plutôt", "aussi", "bien", "déjà"}
+)
+_SAYING_PARTICIPLES = frozenset(
+    fold(w) for w in "dit dite montré montrée déclaré déclarée avoué avouée voulu voulue".split()
+)
+
+
+def _title_before(doc, start: int) -> str | None:
+    """M., Mme just before a name."""
+    return title_gender([doc[start - 1].text]) if start > 0 else None
+
+
+@lru_cache(maxsize=1)
+def role_nouns() -> frozenset[str]:
+    """The person nouns of ``guillemet/data/role_nouns.txt``, folded."""
+    text = (resources.files("guillemet") / "data" / "role_nouns.txt").read_text(encoding="utf-8")
+    return frozenset(fold(w) for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
+# Endings of nouns that name people by trade or belief, for the nouns the list lacks: "perchiste",
+# "toxicologue", "sociologue", "exploratrice", "basketteuse", "pharmacienne" (long enough not to be
+# "liste", "piste").
+_ROLE_ENDINGS = ("iste", "logue", "trice", "euse", "ienne")
+
+
+def _is_listed_role(noun) -> bool:
+    """Whether a noun names a person's role: listed in role_nouns.txt, or of a person noun's ending."""
+    folded = fold(noun.text)
+    if folded in role_nouns() or fold(noun.lemma_ or noun.text) in role_nouns():
+        return True
+    return len(folded) >= 8 and folded.endswith(_ROLE_ENDINGS) and noun.text[:1].islower()
+
+
+def _role_strength(noun) -> int | None:
+    """How far a noun next to a name is the person's role: listed (``RANK_DETERMINER``), unknown
+    (``RANK_READING``: "le colistier de Donald Trump, JD Vance"), a thing or a time (None)."""
+    if _is_listed_role(noun):
+        return RANK_DETERMINER
+    if fold(noun.lemma_ or noun.text) in _NAMED_THING_NOUNS or fold(noun.text) in _NAMED_THING_NOUNS:
+        return None
+    return RANK_READING
+
+
+def _clause_start(doc, i: int) -> bool:
+    """Whether token ``i`` opens a noun phrase standing on its own: at a sentence's start or after , « ( :"""
+    return (
+        i == 0 or doc[i].is_sent_start or doc[i - 1].text in (",", "«", "(", ":", "—", "–", "\n") or doc[i - 1].is_space
+    )
+
+
+def _role_before(doc, start: int) -> tuple[str | None, int | None]:
+    """The role noun phrase just before a name: "la ministre Claire X", "Le président chinois, Xi Jinping",
+    "…, la ministre de la Culture, Fleur Pellerin"; not "la fille de Paul X", "la loi Macron" nor
+    "Tout au long de sa campagne, Donald Trump".
+
+    Without a comma the role noun (and its adjectives) touches the name and its determiner touches
+    the noun. With one, the phrase before it stands on its own (at a clause's start) and its head,
+    the noun after its first determiner, is a listed role noun; complements ("de la Culture") may follow.
+    """
+    i = start - 1
+    comma = i >= 0 and doc[i].text == ","
+    if comma:
+        i -= 1
+    if i < 0 or doc[i].pos_ in ("ADP", "DET") or doc[i].lower_ in _OF:
+        return None, None
+    if not comma:
+        j = i
+        while j >= 0 and doc[j].pos_ == "ADJ" and doc[j].text[:1].islower():
+            j -= 1
+        if j < 0 or doc[j].pos_ != "NOUN" or not _is_listed_role(doc[j]):
+            return None, None  # "le cabinet Dentons", "le groupe X": a listed role noun only
+        noun, k = doc[j], j - 1
+    else:
+        # Back to the phrase's own determiner, through its complements ("de la Culture", "du navire").
+        j = i
+        while j >= max(0, i - 10) and not (
+            doc[j].pos_ == "DET" and (j == 0 or (doc[j - 1].lower_ not in _OF and doc[j - 1].pos_ != "ADP"))
+        ):
+            if doc[j].pos_ in _BREAKS or (doc[j].pos_ == "ADP" and doc[j].lower_ not in _OF):
+                return None, None
+            j -= 1
+        if j < max(0, i - 10) or not _clause_start(doc, j):
+            return None, None
+        k = j + 1
+        while k < i and doc[k].pos_ == "ADJ":
+            k += 1
+        if doc[k].pos_ != "NOUN" or _role_strength(doc[k]) is None:
+            return None, None
+        noun, k = doc[k], j
+    adjectives = []
+    m = noun.i - 1
+    while m > k and doc[m].pos_ == "ADJ":
+        adjectives.insert(0, doc[m])
+        m -= 1
+    if not comma:
+        k = m
+    determiner = doc[k] if k >= 0 and (doc[k].pos_ == "DET" or doc[k].lower_ in _DET) else None
+    if determiner is None and not comma:
+        return None, None  # "met en garde économiste X": no phrase of its own
+    return _ranked(determiner, adjectives, noun)
+
+
+def _ranked(determiner, adjectives, noun) -> tuple[str | None, int | None]:
+    """``(gender, rank)`` of a role noun phrase next to a name: a listed noun's gendered determiner
+    ranks ``RANK_DETERMINER``, any other reading ``RANK_READING``."""
+    gender, from_determiner = _noun_phrase_gender(determiner, adjectives, noun)
+    if gender is None:
+        return None, None
+    return gender, _role_strength(noun) if from_determiner else RANK_READING
+
+
+def _role_after(doc, start: int, end: int) -> tuple[str | None, int | None]:
+    """The role noun phrase in apposition after a name ("X, la maire de Lille,", "X, député socialiste,"),
+    or its attribute ("X est une architecte"); not the subject of the next clause ("Avec X, la
+    menace est permanente") nor after a name that completes a noun ("Sur un centre de X, le ballon").
+    """
+    if end >= len(doc) or (start > 0 and doc[start - 1].lower_ in _OF):
+        return None, None
+    k = end
+    if doc[k].text == ",":
+        k += 1
+    elif (
+        doc[k].pos_ == "AUX"
+        and fold(doc[k].lemma_) == "etre"
+        and k + 1 < len(doc)
+        and doc[k + 1].lower_ in ("un", "une")
+    ):
+        k += 1
+    else:
+        return None, None
+    determiner = doc[k] if k < len(doc) and doc[k].pos_ == "DET" else None
+    if determiner is not None:
+        k += 1
+    adjectives = []
+    while k < len(doc) and doc[k].pos_ == "ADJ" and k + 1 < len(doc) and doc[k + 1].pos_ == "NOUN":
+        adjectives.append(doc[k])
+        k += 1
+    if k >= len(doc) or doc[k].pos_ != "NOUN" or _role_strength(doc[k]) is None:
+        return None, None
+    following = next((t for t in doc[k + 1 : k + 4] if t.pos_ != "ADJ"), None)
+    if following is not None and (following.pos_ == "AUX" or "VerbForm=Fin" in str(following.morph)):
+        return None, None
+    return _ranked(determiner, adjectives, doc[k])
+
+
+def _agreement_after(doc, start: int, end: int) -> str | None:
+    """A participle or attribute agreeing with the name as subject: "X s'est dite inquiète", "X a été élue".
+
+    Not when the name completes a noun ("la loi Garnier a été votée", "l'avocat de X est parti").
+    """
+    if start > 0 and doc[start - 1].pos_ in ("NOUN", "ADJ", "DET", "ADP", "PROPN"):
+        return None
+    k, etre = end, False
+    while k < min(len(doc), end + 4):
+        token = doc[k]
+        if token.lower_ in _AGREEMENT_GAPS:
+            k += 1
+            continue
+        if token.pos_ == "AUX":
+            etre = etre or fold(token.lemma_) == "etre"
+            k += 1
+            continue
+        break
+    if not etre or k >= len(doc):
+        return None
+    word = doc[k]
+    if fold(word.lower_) in _SAYING_PARTICIPLES and k + 1 < len(doc) and doc[k + 1].pos_ in ("ADJ", "VERB"):
+        # "s'est dite satisfaite": the attribute agrees as well; both must say the same.
+        first, second = _participle_gender(word), _participle_gender(doc[k + 1])
+        return first if first == second or second is None else second if first is None else None
+    if word.pos_ in ("VERB", "ADJ") and ("VerbForm=Part" in str(word.morph) or word.pos_ == "ADJ"):
+        return _participle_gender(word)
+    return None
+
+
+def _detached_before(doc, start: int) -> str | None:
+    """A participle opening the sentence and detached before the name: "Interrogée par l'AFP, X a dit"."""
+    if start < 2 or doc[start - 1].text != ",":
+        return None
+    sentence = doc[start].sent
+    first = sentence[0]
+    if first.i >= start - 1 or first.pos_ not in ("VERB", "ADJ") or "VerbForm=Part" not in str(first.morph):
+        return None
+    if any(t.text == "," for t in doc[first.i : start - 1]):
+        return None
+    return _participle_gender(first)
+
+
+_EMPHATIC = {"lui-même": "M", "elle-même": "F", "lui-meme": "M", "elle-meme": "F"}
+
+
+def _pronoun_after(doc, end: int) -> str | None:
+    """A pronoun that can only be the name's: "X lui-même", "X est quant à elle", "X, elle, …"."""
+    window = [t.lower_ for t in doc[end : min(len(doc), end + 5)]]
+    if window and window[0] in _EMPHATIC:
+        return _EMPHATIC[window[0]]
+    if window[:3] in ([",", "elle", ","], [",", "lui", ","]):
+        return _PRONOUN[window[1]]
+    for k in range(len(window) - 2):
+        if window[k] in (".", ";", "«", "»", ":"):
+            break
+        if window[k] == "quant" and window[k + 1] in ("à", "a") and window[k + 2] in ("elle", "lui"):
+            return _PRONOUN[window[k + 2]]
+    return None
+
+
+def mention_evidence(doc, start: int, end: int, own: bool) -> list[Evidence]:
+    """The evidence around one mention of a name (tokens ``start:end``).
+
+    ``own``: the mention is the speaker's words, whose title and determiners rank first;
+    another mention's rank after them (``RANK_TITLE``, ``RANK_DETERMINER``), reported as "cluster".
+    """
+    found = []
+    at = doc[start].idx
+    title = _title_before(doc, start)
+    if title:
+        found.append(Evidence(title, "title" if own else "cluster", RANK_MENTION if own else RANK_TITLE, at))
+    for gender, rank in (_role_before(doc, start), _role_after(doc, start, end)):
+        if gender:
+            rank = RANK_MENTION if own and rank == RANK_DETERMINER else rank
+            found.append(Evidence(gender, "role_noun" if own else "cluster", rank, at))
+    pronoun = _pronoun_after(doc, end)
+    if pronoun:
+        found.append(Evidence(pronoun, "pronoun" if own else "cluster", RANK_MENTION if own else RANK_DETERMINER, at))
+    for gender in (_agreement_after(doc, start, end), _detached_before(doc, start)):
+        if gender:
+            found.append(Evidence(gender, "agreement" if own else "cluster", RANK_READING, at))
+    return found
+
+
+# --- the first name -------------------------------------------------------------------------------
+
+
 @lru_cache(maxsize=1)
 def _detector():
     import gender_guesser.detector
@@ -246,77 +573,193 @@ def _detector():
 
 
 _GUESSER = {"male": "M", "mostly_male": "M", "female": "F", "mostly_female": "F"}
+# Particles and determiners inside names: never a first name ("Le Drian", "de Villepin").
+_NAME_PARTICLES = frozenset(
+    {"le", "la", "les", "l", "de", "du", "des", "d", "van", "von", "der", "den", "al", "el", "ben"}
+)
+
+
+def first_name_evidence(word: str) -> tuple[str | None, bool]:
+    """``(gender, sure)`` of a first name: the project's list (sure), then gender-guesser's dictionary.
+
+    gender-guesser is asked for France first ("Joan" is mostly a man's name there, a woman's in
+    English), then across its countries; its "mostly_" answers are not sure, "andy" and "unknown"
+    give None. A name spelt with a diaeresis it lacks ("Leïla") is looked up without it.
+    """
+    gender = first_name_gender(word)
+    if gender:
+        return {"Masc": "M", "Fem": "F"}.get(gender), True
+    detector = _detector()
+    first = word.split("-")[0]
+    for candidate in dict.fromkeys((first, fold(first).capitalize())):
+        for answer in (detector.get_gender(candidate, "france"), detector.get_gender(candidate)):
+            if answer in _GUESSER:
+                return _GUESSER[answer], not answer.startswith("mostly")
+    return None, False
+
+
+# East Asian family names, written first ("Kim Jong-un", "Lin Jian", "Nguyen Van An"): the
+# dictionary reads some as Western first names ("Kim", "Lin" as women's), so they give nothing.
+_FAMILY_NAMES_FIRST = frozenset(
+    """kim lee park choi jung kang cho yoon moon lim jang han lin wang li zhang liu chen yang huang zhao wu zhou xu
+    sun ma zhu hu guo gao luo zheng liang xie tang cao deng xiao feng mao xi tsai lai nguyen tran le pham hoang vo
+    dang bui do ho ngo duong ly""".split()
+)
 
 
 def name_gender(name: str | None) -> str | None:
-    """The usual gender of the first word of a person's name.
+    """The usual gender of a person's first name (the first capitalised word of a name of two or more).
 
-    The project's list of French first names first, then gender-guesser's dictionary of first names
-    from many countries (its "andy", either gender, and "unknown" give None).
+    A surname alone ("Martin", "Laurent") says nothing; titles, particles and determiners are not
+    names ("le Portugal", "Le Canard"); nor is an East Asian family name written first ("Kim Jong-un"). When the first name is only mostly of one gender and a
+    second given name is of the other ("Joan Jesús" read in English), the answer is None.
     """
     if not name:
         return None
-    words = [w for w in name.split() if fold(w).rstrip(".") not in _TITLE and fold(w).rstrip(".") != "me"]
-    if len(words) < 2:
-        return None  # a surname alone ("Martin", "Laurent") is no first name
-    gender = first_name_gender(words[0])
-    if gender:
-        return {"Masc": "M", "Fem": "F"}.get(gender)
-    return _GUESSER.get(_detector().get_gender(words[0].split("-")[0]))
+    words = [
+        w
+        for w in name.split()
+        if w[:1].isupper()
+        and fold(w).rstrip(".") not in _TITLE
+        and fold(w).strip(".'’") not in _NAME_PARTICLES | {"me"}
+    ]
+    if len(words) < 2 or fold(words[0]) in _FAMILY_NAMES_FIRST:
+        return None
+    gender, sure = first_name_evidence(words[0])
+    if gender and not sure and len(words) > 2:
+        second, second_sure = first_name_evidence(words[1])
+        if second and second != gender and second_sure:
+            return None
+    return gender
 
 
-def titled_gender(name: str | None, people: PeopleIndex | None) -> str | None:
-    """The gender of the title (M., Mme) before any mention of the person of that name."""
-    found = set()
-    for person in _matching(name, people):
-        for start, _end in person.mentions:
-            before = people.text[max(0, start - 12) : start].split()
-            gender = title_gender(before[-1:]) if before else None
-            if gender:
-                found.add(gender)
-    return found.pop() if len(found) == 1 else None
+# --- the person named -----------------------------------------------------------------------------
 
 
-def _matching(name: str | None, people: PeopleIndex | None) -> list:
+def _persons(name: str | None, people: PeopleIndex | None, memo: dict) -> list:
+    """The people of the article the speaker's name stands for: the one of that name, else those whose
+    name holds all its words ("Fillon" for "François Fillon"). Looked up in indexes built once per
+    article (in ``memo``), so that the cost does not grow with speakers times people."""
     if not name or people is None:
         return []
+    if "by_name" not in memo:
+        memo["by_name"], memo["by_word"] = {}, {}
+        for person in people.people:
+            memo["by_name"].setdefault(person.name, []).append(person)
+            for word in {fold(t) for t in person.tokens}:
+                memo["by_word"].setdefault(word, []).append(person)
+    if name in memo["by_name"]:
+        return memo["by_name"][name]
     key = {fold(w) for w in name.split()}
-    return [p for p in people.people if key and key <= {fold(t) for t in p.tokens}]
+    if not key:
+        return []
+    fewest = min((memo["by_word"].get(word, []) for word in key), key=len)
+    return [p for p in fewest if key <= {fold(t) for t in p.tokens}]
 
 
-def cluster_gender(name: str | None, people: PeopleIndex | None) -> str | None:
-    """The gender the people index gives the person of that name, from all their mentions."""
-    matches = _matching(name, people)
-    # "Fillon" for the article's "François Fillon": the first name of the fullest form.
-    full = {name_gender(p.name) for p in matches if len(p.tokens) > len(name.split())} - {None}
-    if len(full) == 1:
-        return full.pop()
-    genders = {p.gender for p in matches if p.gender}
-    if len(genders) != 1:
-        return None
-    votes = matches[0].gender_votes
-    if len(votes) > 1 and sorted(votes.values())[-1] == sorted(votes.values())[-2]:
-        return None
-    return {"Masc": "M", "Fem": "F"}.get(genders.pop())
+def _mention_tokens(doc, start: int, end: int) -> tuple[int, int] | None:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return (span.start, span.end) if span is not None and len(span) else None
 
 
-def decide(mention: list[Evidence], person: list[Evidence]) -> Evidence | None:
-    """The policy, strongest evidence first; None when the evidence disagrees or is absent.
+def _reading(doc, start: int, end: int, own: bool, memo: dict) -> Counter:
+    """The evidence around one mention (character offsets), counted, read once per article."""
+    key = ("mention", start, end, own)
+    if key not in memo:
+        tokens = _mention_tokens(doc, start, end)
+        found = mention_evidence(doc, *tokens, own=own) if tokens else []
+        memo[key] = Counter(dataclasses.replace(e, at=None) for e in found)
+    return memo[key]
 
-    A title or pronoun of the speaker's mention decides (None if the two disagree). Role nouns and
-    agreement, read from a parse, decide unless the person's own evidence (title elsewhere, first
-    name) contradicts them. Without mention evidence, the person's first item decides.
+
+def _person_votes(person, people: PeopleIndex, memo: dict) -> Counter:
+    """The evidence about one person read at all their mentions (none taken as the speaker's own),
+    and their first name, counted; built once per article."""
+    key = ("person", person.id)
+    if key not in memo:
+        votes: Counter = Counter()
+        for start, end in person.mentions:
+            votes.update(_reading(people.doc, start, end, False, memo))
+        gender = name_gender(person.name)
+        if gender:
+            votes[Evidence(gender, "first_name", RANK_FIRST_NAME)] += 1
+        memo[key] = votes
+        memo[("starts", person.id)] = sorted(person.mentions)
+    return memo[key]
+
+
+def person_evidence(
+    name: str | None, people: PeopleIndex | None, own: tuple[int, int] | None = None, memo: dict | None = None
+) -> Counter:
+    """The evidence about the person of that name, counted: around each of their mentions, then the first name.
+
+    ``own``: the speaker's character span; a mention inside it is the speaker's own (see
+    ``mention_evidence``). Several people for one name ("Sarkozy" for Nicolas and Cécilia) each
+    give their evidence, so that a disagreement between them ends in None. ``memo``: a dict kept
+    for one article: each person's evidence is counted once, and a quote only swaps the readings of
+    the mentions inside its speaker's words, so the cost does not grow with quotes times mentions.
     """
-    strong = [e for e in mention if e.strong]
-    if strong:
-        return strong[0] if len({e.gender for e in strong}) == 1 else None
-    if mention:
-        if len({e.gender for e in mention}) > 1:
+    memo = {} if memo is None else memo
+    votes: Counter = Counter()
+    persons = memo.get(("persons", name))
+    if persons is None:
+        persons = memo[("persons", name)] = _persons(name, people, memo)
+    for person in persons:
+        votes.update(_person_votes(person, people, memo))
+        if own is None:
+            continue
+        mentions = memo[("starts", person.id)]
+        k = bisect_left(mentions, (own[0], -1))
+        while k < len(mentions) and mentions[k][0] < own[1]:
+            start, end = mentions[k]
+            if end <= own[1]:
+                votes.subtract(_reading(people.doc, start, end, False, memo))
+                votes.update(_reading(people.doc, start, end, True, memo))
+            k += 1
+    if not persons:
+        gender = name_gender(name)
+        if gender:
+            votes[Evidence(gender, "first_name", RANK_FIRST_NAME)] += 1
+    return +votes
+
+
+def decide(evidence: Iterable[Evidence] | Mapping[Evidence, int]) -> Evidence | None:
+    """The policy, strongest rank first; None when the evidence disagrees or is absent.
+
+    ``evidence``: pieces of evidence, or pieces and how many times each was read. The speaker's own
+    words (rank 1) decide if they agree, and give None if they disagree: the parse or the speaker
+    is doubtful. At a lower rank the votes decide if one gender has at least ``MAJORITY`` times the
+    other's; a closer split is settled by the first weaker rank that takes one side of it, and is
+    None otherwise (a true conflict).
+    """
+    counts = evidence if isinstance(evidence, Mapping) else Counter(evidence)
+    contested = False
+    for rank in sorted({e.rank for e, n in counts.items() if n > 0}):
+        at_rank = [(e, n) for e, n in counts.items() if e.rank == rank and n > 0]
+        votes = {g: sum(n for e, n in at_rank if e.gender == g) for g in ("F", "M")}
+        leader = max(votes, key=votes.get)
+        other = "M" if leader == "F" else "F"
+        chosen = next(e for e, _ in at_rank if e.gender == leader)
+        if contested:
+            # An earlier split: this rank may only take one side of it.
+            if votes[other] == 0:
+                return chosen
+            continue
+        if votes[other] == 0:
+            return chosen
+        if rank == RANK_MENTION:
             return None
-        # A title on another mention or a known first name outweighs a reading of the parse.
-        named = next((e for e in person if e.source in ("title", "first_name")), None)
-        return named if named is not None else mention[0]
-    return person[0] if person else None
+        if votes[leader] >= MAJORITY * votes[other]:
+            return chosen
+        contested = True
+    return None
+
+
+def _indefinite_name_gender(span) -> str | None:
+    """The gender of "un"/"une" before a name in the speaker's phrase: "glisse un Sarkozy vexé"."""
+    if span is None or len(span) < 2 or span[0].lower_ not in ("un", "une") or span[1].pos_ != "PROPN":
+        return None
+    return _DET[span[0].lower_] if span[1].text[:1].isupper() else None
 
 
 def _span(doc, speaker: dict):
@@ -326,37 +769,41 @@ def _span(doc, speaker: dict):
     return doc.char_span(start, end, alignment_mode="expand")
 
 
-def speaker_gender(speaker: dict | None, doc, people: PeopleIndex | None = None) -> tuple[str | None, str | None]:
-    """``(gender, source)`` for one speaker dict; ``(None, None)`` when nothing settles it."""
+def speaker_evidence(
+    speaker: dict | None, doc, people: PeopleIndex | None = None, memo: dict | None = None
+) -> Counter | None:
+    """All the evidence on one speaker's gender, counted, or None when the speaker is no single person."""
     if not speaker:
-        return None, None
-    name = speaker.get("name")
+        return None
     span = _span(doc, speaker) if doc is not None else None
     if is_plural(span) or is_not_person(span):
-        return None, None
+        return None
     words = [t.text for t in span] if span is not None else (speaker.get("text") or "").split()
-    mention = []
+    evidence: Counter = Counter()
     # A gendered determiner ("la ministre", "le porte-parole") is as sure as a title; a noun's form
     # alone ("l'avocate") and agreement are readings of the parse.
     determined = bool(words) and fold(words[0]) in _DET
-    for source, gender, strong in (
-        ("title", title_gender(words), True),
-        ("pronoun", pronoun_gender(span), True),
-        ("role_noun", role_noun_gender(span), determined),
-        ("agreement", agreement_gender(span), False),
-        ("role_noun", apposition_gender(span), False),
+    for source, gender, rank in (
+        ("title", title_gender(words), RANK_MENTION),
+        ("pronoun", pronoun_gender(span), RANK_MENTION),
+        ("role_noun", role_noun_gender(span), RANK_MENTION if determined else RANK_READING),
+        ("agreement", agreement_gender(span), RANK_READING),
+        ("role_noun", apposition_gender(span), RANK_READING),
+        ("role_noun", _indefinite_name_gender(span), RANK_READING),
     ):
         if gender:
-            mention.append(Evidence(gender, source, strong))
-    person = []
-    for source, gender in (
-        ("title", titled_gender(name, people)),
-        ("first_name", name_gender(name)),
-        ("cluster", cluster_gender(name, people)),
-    ):
-        if gender:
-            person.append(Evidence(gender, source))
-    chosen = decide(mention, person)
+            evidence[Evidence(gender, source, rank)] += 1
+    own = (speaker.get("start"), speaker.get("end")) if span is not None else None
+    evidence.update(person_evidence(speaker.get("name"), people, own, memo))
+    return evidence
+
+
+def speaker_gender(
+    speaker: dict | None, doc, people: PeopleIndex | None = None, memo: dict | None = None
+) -> tuple[str | None, str | None]:
+    """``(gender, source)`` for one speaker dict; ``(None, None)`` when nothing settles it."""
+    evidence = speaker_evidence(speaker, doc, people, memo)
+    chosen = decide(evidence) if evidence else None
     return (chosen.gender, chosen.source) if chosen else (None, None)
 
 
@@ -377,12 +824,13 @@ def assign_genders(
     if not quotes:
         return quotes
     people = PeopleIndex(doc, text) if any((q.speaker or {}).get("name") for q in quotes) else None
+    memo: dict = {}  # each mention read once for all the quotes of its person
     out = []
     for quote in quotes:
         if quote.speaker is None:
             out.append(quote)
             continue
-        gender, source = speaker_gender(quote.speaker, doc, people)
+        gender, source = speaker_gender(quote.speaker, doc, people, memo)
         out.append(dataclasses.replace(quote, speaker=dict(quote.speaker, gender=gender, gender_source=source)))
     return clear_non_persons(out, entities) if entities else tuple(out)
 

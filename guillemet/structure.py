@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 
-from guillemet.records import Block
+from guillemet.records import Block, Quote
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -28,13 +28,16 @@ SOFT_KINDS = frozenset({"list_item", "label_line", "caption", "heading", "table"
 _OPENING_MARKS = '«“"„‹'
 _RELATED_RE = re.compile(
     r"^\s*(?:[>»]+\s*)?(?:[àa]\s+lire\s+(?:aussi|également|egalement)|lire\s+(?:aussi|également|egalement|:)|"
-    r"voir\s+aussi|sur\s+le\s+même\s+sujet|articles?\s+en\s+relation|revivez\b|voir\s+les\s+contributions)",
+    r"voir\s+aussi|sur\s+le\s+même\s+sujet|articles?\s+en\s+relation|revivez\b|voir\s+les\s+contributions|"
+    r"en\s+vidéo\s*[,:]|[àa]\s+voir\s+(?:aussi|également)|pour\s+aller\s+plus\s+loin|nos\s+articles\s+sur)",
     re.IGNORECASE,
 )
 _ARROW_RE = re.compile(r"^\s*(?:>>|»\s)")
 _CREDIT_RE = re.compile(r"^\s*(?:\(?(?:photo|crédits?(?:\s+photos?)?|illustration|image)\s*:|©)", re.IGNORECASE)
 _PAYWALL_RE = re.compile(
-    r"(?:réservé\w* aux abonnés|il vous reste \d+\s?% de l.article|abonnez-vous|déjà abonné)", re.IGNORECASE
+    r"(?:réservé\w* aux abonnés|il vous reste \d+\s?% de l.article|abonnez-vous|déjà abonné"
+    r"|\bnewsletter\b|inscrivez-vous|passer la publicité)",
+    re.IGNORECASE,
 )
 # Embedded posts (t.co links, "— Name (@handle) date" attributions), iframes, and page templates
 # left in the text ("{{ controller.status === "published" ? … }}").
@@ -47,6 +50,26 @@ _LABEL_RE = re.compile(r"^\s*(?:[-–•>]\s*)?[^\s:«»\"“”.!?][^:«»\"“
 # page's <list> markup says which dashed lines are list items).
 _BULLET_RE = re.compile(r"^\s*(?:[•*▪]\s|\d{1,2}\s?[-)]\s?\S)")
 _DASH_RE = re.compile(r"^\s*[—–-]")
+# A photo caption: a short line that ends with its credit ("(Photo X. AFP)", "/ AFP", "© Studio")
+# or opens as one ("Photo d'illustration", "Légende :").
+_CAPTION_RE = re.compile(
+    r"(?:\((?:photos?|crédits?|illustration|image)\b[^()]*\)\s*$|(?:©|\s/)\s*[A-Z][\w .&-]{1,40}\s*$"
+    r"|^\s*(?:photo d.illustration|légende\s*:))",
+    re.IGNORECASE,
+)
+# The header of a comment section, alone on its line: "12 commentaires", "Réagir", "Vos réactions (3)".
+_COMMENT_HEADER_RE = re.compile(
+    r"^\s*(?:(?:les|vos|\d+)\s+)?(?:commentaires?|contributions?)\s*(?:\(\d+\))?\s*:?\s*$"
+    r"|^\s*(?:vos|\d+)\s+réactions?\s*(?:\(\d+\))?\s*:?\s*$"
+    r"|^\s*(?:réagir|réagissez|laisser un commentaire|ajouter un commentaire|écrire un commentaire)\b.{0,40}$",
+    re.IGNORECASE,
+)
+# A comment's stamp: "18/02/2020 à 16:42", "Pseudo le 22/11/2024 à 10h12", "Pseudo, le 3 mars 2021 à 8:05".
+_COMMENT_STAMP_RE = re.compile(
+    r"^\s*(?:(?!(?:publié|posté|mis|mise|modifié|créé|actualisé|màj)\b)\S+(?:\s\S+)?,?\s+le\s+)?(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}\s+\w+\s+\d{4})\s+(?:à\s+)?\d{1,2}\s?[:h]\s?\d{2}\s*$",
+    re.IGNORECASE,
+)
+_SECOND_PERSON_RE = re.compile(r"\b(?:vous|votre|vos)\b", re.IGNORECASE)
 
 
 def classify_line(line: str, tag_kind: str = "paragraph") -> str:
@@ -65,6 +88,10 @@ def classify_line(line: str, tag_kind: str = "paragraph") -> str:
         return "credit"
     if _PAYWALL_RE.search(line) and len(line) < 300:
         return "paywall"
+    if _COMMENT_STAMP_RE.match(line):
+        return "comment"
+    if _CAPTION_RE.search(line) and len(line) < 300 and tag_kind != "blockquote":
+        return "caption"
     if tag_kind in ("heading", "list_item", "table", "blockquote", "embed"):
         return tag_kind
     if _BULLET_RE.match(line):
@@ -82,7 +109,35 @@ def text_blocks(text: str) -> tuple[Block, ...]:
         if not line.strip():
             continue
         blocks.append(Block(match.start(), match.end(), classify_line(line)))
-    return tuple(blocks)
+    return _comment_sections(text, blocks)
+
+
+#: Kinds a comment section keeps: a link or a notice inside it is still what it is.
+_KEPT_IN_COMMENTS = frozenset({"related", "paywall", "embed", "credit"})
+
+
+def _comment_sections(text: str, blocks: Sequence[Block]) -> tuple[Block, ...]:
+    """The blocks with a reader-comment section typed ``comment``: everything from its header
+    ("12 commentaires", "Réagir") or its first stamped comment ("Pseudo le 18/02/2020 à 16:42") on.
+
+    Readers' words are not the article's quotations, marked or not; a comment section is the page's
+    last part, so the section opens only in the second half of the text and runs to its end (a
+    stamp line in the first half stays one comment line).
+    """
+    inside = False
+    typed = []
+    half = len(text) // 2
+    for block in blocks:
+        if (
+            not inside
+            and block.start >= half
+            and (block.kind == "comment" or _COMMENT_HEADER_RE.match(text[block.start : block.end]))
+        ):
+            inside = True
+        if inside and block.kind not in _KEPT_IN_COMMENTS:
+            block = Block(block.start, block.end, "comment")
+        typed.append(block)
+    return tuple(typed)
 
 
 def _element_kind(tag: str) -> str:
@@ -162,7 +217,7 @@ def body_blocks(body, text: str) -> tuple[Block, ...]:
         line = match.group()
         if line.strip():
             blocks.append(Block(match.start(), match.end(), classify_line(line, kinds.get(match.start(), "paragraph"))))
-    return tuple(blocks)
+    return _comment_sections(text, blocks)
 
 
 def _find_words(text: str, probe: str, cursor: int) -> int:
@@ -211,6 +266,54 @@ def _marked(text: str, start: int, end: int) -> bool:
     return any(mark in before for mark in _OPENING_MARKS)
 
 
+#: Indefinite or personal pronouns an ``unknown`` speaker may be: no source in reach.
+_NO_SOURCE_WORDS = frozenset({"on", "l'on", "personne", "nous", "je", "j'", "vous", "certains", "chacun", "tous"})
+
+
+def speaker_in_reach(speaker, nominal=None) -> bool:
+    """Whether a quote's speaker was found near it: a named, described or pronoun source, not the
+    last speaker carried over (``previous_speaker``) nor an ``unknown`` subject that is missing,
+    a pronoun ("on", "personne") or, when ``nominal`` (a callable ``(start, end) -> bool``, from
+    the parse) says so, a one-word subject that is not a name (a verb, an adjective or a bare
+    common noun taken for one: "ajouter", "exigeant", "dépit").
+    """
+    if not speaker:
+        return False
+    resolution = speaker.get("resolution")
+    if resolution == "previous_speaker":
+        return False
+    if resolution != "unknown":
+        return True
+    words = (speaker.get("text") or "").split()
+    if not words or (len(words) == 1 and words[0].lower() in _NO_SOURCE_WORDS):
+        return False
+    if len(words) == 1 and nominal is not None and speaker.get("start") is not None:
+        return nominal(speaker["start"], speaker["end"])
+    return True
+
+
+def _cue_adjacent(text: str, start: int, end: int, cue: str | None, reach: int = 4) -> bool:
+    """Whether a word of the cue stands within ``reach`` words before the quote's opening mark or
+    after its closing one ("qualifié de « lourd »", "« sereine », a dit"), in the same sentence."""
+    if not cue:
+        return False
+    head = cue.split()[-1] if cue.startswith(("se ", "s'")) else cue.split()[0]
+    stem = head.lower()[: max(4, len(head) - 2)]
+    before = re.split(r"[.!?\n]", text[max(0, start - 80) : start])[-1].split()[-reach - 1 :]
+    after = re.split(r"[.!?\n]", text[end : end + 80])[0].split()[: reach + 1]
+    return any(re.sub(r"^\W+", "", word.lower()).startswith(stem) for word in before + after)
+
+
+#: Cues whose source is their own complement ("selon X"): an indirect quote after them has one.
+_SOURCE_PREPOSITIONS = frozenset({"selon", "d'après", "pour"})
+
+#: A marked fragment of at most this many words, with no speaker in reach, is a term or a scare quote.
+SCARE_QUOTE_MAX_WORDS = 4
+#: ... unless a quote with a speaker in reach ends at most this many characters before it, in its
+#: paragraph (about two sentences: "X a jugé le projet « flou », puis a parlé de « pari »").
+SOURCED_REACH = 300
+
+
 def block_rejection(
     text: str,
     start: int,
@@ -220,6 +323,8 @@ def block_rejection(
     blocks: Sequence[Block],
     starts: Sequence[int] | None = None,
     interview: bool = True,
+    speaker=None,
+    nominal=None,
 ) -> str | None:
     """Why a quote's block cannot hold it, or None when it may.
 
@@ -234,6 +339,10 @@ def block_rejection(
         interview: Whether the article's paragraphs are laid out as an interview
             (:func:`has_interview_layout`); when not, an unmarked quote without a cue (what the
             interview rule gives) has no source.
+        speaker: The quote's speaker (a dict with ``text`` and ``resolution``), if known; a list
+            item, label line, caption, heading or table row holds a marked quote only with a cue
+            and a speaker in reach (:func:`speaker_in_reach`).
+        nominal: See :func:`speaker_in_reach`.
 
     Returns:
         ``None``, or the reason: the block kind, e.g. ``"list_item"``, ``"related"``.
@@ -253,6 +362,8 @@ def block_rejection(
         if kind == "indirect":
             return block.kind if block.kind != "list_item" else None
         if not _marked(text, start, end) or cue is None:
+            return block.kind
+        if speaker is not None and not speaker_in_reach(speaker, nominal):
             return block.kind
     return None
 
@@ -277,18 +388,168 @@ def has_interview_layout(text: str, blocks: Sequence[Block]) -> bool:
     return False
 
 
-def filter_quotes(quotes: Sequence, text: str, blocks: Sequence[Block]) -> tuple:
-    """The quotes whose block may hold them (see :func:`block_rejection`)."""
+def filter_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], nominal=None) -> tuple:
+    """The quotes whose block may hold them (see :func:`block_rejection`) and that have a source.
+
+    Two rules need no markup and also run on a plain text's blocks:
+
+    - ``scare_quote``: a marked fragment of at most :data:`SCARE_QUOTE_MAX_WORDS` words whose
+      speaker is not in reach (:func:`speaker_in_reach`) and whose cue is not next to it, with no
+      quote whose speaker is in reach ending in its paragraph up to :data:`SOURCED_REACH`
+      characters before it, is a term, a title or a scare quote of the writer ("des revues « à
+      la mode »").
+    - ``no_source``: reported speech without marks needs someone who reports it; an indirect quote
+      whose speaker is missing or an indefinite pronoun ("on", "personne") is the narrator's own
+      sentence (a one-word subject that is not a name still counts here: a wrong speaker of a real
+      clause, "la pivot de 1,88 m a précisé que", is better kept than the clause lost); after selon / d'après / pour the source is
+      the preposition's complement, found or not.
+
+    ``nominal``: a callable ``(start, end) -> bool`` telling whether a one-word speaker is a name or
+    a pronoun (see :func:`speaker_in_reach`); without it every such word counts as a source.
+    """
     if not blocks:
         return tuple(quotes)
     ordered = sorted(blocks, key=lambda b: b.start)
     starts = [b.start for b in ordered]
     interview = has_interview_layout(text, ordered)
     kept = []
+    sourced_block, sourced_end = None, 0  # the block and end of the last kept quote with a speaker in reach
     for quote in quotes:
-        reason = block_rejection(text, quote.start, quote.end, quote.kind, quote.cue, ordered, starts, interview)
+        speaker = getattr(quote, "speaker", None)
+        reason = block_rejection(
+            text, quote.start, quote.end, quote.kind, quote.cue, ordered, starts, interview, speaker or {}, nominal
+        )
+        block = block_at(ordered, quote.start, starts)
+        in_reach = speaker_in_reach(speaker, nominal)
+        if (
+            reason is None
+            and quote.kind == "indirect"
+            and quote.cue not in _SOURCE_PREPOSITIONS
+            and not speaker_in_reach(speaker)
+            and (not speaker or speaker.get("resolution") == "unknown")
+        ):
+            reason = "no_source"
+        if (
+            reason is None
+            and quote.kind == "fragment"
+            and not in_reach
+            and len(text[quote.start : quote.end].split()) <= SCARE_QUOTE_MAX_WORDS
+            and not (block is not None and block == sourced_block and quote.start - sourced_end <= SOURCED_REACH)
+            and not _cue_adjacent(text, quote.start, quote.end, quote.cue)
+        ):
+            reason = "scare_quote"
         if reason is None:
             kept.append(quote)
+            if in_reach:
+                sourced_block, sourced_end = block, quote.end
         else:
-            _LOGGER.debug("quote at %d rejected: %s block", quote.start, reason)
+            _LOGGER.debug("quote at %d rejected: %s (%s)", quote.start, reason, speaker)
     return tuple(kept)
+
+
+#: A floating quote (a lost blockquote, an interview answer) has at least this many words.
+FLOATING_MIN_WORDS = 6
+
+
+def _question_heading(text: str, block: Block) -> bool:
+    return block.kind == "heading" and text[block.start : block.end].rstrip().endswith("?")
+
+
+def _covered(quotes: Sequence, start: int, end: int) -> bool:
+    """Whether a direct quote already covers half of ``[start, end)``."""
+    return any(
+        q.kind == "direct" and min(end, q.end) - max(start, q.start) > (end - start) / 2
+        for q in quotes
+        if q.start < end and q.end > start
+    )
+
+
+def _context_speaker(quotes: Sequence, blocks: Sequence[Block], index: int, reach: int = 2):
+    """The speaker of the quote nearest the block ``blocks[index]``: the last one in reach in the
+    ``reach`` blocks before it, else the first in the ``reach`` blocks after; None when neither."""
+    block = blocks[index]
+    low = blocks[max(0, index - reach)].start
+    high = blocks[min(len(blocks) - 1, index + reach)].end
+    before = [q for q in quotes if low <= q.start < block.start and speaker_in_reach(q.speaker)]
+    after = [q for q in quotes if block.end <= q.start < high and speaker_in_reach(q.speaker)]
+    source = before[-1] if before else (after[0] if after else None)
+    if source is None:
+        return None
+    return {**source.speaker, "resolution": "previous_speaker"}
+
+
+# "Sur les migrations avec François Héran", "Entretien avec Anne-Marie Le Gall": the interviewee of a
+# title (two or three capitalised words after "avec", a particle allowed).
+_TITLE_GUEST_RE = re.compile(
+    r"\b(?:avec|à)\s+((?:[A-ZÀ-Ý][\w’'-]+)(?:\s+(?:(?:de|du|von|van|le|la|ben)\s+)?[A-ZÀ-Ý][\w’'-]+){1,2})"
+)
+
+
+def title_interviewee(title: str | None) -> str | None:
+    """The person a title says the article talks with ("… avec François Héran - Le Site"), or None."""
+    if not title:
+        return None
+    match = _TITLE_GUEST_RE.search(title.split(" - ")[0].split(" | ")[0])
+    return match.group(1) if match else None
+
+
+def floating_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], title: str | None = None) -> tuple:
+    """``quotes`` with the quotations the page sets apart without marks or cue, in text order.
+
+    - A lost blockquote: a ``blockquote`` block (trafilatura's ``<quote>``) that holds no mark and
+      that no quote covers is a direct quote of the speaker of the nearest quote in the two blocks
+      before it, else in the two after (``previous_speaker``), else of nobody.
+    - An interview whose questions are intertitles: when two headings or more end with "?" and two
+      of them address the interviewee ("vous", "votre"), each paragraph after a question heading,
+      up to the next heading, is a direct answer of the interviewee: the speaker of a quote the
+      extractor gave as ``interviewee``, else the person the ``title`` names after "avec"
+      (:func:`title_interviewee`), else nobody.
+
+    Quotations of at least :data:`FLOATING_MIN_WORDS` words only; cue null, as the gold wants.
+    """
+    if not blocks:
+        return tuple(quotes)
+    ordered = sorted(blocks, key=lambda b: b.start)
+    added = []
+    for index, block in enumerate(ordered):
+        if block.kind != "blockquote":
+            continue
+        line = text[block.start : block.end]
+        if any(mark in line for mark in _OPENING_MARKS) or len(line.split()) < FLOATING_MIN_WORDS:
+            continue
+        if _covered(quotes, block.start, block.end):
+            continue
+        start, end = _trim(text, block.start, block.end)
+        added.append(Quote(text[start:end], start, end, "direct", None, _context_speaker(quotes, ordered, index)))
+    questions = [b for b in ordered if _question_heading(text, b)]
+    addressed = sum(1 for b in questions if _SECOND_PERSON_RE.search(text[b.start : b.end]))
+    if len(questions) >= 2 and addressed >= 2:
+        interviewee = next(
+            (q.speaker for q in quotes if q.speaker and q.speaker.get("resolution") == "interviewee"), None
+        )
+        guest = title_interviewee(title)
+        if interviewee is None and guest:
+            interviewee = {"text": None, "start": None, "end": None, "name": guest, "resolution": "interviewee"}
+        answering = False
+        for block in ordered:
+            if block.kind == "heading":
+                answering = _question_heading(text, block)
+                continue
+            line = text[block.start : block.end]
+            if not answering or block.kind not in ("paragraph", "blockquote") or len(line.split()) < FLOATING_MIN_WORDS:
+                continue
+            if _covered(quotes, block.start, block.end) or _covered(added, block.start, block.end):
+                continue
+            start, end = _trim(text, block.start, block.end)
+            added.append(Quote(text[start:end], start, end, "direct", None, dict(interviewee) if interviewee else None))
+    if not added:
+        return tuple(quotes)
+    return tuple(sorted([*quotes, *added], key=lambda q: (q.start, q.end)))
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

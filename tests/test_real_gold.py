@@ -20,23 +20,27 @@ pytestmark = pytest.mark.realworld
 # The floors: a little under the figures measured when the test was written (docs/quotes.md has
 # them). Raise them, in this one place, when the extractor improves.
 FLOORS = {
-    ("pages", "direct", "F30"): 0.67,  # 0.693
-    ("pages", "direct", "P30"): 0.69,  # 0.714
-    ("pages", "direct", "F80"): 0.65,  # 0.677
-    ("pages", "direct", "F30_spk"): 0.43,  # 0.454
-    ("pages", "direct", "speaker_acc"): 0.63,  # 0.655
-    ("pages", "indirect", "F30"): 0.46,  # 0.482
-    ("pages", "non_quotes", "rejected"): 0.70,  # 0.721
-    ("dispatches", "direct", "F30"): 0.67,  # 0.698
-    ("dispatches", "direct", "P30"): 0.82,  # 0.846
-    ("dispatches", "direct", "F80"): 0.66,  # 0.683
-    ("dispatches", "direct", "F30_spk"): 0.52,  # 0.54
+    ("pages", "direct", "F30"): 0.77,  # 0.792
+    ("pages", "direct", "P30"): 0.81,  # 0.835
+    ("pages", "direct", "F80"): 0.75,  # 0.776
+    ("pages", "direct", "F30_spk"): 0.52,  # 0.544
+    ("pages", "direct", "speaker_acc"): 0.66,  # 0.687
+    ("pages", "indirect", "F30"): 0.49,  # 0.517
+    ("pages", "non_quotes", "rejected"): 0.83,  # 0.855
+    ("dispatches", "direct", "F30"): 0.68,  # 0.704
+    ("dispatches", "direct", "P30"): 0.84,  # 0.863
+    ("dispatches", "direct", "F80"): 0.66,  # 0.688
+    ("dispatches", "direct", "F30_spk"): 0.52,  # 0.544
     ("dispatches", "direct", "speaker_acc"): 0.77,  # 0.791
-    ("dispatches", "indirect", "F30"): 0.17,  # 0.197
-    ("dispatches", "non_quotes", "rejected"): 0.76,  # 0.8 (one non-quote of 30 is 0.033)
-    ("all", "gender", "acc"): 0.86,  # 0.886
-    ("all", "gender", "coverage"): 0.90,  # 0.93
+    ("dispatches", "indirect", "F30"): 0.17,  # 0.2
+    ("dispatches", "non_quotes", "rejected"): 0.79,  # 0.833 (one non-quote of 30 is 0.033)
+    ("pages", "gender", "acc"): 0.92,  # 0.939
+    ("dispatches", "gender", "acc"): 0.81,  # 0.833 (one quote of 36 is 0.028)
+    ("all", "gender", "acc"): 0.90,  # 0.92
+    ("all", "gender", "coverage"): 0.91,  # 0.93
 }
+# The share of women among gendered predictions may stray this far from the gold's (0.156 for 0.141).
+WOMEN_SHARE_GAP = 0.03
 
 
 def _shared() -> Path | None:
@@ -140,3 +144,11 @@ def test_floor_under_real_text_scores(documents, predicted):
         if value is None or value < floor:
             below[(part, group, key)] = (value, floor)
     assert not below, below
+    gender = reports["all"]["gender"]
+    assert abs(gender["pred_women_share"] - gender["gold_women_share"]) <= WOMEN_SHARE_GAP, gender
+
+
+def test_pages_without_a_quotation_give_none(documents, predicted):
+    empty = [doc.id for doc in documents if doc.part == "pages" and not doc.quotes]
+    assert len(empty) == 5
+    assert {doc_id: predicted[doc_id] for doc_id in empty if predicted[doc_id]} == {}

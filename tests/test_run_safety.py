@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from guillemet.config import parse_config
-from guillemet.nlp import link_speakers
-from guillemet.records import Entity, Quote
+from guillemet.mentions import ArticleMentions, Cluster, Mention
 from pipeline.run import run
 
 PAGE = """<!DOCTYPE html>
@@ -109,18 +108,16 @@ def test_names_in_any_script_are_keys_and_link_to_their_own_entity():
 
     assert name_key("ΓΙΆΝΝΗΣ Παπαδόπουλος") == name_key("γιάννης  παπαδόπουλος") is not None
     assert name_key("\u0301\u0301 ") is None
-    entities = (
-        Entity(id="e-gr", name="Γιάννης Παπαδόπουλος", label="PER", mentions=(), count=1),
-        Entity(id="e-ar", name="محمد علي", label="PER", mentions=(), count=1),
-        Entity(id="e-fr", name="Vladimir Poutine", label="PER", mentions=(), count=1),
-    )
-    quotes = [
-        Quote(text="x", start=0, end=1, kind="direct", cue=None, speaker={"name": name})
-        for name in ("Παπαδόπουλος", "محمد علي", "Владимир Путин", "Poutine", None, "\u0301")
-    ]
-    linked = [q.speaker["entity_id"] for q in link_speakers(quotes, entities)]
+
+    def cluster(index: int, name: str) -> Cluster:
+        mention = Mention(0, len(name), "PER", name, tuple(name.split()), 0, 0, len(name))
+        return Cluster(index, [mention], name, "PER", f"e-{index}")
+
+    mentions = ArticleMentions([cluster(0, "Γιάννης Παπαδόπουλος"), cluster(1, "محمد علي"), cluster(2, "Poutine")], {})
+    names = ("γιάννης  ΠΑΠΑΔΌΠΟΥΛΟΣ", "محمد علي", "Владимир Путин", "poutine", None, "\u0301")
+    linked = [getattr(mentions.cluster_named(name), "id", None) for name in names]
     # Before: canonical_name folded every non-Latin name to None: a crash, or the wrong entity.
-    assert linked == ["e-gr", "e-ar", None, "e-fr", None, None]
+    assert linked == ["e-0", "e-1", None, "e-2", None, None]
 
 
 @pytest.mark.slow
@@ -175,7 +172,7 @@ def test_a_join_that_raises_is_that_articles_dead_letter():
 
     article = build_article(article_from_text("Titre\n" + "Un texte en français assez long. " * 5, "http://e.fr/a"))
     key = text_key(article)
-    # Quotes that are not quotes: link_speakers raises on them.
+    # Quotes that are not quotes: clear_non_persons raises on them.
     grouped = {"article": [article], "quotes": [(key, [object()])], "entities": [(key, ())]}
     (output,) = list(_JoinFn(True, True).process((article.id, grouped)))
     assert isinstance(output, TaggedOutput)

@@ -14,7 +14,7 @@ from apache_beam.utils.shared import Shared
 
 from guillemet.budget import quote_budget
 from guillemet.gender import assign_genders, clear_non_persons
-from guillemet.nlp import ArticleParser, ParsedArticle, extract_entities, extract_quotes, link_speakers
+from guillemet.nlp import ArticleParser, ParsedArticle, extract_entities, extract_quotes
 from guillemet.quotes.extractor import QuoteExtractor
 from guillemet.records import Article
 from transforms.common import DEAD_LETTER, METRICS_NAMESPACE, DeadLetteringDoFn, StageResult, dead_letter
@@ -118,7 +118,7 @@ class _QuotesFn(DeadLetteringDoFn):
     def handle(self, element: ParsedArticle):
         article = element.article
         budget = quote_budget(article.text, self._work_per_char)
-        quotes = extract_quotes(element.doc, self._extractor, article.text, article.blocks, budget)
+        quotes = extract_quotes(element.doc, self._extractor, article.text, article.blocks, article.title, budget)
         # Genders need the parse, which only this branch has; the entity check waits for the join.
         yield article.id, (text_key(article), assign_genders(quotes, element.doc, article.text))
 
@@ -192,11 +192,7 @@ class _JoinFn(DeadLetteringDoFn):
             self._incomplete.inc()
             return
         found_entities = found["entities"][0] if found["entities"] else ()
-        found_quotes = (
-            clear_non_persons(link_speakers(found["quotes"][0], found_entities), found_entities)
-            if found["quotes"]
-            else ()
-        )
+        found_quotes = clear_non_persons(found["quotes"][0], found_entities) if found["quotes"] else ()
         yield dataclasses.replace(article, quotes=found_quotes, entities=found_entities)
 
 

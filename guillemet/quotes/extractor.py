@@ -1350,7 +1350,8 @@ class _ArticleQuotes:
         if head is not None and fold(head.lemma_) in _NON_SPEAKER_HEADS:
             candidate.rejected = "said by a sign or banner"
             return
-        org_entity = any(ent.label_ == "ORG" and ent.start_char < end and ent.end_char > start for ent in doc.ents)
+        org_mentions = self.people.organisation_mentions(start, end)
+        org_entity = bool(org_mentions)
         indefinite = determiner is not None and determiner.lower_ in _INDEFINITE
         head_is_organisation = head is not None and fold(head.lemma_) in ORG_NOUNS
         # "un fonctionnaire de l'Assemblée" is a person, not the Assemblée.
@@ -1373,8 +1374,7 @@ class _ArticleQuotes:
         person_noun = (
             head is not None
             and not head_is_organisation
-            and head.idx
-            < min((e.start_char for e in doc.ents if e.label_ == "ORG" and start <= e.start_char < end), default=0)
+            and head.idx < min((at for at in org_mentions if at >= start), default=0)
             and any(t.lower_ in ("de", "du", "des", "d'", "d’") and t.i > head.i for t in tokens)
         )
         if person_noun and determiner is not None and determiner.lower_ in ("le", "la", "l'", "l’"):
@@ -1624,6 +1624,8 @@ class _ArticleQuotes:
                 j += 1
             if j >= len(self.doc) or self.doc[j].lower_ not in ("que", "qu'", "qu") or self.doc[j].idx >= sentence_end:
                 continue
+            if j > after and self.doc[j].dep_ in ("obj", "nsubj") and self.doc[j - 1].pos_ in ("NOUN", "PROPN"):
+                continue  # a relative pronoun after the verb's object: "écrire des choses que l'on regrettera"
             if self._negated(token.i):
                 return None
             subject = self._subject_of(token.i)
@@ -1686,12 +1688,12 @@ class _ArticleQuotes:
     # --- output ---------------------------------------------------------------------------
 
     def _quote(self, candidate: _Candidate) -> Quote:
+        speaker = candidate.speaker or {"text": None, "start": None, "end": None, "name": None, "resolution": "unknown"}
         return Quote(
             text=self.text[candidate.start : candidate.end],
             start=candidate.start,
             end=candidate.end,
             kind=candidate.kind if not candidate.answer else "direct",
             cue=candidate.cue,
-            speaker=candidate.speaker
-            or {"text": None, "start": None, "end": None, "name": None, "resolution": "unknown"},
+            speaker=dict(speaker, entity_id=self.people.entity_id(candidate.person, speaker)),
         )

@@ -13,18 +13,29 @@ import re
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 
-from guillemet.entities import find_acronyms
+from guillemet.mentions import (
+    ORG_NOUNS,
+    TITLE_KEYS,
+    ArticleMentions,
+    find_acronyms,
+    first_name_gender,
+    first_name_genders,
+)
 from guillemet.quotes.lexicon import fold
 
-TITLES_MASC = {"m.", "m", "mr", "monsieur", "me"}  # Me (maître) is either; counted masculine only by its determiner
-TITLES_FEM = {"mme", "mme.", "madame", "mlle", "mlle.", "mademoiselle"}
-TITLES = TITLES_MASC | TITLES_FEM | {"dr", "dr.", "pr", "pr.", "me", "mgr", "général", "colonel", "capitaine"}
+__all__ = [
+    "ORG_NOUNS",
+    "PeopleIndex",
+    "Person",
+    "QuoteEnds",
+    "first_name_gender",
+    "first_name_genders",
+    "token_indices",
+]
+
 # The titles without their final period, as folded words are compared with them.
-_TITLE_KEYS = frozenset(t.rstrip(".") for t in TITLES)
-_SHORT_TITLES = frozenset({"m", "mme", "mlle", "me", "dr", "pr"})
+_TITLE_KEYS = TITLE_KEYS
 _DET_GENDER = {
     "le": "Masc",
     "la": "Fem",
@@ -36,38 +47,6 @@ _DET_GENDER = {
     "du": "Masc",
     "au": "Masc",
 }
-
-ORG_NOUNS = frozenset(
-    """syndicat intersyndicale préfecture prefecture mairie ministère ministere gouvernement parquet police gendarmerie
-    entreprise société societe groupe direction association collectif club fédération federation agence région region
-    département departement commune ville conseil commission tribunal cour hôpital hopital université universite rectorat
-    office institut observatoire service services administration comité comite coopérative cooperative ong union
-    confédération confederation fondation organisation laboratoire compagnie banque musée musee festival parti
-    municipalité municipalite métropole metropole ligue ambassade armée armee état-major kremlin élysée elysee
-    maison présidence presidence secrétariat fédé opérateur operateur constructeur équipementier equipementier
-    laiterie forum centre chambre académie academie autorité autorite régie regie""".split()
-)
-
-
-@lru_cache(maxsize=1)
-def first_name_genders() -> dict[str, str]:
-    text = (resources.files("guillemet") / "data" / "first_names.tsv").read_text(encoding="utf-8")
-    genders = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#") and not line.startswith("name\t"):
-            name, gender = line.split("\t")[:2]
-            genders[fold(name)] = gender
-    return genders
-
-
-def first_name_gender(token: str) -> str | None:
-    """The usual gender of a first name, or of the first part of a compound one (Marie-Pierre)."""
-    names = first_name_genders()
-    folded = fold(token)
-    if folded in names:
-        return names[folded]
-    first = folded.split("-")[0]
-    return names.get(first) if "-" in folded and first else None
 
 
 class _QuotedSpans:
@@ -125,6 +104,7 @@ class Person:
     id: int
     name: str
     tokens: tuple[str, ...]
+    entity_id: str | None = None  # the id of their entity in the record: their cluster's
     mentions: list[tuple[int, int]] = field(default_factory=list)
     gender: str | None = None
     gender_votes: dict[str, int] = field(default_factory=dict)
@@ -164,10 +144,6 @@ class Organisation:
     is_subject: bool = False
 
 
-_NOT_NAME_PARTS = frozenset(
-    {"Le", "La", "Les", "L'", "En", "Au", "Aux", "Du", "Des", "De", "Et", "Mais", "Selon", "Pour", "Dans"}
-)
-_NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]*$")
 _STRIP_DET = re.compile(r"^(?:l'|le |la |les |du |de la |des |d'|au |aux )", re.IGNORECASE)
 
 
@@ -199,13 +175,6 @@ def token_indices(doc, attribute: str, values: tuple[str, ...]) -> list[int]:
     return numpy.flatnonzero(numpy.isin(doc.to_array(attribute), wanted)).tolist()
 
 
-def _starts_and_lengths(doc) -> tuple[list[int], list[int]]:
-    """Each token's character offset and length, from two array calls (no Token objects)."""
-    if not len(doc):
-        return [], []
-    return doc.to_array("IDX").tolist(), doc.to_array("LENGTH").tolist()
-
-
 class PeopleIndex:
     """The people and organisations of one parsed article."""
 
@@ -217,110 +186,29 @@ class PeopleIndex:
         self.organisations: list[Organisation] = []
         # Spans in quotation marks: a name said inside a quote is not the speaker of the next one.
         self.quoted: tuple[tuple[int, int], ...] = ()
+        self._organisation_spans: list[tuple[int, int]] | None = None
         self._build()
 
     # --- building -------------------------------------------------------------------------
 
-    def _person_spans(self) -> list[tuple[int, int]]:
-        """PER entities, extended over following capitalised tokens ("Kim Jong" + "Un"), plus M./Mme + Name."""
-        doc = self.doc
-        spans: list[tuple[int, int]] = []
-        for ent in doc.ents:
-            if ent.label_ != "PER":
-                continue
-            start, end = ent.start, ent.end
-            while (
-                end < len(doc)
-                and end - start < 5
-                and doc[end - 1].whitespace_
-                and _NAME_TOKEN.match(doc[end].text)
-                and not (doc[end].is_sent_start and doc[end - 1].pos_ == "PUNCT")
-                and doc[end].text not in _NOT_NAME_PARTS
-                and doc[end].pos_ != "PUNCT"
-            ):
-                end += 1
-            start = _extend_left(doc, start)
-            # Drop leading titles, determiners and sentence-initial common words ("Ingénieure de
-            # formation, Léa Kerbrat" is tagged as one name).
-            while start < end and (
-                fold(doc[start].text).rstrip(".") in _TITLE_KEYS
-                or doc[start].pos_ in ("DET", "ADP", "PUNCT")
-                or (
-                    doc[start].pos_ in ("NOUN", "VERB", "ADJ")
-                    and (start == 0 or doc[start].is_sent_start or doc[start - 1].is_space)
-                )
-            ):
-                start += 1
-            # A name never runs over a paragraph break ("Sandra Keita\nMenées de six buts").
-            end = next((k for k in range(start + 1, end) if doc[k].is_space or "\n" in doc[k].text), end)
-            if start < end:
-                spans.append((start, end))
-        # The token texts, read once: the two scans below would each make every Token object again.
-        texts = [self.text[start : start + length] for start, length in zip(*_starts_and_lengths(doc), strict=True)]
-        covered = {i for s, e in spans for i in range(s, e)}
-        for i, text in enumerate(texts[:-1]):
-            if fold(text).rstrip(".") in _SHORT_TITLES and i + 1 not in covered:
-                j = i + 1
-                while j < len(doc) and _NAME_TOKEN.match(doc[j].text) and j - i <= 3 and doc[j].pos_ != "VERB":
-                    j += 1
-                if j > i + 1:
-                    spans.append((i + 1, j))
-        # A known first name followed by a capitalised word is a person the NER missed or called
-        # MISC ("l'autrice Maude Lachance").
-        names = first_name_genders()
-        covered = {i for s, e in spans for i in range(s, e)}
-        for i, text in enumerate(texts[:-1]):
-            if i in covered or not text[:1].isupper() or fold(text) not in names:
-                continue
-            j = i + 1
-            while (
-                j < len(doc)
-                and j - i <= 3
-                and _NAME_TOKEN.match(doc[j].text)
-                and doc[j].text not in _NOT_NAME_PARTS
-                and doc[j - 1].whitespace_
-            ):
-                j += 1
-            if j > i + 1:
-                spans.append((_extend_left(doc, i), j))
-        return sorted(set(spans))
-
     def _build(self) -> None:
         doc = self.doc
-        spans = self._person_spans()
-        # Longest names first, so that short mentions join the full name they abbreviate.
-        ordered = sorted(spans, key=lambda span: -(span[1] - span[0]))
-        # Each person's folded name words, and the people by word, for the clustering below.
-        words: list[set[str]] = []
-        by_word: dict[str, list[Person]] = {}
-        for start, end in ordered:
-            tokens = tuple(t.text for t in doc[start:end])
-            if not any(t.pos_ == "PROPN" or (t.text[:1].isupper() and not t.is_sent_start) for t in doc[start:end]):
-                continue  # "Interrogé", "Ingénieure": a capitalised word at the start of a sentence
-            if (
-                end - start == 1
-                and (start == 0 or doc[start - 1].text in (".", "\n", "!", "?") or doc[start - 1].is_space)
-                and end < len(doc)
-                and (doc[end].pos_ in ("ADP", "CCONJ") or doc[end].text == ",")
-            ):
-                continue  # "Interrogée sur…", "Ingénieure de formation, …": a participle or a title
-            folded = {fold(t) for t in tokens}
-            person = None
-            # Only the people holding one of these words can hold them all: look at the fewest.
-            fewest = min((by_word.get(word, []) for word in folded), key=len) if folded else self.people
-            candidates = [p for p in fewest if folded <= words[p.id]]
-            if candidates:
-                person = min(candidates, key=lambda p: abs(p.first_mention() - doc[start].idx))
-            if person is None:
-                person = Person(len(self.people), doc[start:end].text, tokens)
-                self.people.append(person)
-                words.append({fold(t) for t in tokens})
-                for word in words[-1]:
-                    by_word.setdefault(word, []).append(person)
-            person.mentions.append((doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)))
-            if _salient(doc, start, end):
-                person.salient.add(doc[start].idx)
-            self._gender_evidence(person, start, end)
+        self.mentions = ArticleMentions.of(doc, self.text)
+        # The people are the clusters the person finders found a name in, longest name first (the
+        # order in which ties between them are broken); each mention of the cluster is theirs,
+        # under whatever label spaCy gave it ("Zajarova", MISC, is Maria Zajarova).
+        clusters = [c for c in self.mentions.clusters if c.people_mentions]
+        clusters.sort(key=lambda c: (-max(len(m.tokens) for m in c.people_mentions), c.mentions[0].start))
+        for cluster in clusters:
+            fullest = max(cluster.mentions, key=lambda m: (len(m.tokens), len(m.text), -m.start))
+            person = Person(len(self.people), cluster.name, fullest.tokens, entity_id=cluster.id)
+            self.people.append(person)
+            for mention in cluster.mentions:
+                start, end = mention.name_tokens
+                person.mentions.append((mention.name_start, mention.name_end))
+                if _salient(doc, start, end):
+                    person.salient.add(mention.name_start)
+                self._gender_evidence(person, start, end)
         for person in self.people:
             gender = first_name_gender(person.tokens[0])
             if gender and (len(person.tokens) > 1 or not person.gender_votes):
@@ -388,7 +276,10 @@ class PeopleIndex:
                 person.descriptors.update({"avocat", "avocate"})
         # "le président russe Vladimir Poutine", "Le directeur du site, Olivier Sendra": the nouns
         # of the phrase just before the name describe the person; its determiner gives the gender.
-        k = start - 1
+        # A name governed by a preposition is the complement, not the one described: "l'avocat de
+        # Moussa Benali" is his lawyer, "l'épouse d'Henri" his wife.
+        complement = start > 0 and doc[start - 1].pos_ == "ADP"
+        k = -1 if complement else start - 1
         nouns, determiner = [], None
         while k >= max(0, start - 12):
             token = doc[k]
@@ -520,6 +411,34 @@ class PeopleIndex:
                 person.references.append(determiner.idx)
 
     # --- lookups --------------------------------------------------------------------------
+
+    def organisation_mentions(self, start: int, end: int) -> list[int]:
+        """The starts of the ORG mentions of the article's clusters that overlap [start, end).
+
+        A role phrase spaCy tags ORG ("le ministre de la Défense") is not one: its organisation is
+        the complement ("Défense"), see ``guillemet.mentions``.
+        """
+        if self._organisation_spans is None:
+            self._organisation_spans = sorted(
+                (m.start, m.end) for c in self.mentions.clusters for m in c.mentions if m.label == "ORG"
+            )
+        spans = self._organisation_spans
+        # Mentions do not overlap one another: the ones overlapping a window are consecutive.
+        k = max(0, bisect_left(spans, (start, -1)) - 1)
+        found = []
+        while k < len(spans) and spans[k][0] < end:
+            if spans[k][1] > start:
+                found.append(spans[k][0])
+            k += 1
+        return found
+
+    def entity_id(self, person: Person | None, speaker: dict) -> str | None:
+        """The entity id of a speaker: a person's is their cluster's; a speaker that is no person
+        (an organisation, a name left as written) has the id of the cluster of that name, if any."""
+        if person is not None and person.name == speaker.get("name"):
+            return person.entity_id
+        cluster = self.mentions.cluster_named(speaker.get("name"), speaker.get("start"), speaker.get("end"))
+        return cluster.id if cluster is not None else None
 
     def organisation_subject(self, position: int, gender: str | None) -> tuple[int, Organisation] | None:
         """The last organisation named as a subject before ``position`` (outside marks), of that gender."""
@@ -657,17 +576,27 @@ class PeopleIndex:
         return min(found, key=lambda p: p.id) if found else None
 
     def by_descriptor(self, noun: str, gender: str | None, position: int) -> Person | None:
-        """The person last described by ``noun`` ("président") before ``position``."""
+        """The person last described by ``noun`` ("président") before ``position``; failing that,
+        the one person the article describes so anywhere after ("la contrôleure générale", then
+        "la contrôleure générale des prisons, Dominique Simonnot")."""
         described = self._described.get(fold(noun), [])
         found_at, found = -1, None
         # Back from ``position``: the first compatible mention wins, the first person on a tie.
-        for k in range(bisect_left(described, (position,)) - 1, -1, -1):
+        start = bisect_left(described, (position,))
+        for k in range(start - 1, -1, -1):
             at, pid = described[k]
             if found is not None and at < found_at:
                 break
             person = self.people[pid]
             if gender is None or person.gender in (gender, None):
                 found_at, found = at, person
+        if found is None:
+            later = {pid for _, pid in described[start:]}
+            compatible = [
+                p for p in map(self.people.__getitem__, later) if gender is None or p.gender in (gender, None)
+            ]
+            if len(compatible) == 1:
+                found = compatible[0]
         return found
 
     def organisation(self, phrase: str, head: str, position: int) -> str:
@@ -733,34 +662,6 @@ class PeopleIndex:
                 ):
                     best = organisation.name
         return best
-
-
-def _extend_left(doc, start: int) -> int:
-    """The start of a name whose first part the model left out.
-
-    "Anne-Laure Desportes" is tokenised Anne / - / Laure and may be found from "Laure"; in "la
-    Danoise Mette Kjærgaard" the model tags "Mette" as a verb. A capitalised word just before the
-    name, inside the sentence and not itself after a determiner or preposition ("la Danoise", "à
-    Paris"), nor a title or another entity, is part of the name.
-    """
-    while start >= 2 and doc[start - 1].text in ("-", "‑") and not doc[start - 1].whitespace_:
-        if doc[start - 2].whitespace_ or not doc[start - 2].text[:1].isupper():
-            break
-        start -= 2
-    if start >= 2:
-        previous, before = doc[start - 1], doc[start - 2]
-        if (
-            _NAME_TOKEN.match(previous.text)
-            and previous.whitespace_
-            and not previous.is_sent_start
-            and not previous.ent_type_
-            and previous.text not in _NOT_NAME_PARTS
-            and fold(previous.text).rstrip(".") not in _TITLE_KEYS
-            and before.pos_ not in ("DET", "ADP", "PUNCT")
-            and before.text[:1].isupper()
-        ):
-            start -= 1
-    return start
 
 
 def _salient(doc, start: int, end: int) -> bool:

@@ -1,0 +1,244 @@
+"""Page rules of guillemet/structure.py: captions, comment sections, scare quotes, quotes with no
+source, and the quotations a page sets apart without marks (lost blockquotes, interview answers).
+Fixtures are short texts written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from guillemet.article import annotate
+from guillemet.nlp import extract_quotes
+from guillemet.records import Block, Quote
+from guillemet.structure import (
+    body_blocks,
+    classify_line,
+    filter_quotes,
+    floating_quotes,
+    speaker_in_reach,
+    text_blocks,
+    title_interviewee,
+)
+
+NAMED = {"text": "la maire", "start": 0, "end": 8, "name": "Irène Vallet", "resolution": "descriptor"}
+CARRIED = {"text": None, "start": None, "end": None, "name": "Irène Vallet", "resolution": "previous_speaker"}
+NOBODY = {"text": None, "start": None, "end": None, "name": None, "resolution": "unknown"}
+
+
+def _quote(text: str, words: str, kind: str, cue: str | None, speaker) -> Quote:
+    start = text.index(words)
+    return Quote(words, start, start + len(words), kind, cue, speaker)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Le marché couvert au lever du jour. (Photo Marc Lenoir. AFP)", "caption"),
+        ("Les barques rentrent au port, samedi. © Studio Marée", "caption"),
+        ("Photo d'illustration : un quai désert", "caption"),
+        ("18/02/2021 à 16:42", "comment"),
+        ("Zébulon le 3 mars 2021 à 8h05", "comment"),
+        ("Publié le 18/02/2021 à 16:42", "paragraph"),
+        ("Le conseil a voté le budget par 21 voix contre 8.", "paragraph"),
+        ("Cet article est paru dans notre newsletter « La semaine du port ».", "paywall"),
+        ("Passer la publicité", "paywall"),
+        ("En vidéo, trois façons de cuisiner le merlu", "related"),
+        ("Pour aller plus loin : le port en chiffres", "related"),
+    ],
+)
+def test_captions_and_comment_stamps(line, expected):
+    assert classify_line(line) == expected
+
+
+def test_a_comment_section_runs_from_its_header_to_the_end():
+    lines = [
+        "Le conseil municipal a voté le budget jeudi soir après trois heures de débat.",
+        "La maire a salué « un budget de combat » devant la presse locale.",
+        "L'opposition a annoncé un recours devant le tribunal administratif.",
+        "Les travaux du quai commenceront en septembre, selon le calendrier voté.",
+        "3 commentaires",
+        "Bertille",
+        "« Enfin une bonne nouvelle », voilà ce que je dis.",
+        "À lire aussi : le port change de nom",
+    ]
+    text = "\n".join(lines)
+    kinds = [b.kind for b in text_blocks(text)]
+    assert kinds[:4] == ["paragraph"] * 4
+    assert kinds[4:7] == ["comment"] * 3
+    assert kinds[7] == "related"
+
+
+def test_a_comment_header_in_the_first_half_opens_no_section():
+    text = "Commentaires\n" + "\n".join(["Le quai sera refait en septembre par la ville."] * 3)
+    assert [b.kind for b in text_blocks(text)] == ["paragraph"] * 4
+
+
+@pytest.mark.parametrize(
+    ("speaker", "expected"),
+    [
+        (NAMED, True),
+        (CARRIED, False),
+        (NOBODY, False),
+        ({**NOBODY, "text": "on"}, False),
+        ({**NOBODY, "text": "une source proche du dossier"}, True),
+        (None, False),
+    ],
+)
+def test_speaker_in_reach(speaker, expected):
+    assert speaker_in_reach(speaker) is expected
+
+
+def test_a_one_word_subject_that_is_not_a_noun_is_no_source():
+    speaker = {**NOBODY, "text": "rappeler", "start": 3, "end": 11}
+    assert speaker_in_reach(speaker, lambda start, end: False) is False
+    assert speaker_in_reach(speaker, lambda start, end: True) is True
+
+
+ESSAY = (
+    "Le colloque s'est tenu à Lyon.\n"
+    "Les revues dites « à la mode » attirent les jeunes chercheurs, loin des « grandes maisons ».\n"
+    "La maire a jugé le projet « trop flou » lundi, puis a parlé de « pari ».\n"
+    "Le fioul a été qualifié de « lourd » dans le rapport."
+)
+
+
+@pytest.mark.parametrize(
+    ("words", "cue", "speaker", "kept"),
+    [
+        ("à la mode", "dire", CARRIED, False),  # a term of the writer, the last speaker far away
+        ("grandes maisons", None, NOBODY, False),
+        ("trop flou", "juger", NAMED, True),
+        ("lourd", "qualifier", NOBODY, True),  # the cue stands next to it: "qualifié de « lourd »"
+    ],
+)
+def test_scare_quotes(words, cue, speaker, kept):
+    quote = _quote(ESSAY, words, "fragment", cue, speaker)
+    assert (filter_quotes([quote], ESSAY, text_blocks(ESSAY)) == (quote,)) is kept
+
+
+def test_a_short_fragment_after_a_sourced_quote_of_its_paragraph_is_kept():
+    first = _quote(ESSAY, "trop flou", "fragment", "juger", NAMED)
+    second = _quote(ESSAY, "pari", "fragment", "parler", CARRIED)
+    assert filter_quotes([first, second], ESSAY, text_blocks(ESSAY)) == (first, second)
+
+
+def test_a_sourced_quote_far_back_in_a_long_paragraph_does_not_source_a_term():
+    text = "La maire a jugé le projet « trop flou » lundi. " + "Le quai attend. " * 25 + "Un quai « historique »."
+    first = _quote(text, "trop flou", "fragment", "juger", NAMED)
+    term = _quote(text, "historique", "fragment", None, CARRIED)
+    assert filter_quotes([first, term], text, text_blocks(text)) == (first,)
+
+
+def test_indirect_speech_needs_a_source():
+    text = "Le quai est fermé.\nOn dit que le quai rouvrira en mai prochain.\nLa maire assure que le quai rouvrira."
+    blocks = text_blocks(text)
+    nobody = _quote(text, "le quai rouvrira en mai prochain", "indirect", "dire", {**NOBODY, "text": "On"})
+    named = _quote(text, "le quai rouvrira.", "indirect", "assurer", NAMED)
+    assert filter_quotes([nobody, named], text, blocks) == (named,)
+
+
+def test_a_marked_quote_in_a_label_line_needs_a_speaker():
+    text = "Le port rouvre ses quais.\nForfait mobile : l'offre « Série Mer 40 Go » continue de plus belle"
+    blocks = text_blocks(text)
+    assert blocks[1].kind == "label_line"
+    quote = _quote(text, "Série Mer 40 Go", "direct", "continuer", NOBODY)
+    assert filter_quotes([quote], text, blocks) == ()
+    assert filter_quotes([_quote(text, "Série Mer 40 Go", "direct", "continuer", NAMED)], text, blocks)
+
+
+def test_a_lost_blockquote_takes_the_speaker_of_the_paragraph_before():
+    text = (
+        "La romancière Odile Farge a publié un essai sur les ports.\n"
+        "Elle y écrit que « la mer garde tout ».\n"
+        "Les quais se vident le soir, les grues se taisent et la ville oublie qu'elle vivait de la mer.\n"
+        "Le livre paraît jeudi."
+    )
+    blocks = (
+        Block(0, text.index("\nElle"), "paragraph"),
+        Block(text.index("Elle"), text.index("\nLes"), "paragraph"),
+        Block(text.index("Les quais"), text.index("\nLe livre"), "blockquote"),
+        Block(text.index("Le livre"), len(text), "paragraph"),
+    )
+    speaker = {"text": "Elle", "start": 58, "end": 62, "name": "Odile Farge", "resolution": "pronoun"}
+    marked = _quote(text, "la mer garde tout", "fragment", "écrire", speaker)
+    quotes = floating_quotes([marked], text, blocks)
+    assert [q.text for q in quotes] == [
+        "la mer garde tout",
+        "Les quais se vident le soir, les grues se taisent et la ville oublie qu'elle vivait de la mer.",
+    ]
+    assert quotes[1].kind == "direct" and quotes[1].cue is None
+    assert quotes[1].speaker["name"] == "Odile Farge"
+    assert quotes[1].speaker["resolution"] == "previous_speaker"
+
+
+def test_a_blockquote_with_marks_or_already_quoted_adds_nothing():
+    text = "Le maire parle.\n« Nous tiendrons bon jusqu'au bout de ce mandat difficile », dit-il."
+    blocks = (Block(0, 15, "paragraph"), Block(16, len(text), "blockquote"))
+    assert floating_quotes([], text, blocks) == ()
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("« La mer garde tout ». Sur les ports avec Odile Farge - Le Site", "Odile Farge"),
+        ("Entretien avec Jean-Marc de Villiers | Revue", "Jean-Marc de Villiers"),
+        ("Le port rouvre ses quais", None),
+        (None, None),
+    ],
+)
+def test_title_interviewee(title, expected):
+    assert title_interviewee(title) == expected
+
+
+INTERVIEW_BODY = (
+    "<body><head>Votre livre parle des ports. Pourquoi ce sujet ?</head>"
+    "<p>Parce que j'ai grandi sur un quai et que personne ne racontait cette vie-là.</p>"
+    "<head>Vous décrivez une ville qui oublie. Est-ce un reproche ?</head>"
+    "<p>Non, c'est un constat que je partage avec beaucoup d'habitants du quartier.</p>"
+    "<head>Les ventes</head><p>Le livre s'est vendu à dix mille exemplaires en un mois.</p></body>"
+)
+
+
+def _interview():
+    body = etree.fromstring(INTERVIEW_BODY)
+    parts = [node.text for node in body]
+    text = "\n".join(parts)
+    return text, body_blocks(body, text)
+
+
+def test_answers_under_question_intertitles_are_the_interviewees():
+    text, blocks = _interview()
+    quotes = floating_quotes([], text, blocks, title="Sur les ports avec Odile Farge - Le Site")
+    assert [q.text[:20] for q in quotes] == ["Parce que j'ai grand", "Non, c'est un consta"]
+    assert all(q.speaker["name"] == "Odile Farge" and q.speaker["resolution"] == "interviewee" for q in quotes)
+
+
+def test_questions_that_do_not_address_anyone_make_no_interview():
+    body = etree.fromstring(
+        "<body><head>Que contient le budget ?</head><p>Le budget prévoit trois millions pour le quai nord.</p>"
+        "<head>Quand commencent les travaux ?</head><p>Les travaux commencent en septembre prochain au port.</p>"
+        "</body>"
+    )
+    text = "\n".join(node.text for node in body)
+    assert floating_quotes([], text, body_blocks(body, text)) == ()
+
+
+PAGE = b"""<html><head><title>Le quai rouvre</title></head><body><article>
+<h1>Le quai rouvre</h1>
+<p>Le conseil municipal de Portvieux a vot\xc3\xa9 jeudi la r\xc3\xa9ouverture du quai nord, ferm\xc3\xa9 depuis deux ans.</p>
+<p>La maire, Ir\xc3\xa8ne Vallet, a d\xc3\xa9clar\xc3\xa9 : \xc2\xab Le quai sera rouvert avant l'\xc3\xa9t\xc3\xa9, c'est promis. \xc2\xbb</p>
+<p>Ce quai \xc2\xab historique \xc2\xbb accueillait autrefois les chalutiers de toute la c\xc3\xb4te.</p>
+<p>Les travaux co\xc3\xbbteront trois millions d'euros, financ\xc3\xa9s par la r\xc3\xa9gion et par la ville.</p>
+<p>Le chantier commencera en mars, apr\xc3\xa8s l'appel d'offres lanc\xc3\xa9 cet hiver par la mairie.</p>
+<p>2 commentaires</p>
+<p>Marin56 le 12/03/2021 \xc3\xa0 10:12</p>
+<p>Je dis \xc2\xab bravo \xc2\xbb \xc3\xa0 la mairie, il \xc3\xa9tait temps que le quai rouvre enfin.</p>
+</article></body></html>"""
+
+
+def test_a_page_gives_its_quotation_and_nothing_from_its_comments(nlp_md):
+    article = annotate(PAGE)
+    kinds = {article.text[b.start : b.end][:12]: b.kind for b in article.blocks}
+    assert kinds["Marin56 le 1"] == "comment"
+    quotes = extract_quotes(nlp_md(article.text), text=article.text, blocks=article.blocks, title=article.title)
+    assert [q.text for q in quotes] == ["Le quai sera rouvert avant l'été, c'est promis."]
