@@ -210,6 +210,64 @@ class _Cue:
     pronoun: str | None = None
 
 
+# Verbs of saying whose infinitival complement is reported speech ("a affirmé être…").
+_INFINITIVE_CUES = frozenset(
+    "dire affirmer assurer annoncer promettre déclarer reconnaître nier démentir prétendre jurer "
+    "recommander demander certifier garantir confirmer admettre avouer espérer proposer menacer "
+    "estimer se dire répéter réitérer s'engager préconiser exiger réclamer suggérer accuser".split()
+)
+_OBJECT_INFINITIVE_CUES = frozenset("demander recommander proposer suggérer promettre".split())
+# "Pour X, …" where X names a purpose or a time, not a source.
+_NOT_SPEAKING_AFTER_POUR = frozenset("fois cas moment instant heure annee mois semaine jour part reste".split())
+
+# Heads of phrases that name one person by a role, even with an organisation as complement ("le
+# PDG de Renault", "la ministre de la Culture", "le porte-parole du Kremlin").
+_PERSON_ROLE_HEADS = frozenset(
+    "ministre president presidente pdg directeur directrice porte-parole secretaire chef patron patronne "
+    "dirigeant dirigeante maire depute deputee senateur senatrice juge procureur procureure avocat avocate "
+    "conseiller conseillere delegue deleguee gouverneur gouverneure ambassadeur ambassadrice commissaire "
+    "premier vice-president vice-presidente fondateur fondatrice entraineur entraineuse selectionneur "
+    "rapporteur rapporteure prefet prefete".split()
+)
+
+_MAX_WRAPPED_LINES = 12
+
+
+def paragraph_bounds(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of each paragraph: a line, or the run of lines of a hard-wrapped paragraph.
+
+    Dispatch copy is hard-wrapped (every line cut near one width, ~70 characters, mid-sentence):
+    there a line that reaches the wrap width goes on in the next line, and a shorter line (a
+    headline, a paragraph's last line) ends its paragraph. A text is hard-wrapped when it has at
+    least four lines, none longer than 100 characters, and most of its long lines end inside a
+    sentence (no final punctuation). Other texts keep one paragraph per line. A paragraph holds at
+    most ``_MAX_WRAPPED_LINES`` lines (the dispatches' longest has 7), which bounds the work of
+    the per-paragraph scans whatever the input.
+    """
+    lines = text.split("\n")
+    bounds, start = [], 0
+    for line in lines:
+        bounds.append((start, start + len(line)))
+        start += len(line) + 1
+    lengths = [len(line.rstrip()) for line in lines]
+    if len(lines) < 4 or max(lengths) > 100:
+        return bounds
+    width = sorted(lengths)[int(0.9 * (len(lengths) - 1))]
+    long_lines = [line.rstrip() for line in lines[:-1] if len(line.rstrip()) >= 0.8 * width]
+    open_ended = sum(1 for line in long_lines if line and line[-1] not in '.!?:;»"”')
+    if width < 40 or len(long_lines) < 2 or open_ended < 0.5 * len(long_lines):
+        return bounds
+    joined, count = [bounds[0]], 1
+    for (start, end), previous in zip(bounds[1:], lengths[:-1], strict=True):
+        if previous >= 0.8 * width and end > start and count < _MAX_WRAPPED_LINES:
+            joined[-1] = (joined[-1][0], end)
+            count += 1
+        else:
+            joined.append((start, end))
+            count = 1
+    return joined
+
+
 def _may_speak(tokens, head) -> bool:
     """Whether a subject phrase can name a speaker: a person, a group, an organisation or a document.
 
@@ -234,6 +292,21 @@ def _may_speak(tokens, head) -> bool:
     if {lemma, written} & (_TIME_HEADS | _ABSTRACT_HEADS):
         return False
     return not _ABSTRACT_SUFFIX.search(lemma)
+
+
+def _main_clause_verb(token) -> bool:
+    """A verb outside a relative clause or a participle phrase: what makes words a clause one can
+    report ("qui regroupent 320 éleveurs" and "située en amont" are not)."""
+    if token.pos_ not in ("VERB", "AUX"):
+        return False
+    verb = token.head if token.pos_ == "AUX" and token.dep_.startswith(("aux", "cop")) else token
+    for _ in range(3):
+        if verb.dep_ in ("acl:relcl", "acl"):
+            return False
+        if verb.dep_ not in ("xcomp", "conj") or verb.head is verb:
+            break
+        verb = verb.head
+    return True
 
 
 def _is_clitic(token) -> bool:
@@ -336,6 +409,7 @@ class _ArticleQuotes:
         self._cue_tokens = token_indices(doc, "POS", ("VERB", "AUX", "ADV", "NOUN"))
         self._selon_tokens = token_indices(doc, "LOWER", ("selon", "d'après", "après"))
         self.paragraphs = self._paragraphs()
+        self._paragraph_starts = [start for start, _ in self.paragraphs]
         self.paragraph_kinds = self._paragraph_kinds(blocks)
         self.spans = [span for span in find_marked_spans(self.text) if span.depth == 0]
         self._marked_mask = bytearray(len(self.text))
@@ -347,6 +421,8 @@ class _ArticleQuotes:
         self._sentence_starts = [start for start, _ in self.sentences]
         self._span_opens = {span.open_offset for span in self.spans}
         self.recent: list[Person] = []
+        # The last speaker when it was no person of the index: (end of its quote, name, mention).
+        self.last_source: tuple[int, str, tuple[int, int]] | None = None
         self.last_quoted: dict[int, int] = QuoteEnds()  # person id → end of their last quote
         self.last_marked: _Candidate | None = None  # the last quote in marks attributed
         self.headline_end = self._headline_end()
@@ -357,11 +433,7 @@ class _ArticleQuotes:
     # --- layout ---------------------------------------------------------------------------
 
     def _paragraphs(self) -> list[tuple[int, int]]:
-        bounds, start = [], 0
-        for line in self.text.split("\n"):
-            bounds.append((start, start + len(line)))
-            start += len(line) + 1
-        return bounds
+        return paragraph_bounds(self.text)
 
     def _paragraph_kinds(self, blocks) -> list[str]:
         """Each paragraph's kind: that of the block holding its start, "paragraph" by default."""
@@ -1101,11 +1173,36 @@ class _ArticleQuotes:
                 # nickname, a term, a scare quote.
                 candidate.rejected = "no cue (scare quote or term)"
                 return
+            source = self._previous_source(candidate.open_offset)
+            if source is not None:
+                candidate.person = None
+                candidate.speaker = {
+                    "text": None,
+                    "start": None,
+                    "end": None,
+                    "name": source,
+                    "resolution": "previous_speaker",
+                }
+                return
             previous = self._previous_speaker(candidate.open_offset)
             self._set_speaker(candidate, None, previous, "previous_speaker" if previous else "unknown", None)
             return
         candidate.cue = cue.lemma
         self._resolve(candidate, cue)
+
+    def _previous_source(self, position: int) -> str | None:
+        """The last source when it was no person (an organisation, a group, an unnamed descriptor)
+        and nobody took the turn as a subject since, within the same or the next paragraph."""
+        if self.last_source is None:
+            return None
+        end, name, _ = self.last_source
+        active = self.people.antecedent(position, None, self.last_quoted)
+        if active is not None and self.people.last_active(active, position, self.last_quoted) > end:
+            return None
+        starts = self._paragraph_starts
+        if bisect.bisect_right(starts, position) - bisect.bisect_right(starts, end) > 1:
+            return None
+        return name
 
     def _previous_speaker(self, position: int) -> Person | None:
         """Who speaks a quote with no cue: the last speaker, unless someone took the turn since
@@ -1288,6 +1385,12 @@ class _ArticleQuotes:
         if lowered in _PRONOUN_GENDER:
             self._resolve_pronoun(candidate, lowered, (start, end))
             return
+        if lowered in ("ce dernier", "cette dernière"):
+            # "Ce dernier a jugé…": the person mentioned last before it (within a few sentences).
+            last = self.people.person_in(max(0, start - 400), start)
+            if last is not None:
+                self._set_speaker(candidate, (start, end), last, "pronoun", None)
+                return
         titled_name = _TITLED_NAME.match(phrase)
         if titled_name and start > self.sentence_of(start)[0]:
             # "tranche Le Journal des Causses", "selon Le Parisien": a capitalised article inside a
@@ -1334,6 +1437,12 @@ class _ArticleQuotes:
                     for m, _ in candidate_person.mentions
                 ):
                     person = candidate_person
+        joint = self._joint_speakers(person, start, end) if person is not None else None
+        if joint is not None:
+            # "Raphaël Garrigos et Isabelle Roberts ont écrit": one utterance, two speakers.
+            self._set_speaker(candidate, (start, end), person, "explicit", None)
+            candidate.speaker["name"] = joint
+            return
         if person is not None:
             resolution = "explicit" if not re.match(r"^(m\.|mme|mlle|me|dr)\b", lowered) else "title"
             self._set_speaker(
@@ -1377,11 +1486,25 @@ class _ArticleQuotes:
             and head.idx < min((at for at in org_mentions if at >= start), default=0)
             and any(t.lower_ in ("de", "du", "des", "d'", "d’") and t.i > head.i for t in tokens)
         )
-        if person_noun and determiner is not None and determiner.lower_ in ("le", "la", "l'", "l’"):
+        role = head is not None and fold(head.lemma_) in _PERSON_ROLE_HEADS and not head_is_organisation
+        if role and determiner is not None and determiner.lower_ in ("le", "la", "l'", "l’", "ce", "cette"):
+            # "Le ministre de la Défense", "le PDG de Renault": a person even when the parser's ORG
+            # entity covers the whole phrase; the apposed name, else the person the article names.
+            apposed = re.search(r",\s*((?:[A-ZÀ-ÖØ-Þ][\w'’.-]+\s?){2,4})\s*$", phrase)
+            if apposed:
+                named = self.people.person_named(apposed.group(1).strip(), start)
+                self._set_speaker(
+                    candidate, (start, end), named, "explicit", None if named else apposed.group(1).strip()
+                )
+                return
+            person_noun = True
+        if person_noun and determiner is not None and determiner.lower_ in ("le", "la", "l'", "l’", "ce", "cette"):
             # "Le porte-parole du Parti socialiste": a person, the organisation is only a complement.
             gender = _DET_GENDER.get(determiner.lower_) or _morph_gender(head)
             position = len(self.text) if start <= self.headline_end else start
             person = self.people.by_descriptor(head.lemma_, gender, position)
+            if person is None and role:
+                person = self.people.antecedent(position, gender, self.last_quoted)
             self._set_speaker(
                 candidate, (start, end), person, "descriptor" if person else "unknown", self._descriptor(start, end)
             )
@@ -1452,6 +1575,21 @@ class _ArticleQuotes:
             return
         self._set_speaker(candidate, (start, end), None, "unknown", None)
 
+    def _joint_speakers(self, person: Person, start: int, end: int) -> str | None:
+        """ "X et Y" as one subject, both people of the index: their names joined with "et"."""
+        first = min((m for m in person.mentions if start <= m[0] and m[1] <= end), default=None)
+        if first is None:
+            return None
+        joined = re.match(r"\s+et\s+(?:(?:M\.|Mme|Me|Dr)\s*)?", self.text[first[1] : end])
+        if not joined:
+            return None
+        second = self.people.first_person_in(first[1] + joined.end(), end)
+        if second is None or second is person:
+            return None
+        if not any(m[0] == first[1] + joined.end() for m in second.mentions):
+            return None
+        return f"{person.name} et {second.name}"
+
     def _descriptor(self, start: int, end: int) -> str | None:
         """An unnamed speaker as written (CONVENTIONS.md): "un proche du maire", "une source policière".
 
@@ -1504,6 +1642,11 @@ class _ArticleQuotes:
             name = person.name
             self._remember(person)
             self.last_quoted[person.id] = max(self.last_quoted.get(person.id, -1), candidate.outer_end)
+            self.last_source = None
+        elif name and resolution in ("organisation", "unknown", "explicit") and where is not None:
+            # A source that is no person of the index ("les syndicats", "Moody's", "un proche du
+            # maire"): the next quote without a cue is theirs, not the last person's.
+            self.last_source = (candidate.outer_end, name, where)
         candidate.speaker = {
             "text": self.text[where[0] : where[1]] if where else None,
             "start": where[0] if where else None,
@@ -1549,15 +1692,10 @@ class _ArticleQuotes:
         marked_opens = [s for s, _ in marked]
         marked_ends = [e for _, e in marked]
         for sentence_start, sentence_end in self.sentences:
-            if sentence_start <= self.headline_end:
-                continue
             first, last = self.token_index(sentence_start), self.token_index(sentence_end)
             tokens = doc[first:last]
-            cue_rule = "cue_indirect_que"
-            found = self._indirect_que(tokens, sentence_start, sentence_end)
-            if found is None:
-                cue_rule = "cue_indirect_selon"
-                found = self._indirect_selon(tokens, sentence_start, sentence_end)
+            answers = ((name, rule(tokens, sentence_start, sentence_end)) for name, rule in self._indirect_rules)
+            cue_rule, found = next(((name, found) for name, found in answers if found is not None), (None, None))
             if found is None:
                 continue
             content_start, content_end, cue, subject = found
@@ -1635,6 +1773,123 @@ class _ArticleQuotes:
             return content_start, sentence_end, lemma, subject
         return None
 
+    @property
+    def _indirect_rules(self):
+        """The indirect-speech rules in order, each named for the trace; the first that answers wins."""
+        return (
+            ("cue_indirect_que", self._indirect_que),
+            ("cue_indirect_infinitive", self._indirect_infinitive),
+            ("cue_indirect_selon", self._indirect_selon),
+            ("cue_indirect_pour", self._indirect_pour),
+            ("cue_indirect_postposed", self._indirect_postposed),
+        )
+
+    def _indirect_infinitive(self, tokens, sentence_start: int, sentence_end: int):
+        """An infinitival complement of a verb of saying: "X a affirmé ne pas avoir vu…",
+        "X promet d'assainir…", "X a annoncé, mardi, avoir déposé plainte", "X demande au
+        gouvernement d'annuler…". The content runs from the infinitive (its negation included) to
+        the end of the sentence."""
+        doc = self.doc
+        for token in self._candidates(self._cue_tokens, tokens):
+            if token.pos_ not in ("VERB", "AUX") or self._inside_marks(token.idx):
+                continue
+            lemma, after = self._verb_lemma(token.i)
+            if lemma not in _INFINITIVE_CUES or "VerbForm=Inf" in str(token.morph):
+                continue
+            j, limit = after, min(len(doc), after + 10)
+            if j < limit and doc[j].text == ",":
+                # A short incise between the verb and its complement: "a annoncé, mardi matin, avoir".
+                close = next((k for k in range(j + 1, min(limit, j + 6)) if doc[k].text == ","), None)
+                j = close + 1 if close is not None else j
+            while j < limit and (
+                doc[j].is_space
+                or (doc[j].pos_ == "ADV" and doc[j].lower_ not in ("ne", "n'"))
+                or doc[j].lower_ in _TIME_HEADS  # "a affirmé vendredi avoir…", "mardi matin"
+            ):
+                j += 1
+            if j < limit and lemma == "accuser":
+                # "a accusé Pékin de manipuler": the accused before "de".
+                j = next((k for k in range(j, min(limit, j + 5)) if doc[k].lower_ in ("de", "d'", "d’")), limit)
+            if j < limit and doc[j].lower_ in ("à", "au", "aux") and lemma in _OBJECT_INFINITIVE_CUES:
+                # "demande au gouvernement d'annuler": the addressee before "de".
+                j = next((k for k in range(j + 1, min(limit, j + 5)) if doc[k].lower_ in ("de", "d'", "d’")), limit)
+            if j < limit and doc[j].lower_ in ("de", "d'", "d’"):
+                j += 1
+            start = j
+            while j < limit and (doc[j].lower_ in ("ne", "n'", "n’") or doc[j].lower_ in _NEGATIONS):
+                j += 1
+            if j >= limit or doc[j].pos_ not in ("VERB", "AUX") or "VerbForm=Inf" not in str(doc[j].morph):
+                continue
+            if doc[j].idx >= sentence_end or self._negated(token.i):
+                continue
+            return doc[start].idx, sentence_end, lemma, self._subject_of(token.i)
+        return None
+
+    def _indirect_pour(self, tokens, sentence_start: int, sentence_end: int):
+        """ "Pour X, content.": X must be able to speak (a person, group, organisation, document)."""
+        doc = self.doc
+        first = next((t for t in tokens if not t.is_space), None)
+        if first is None or first.lower_ != "pour" or first.i + 1 >= len(doc):
+            return None
+        np_end = self._np_end(first.i + 1, sentence_end)
+        if np_end <= first.i + 1 or np_end >= len(doc) or doc[np_end].text != ",":
+            return None
+        phrase = doc[first.i + 1 : np_end]
+        head = next((t for t in phrase if t.pos_ == "NOUN"), None)
+        named = any(t.pos_ == "PROPN" for t in phrase) or self.people.first_person_in(
+            phrase[0].idx, phrase[-1].idx + len(phrase[-1].text)
+        )
+        if phrase[0].pos_ == "NUM" or (not named and (head is None or not _may_speak(phrase, head))):
+            return None
+        if head is not None and fold(head.lemma_) in _NOT_SPEAKING_AFTER_POUR:
+            return None
+        subject = (phrase[0].idx, phrase[-1].idx + len(phrase[-1].text))
+        content_start = doc[np_end].idx + 1
+        while content_start < sentence_end and self.text[content_start].isspace():
+            content_start += 1
+        return content_start, sentence_end, "pour", subject
+
+    def _indirect_postposed(self, tokens, sentence_start: int, sentence_end: int):
+        """Content first, then its source after a comma: "…, a estimé Ben Bernanke.", "…, rapporte
+        le Guardian", "…, estime le rapport", "…, a-t-il affirmé". The content is a clause (it
+        holds a verb) and runs from the sentence start to that comma."""
+        doc = self.doc
+        for token in tokens:
+            if token.text != "," or self._inside_marks(token.idx) or token.idx - sentence_start < 12:
+                continue
+            cue = self._cue_after(token.idx, sentence_end, inside=True)
+            if cue is None or (cue.subject_start is None and cue.pronoun is None):
+                continue
+            if not self.lexicon.is_indirect(cue.lemma) and cue.lemma not in ("ajouter", "poursuivre", "rapporter"):
+                continue
+            if cue.pronoun is None:
+                rest = self.text[cue.subject_end : sentence_end]
+                if not re.match(r"[^,;.!?«»]{0,40}(?:[,;(]|[.!?]?\s*$)", rest):
+                    continue  # "…, a annoncé le rappel de ses fromages": an object, not a subject
+            content = doc[self.token_index(sentence_start) : token.i]
+            if not any(_main_clause_verb(t) for t in content):
+                # "Les coopératives, qui regroupent 320 éleveurs, ont annoncé…": the words before
+                # the comma are the verb's own subject, not a clause it reports.
+                return None
+            subject = cue.pronoun if cue.pronoun else (cue.subject_start, cue.subject_end)
+            return sentence_start, token.idx, cue.lemma, subject
+        return None
+
+    def _selon_relative(self, token, sentence_end: int):
+        """ "Les explications américaines, selon lesquelles ce satellite présente un danger": the
+        content after the relative pronoun, to the sentence end, and the noun it refers to."""
+        doc = self.doc
+        i = token.i
+        if i + 2 >= len(doc) or fold(doc[i + 1].text) not in ("lequel", "laquelle", "lesquels", "lesquelles"):
+            return None
+        k = i - 1
+        while k >= 0 and (doc[k].is_space or doc[k].text == ","):
+            k -= 1
+        if k < 0 or doc[k].pos_ not in ("NOUN", "PROPN", "ADJ") or doc[k].lemma_.lower() in _TIME_HEADS:
+            return None
+        start = doc[i + 2].idx
+        return (start, sentence_end, doc[k]) if sentence_end - start >= 12 else None
+
     def _indirect_selon(self, tokens, sentence_start: int, sentence_end: int):
         text = self.text
         for token in self._candidates(self._selon_tokens, tokens):
@@ -1644,6 +1899,9 @@ class _ArticleQuotes:
             if self._inside_marks(token.idx):
                 continue
             cue = "selon" if lower == "selon" else "d'après"
+            relative = self._selon_relative(token, sentence_end)
+            if relative is not None:
+                return relative[0], relative[1], cue, self._phrase_span(relative[2])
             np_end = self._np_end(token.i + 1, sentence_end)
             if np_end <= token.i + 1:
                 continue
@@ -1655,10 +1913,8 @@ class _ArticleQuotes:
                 "sondage",
                 "donnee",
                 "estimation",
-                "etude",
                 "calcul",
                 "bilan",
-                "source",
                 "projection",
                 "modele",
                 "prevision",

@@ -1,0 +1,326 @@
+"""Indirect speech and speaker rules on short sentences we wrote (real md model where a parse is needed)."""
+
+import pytest
+
+from guillemet.normalize import normalize_text
+from guillemet.quotes.extractor import QuoteExtractor, paragraph_bounds
+
+WRAPPED = (
+    "Le maire de Brives annonce une hausse des tarifs de la cantine \n"
+    "scolaire\n"
+    "Le maire de Brives, Paul Dumontel, a indiqué mardi que les tarifs de la\n"
+    "cantine scolaire augmenteraient de dix centimes dès la rentrée, en raison\n"
+    "de la hausse du prix des denrées. Il a aussi reconnu que la situation\n"
+    "des familles modestes restait difficile."
+)
+
+
+@pytest.fixture(scope="module")
+def extract(nlp_md):
+    extractor = QuoteExtractor()
+
+    def run(raw: str):
+        text = normalize_text(raw).text
+        return extractor.extract(nlp_md(text), text)
+
+    return run
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(WRAPPED, 2, id="hard-wrapped dispatch: headline and body"),
+        pytest.param("Titre\nPremier paragraphe.\nDeuxième paragraphe.\nTroisième.", 4, id="short lines"),
+        pytest.param("a" * 150 + "\n" + "b" * 80 + "\nc\nd", 4, id="long web paragraphs"),
+        pytest.param("Une ligne qui se termine par un point final ici.\n" * 5, 6, id="lines that end their sentences"),
+    ],
+)
+def test_paragraph_bounds_join_hard_wrapped_lines(text, expected):
+    assert len(paragraph_bounds(text)) == expected
+
+
+def test_indirect_clause_runs_over_wrapped_lines(extract):
+    quotes = [q for q in extract(WRAPPED) if q.kind == "indirect"]
+    assert len(quotes) == 2, quotes
+    assert " ".join(quotes[0].text.split()).startswith("les tarifs de la cantine scolaire augmenteraient")
+    assert " ".join(quotes[1].text.split()) == "la situation des familles modestes restait difficile"
+    assert all(q.speaker["name"] == "Paul Dumontel" for q in quotes), quotes
+
+
+def _indirect(quotes):
+    return [q for q in quotes if q.kind == "indirect"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "content", "cue", "speaker"),
+    [
+        pytest.param(
+            "Le syndicaliste Marc Olier affirme ne pas avoir été consulté sur le plan de départs.",
+            "ne pas avoir été consulté sur le plan de départs",
+            "affirmer",
+            "Marc Olier",
+            id="affirmer + negated infinitive",
+        ),
+        pytest.param(
+            "La directrice Anne Vasseur a annoncé, mardi matin, avoir porté plainte contre X.",
+            "avoir porté plainte contre X",
+            "annoncer",
+            "Anne Vasseur",
+            id="an incise between verb and infinitive",
+        ),
+        pytest.param(
+            "La société Verdal a affirmé vendredi avoir remboursé tous ses clients lésés.",
+            "avoir remboursé tous ses clients lésés",
+            "affirmer",
+            None,
+            id="a day between verb and infinitive",
+        ),
+        pytest.param(
+            "Le candidat Paul Grenier a accusé Pékin de manipuler sa monnaie pour exporter.",
+            "manipuler sa monnaie pour exporter",
+            "accuser",
+            "Paul Grenier",
+            id="accuser X de + infinitive",
+        ),
+        pytest.param(
+            "Le club promet de rembourser tous les abonnés avant la fin du mois.",
+            "rembourser tous les abonnés avant la fin du mois",
+            "promettre",
+            None,
+            id="promettre de + infinitive",
+        ),
+        pytest.param(
+            "Le sénateur Paul Grenier demande au gouvernement de retirer son projet de loi.",
+            "retirer son projet de loi",
+            "demander",
+            "Paul Grenier",
+            id="demander à X de + infinitive",
+        ),
+    ],
+)
+def test_infinitival_complement_of_a_verb_of_saying(extract, sentence, content, cue, speaker):
+    quotes = _indirect(extract(sentence))
+    assert len(quotes) == 1, quotes
+    assert quotes[0].text == content and quotes[0].cue == cue
+    if speaker:
+        assert quotes[0].speaker["name"] == speaker, quotes[0].speaker
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Le maire a refusé de commenter la décision du tribunal.",
+        "La ministre n'a pas affirmé vouloir démissionner de son poste.",
+        "Le club a décidé de rembourser tous les abonnés avant la fin du mois.",
+    ],
+)
+def test_no_infinitival_complement_without_a_verb_of_saying(extract, sentence):
+    assert _indirect(extract(sentence)) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "content", "speaker"),
+    [
+        pytest.param(
+            "Pour Laurent Vidal, la réforme des retraites doit être retirée sans délai.",
+            "la réforme des retraites doit être retirée sans délai",
+            "Laurent Vidal",
+            id="a named person",
+        ),
+        pytest.param(
+            "Pour l'opposition, cette indemnité sert surtout à acheter le silence du directeur.",
+            "cette indemnité sert surtout à acheter le silence du directeur",
+            "opposition",
+            id="a group",
+        ),
+    ],
+)
+def test_pour_x_gives_its_content(extract, sentence, content, speaker):
+    quotes = _indirect(extract(sentence))
+    assert len(quotes) == 1, quotes
+    assert quotes[0].text == content and quotes[0].cue == "pour"
+    assert speaker in (quotes[0].speaker["name"] or quotes[0].speaker["text"])
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Pour la première fois, le conseil municipal a voté le budget à l'unanimité.",
+        "Pour 2025, la commune prévoit une hausse de ses dépenses de voirie.",
+        "Pour cela, il faudra attendre la fin des travaux du pont.",
+    ],
+)
+def test_pour_without_a_source_is_no_speech(extract, sentence):
+    assert _indirect(extract(sentence)) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "content", "cue", "speaker"),
+    [
+        pytest.param(
+            "Le resserrement du crédit va freiner la croissance, a estimé Ben Bernanke.",
+            "Le resserrement du crédit va freiner la croissance",
+            "estimer",
+            "Ben Bernanke",
+            id="a estimé + name",
+        ),
+        pytest.param(
+            "Le gouvernement prépare un remaniement pour la rentrée, rapporte le Guardian.",
+            "Le gouvernement prépare un remaniement pour la rentrée",
+            "rapporter",
+            "Guardian",
+            id="relayed by a publication",
+        ),
+        pytest.param(
+            "Les Etats-Unis sont prêts à fixer un objectif de réduction, a assuré lundi à Paris Daniel Price.",
+            "Les Etats-Unis sont prêts à fixer un objectif de réduction",
+            "assurer",
+            "Daniel Price",
+            id="an adjunct before the subject",
+        ),
+    ],
+)
+def test_postposed_source_after_the_content(extract, sentence, content, cue, speaker):
+    quotes = _indirect(extract(sentence))
+    assert len(quotes) == 1, quotes
+    assert quotes[0].text == content and quotes[0].cue == cue
+    assert speaker in (quotes[0].speaker["name"] or quotes[0].speaker["text"] or ""), quotes[0].speaker
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Les coopératives, qui regroupent 320 éleveurs, ont annoncé le rappel de leurs fromages.",
+        "Le groupe socialiste, dans un communiqué, a dénoncé un budget injuste pour les communes.",
+    ],
+)
+def test_a_verb_with_its_own_subject_is_no_postposed_source(extract, sentence):
+    assert _indirect(extract(sentence)) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "content", "speaker"),
+    [
+        pytest.param(
+            "Les antidépresseurs sont presque inefficaces, selon une étude de l'université de Hull.",
+            "Les antidépresseurs sont presque inefficaces",
+            "université de Hull",
+            id="a study speaks (a written source)",
+        ),
+        pytest.param(
+            "Le suspect a été interpellé dans la nuit, selon une source policière.",
+            "Le suspect a été interpellé dans la nuit",
+            "source policière",
+            id="an unnamed source speaks",
+        ),
+        pytest.param(
+            "Washington a donné des explications, selon lesquelles le satellite présente un danger.",
+            "le satellite présente un danger",
+            "Washington",
+            id="selon lesquelles: the source of the explanations",
+        ),
+    ],
+)
+def test_selon_sources(extract, sentence, content, speaker):
+    quotes = _indirect(extract(sentence))
+    assert len(quotes) == 1, quotes
+    assert quotes[0].text == content and quotes[0].cue == "selon"
+    assert speaker in (quotes[0].speaker["name"] or quotes[0].speaker["text"] or ""), quotes[0].speaker
+
+
+def test_a_headline_reports_speech_too(extract):
+    text = (
+        "Pour Laurent Vidal, la réforme des retraites doit être retirée\n"
+        "Le député Laurent Vidal a présenté mardi sa proposition de loi devant la commission."
+    )
+    quotes = _indirect(extract(text))
+    assert [q.text for q in quotes] == ["la réforme des retraites doit être retirée"], quotes
+    assert quotes[0].speaker["name"] == "Laurent Vidal"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        pytest.param(
+            "Le ministre de la Défense Andreï Belooussov s'est rendu sur le front. "
+            "« L'offensive s'est accélérée », a affirmé le ministre de la Défense.",
+            "Andreï Belooussov",
+            id="a role with an organisation complement is the person named",
+        ),
+        pytest.param(
+            "La ministre de la Culture Hélène Garnier visitait le musée. "
+            "« Ce lieu doit rester ouvert », a lancé la ministre de la Culture.",
+            "Hélène Garnier",
+            id="a feminine role",
+        ),
+    ],
+)
+def test_a_role_phrase_is_a_person(extract, text, speaker):
+    quotes = [q for q in extract(text) if q.kind != "indirect"]
+    assert quotes and quotes[-1].speaker["name"] == speaker, quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "La ministre Claire Dumas a reçu les représentants du personnel lundi.\n"
+            "Les syndicats ont dénoncé « des points de blocage » à la sortie de la réunion.\n"
+            "« Nous reviendrons la semaine prochaine avec nos propres propositions chiffrées. »",
+            "syndicats",
+            id="the organisation that spoke last, not the last person",
+        ),
+        pytest.param(
+            "Les syndicats ont dénoncé « des points de blocage » à la sortie de la réunion.\n"
+            "La ministre Claire Dumas a répondu aux journalistes dans la soirée.\n"
+            "« Nous reviendrons la semaine prochaine avec nos propres propositions chiffrées. »",
+            "Claire Dumas",
+            id="a person who took the turn since",
+        ),
+    ],
+)
+def test_no_carry_over_past_another_source(extract, text, expected):
+    quotes = [q for q in extract(text) if q.kind == "direct"]
+    assert quotes and expected in (quotes[-1].speaker["name"] or ""), quotes
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker"),
+    [
+        pytest.param(
+            "Raphaël Garrigos et Isabelle Roberts ont estimé que la réforme allait beaucoup trop loin.",
+            "Raphaël Garrigos et Isabelle Roberts",
+            id="two people",
+        ),
+        pytest.param(
+            "Raphaël Garrigos a estimé que la réforme allait beaucoup trop loin.",
+            "Raphaël Garrigos",
+            id="one person",
+        ),
+    ],
+)
+def test_joint_speakers(extract, sentence, speaker):
+    quotes = _indirect(extract(sentence))
+    assert len(quotes) == 1 and quotes[0].speaker["name"] == speaker, quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        pytest.param(
+            "Le ministre Paul Arnaud a reçu l'ambassadeur Berik Uali mardi. "
+            "Ce dernier a estimé que les négociations devaient reprendre rapidement.",
+            "Berik Uali",
+            id="ce dernier: the last person named",
+        ),
+        pytest.param(
+            "Le maire Jean Colin a rencontré la préfète Anne Morel. "
+            "Cette dernière a assuré que le dossier serait réglé avant l'été.",
+            "Anne Morel",
+            id="cette dernière",
+        ),
+    ],
+)
+def test_ce_dernier_is_the_last_person_named(extract, text, speaker):
+    quotes = _indirect(extract(text))
+    assert quotes and quotes[-1].speaker["name"] == speaker, quotes
