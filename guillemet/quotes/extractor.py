@@ -26,6 +26,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from guillemet.budget import WorkBudget
 from guillemet.quotes.lexicon import ReportingLexicon, fold, load_lexicon
 from guillemet.quotes.marks import MarkedSpan, find_marked_spans
 from guillemet.quotes.people import _DET_GENDER, ORG_NOUNS, PeopleIndex, Person, QuoteEnds, _morph_gender, token_indices
@@ -371,15 +372,20 @@ class QuoteExtractor:
     def __init__(self, lexicon: ReportingLexicon | None = None):
         self.lexicon = lexicon or load_lexicon()
 
-    def extract(self, doc, text: str | None = None, blocks=None) -> list[Quote]:
+    def extract(self, doc, text: str | None = None, blocks=None, budget: WorkBudget | None = None) -> list[Quote]:
         """Returns the quotes of ``doc`` in text order; offsets point into ``doc.text``.
 
         ``text`` is ``doc.text`` when the caller already holds it (the parsed string): spaCy
         rebuilds ``Doc.text`` from every token on each call (about 1.5 ms for 500 tokens).
         ``blocks`` (optional): the page structure, objects with ``start``, ``end`` and ``kind``;
         kept as each paragraph's kind (``paragraph_kinds``), not yet read by the rules.
+        ``budget`` (optional): charged, for each candidate attributed, the tokens of the sentences
+        its attribution reads; raises ``BudgetExceededError`` once spent.
         """
-        return _ArticleQuotes(doc, self.lexicon, text, blocks).run()
+        article = _ArticleQuotes(doc, self.lexicon, text, blocks)
+        if budget is not None:
+            article.budget = budget
+        return article.run()
 
     def trace(self, doc, text: str | None = None, blocks=None) -> list[Decision]:
         """One ``Decision`` per candidate quotation of ``doc``, in text order: kept or rejected, and
@@ -422,6 +428,7 @@ class _ArticleQuotes:
         self.headline_end = self._headline_end()
         self._questions: list[tuple[int, int]] = []  # interview questions found by their layout
         self.publications: list[tuple[int, str]] = []  # (offset, name) of publications quoted
+        self.budget = WorkBudget("ExtractQuotes", None, "tokens read")
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -511,6 +518,7 @@ class _ArticleQuotes:
         # Attribution runs in text order: pronouns and "previous speaker" depend on what came before.
         candidates.sort(key=lambda c: c.start)
         for candidate in candidates:
+            self.budget.spend(self._tokens_read(candidate))
             if candidate.kind == "indirect":
                 self._attribute_indirect(candidate)
             else:
@@ -519,6 +527,13 @@ class _ArticleQuotes:
                     self.last_marked = candidate
         self._match_headlines(candidates)
         return candidates
+
+    def _tokens_read(self, candidate: _Candidate) -> int:
+        """The tokens from the start of a candidate's first sentence to the end of its last one:
+        what its attribution reads (cues, subjects, pronouns); the unit of the work budget."""
+        first, _ = self.sentence_of(candidate.start)
+        _, last = self.sentence_of(max(candidate.end - 1, candidate.start))
+        return self.token_index(last) - self.token_index(first) + 1
 
     def _answers(self) -> list[_Candidate]:
         """Interview answers: paragraphs opened by a dash or by "Name :" / "R :"."""
