@@ -36,6 +36,8 @@ setup(
         # First names of many countries, for speaker gender (guillemet.gender).
         "gender-guesser==0.4.0",
         "jsonschema>=4.22,<5",
+        # OPML subscription lists (guillemet run --opml), read from bytes through lxml's HTML parser.
+        "listparser==0.20",
         # export and report (docs/analysis.md): pyarrow comes with Beam; clusters and charts.
         "datasketch>=2.0,<3",
         "matplotlib>=3.11,<4",

@@ -12,7 +12,7 @@ import hashlib
 import re
 
 from guillemet.extract import article_from_text, extract_article
-from guillemet.ids import article_id
+from guillemet.ids import article_id, strip_tracking
 from guillemet.normalize import NORMALIZATION_VERSION, normalize_text
 from guillemet.records import Article, ExtractedArticle
 from guillemet.structure import map_blocks
@@ -20,8 +20,38 @@ from guillemet.structure import map_blocks
 _HTML_SNIFF = re.compile(rb"^\s*(<!doctype html|<html|<head|<body|<meta|<!--|<div|<article|<p[\s>])", re.IGNORECASE)
 
 
+# Below this many characters a language detector guesses; the markup's language is kept.
+LANGUAGE_DETECTION_MIN_CHARS = 200
+
+
+def text_language(text: str, declared: str | None) -> tuple[str | None, str | None]:
+    """The record's ``language`` and ``language_declared``: the language the text reads in when it
+    is long enough to tell (py3langid, as the NLP stage's check), and what the page or feed declared
+    when that differs; a short text keeps the declared language."""
+    if len(text) < LANGUAGE_DETECTION_MIN_CHARS:
+        return declared, None
+    from guillemet.nlp import detect_language
+
+    detected = detect_language(text)
+    return detected, (declared if declared and declared != detected else None)
+
+
+def ends_at_a_paywall(blocks) -> bool:
+    """Whether the text stops at a paywall notice: a ``paywall`` block (``guillemet/structure.py``)
+    with no paragraph after it ("Il vous reste 80 % de l'article à lire"). A "Réservé aux abonnés"
+    label above a whole article is followed by its paragraphs, and does not count."""
+    for position, block in enumerate(blocks):
+        if block.kind == "paywall":
+            return not any(later.kind == "paragraph" for later in blocks[position + 1 :])
+    return False
+
+
 def build_article(extracted: ExtractedArticle) -> Article:
-    """Builds the output record of one article: normalises its text and gives it its id."""
+    """Builds the output record of one article: normalises its text and gives it its id.
+
+    Tracking parameters leave its URLs (``guillemet.ids.strip_tracking``); ``truncated`` says a
+    paywall notice ends the text (``ends_at_a_paywall``).
+    """
     normalized = normalize_text(extracted.raw_text)
     entry = extracted.entry
     if extracted.canonical_url:
@@ -31,23 +61,28 @@ def build_article(extracted: ExtractedArticle) -> Article:
     feed = None
     if entry is not None:
         feed = {"url": entry.feed_url, "title": entry.feed_title}
+    language, declared = text_language(normalized.text, extracted.language)
+    blocks = map_blocks(extracted.blocks, normalized.from_source)
     return Article(
         id=identity,
-        url=extracted.url or None,
-        canonical_url=extracted.canonical_url or None,
-        entry_url=entry.url if entry is not None else None,
+        url=strip_tracking(extracted.url) or None,
+        canonical_url=strip_tracking(extracted.canonical_url) or None,
+        entry_url=strip_tracking(entry.url) if entry is not None else None,
         feed=feed,
         site=extracted.site,
         title=normalize_text(extracted.title).text if extracted.title else None,
         authors=extracted.authors,
         published_at=extracted.published_at,
         fetched_at=extracted.fetched_at,
-        language=extracted.language,
+        language=language,
+        language_declared=declared,
         text_source=extracted.text_source,
         fetch_error=extracted.fetch_error,
         text=normalized.text,
         normalization={"version": NORMALIZATION_VERSION, "changes": normalized.changes},
-        blocks=map_blocks(extracted.blocks, normalized.from_source),
+        blocks=blocks,
+        published_at_source=extracted.published_at_source,
+        truncated=ends_at_a_paywall(blocks),
     )
 
 

@@ -111,6 +111,19 @@ def _split_authors(value: str | None) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _published(entry: FeedEntry | None, document, prefer_date: str) -> tuple[str | None, str | None]:
+    """The article's date and where it came from, in the order ``prefer_date`` asks for."""
+    candidates = {
+        "feed": entry.published_at if entry else None,
+        "page": document.date if document is not None else None,
+    }
+    order = ("page", "feed") if prefer_date == "page" else ("feed", "page")
+    for source in order:
+        if candidates[source]:
+            return candidates[source], source
+    return None, None
+
+
 def extract_article(
     html: bytes | str,
     url: str,
@@ -119,6 +132,7 @@ def extract_article(
     fetched_at: str | None = None,
     min_text_chars: int = 200,
     min_article_chars: int = 40,
+    prefer_date: str = "feed",
 ) -> ExtractedArticle:
     """Extracts one article from its page HTML, falling back to its feed entry.
 
@@ -131,6 +145,9 @@ def extract_article(
             text is preferred when it is longer; the feed's full content is also preferred when it
             is at least twice as long as the page text.
         min_article_chars: Below this many characters, whatever the source, there is no article.
+        prefer_date: ``feed`` (the default): the entry's date-time, else the page's date; ``page``:
+            the page's date (its markup, then its text), else the entry's. ``published_at_source``
+            says which was used.
 
     Returns:
         The article's text and metadata, with ``text_source`` saying where the text came from:
@@ -155,7 +172,9 @@ def extract_article(
             # The feed's date wins over the page's (below): when the entry has one, htmldate reads
             # only the page's markup (meta tags, JSON-LD, <time>) instead of also searching the
             # whole text with its patterns, a third of trafilatura's time on a news page.
-            date_extraction_params=set_date_params(extensive=entry is None or entry.published_at is None),
+            date_extraction_params=set_date_params(
+                extensive=prefer_date == "page" or entry is None or entry.published_at is None
+            ),
         )
     page_text = (document.text or "").strip() if document is not None else ""
     text_source = "page"
@@ -191,7 +210,7 @@ def extract_article(
         _LOGGER.info("short article text (%d chars) at %s", len(text), url)
     title = (document.title if document is not None else None) or (entry.title if entry else None)
     authors = _split_authors(document.author if document is not None else None) or (entry.authors if entry else ())
-    published = (entry.published_at if entry else None) or (document.date if document is not None else None)
+    published, published_source = _published(entry, document, prefer_date)
     language = language or _language_tag(entry.feed_language if entry else None)
     declared = document.url if document is not None else None
     site = (document.sitename if document is not None else None) or urlsplit(url).hostname
@@ -208,6 +227,7 @@ def extract_article(
         text_source=text_source,
         raw_text=text,
         blocks=blocks,
+        published_at_source=published_source,
     )
 
 

@@ -73,6 +73,11 @@ class FetchSettings:
             process; a longer ``Crawl-delay`` in robots.txt wins, up to ``max_backoff_s``.
         robots_txt: Whether article fetches obey the host's robots.txt.
         concurrency: Fetches in flight at once in one FetchArticles DoFn instance, across hosts.
+        proxy: An HTTP proxy every request goes through (``http://proxy.example:3128``), for
+            networks that need one; environment proxies are never used. The proxy itself may be
+            private (it is the operator's); what it is asked for is checked as without one: the
+            URL before each hop, and the target's name resolved here, every address public (a
+            name that does not resolve here is left to the proxy to resolve).
     """
 
     connect_timeout_s: float = 10.0
@@ -90,6 +95,7 @@ class FetchSettings:
     per_host_delay_s: float = 1.0
     robots_txt: bool = True
     concurrency: int = 8
+    proxy: str | None = None
 
 
 class BlockedDestination(Exception):  # noqa: N818 - a public name, kept
@@ -247,12 +253,43 @@ class _GuardedConnectionMixin:
         return super().request(*args, **kwargs)
 
 
+class _WatchedConnectionMixin:
+    """A connection the attempt's deadline can cut, to an address not checked: the proxy's."""
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _watch(sock)
+        return sock
+
+    def request(self, *args, **kwargs):
+        _watch(self.sock)
+        return super().request(*args, **kwargs)
+
+
+def _check_proxied_target(url: str, allow: tuple[str, ...]) -> None:
+    """Through a proxy, the target's name is resolved here and each address checked (the socket
+    goes to the proxy, so the connection cannot check it); a name that does not resolve here is the
+    proxy's to resolve, as on networks whose DNS only the proxy reaches."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        ipaddress.ip_address(host)
+        return  # an IP literal: check_destination has judged it
+    except ValueError:
+        pass
+    try:
+        resolve_checked(host, parts.port or (443 if parts.scheme == "https" else 80), allow)
+    except socket.gaierror:
+        _LOGGER.debug("%s does not resolve here; the proxy resolves it", host)
+
+
 class _GuardedAdapter(requests.adapters.HTTPAdapter):
     """Checks every hop, redirects included: the URL before sending, the addresses on connecting."""
 
-    def __init__(self, allow: tuple[str, ...], only: tuple[str, ...] = ()):
+    def __init__(self, allow: tuple[str, ...], only: tuple[str, ...] = (), proxy: str | None = None):
         self._allow = allow
         self._only = only
+        self._proxy = proxy
         super().__init__()
         http = type("_GuardedHTTPConnection", (_GuardedConnectionMixin, HTTPConnection), {"allow": allow})
         https = type("_GuardedHTTPSConnection", (_GuardedConnectionMixin, HTTPSConnection), {"allow": allow})
@@ -263,7 +300,19 @@ class _GuardedAdapter(requests.adapters.HTTPAdapter):
 
     def send(self, request, *args, **kwargs):
         check_destination(request.url, self._allow, self._only)
+        if self._proxy:
+            _check_proxied_target(request.url, self._allow)
         return super().send(request, *args, **kwargs)
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        http = type("_WatchedHTTPConnection", (_WatchedConnectionMixin, HTTPConnection), {})
+        https = type("_WatchedHTTPSConnection", (_WatchedConnectionMixin, HTTPSConnection), {})
+        manager.pool_classes_by_scheme = {
+            "http": type("_WatchedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http}),
+            "https": type("_WatchedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https}),
+        }
+        return manager
 
 
 _SESSIONS = threading.local()
@@ -279,13 +328,17 @@ def _session(settings: FetchSettings) -> requests.Session:
     if session is None:
         session = requests.Session()
         adapter = _GuardedAdapter(
-            tuple(h.lower() for h in settings.allow_private_hosts), tuple(h.lower() for h in settings.only_hosts)
+            tuple(h.lower() for h in settings.allow_private_hosts),
+            tuple(h.lower() for h in settings.only_hosts),
+            settings.proxy,
         )
         session.mount("http://", adapter)
         session.mount("https://", adapter)
-        # No proxy from the environment: through a proxy, the address checked would be the proxy's,
-        # not the destination's.
+        # No proxy from the environment: one set by chance would carry every request past the
+        # connection's address check. An explicit one (``proxy``) has the target checked instead.
         session.trust_env = False
+        if settings.proxy:
+            session.proxies = {"http": settings.proxy, "https": settings.proxy}
         session.max_redirects = settings.max_redirects
         session.headers["User-Agent"] = settings.user_agent
         session.headers["Accept-Encoding"] = "gzip, deflate"

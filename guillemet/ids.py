@@ -7,11 +7,35 @@ id, run after run: the id is a hash of the canonical form of its URL.
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
-# Query parameters that only say how a reader arrived; they never change the article.
-_TRACKING_PREFIXES = ("utm_", "at_", "xtor", "xtref", "pk_", "mtm_", "fbclid", "gclid", "mc_", "ns_", "ito")
-_TRACKING_NAMES = frozenset({"fbclid", "gclid", "dclid", "msclkid", "igshid", "ref", "ref_src", "cmpid"})
+from courlan.clean import clean_query
+
+# Tracking parameters are courlan's (trafilatura's URL library: the AdGuard, ClearURLs and Firefox
+# query-stripping lists); these are the ones of French outlets' analytics it does not know:
+# AT Internet (xtref; xtor it knows), comScore (ns_*), France Télévisions (ito*), Le Monde (cmpid).
+_MORE_TRACKING_PREFIXES = ("xtref", "ns_", "ito", "at_")
+_MORE_TRACKING_NAMES = frozenset({"cmpid"})
+
+
+def is_tracking_parameter(name: str) -> bool:
+    """Whether a query parameter only says how a reader arrived (``utm_source``, ``fbclid``, ``xtor``…)."""
+    key = name.lower()
+    if key.startswith(_MORE_TRACKING_PREFIXES) or key in _MORE_TRACKING_NAMES:
+        return True
+    return not clean_query(urlencode({key: "1"}))
+
+
+def strip_tracking(url: str | None) -> str | None:
+    """``url`` without its tracking parameters; everything else (order, fragment, case) as it was."""
+    if not url or "?" not in url:
+        return url
+    parts = urlsplit(url)
+    pairs = [pair for pair in parts.query.split("&") if pair]
+    kept = [pair for pair in pairs if not is_tracking_parameter(unquote_plus(pair.split("=", 1)[0]))]
+    if len(kept) == len(pairs):
+        return url
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(kept), parts.fragment))
 
 
 def canonicalize_url(url: str) -> str:
@@ -28,9 +52,7 @@ def canonicalize_url(url: str) -> str:
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         netloc = f"{host}:{port}"
     query = [
-        (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not (key.lower().startswith(_TRACKING_PREFIXES) or key.lower() in _TRACKING_NAMES)
+        (key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_parameter(key)
     ]
     path = parts.path or "/"
     return urlunsplit((scheme, netloc, path, urlencode(query), ""))

@@ -24,6 +24,7 @@ from functools import lru_cache
 
 import py3langid
 
+from guillemet.budget import WorkBudget
 from guillemet.entities import consolidate
 from guillemet.errors import GuillemetError
 from guillemet.gender import assign_genders
@@ -121,15 +122,17 @@ def extract_quotes(
     text: str | None = None,
     blocks: Sequence[Block] = (),
     title: str | None = None,
+    budget: WorkBudget | None = None,
 ) -> tuple[Quote, ...]:
     """The quotes of a parsed article (``text``: the string it was parsed from, if at hand).
 
     ``blocks``: the text's typed blocks; quotes in blocks that cannot hold one (list items, related
     links, embeds, …; see guillemet/structure.py) are dropped, and quotations the page sets apart
     without marks (lost blockquotes, answers under question intertitles) are added; ``title``: the
-    article's title, which may name an interviewee.
+    article's title, which may name an interviewee. ``budget``: the work the extractor may spend
+    (``guillemet.budget``); past it, ``BudgetExceededError``.
     """
-    quotes = tuple((extractor or QuoteExtractor()).extract(doc, text))
+    quotes = tuple((extractor or QuoteExtractor()).extract(doc, text, budget=budget))
     text = text if text is not None else doc.text
     return floating_quotes(filter_quotes(quotes, text, blocks, _nominal_test(doc)), text, blocks, title)
 

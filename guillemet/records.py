@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 def _plain(value: Any) -> Any:
@@ -133,6 +133,8 @@ class ExtractedArticle(_Record):
     fetch_error: str | None = None
     # Offsets into raw_text.
     blocks: tuple[Block, ...] = ()
+    # Where published_at came from: "feed", "page" or None (extract.prefer_date chooses).
+    published_at_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,11 @@ class Article(_Record):
     content_hash: str | None = None
     previous_hash: str | None = None
     first_seen: str | None = None
+    # Schema 1.3: where the date came from, what the markup said the language was when the text
+    # reads otherwise, and whether a paywall cut the text.
+    published_at_source: str | None = None
+    language_declared: str | None = None
+    truncated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         record = _plain(self)
@@ -206,10 +213,13 @@ class Article(_Record):
             "title",
             "authors",
             "published_at",
+            "published_at_source",
             "fetched_at",
             "language",
+            "language_declared",
             "text_source",
             "fetch_error",
+            "truncated",
             "normalization",
             "text",
             "blocks",

@@ -4,7 +4,8 @@ Exit codes: 0 success; 1 the run failed, nothing committed (or an ``annotate`` i
 bad usage or an invalid configuration, refused before anything ran; 3 the run finished but its dead
 letters exceed ``max_dead_letter_share`` of the entries read (so that cron and orchestrators notice
 a degraded run); 4 the run committed but its ``--summary-json`` could not be written; 5 the run
-committed but every feed failed, so nothing was read (docs/scheduling.md).
+committed but every feed failed, so nothing was read; 75 another run holds the output's lock, this
+one did not start (EX_TEMPFAIL, as ``flock -E 75``; docs/scheduling.md).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ EXIT_USAGE = 2
 EXIT_TOO_MANY_DEAD_LETTERS = 3
 EXIT_SUMMARY_NOT_WRITTEN = 4
 EXIT_NO_FEED_READ = 5
+EXIT_LOCKED = 75
 
 
 def _setup_logging(verbosity: int) -> None:
@@ -115,12 +117,29 @@ def _refuse_unknown_flags(command: str, beam_args: list[str], parser: argparse.A
         )
 
 
-def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
+def _run_config(args: argparse.Namespace):
+    """The profile of ``--config``, or one made of ``--feed``/``--opml`` with the demo's defaults."""
     from guillemet.config import load_config
+    from guillemet.quickstart import command_line_config
+
+    if args.feed or args.opml:
+        if args.config:
+            raise ConfigError("run: give either --config or --feed/--opml, not both")
+        return command_line_config(args.feed, args.opml, args.output, tuple(args.allow_host))
+    if not args.config:
+        raise ConfigError("run: give --config PROFILE, or feeds with --feed URL or --opml FILE")
+    if args.allow_host:
+        raise ConfigError("run: --allow-host goes with --feed/--opml; a profile sets fetch.allow_private_hosts")
+    return load_config(args.config)
+
+
+def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
+    from pipeline.lock import OutputLockedError
+    from pipeline.progress import ProgressSettings
     from pipeline.run import check_can_run, run
 
     _check_summary_path(args.summary_json)
-    config = load_config(args.config)
+    config = _run_config(args)
     check_can_run(config, beam_args)
     try:
         summary = run(
@@ -130,9 +149,13 @@ def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
             full=args.full,
             commit_in_pipeline=args.commit_in_pipeline or args.no_wait,
             wait=not args.no_wait,
+            progress=None if args.verbose < 0 else ProgressSettings(),
         )
     except ConfigError:
         raise
+    except OutputLockedError as error:
+        print(f"guillemet run: {error}", file=sys.stderr)
+        return EXIT_LOCKED
     except Exception as error:  # noqa: BLE001 - the run itself failed: say so and exit non-zero
         return _job_failed("run", error, args)
     if args.no_wait:
@@ -320,10 +343,28 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         parents=[logging_flags],
         help="run the batch job of a profile",
-        description="Run the batch job of a profile. Flags not listed here are passed to Beam "
+        description="Run the batch job of a profile (--config), or of feeds named with --feed or --opml. "
+        "Flags not listed here are passed to Beam "
         "(e.g. --runner=DataflowRunner --direct_num_workers=2).",
     )
-    run.add_argument("--config", required=True, help="the run profile (YAML), e.g. configs/demo.yaml")
+    run.add_argument("--config", help="the run profile (YAML), e.g. configs/demo.yaml")
+    run.add_argument(
+        "--feed",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="a feed to read, without a profile (repeatable; the demo profile's defaults, output output/feeds)",
+    )
+    run.add_argument(
+        "--opml", metavar="FILE", help="read the feeds of an OPML subscription list (as feed readers export)"
+    )
+    run.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="with --feed/--opml: a host that may resolve to a private or loopback address; repeatable",
+    )
     run.add_argument("--output", help="output folder or gs:// prefix (overrides the profile's)")
     run.add_argument("--summary-json", help="also write the run summary as JSON to this file")
     run.add_argument(

@@ -137,7 +137,11 @@ def annotate_articles(
     dead_letters = [parsed.dead_letters]
     # Two independent branches on the one parse, joined per article id.
     branches = {"article": parsed.good | "KeyArticles" >> beam.Map(lambda p: (p.article.id, p.article))}
-    for name, enabled, stage in (("quotes", nlp.quotes, ExtractQuotes), ("entities", nlp.entities, ExtractEntities)):
+    stages = (
+        ("quotes", nlp.quotes, lambda: ExtractQuotes(nlp.quote_work_per_char)),
+        ("entities", nlp.entities, ExtractEntities),
+    )
+    for name, enabled, stage in stages:
         if enabled:
             result = parsed.good | f"Extract{name.capitalize()}" >> stage()
             branches[name] = result.good
@@ -170,7 +174,7 @@ def build_graph(
     unique_entries = entries | "DedupEntries" >> DedupEntries()
     pages = unique_entries | "FetchArticles" >> FetchArticles(settings)
     extracted = pages.good | "ExtractText" >> ExtractText(
-        config.extract.min_text_chars, config.extract.min_article_chars
+        config.extract.min_text_chars, config.extract.min_article_chars, config.extract.prefer_date
     )
     articles = extracted.good | "NormalizeText" >> NormalizeText()
     # One page per id (canonical URL): the id of a record is unique in a run.

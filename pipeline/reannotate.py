@@ -62,7 +62,8 @@ def _latest(values) -> tuple[int, str, str]:
 
 def _bare_article(value: tuple[int, str, str]) -> Article:
     record = json.loads(value[2])
-    kept = {key: record[key] for key in _ARTICLE_FIELDS if key in record}
+    # Written again under the current schema (its new fields optional, at their defaults).
+    kept = {key: record[key] for key in _ARTICLE_FIELDS - {"schema_version"} if key in record}
     kept.update(quotes=(), entities=(), authors=tuple(record.get("authors") or ()))
     # The page's blocks, stored with the record, tell the quote step the page's structure again.
     kept["blocks"] = tuple(Block(b["start"], b["end"], b["kind"]) for b in record.get("blocks") or ())

@@ -36,7 +36,9 @@ from guillemet.state import (
     update_feed_states,
 )
 from pipeline.graph import PreviousState, RunLayout, build_graph, feed_sources
+from pipeline.lock import LockHandle, LockSettings, OutputLock
 from pipeline.options import is_local, pipeline_options, runner_name
+from pipeline.progress import ProgressReporter
 from pipeline.store import find_committed_state, read_feed_states, read_json_lines, write_text_atomically
 from transforms.common import METRICS_NAMESPACE
 
@@ -216,10 +218,21 @@ class RunPlan:
     committed: CommittedState | None
     feed_states: dict[str, FeedState]
     summary: RunSummary
+    lock: LockHandle | None = None
 
     @classmethod
-    def new(cls, config: GuillemetConfig, options, output: str | None = None, full: bool = False) -> RunPlan:
+    def new(
+        cls,
+        config: GuillemetConfig,
+        options,
+        output: str | None = None,
+        full: bool = False,
+        lock: OutputLock | None = None,
+    ) -> RunPlan:
+        """The run's plan; with ``lock`` (held on the output), the state is read under it."""
         layout = RunLayout.new(output or config.output, state=config.incremental.state)
+        if lock is not None:
+            lock.name_run(layout.run_id)
         incremental = config.incremental.enabled and not full
         committed = find_committed_state(layout.output) if incremental else None
         summary = RunSummary(
@@ -236,7 +249,7 @@ class RunPlan:
                 "manifest": layout.manifest,
             },
         )
-        return cls(layout, incremental, committed, read_feed_states(committed), summary)
+        return cls(layout, incremental, committed, read_feed_states(committed), summary, lock.handle if lock else None)
 
     def previous(self, keys: dict[str, str]) -> PreviousState:
         """The graph's starting state; ``keys`` maps each feed URL as fetched to its state key."""
@@ -278,6 +291,8 @@ class PipelineCommit:
         summary.incremental = self.plan.incremental_section()
         summary.finished_at = _utc_now()
         write_manifest(summary, self.plan.layout.manifest)
+        if self.plan.lock is not None:
+            self.plan.lock.release()
         _LOGGER.info("run %s committed by the pipeline", summary.run_id)
 
 
@@ -313,7 +328,49 @@ def check_can_run(config: GuillemetConfig, beam_args: list[str] | None = None) -
         )
 
 
+def lock_output(config: GuillemetConfig, output: str | None = None) -> OutputLock:
+    """Takes the output's lock before anything reads its committed state (``pipeline/lock.py``).
+
+    Raises:
+        OutputLockedError: another run holds it past ``lock.wait_s``.
+    """
+    settings = LockSettings(wait_s=config.lock.wait_s, stale_after_s=config.lock.stale_after_s)
+    return OutputLock.acquire(output or config.output, settings)
+
+
 def run(
+    config: GuillemetConfig,
+    beam_args: list[str] | None = None,
+    output: str | None = None,
+    **options,
+) -> RunSummary:
+    """Runs one batch job holding the output's lock (``_run`` says the rest), and gives the lock back
+    once the run is committed, or failed; a run committed by its pipeline without waiting leaves the
+    lock to the pipeline's last step. ``progress`` (``ProgressSettings``): show the job's progress
+    while it runs (``pipeline/progress.py``); the command line does, the library does not by default.
+
+    Raises:
+        OutputLockedError: another run holds the output's lock past ``lock.wait_s``.
+    """
+    progress = options.pop("progress", None)
+    lock = lock_output(config, output)
+    by_pipeline = not options.get("wait", True)
+    try:
+        if by_pipeline:
+            lock.hand_to_pipeline()
+        with ExitStack() as stack:
+            if progress is not None:
+                stack.enter_context(ProgressReporter(len(config.feeds), config.nlp.enabled, progress))
+            summary = _run(config, beam_args, output, lock=lock, **options)
+    except BaseException:
+        lock.release()
+        raise
+    if not by_pipeline:
+        lock.release()
+    return summary
+
+
+def _run(
     config: GuillemetConfig,
     beam_args: list[str] | None = None,
     output: str | None = None,
@@ -322,6 +379,7 @@ def run(
     before_commit: Callable[[RunSummary], None] | None = None,
     commit_in_pipeline: bool = False,
     wait: bool = True,
+    lock: OutputLock | None = None,
 ) -> RunSummary:
     """Runs one batch job and returns its summary (raises if the pipeline itself fails).
 
@@ -338,11 +396,12 @@ def run(
             process; the summary's counters still come from the metrics when it waits.
         wait: Wait for the job (the default). Without waiting, the pipeline must commit the run:
             the summary returned says the job was submitted (state ``RUNNING`` on remote runners).
+        lock: The output's lock, held by this run; its commit step gives it back (``run``).
     """
     if not wait and not commit_in_pipeline:
         raise ValueError("a run that does not wait for its job must commit in the pipeline")
     options = pipeline_options(config, beam_args)
-    plan = RunPlan.new(config, options, output, full)
+    plan = RunPlan.new(config, options, output, full, lock)
     layout, summary = plan.layout, plan.summary
     with ExitStack() as stack:
         base_url = None

@@ -90,7 +90,7 @@ def annotate_entries(entries: beam.PCollection, config: GuillemetConfig) -> tupl
     settings = config.fetch.settings()
     pages = entries | "FetchArticles" >> FetchArticles(settings)
     extracted = pages.good | "ExtractText" >> ExtractText(
-        config.extract.min_text_chars, config.extract.min_article_chars
+        config.extract.min_text_chars, config.extract.min_article_chars, config.extract.prefer_date
     )
     articles = extracted.good | "NormalizeText" >> NormalizeText()
     dead_letters = [pages.dead_letters, extracted.dead_letters, articles.dead_letters]

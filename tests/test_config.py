@@ -84,3 +84,57 @@ def test_a_feed_that_is_not_a_mapping_is_said_plainly():
     text = str(refused.value)
     assert "feeds.0: expected a mapping of keys, got str" in text and "feeds.2: expected a mapping" in text
     assert "valid dictionary or instance" not in text
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("fetch: {total_timeout_s: 86400}", "fetch.total_timeout_s: Input should be less than or equal to 3600"),
+        ("fetch: {max_bytes: 50000000000}", "fetch.max_bytes: Input should be less than or equal to 1000000000"),
+        ("fetch: {allow_private_hosts: ['http://127.0.0.1/']}", "is not a host name"),
+        ("nlp: {max_chars: 5000000}", "nlp.max_chars: Input should be less than or equal to 1000000"),
+        ("nlp: {languages: [French]}", "'French' is not a language code"),
+        ("lock: {wait_s: -1}", "lock.wait_s: Input should be greater than or equal to 0"),
+    ],
+)
+def test_ranges_that_make_no_sense_are_refused_in_one_line(extra, message):
+    with pytest.raises(ConfigError) as refused:
+        parse_config(MINIMAL + extra + "\n", "configs/x.yaml")
+    assert message in str(refused.value) and len(str(refused.value).splitlines()) == 1, str(refused.value)
+
+
+def test_folders_and_files_that_must_exist_are_checked_at_start(tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    cases = {
+        "serve: {root: corpus-absent}\n": f"serve.root: the folder {tmp_path / 'corpus-absent'} does not exist",
+        f"incremental: {{state: {tmp_path}/a-file/state}}\n": f"incremental.state: {tmp_path / 'a-file'} is a file, not a folder",
+    }
+    for extra, message in cases.items():
+        path = tmp_path / "p.yaml"
+        path.write_text(MINIMAL + extra, encoding="utf-8")
+        with pytest.raises(ConfigError) as refused:
+            load_config(path)
+        assert message in str(refused.value) and len(str(refused.value).splitlines()) == 1, str(refused.value)
+    path.write_text(MINIMAL.replace("output: ", f"output: {tmp_path}/a-file/"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="output: .*a-file is a file, not a folder"):
+        load_config(path)
+
+
+def test_a_profile_that_is_not_utf8_is_refused_in_one_line(tmp_path, capsys):
+    from pipeline.cli import main
+
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes((MINIMAL + "# réglages de démonstration\n").encode("latin-1"))
+    assert main(["run", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: not UTF-8 text (byte 0xe9 at offset" in err and len(err.strip().splitlines()) == 1
+    path.write_bytes(b"\xef\xbb\xbf" + MINIMAL.encode("utf-8"))  # a BOM, as some editors write
+    assert load_config(path).name
+
+
+def test_the_demo_does_not_wait_on_its_own_server_and_real_profiles_stay_polite():
+    demo = load_config(ROOT / "configs" / "demo.yaml")
+    assert demo.serve is not None and demo.fetch.per_host_delay_s == 0
+    assert not [feed.url for feed in demo.feeds if not feed.url.startswith("/")]  # only its own server
+    news = load_config(ROOT / "configs" / "fr-news.yaml")
+    assert news.serve is None and news.fetch.per_host_delay_s >= 1 and news.fetch.robots_txt

@@ -153,16 +153,38 @@ def test_cli_bad_config_exits_2(tmp_path):
 
 
 def test_run_failure_exits_1(tmp_path):
+    # The profile is sound, the run fails: the port its corpus server must listen on is taken.
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        profile = tmp_path / "p.yaml"
+        profile.write_text(
+            FIXTURE_PROFILE.replace(f"  root: {FIXTURE_CORPUS}", f"  root: {FIXTURE_CORPUS}\n  port: {port}"),
+            encoding="utf-8",
+        )
+        done = subprocess.run(
+            [sys.executable, "-m", "pipeline.cli", "run", "--config", str(profile), "--output", str(tmp_path / "o")],
+            capture_output=True,
+            cwd=ROOT,
+            timeout=120,
+        )
+    assert done.returncode == 1, done.stderr.decode()
+    assert "guillemet run failed: OSError" in done.stderr.decode()
+    assert not list((tmp_path / "o").glob("manifests/*.json"))
+
+
+def test_a_missing_corpus_folder_is_refused_at_start(tmp_path, capsys):
+    from pipeline.cli import main
+
     profile = tmp_path / "p.yaml"
     profile.write_text(FIXTURE_PROFILE.replace(str(FIXTURE_CORPUS), str(tmp_path / "no-such-corpus")), encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "run", "--config", str(profile), "--output", str(tmp_path / "o")],
-        capture_output=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert done.returncode == 1
-    assert "corpus folder not found" in done.stderr.decode()
+    assert main(["run", "--config", str(profile), "--output", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert f"serve.root: the folder {tmp_path / 'no-such-corpus'} does not exist" in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_cli_exit_3_when_dead_letters_exceed_the_share(tmp_path):

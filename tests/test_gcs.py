@@ -160,3 +160,41 @@ def test_changed_page_and_crash_before_commit_on_gcs(emulator, tmp_path):
     assert (again.articles_written, again.count("MarkVersions.changed"), again.unchanged_skipped) == (1, 1, 3)
     records = assert_exactly_once(output, ids)
     assert sorted(r["version"] for r in records if r["url"].endswith(CHANGED_PAGE)) == [1, 2]
+
+
+def test_one_run_at_a_time_on_a_gcs_output(emulator, tmp_path):
+    """The gs:// lock: a held lock refuses a run before it reads or writes anything; a run committed
+    by its pipeline without waiting is given back by the pipeline; a crashed run's lock is taken over.
+
+    The emulator (gcp-storage-emulator) ignores ``ifGenerationMatch``, so two creations racing are
+    not tested here; GCS makes a creation with ``if_generation_match=0`` fail when the object exists.
+    """
+    import os
+    import subprocess
+    import sys
+
+    from pipeline.lock import LOCK_NAME, LockRecord, OutputLock, OutputLockedError
+
+    output = f"gs://{BUCKET}/locked"
+    lock_blob = emulator.bucket(BUCKET).blob(f"locked/{LOCK_NAME}")
+    corpus = copy_demo_corpus(tmp_path / "corpus")
+    with CorpusServer(corpus) as server:
+        _, config = profile(server.base_url)
+        held = OutputLock.acquire(output)
+        with pytest.raises(OutputLockedError, match=f"another run holds the lock of {output}"):
+            run(config, output=output)
+        assert [b.name for b in emulator.list_blobs(BUCKET, prefix="locked/")] == [f"locked/{LOCK_NAME}"]
+        assert held.release() and not lock_blob.exists()
+
+        submitted = run(config, output=output, commit_in_pipeline=True, wait=False)
+        assert [m["run_id"] for m in committed_runs(output)] == [submitted.run_id]
+        assert not lock_blob.exists()  # given back by CommitRun
+
+        process = subprocess.Popen([sys.executable, "-c", "pass"])
+        process.wait()
+        crashed = LockRecord("crashed", socket.gethostname(), process.pid, datetime.now(UTC).timestamp())
+        lock_blob.upload_from_string(crashed.to_json())
+        again = run(config, output=output)
+    assert again.state == "DONE" and again.incremental["previous_run"] == submitted.run_id
+    assert not lock_blob.exists()
+    assert os.getpid() != process.pid

@@ -154,10 +154,11 @@ class FetchArticles(beam.PTransform):
 class _ExtractFn(DeadLetteringDoFn):
     stage = "ExtractText"
 
-    def __init__(self, min_text_chars: int, min_article_chars: int):
+    def __init__(self, min_text_chars: int, min_article_chars: int, prefer_date: str = "feed"):
         super().__init__()
         self._min_text_chars = min_text_chars
         self._min_article_chars = min_article_chars
+        self._prefer_date = prefer_date
 
     def identify(self, element: ArticlePage):
         return element.entry.entry_id, element.page.final_url
@@ -171,6 +172,7 @@ class _ExtractFn(DeadLetteringDoFn):
             fetched_at=element.page.fetched_at or None,
             min_text_chars=self._min_text_chars,
             min_article_chars=self._min_article_chars,
+            prefer_date=self._prefer_date,
         )
         if element.fetch_error:
             extracted = replace(extracted, fetch_error=element.fetch_error)
@@ -180,13 +182,18 @@ class _ExtractFn(DeadLetteringDoFn):
 class ExtractText(beam.PTransform):
     """Extracts main text and metadata: ``ArticlePage`` → ``ExtractedArticle``."""
 
-    def __init__(self, min_text_chars: int = 200, min_article_chars: int = 40, label: str | None = None):
+    def __init__(
+        self,
+        min_text_chars: int = 200,
+        min_article_chars: int = 40,
+        prefer_date: str = "feed",
+        label: str | None = None,
+    ):
         super().__init__(label)
-        self._min_text_chars = min_text_chars
-        self._min_article_chars = min_article_chars
+        self._settings = (min_text_chars, min_article_chars, prefer_date)
 
     def expand(self, pages: beam.PCollection) -> StageResult:
-        outputs = apply_stage(pages, "Extract", _ExtractFn(self._min_text_chars, self._min_article_chars))
+        outputs = apply_stage(pages, "Extract", _ExtractFn(*self._settings))
         return StageResult(outputs.good, outputs[DEAD_LETTER])
 
 

@@ -7,12 +7,12 @@ from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 
 from guillemet.errors import FetchError, GuillemetError
 from guillemet.fetch import utc_now_iso
 from guillemet.records import DeadLetter
+from transforms import progress
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -59,9 +59,10 @@ class DeadLetteringDoFn(beam.DoFn):
     stage = "Stage"
 
     def __init__(self) -> None:
-        self._in = Metrics.counter(METRICS_NAMESPACE, f"{self.stage}.in")
-        self._out = Metrics.counter(METRICS_NAMESPACE, f"{self.stage}.out")
-        self._failed = Metrics.counter(METRICS_NAMESPACE, f"{self.stage}.failed")
+        # Tallied in this process too, for the live progress line (transforms/progress.py).
+        self._in = progress.counter(METRICS_NAMESPACE, f"{self.stage}.in")
+        self._out = progress.counter(METRICS_NAMESPACE, f"{self.stage}.out")
+        self._failed = progress.counter(METRICS_NAMESPACE, f"{self.stage}.failed")
 
     def handle(self, element: Any) -> Iterable[Any]:
         raise NotImplementedError

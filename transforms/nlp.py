@@ -12,6 +12,7 @@ from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 from apache_beam.utils.shared import Shared
 
+from guillemet.budget import quote_budget
 from guillemet.gender import assign_genders, clear_non_persons
 from guillemet.nlp import ArticleParser, ParsedArticle, extract_entities, extract_quotes
 from guillemet.quotes.extractor import QuoteExtractor
@@ -104,6 +105,10 @@ class ParseArticles(beam.PTransform):
 class _QuotesFn(DeadLetteringDoFn):
     stage = "ExtractQuotes"
 
+    def __init__(self, work_per_char: int | None = None):
+        super().__init__()
+        self._work_per_char = work_per_char
+
     def setup(self) -> None:
         self._extractor = QuoteExtractor()
 
@@ -112,16 +117,23 @@ class _QuotesFn(DeadLetteringDoFn):
 
     def handle(self, element: ParsedArticle):
         article = element.article
-        quotes = extract_quotes(element.doc, self._extractor, article.text, article.blocks, article.title)
+        budget = quote_budget(article.text, self._work_per_char)
+        quotes = extract_quotes(element.doc, self._extractor, article.text, article.blocks, article.title, budget)
         # Genders need the parse, which only this branch has; the entity check waits for the join.
         yield article.id, (text_key(article), assign_genders(quotes, element.doc, article.text))
 
 
 class ExtractQuotes(beam.PTransform):
-    """Quotes with speakers from each parse: ``ParsedArticle`` → ``(article id, quotes)``."""
+    """Quotes with speakers from each parse: ``ParsedArticle`` → ``(article id, quotes)``; an
+    article that needs more than ``work_per_char`` tokens read per character is a dead letter."""
+
+    def __init__(self, work_per_char: int | None = None, label=None):
+        super().__init__(label)
+        self._work_per_char = work_per_char
 
     def expand(self, parsed: beam.PCollection) -> StageResult:
-        outputs = parsed | "Extract" >> beam.ParDo(_QuotesFn()).with_outputs(DEAD_LETTER, main="good")
+        fn = _QuotesFn(self._work_per_char)
+        outputs = parsed | "Extract" >> beam.ParDo(fn).with_outputs(DEAD_LETTER, main="good")
         return StageResult(outputs.good, outputs[DEAD_LETTER])
 
 

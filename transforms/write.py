@@ -6,8 +6,8 @@ import json
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.metrics import Metrics
 
+from transforms import progress
 from transforms.common import METRICS_NAMESPACE
 
 
@@ -18,7 +18,7 @@ def to_json_line(record) -> str:
 
 class _ToJsonLineFn(beam.DoFn):
     def __init__(self, counter: str | None):
-        self._written = Metrics.counter(METRICS_NAMESPACE, counter) if counter else None
+        self._written = progress.counter(METRICS_NAMESPACE, counter) if counter else None
 
     def process(self, record):
         if self._written is not None:

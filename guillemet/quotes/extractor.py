@@ -16,6 +16,7 @@ Every rule is a named function; ``trace`` says which one kept or rejected each c
 
 from __future__ import annotations
 
+from guillemet.budget import WorkBudget
 from guillemet.quotes.candidates import classify_kind, find_indirect, find_interview, split_interrupted
 from guillemet.quotes.context import ArticleContext, paragraph_bounds
 from guillemet.quotes.cues import CUE_RULES
@@ -45,16 +46,18 @@ class QuoteExtractor:
             self._matchers[id(vocab)] = held
         return ArticleContext.build(doc, self.lexicon, text, blocks, matcher=held[1])
 
-    def extract(self, doc, text: str | None = None, blocks=None) -> list[Quote]:
+    def extract(self, doc, text: str | None = None, blocks=None, budget: WorkBudget | None = None) -> list[Quote]:
         """Returns the quotes of ``doc`` in text order; offsets point into ``doc.text``.
 
         ``text`` is ``doc.text`` when the caller already holds it (the parsed string): spaCy
         rebuilds ``Doc.text`` from every token on each call (about 1.5 ms for 500 tokens).
         ``blocks`` (optional): the page structure, objects with ``start``, ``end`` and ``kind``;
         kept as each paragraph's kind (``ArticleContext.paragraph_kinds``).
+        ``budget`` (optional): charged, for each candidate attributed, the tokens of the sentences
+        its attribution reads; raises ``BudgetExceededError`` once spent.
         """
         ctx = self.context(doc, text, blocks)
-        return [c.quote(ctx.text, ctx.people) for c in decide(ctx) if c.rejected is None]
+        return [c.quote(ctx.text, ctx.people) for c in decide(ctx, budget) if c.rejected is None]
 
     def trace(self, doc, text: str | None = None, blocks=None) -> list[Decision]:
         """One ``Decision`` per candidate quotation of ``doc``, in text order: kept or rejected, and
@@ -63,8 +66,12 @@ class QuoteExtractor:
         return [Decision.of(candidate) for candidate in decide(self.context(doc, text, blocks))]
 
 
-def decide(ctx: ArticleContext) -> list[Candidate]:
-    """Every candidate, attributed or rejected (``rejected`` names the filter), in text order."""
+def decide(ctx: ArticleContext, budget: WorkBudget | None = None) -> list[Candidate]:
+    """Every candidate, attributed or rejected (``rejected`` names the filter), in text order.
+
+    ``budget`` is charged the tokens each candidate's attribution reads (``tokens_read``).
+    """
+    budget = budget if budget is not None else WorkBudget("ExtractQuotes", None, "tokens read")
     interview = find_interview(ctx)
     candidates = list(interview.answers)
     answered = ctx.mask((c.start, c.end) for c in candidates)
@@ -81,6 +88,7 @@ def decide(ctx: ArticleContext) -> list[Candidate]:
     candidates.sort(key=lambda c: c.start)
     state = DiscourseState(interviewee=interview.interviewee)
     for candidate in candidates:
+        budget.spend(tokens_read(ctx, candidate))
         if candidate.answer:
             if candidate.person is not None:
                 state.remember(candidate.person)
@@ -92,6 +100,14 @@ def decide(ctx: ArticleContext) -> list[Candidate]:
                 state.last_marked = candidate
     match_headlines(ctx, candidates)
     return candidates
+
+
+def tokens_read(ctx: ArticleContext, candidate: Candidate) -> int:
+    """The tokens from the start of a candidate's first sentence to the end of its last one:
+    what its attribution reads (cues, subjects, pronouns); the unit of the work budget."""
+    first, _ = ctx.sentence_of(candidate.start)
+    _, last = ctx.sentence_of(max(candidate.end - 1, candidate.start))
+    return ctx.token_index(last) - ctx.token_index(first) + 1
 
 
 def attribute_marked(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> None:
