@@ -35,10 +35,15 @@ _RELATED_RE = re.compile(
 _ARROW_RE = re.compile(r"^\s*(?:>>|»\s)")
 _CREDIT_RE = re.compile(r"^\s*(?:\(?(?:photo|crédits?(?:\s+photos?)?|illustration|image)\s*:|©)", re.IGNORECASE)
 _PAYWALL_RE = re.compile(
-    r"(?:réservé\w* aux abonnés|il vous reste \d+\s?% de l.article|abonnez-vous|déjà abonné"
-    r"|\bnewsletter\b|inscrivez-vous|passer la publicité)",
+    r"(?:réservé\w* aux abonnés|il vous reste \d+(?:[.,]\d+)?\s?% de (?:l.|cet )article|abonnez-vous|déjà abonné"
+    r"|\bnewsletter\b|inscrivez-vous|passer la publicité|pour lire la suite|créez votre compte|connectez-vous"
+    r"|offre découverte|liste de diffusion|vous désabonner"
+    r"|accès à tous les articles)",
     re.IGNORECASE,
 )
+# A subscription offer alone on its short line: "1€ le 1er mois puis 12€ par mois".
+_OFFER_RE = re.compile(r"\d\s?€\s?(?:\*\s?)?(?:le|par|/)\s?(?:\d\w*\s)?mois", re.IGNORECASE)
+_OFFER_MAX_CHARS = 60
 # Embedded posts (t.co links, "— Name (@handle) date" attributions), iframes, and page templates
 # left in the text ("{{ controller.status === "published" ? … }}").
 _EMBED_RE = re.compile(r"(?:https?://t\.co/|pic\.twitter\.com|^\s*[—–-]\s*[^\n]{1,60}\(@\w+\)|<iframe|\{\{.*\}\})")
@@ -86,7 +91,7 @@ def classify_line(line: str, tag_kind: str = "paragraph") -> str:
         return "related"
     if _CREDIT_RE.match(line):
         return "credit"
-    if _PAYWALL_RE.search(line) and len(line) < 300:
+    if (_PAYWALL_RE.search(line) and len(line) < 300) or (_OFFER_RE.search(line) and len(line) < _OFFER_MAX_CHARS):
         return "paywall"
     if _COMMENT_STAMP_RE.match(line):
         return "comment"
@@ -304,6 +309,14 @@ def _cue_adjacent(text: str, start: int, end: int, cue: str | None, reach: int =
     return any(re.sub(r"^\W+", "", word.lower()).startswith(stem) for word in before + after)
 
 
+#: "Il faut dire que", "ce qui veut dire que", "c'est-à-dire que", "autant dire que": set phrases
+#: of the narrator, not a verb of saying with a source.
+_IDIOM_BEFORE_RE = re.compile(
+    r"(?:\b(?:faut|fallait|faudra|faudrait|veut|voulait|voudrait|veulent|autant|inutile\s+de|est-ce\s+à|à\s+vrai)"
+    r"|c['’]est-à-)\s*dire\s*(?:qu['’]|que\s|,\s*)?\s*$",
+    re.IGNORECASE,
+)
+
 #: Cues whose source is their own complement ("selon X"): an indirect quote after them has one.
 _SOURCE_PREPOSITIONS = frozenset({"selon", "d'après", "pour"})
 
@@ -431,6 +444,12 @@ def filter_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], nominal=
             reason = "no_source"
         if (
             reason is None
+            and quote.kind == "indirect"
+            and _IDIOM_BEFORE_RE.search(text[max(0, quote.start - 40) : quote.start])
+        ):
+            reason = "set_phrase"
+        if (
+            reason is None
             and quote.kind == "fragment"
             and not in_reach
             and len(text[quote.start : quote.end].split()) <= SCARE_QUOTE_MAX_WORDS
@@ -478,6 +497,37 @@ def _context_speaker(quotes: Sequence, blocks: Sequence[Block], index: int, reac
     return {**source.speaker, "resolution": "previous_speaker"}
 
 
+#: A pull quote repeats a quotation of the article: this share of its words at least are in it.
+PULL_QUOTE_OVERLAP = 0.8
+
+
+def _words(line: str) -> list[str]:
+    return re.findall(r"\w+", line.lower())
+
+
+def _repeated_speaker(quotes: Sequence, line: str):
+    """The speaker of the quote a pull quote repeats, abridged or not: the quote with a speaker in
+    reach that holds :data:`PULL_QUOTE_OVERLAP` of the block's words, in order, at least (the
+    editor cuts words out, "Je suis obligé de donner des cours [...] pour vivre"); None when none."""
+    words = _words(line)
+    if not words:
+        return None
+    for quote in quotes:
+        if not speaker_in_reach(quote.speaker):
+            continue
+        found, position = 0, 0
+        other = _words(quote.text)
+        for word in words:
+            try:
+                position = other.index(word, position) + 1
+            except ValueError:
+                continue
+            found += 1
+        if found >= PULL_QUOTE_OVERLAP * len(words):
+            return {**quote.speaker, "resolution": "previous_speaker"}
+    return None
+
+
 # "Sur les migrations avec François Héran", "Entretien avec Anne-Marie Le Gall": the interviewee of a
 # title (two or three capitalised words after "avec", a particle allowed).
 _TITLE_GUEST_RE = re.compile(
@@ -497,8 +547,9 @@ def floating_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], title:
     """``quotes`` with the quotations the page sets apart without marks or cue, in text order.
 
     - A lost blockquote: a ``blockquote`` block (trafilatura's ``<quote>``) that holds no mark and
-      that no quote covers is a direct quote of the speaker of the nearest quote in the two blocks
-      before it, else in the two after (``previous_speaker``), else of nobody.
+      that no quote covers is a direct quote. A pull quote that repeats a quote of the article
+      (:func:`_repeated_speaker`) is that quote's speaker's; else the speaker of the nearest quote
+      in the two blocks before it, else in the two after (``previous_speaker``), else nobody's.
     - An interview whose questions are intertitles: when two headings or more end with "?" and two
       of them address the interviewee ("vous", "votre"), each paragraph after a question heading,
       up to the next heading, is a direct answer of the interviewee: the speaker of a quote the
@@ -520,7 +571,8 @@ def floating_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], title:
         if _covered(quotes, block.start, block.end):
             continue
         start, end = _trim(text, block.start, block.end)
-        added.append(Quote(text[start:end], start, end, "direct", None, _context_speaker(quotes, ordered, index)))
+        speaker = _repeated_speaker(quotes, line) or _context_speaker(quotes, ordered, index)
+        added.append(Quote(text[start:end], start, end, "direct", None, speaker))
     questions = [b for b in ordered if _question_heading(text, b)]
     addressed = sum(1 for b in questions if _SECOND_PERSON_RE.search(text[b.start : b.end]))
     if len(questions) >= 2 and addressed >= 2:

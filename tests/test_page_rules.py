@@ -44,6 +44,13 @@ def _quote(text: str, words: str, kind: str, cue: str | None, speaker) -> Quote:
         ("Passer la publicité", "paywall"),
         ("En vidéo, trois façons de cuisiner le merlu", "related"),
         ("Pour aller plus loin : le port en chiffres", "related"),
+        ("Il vous reste 41.5% de cet article à lire.", "paywall"),
+        ("Pour lire la suite", "paywall"),
+        ("créez votre compte", "paywall"),
+        ("Offre découverte", "paywall"),
+        ("2€ le 1er mois puis 9€ par mois", "paywall"),
+        ("Vous pourrez à tout moment vous désabonner en cliquant sur le lien.", "paywall"),
+        ("Le port a coûté 12 € par mois à chaque foyer pendant dix ans, a calculé la chambre.", "paragraph"),
     ],
 )
 def test_captions_and_comment_stamps(line, expected):
@@ -137,6 +144,28 @@ def test_indirect_speech_needs_a_source():
     assert filter_quotes([nobody, named], text, blocks) == (named,)
 
 
+@pytest.mark.parametrize(
+    ("sentence", "words", "kept"),
+    [
+        (
+            "Il faut dire qu'à ce prix le port devait baisser ses tarifs.",
+            "à ce prix le port devait baisser ses tarifs",
+            False,
+        ),
+        ("Ce qui veut dire que les quais restent ouverts la nuit.", "les quais restent ouverts la nuit", False),
+        ("Le bassin est vide, c'est-à-dire que les bateaux sont partis.", "les bateaux sont partis", False),
+        ("La maire a fini par dire que le quai rouvrira en mai.", "le quai rouvrira en mai", True),
+    ],
+)
+def test_a_set_phrase_with_dire_is_no_speech(sentence, words, kept):
+    text = "Le port change.\n" + sentence
+    quote = _quote(text, words, "indirect", "dire", NAMED if kept else {**NOBODY, "text": "il"})
+    assert (filter_quotes([quote], text, text_blocks(text)) == (quote,)) is kept
+    if not kept:  # a speaker found or not, the set phrase reports nothing
+        named = _quote(text, words, "indirect", "dire", NAMED)
+        assert filter_quotes([named], text, text_blocks(text)) == ()
+
+
 def test_a_marked_quote_in_a_label_line_needs_a_speaker():
     text = "Le port rouvre ses quais.\nForfait mobile : l'offre « Série Mer 40 Go » continue de plus belle"
     blocks = text_blocks(text)
@@ -169,6 +198,27 @@ def test_a_lost_blockquote_takes_the_speaker_of_the_paragraph_before():
     assert quotes[1].kind == "direct" and quotes[1].cue is None
     assert quotes[1].speaker["name"] == "Odile Farge"
     assert quotes[1].speaker["resolution"] == "previous_speaker"
+
+
+def test_a_pull_quote_takes_the_speaker_of_the_quotation_it_repeats():
+    text = (
+        "Les dockers manifestent devant la capitainerie.\n"
+        "Nous ne lâcherons rien pour le port et ses emplois\n"
+        "La maire Irène Vallet soutient le mouvement. « Je suis avec eux », dit-elle.\n"
+        "Marc Olier, grutier, est en colère. « Nous ne lâcherons rien, ni pour le port ni pour ses emplois », lance-t-il."
+    )
+    lines = text.split("\n")
+    blocks, cursor = [], 0
+    for line, kind in zip(lines, ("paragraph", "blockquote", "paragraph", "paragraph"), strict=True):
+        blocks.append(Block(cursor, cursor + len(line), kind))
+        cursor += len(line) + 1
+    mayor = _quote(text, "Je suis avec eux", "direct", "dire", NAMED)
+    docker = {"text": "il", "start": 0, "end": 2, "name": "Marc Olier", "resolution": "pronoun"}
+    repeated = _quote(text, "Nous ne lâcherons rien, ni pour le port ni pour ses emplois", "direct", "lancer", docker)
+    quotes = floating_quotes([mayor, repeated], text, blocks)
+    pull = next(q for q in quotes if q.text == "Nous ne lâcherons rien pour le port et ses emplois")
+    assert pull.speaker["name"] == "Marc Olier"  # not the mayor of the next paragraph
+    assert pull.speaker["resolution"] == "previous_speaker"
 
 
 def test_a_blockquote_with_marks_or_already_quoted_adds_nothing():
