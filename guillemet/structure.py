@@ -474,6 +474,43 @@ def _question_heading(text: str, block: Block) -> bool:
     return block.kind == "heading" and text[block.start : block.end].rstrip().endswith("?")
 
 
+#: A question paragraph of an interview (the interviewer's turn, bold on the page, plain in the
+#: text) is at most this long.
+QUESTION_MAX_CHARS = 300
+#: ... and an interview laid out that way has at least this many of them.
+QUESTION_PARAGRAPHS_MIN = 3
+
+
+def _interview_questions(text: str, blocks: Sequence[Block]) -> frozenset[int]:
+    """The start offsets of an interview's questions, or an empty set when the page is no interview.
+
+    Two layouts: questions as intertitles (two headings or more end with "?" and two of them say
+    "vous"/"votre": "Que contient le budget ?" explainer headings do not count), or questions as
+    short paragraphs of their own (bold on the page, plain once extracted): three or more
+    paragraphs of at most :data:`QUESTION_MAX_CHARS` characters end with "?", each followed by a
+    paragraph that does not, and two of them address the interviewee.
+    """
+    headings = [b for b in blocks if _question_heading(text, b)]
+    if len(headings) >= 2 and sum(1 for b in headings if _SECOND_PERSON_RE.search(text[b.start : b.end])) >= 2:
+        return frozenset(b.start for b in headings)
+    paragraphs = []
+    for index, block in enumerate(blocks[:-1]):
+        line = text[block.start : block.end].strip()
+        following = blocks[index + 1]
+        if (
+            block.kind == "paragraph"
+            and len(line) <= QUESTION_MAX_CHARS
+            and line.endswith("?")
+            and following.kind == "paragraph"
+            and not text[following.start : following.end].strip().endswith("?")
+        ):
+            paragraphs.append(block)
+    addressed = sum(1 for b in paragraphs if _SECOND_PERSON_RE.search(text[b.start : b.end]))
+    if len(paragraphs) >= QUESTION_PARAGRAPHS_MIN and addressed >= 2:
+        return frozenset(b.start for b in paragraphs)
+    return frozenset()
+
+
 def _covered(quotes: Sequence, start: int, end: int) -> bool:
     """Whether a direct quote already covers half of ``[start, end)``."""
     return any(
@@ -550,9 +587,9 @@ def floating_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], title:
       that no quote covers is a direct quote. A pull quote that repeats a quote of the article
       (:func:`_repeated_speaker`) is that quote's speaker's; else the speaker of the nearest quote
       in the two blocks before it, else in the two after (``previous_speaker``), else nobody's.
-    - An interview whose questions are intertitles: when two headings or more end with "?" and two
-      of them address the interviewee ("vous", "votre"), each paragraph after a question heading,
-      up to the next heading, is a direct answer of the interviewee: the speaker of a quote the
+    - An interview whose questions are intertitles or short paragraphs of their own
+      (:func:`_interview_questions`): each paragraph after a question, up to the next question or
+      heading (or "Propos recueillis par"), is a direct answer of the interviewee: the speaker of a quote the
       extractor gave as ``interviewee``, else the person the ``title`` names after "avec"
       (:func:`title_interviewee`), else nobody.
 
@@ -573,9 +610,8 @@ def floating_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], title:
         start, end = _trim(text, block.start, block.end)
         speaker = _repeated_speaker(quotes, line) or _context_speaker(quotes, ordered, index)
         added.append(Quote(text[start:end], start, end, "direct", None, speaker))
-    questions = [b for b in ordered if _question_heading(text, b)]
-    addressed = sum(1 for b in questions if _SECOND_PERSON_RE.search(text[b.start : b.end]))
-    if len(questions) >= 2 and addressed >= 2:
+    questions = _interview_questions(text, ordered)
+    if questions:
         interviewee = next(
             (q.speaker for q in quotes if q.speaker and q.speaker.get("resolution") == "interviewee"), None
         )
@@ -584,11 +620,14 @@ def floating_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], title:
             interviewee = {"text": None, "start": None, "end": None, "name": guest, "resolution": "interviewee"}
         answering = False
         for block in ordered:
-            if block.kind == "heading":
-                answering = _question_heading(text, block)
+            if block.kind == "heading" or block.start in questions:
+                answering = block.start in questions
                 continue
             line = text[block.start : block.end]
             if not answering or block.kind not in ("paragraph", "blockquote") or len(line.split()) < FLOATING_MIN_WORDS:
+                continue
+            if line.lstrip().lower().startswith("propos recueillis"):
+                answering = False
                 continue
             if _covered(quotes, block.start, block.end) or _covered(added, block.start, block.end):
                 continue

@@ -273,6 +273,36 @@ def test_questions_that_do_not_address_anyone_make_no_interview():
     assert floating_quotes([], text, body_blocks(body, text)) == ()
 
 
+BOLD_INTERVIEW = (
+    "<body><p>Odile Farge publie un essai sur les ports de la Manche. Entretien.</p>"
+    "<p>Pourquoi écrire sur les ports maintenant ?</p>"
+    "<p>Parce que j'ai grandi sur un quai et que je le vois disparaître sous mes yeux.</p>"
+    "<p>Vous parlez d'une mémoire perdue. Laquelle ?</p>"
+    "<p>Celle des dockers, des grutiers, des familles qui vivaient du port toute l'année.</p>"
+    "<p>Votre livre est-il une élégie ?</p>"
+    "<p>Non, c'est un constat, et je crois qu'il reste de quoi se battre pour les quais.</p>"
+    "<p>Propos recueillis par Jean Marin pour la rédaction du Site</p></body>"
+)
+
+
+def test_answers_after_question_paragraphs_are_the_interviewees():
+    body = etree.fromstring(BOLD_INTERVIEW)
+    text = "\n".join(node.text for node in body)
+    quotes = floating_quotes([], text, body_blocks(body, text), title="Un entretien avec Odile Farge")
+    assert [q.text[:20] for q in quotes] == ["Parce que j'ai grand", "Celle des dockers, d", "Non, c'est un consta"]
+    assert all(q.speaker["name"] == "Odile Farge" for q in quotes)
+
+
+def test_rhetorical_question_paragraphs_make_no_interview():
+    body = etree.fromstring(
+        "<body><p>Le port rouvrira-t-il un jour ?</p><p>Personne ne le sait au conseil municipal de Portvieux.</p>"
+        "<p>Faut-il financer les travaux du quai ?</p><p>La région hésite encore, faute de budget cette année.</p>"
+        "<p>Et vous, irez-vous au port ?</p><p>Les habitants de la ville se rendront au vote jeudi soir.</p></body>"
+    )
+    text = "\n".join(node.text for node in body)
+    assert floating_quotes([], text, body_blocks(body, text)) == ()
+
+
 PAGE = b"""<html><head><title>Le quai rouvre</title></head><body><article>
 <h1>Le quai rouvre</h1>
 <p>Le conseil municipal de Portvieux a vot\xc3\xa9 jeudi la r\xc3\xa9ouverture du quai nord, ferm\xc3\xa9 depuis deux ans.</p>
