@@ -320,8 +320,9 @@ _IDIOM_BEFORE_RE = re.compile(
 #: Cues whose source is their own complement ("selon X"): an indirect quote after them has one.
 _SOURCE_PREPOSITIONS = frozenset({"selon", "d'après", "pour"})
 
-#: A marked fragment of at most this many words, with no speaker in reach, is a term or a scare quote.
-SCARE_QUOTE_MAX_WORDS = 4
+#: A marked fragment of at most this many words, with no speaker in reach, is a term, a title or a
+#: scare quote ("il prépare le « certificat national de pilote de port »"; 4 before 2026-12-02).
+SCARE_QUOTE_MAX_WORDS = 7
 #: ... unless a quote with a speaker in reach ends at most this many characters before it, in its
 #: paragraph (about two sentences: "X a jugé le projet « flou », puis a parlé de « pari »").
 SOURCED_REACH = 300

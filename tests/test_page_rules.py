@@ -105,7 +105,8 @@ ESSAY = (
     "Le colloque s'est tenu à Lyon.\n"
     "Les revues dites « à la mode » attirent les jeunes chercheurs, loin des « grandes maisons ».\n"
     "La maire a jugé le projet « trop flou » lundi, puis a parlé de « pari ».\n"
-    "Le fioul a été qualifié de « lourd » dans le rapport."
+    "Le fioul a été qualifié de « lourd » dans le rapport.\n"
+    "Son fils prépare le « certificat national de pilote de port » à Brest."
 )
 
 
@@ -116,6 +117,7 @@ ESSAY = (
         ("grandes maisons", None, NOBODY, False),
         ("trop flou", "juger", NAMED, True),
         ("lourd", "qualifier", NOBODY, True),  # the cue stands next to it: "qualifié de « lourd »"
+        ("certificat national de pilote de port", None, NOBODY, False),  # the title of a diploma
     ],
 )
 def test_scare_quotes(words, cue, speaker, kept):
