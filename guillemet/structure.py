@@ -142,6 +142,33 @@ def _comment_sections(text: str, blocks: Sequence[Block]) -> tuple[Block, ...]:
         if inside and block.kind not in _KEPT_IN_COMMENTS:
             block = Block(block.start, block.end, "comment")
         typed.append(block)
+    return _paywall_tail(text, typed)
+
+
+# The notice that ends what a page gives of its article: "Il vous reste 60 % de cet article à lire",
+# "La suite est réservée aux abonnés", "Pour lire la suite".
+_PAYWALL_END_RE = re.compile(
+    r"(?:il vous reste \d+(?:[.,]\d+)?\s?% de|la suite est réservée|pour lire la suite|lire la suite de cet article)",
+    re.IGNORECASE,
+)
+_KEPT_AFTER_PAYWALL = frozenset({"related", "embed", "credit", "comment"})
+
+
+def _paywall_tail(text: str, blocks: Sequence[Block]) -> tuple[Block, ...]:
+    """The blocks with everything after a paywall's closing notice typed ``paywall``: the offers,
+    the sign-in lines and the teasers that follow it ("créez votre compte", "1 € le premier mois")
+    are no part of the article. Only a notice in the second half of the text closes it (a first
+    line "Article réservé aux abonnés" does not), and links, embeds, credits and comments keep
+    their kind."""
+    half = len(text) // 2
+    closed = False
+    typed = []
+    for block in blocks:
+        if closed and block.kind not in _KEPT_AFTER_PAYWALL:
+            block = Block(block.start, block.end, "paywall")
+        elif not closed and block.start >= half and _PAYWALL_END_RE.search(text[block.start : block.end]):
+            closed = True
+        typed.append(block)
     return tuple(typed)
 
 

@@ -75,6 +75,22 @@ def test_a_comment_section_runs_from_its_header_to_the_end():
     assert kinds[7] == "related"
 
 
+def test_everything_after_the_paywall_notice_is_paywall():
+    lines = [
+        "Le conseil municipal a voté le budget jeudi soir après trois heures de débat.",
+        "La maire a salué « un budget de combat » devant la presse locale, et l'opposition a protesté.",
+        "Pour lire la suite",
+        "et profiter de tous nos articles,",
+        "Ou si vous avez un compte chez nous,",
+        "Lire aussi : le quai nord rouvre",
+    ]
+    text = "\n".join(lines)
+    kinds = [b.kind for b in text_blocks(text)]
+    assert kinds == ["paragraph", "paragraph", "paywall", "paywall", "paywall", "related"]
+    first = "Article réservé aux abonnés. Pour lire la suite, abonnez-vous.\n" + "\n".join(lines[:2])
+    assert [b.kind for b in text_blocks(first)] == ["paywall", "paragraph", "paragraph"]
+
+
 def test_a_comment_header_in_the_first_half_opens_no_section():
     text = "Commentaires\n" + "\n".join(["Le quai sera refait en septembre par la ville."] * 3)
     assert [b.kind for b in text_blocks(text)] == ["paragraph"] * 4
