@@ -562,6 +562,20 @@ def _context_speaker(quotes: Sequence, blocks: Sequence[Block], index: int, reac
     return {**source.speaker, "resolution": "previous_speaker"}
 
 
+# An intertitle that is one quotation and nothing else: "« Nous tiendrons »".
+_MARKED_HEADING_RE = re.compile(r"^\s*[«“\"„]\s*([^«»“”\"„\n]*[^\s«»“”\"„])\s*[»”\"]\s*[.!?]?\s*$")
+
+
+def _section_speaker(quotes: Sequence, blocks: Sequence[Block], index: int):
+    """The speaker an intertitle quotes: of the first quote in reach in its section (the blocks
+    after it, up to the next heading), else of the quote nearest it (:func:`_context_speaker`)."""
+    end = next((b.start for b in blocks[index + 1 :] if b.kind == "heading"), None)
+    for quote in quotes:
+        if quote.start >= blocks[index].end and (end is None or quote.start < end) and speaker_in_reach(quote.speaker):
+            return {**quote.speaker, "resolution": "previous_speaker"}
+    return _context_speaker(quotes, blocks, index)
+
+
 #: A pull quote repeats a quotation of the article: this share of its words at least are in it.
 PULL_QUOTE_OVERLAP = 0.8
 
@@ -615,6 +629,9 @@ def floating_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], title:
       that no quote covers is a direct quote. A pull quote that repeats a quote of the article
       (:func:`_repeated_speaker`) is that quote's speaker's; else the speaker of the nearest quote
       in the two blocks before it, else in the two after (``previous_speaker``), else nobody's.
+    - A marked intertitle: a heading that is one quotation and nothing else ("« Désaccord
+      total »"), which the filter drops for want of a cue, is a direct quote of the quote it repeats,
+      else of the first quote in reach in its section, else of the nearest one (any length).
     - An interview whose questions are intertitles or short paragraphs of their own
       (:func:`_interview_questions`): each paragraph after a question, up to the next question or
       heading (or "Propos recueillis par"), is a direct answer of the interviewee: the speaker of a quote the
@@ -637,6 +654,15 @@ def floating_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], title:
             continue
         start, end = _trim(text, block.start, block.end)
         speaker = _repeated_speaker(quotes, line) or _context_speaker(quotes, ordered, index)
+        added.append(Quote(text[start:end], start, end, "direct", None, speaker))
+    for index, block in enumerate(ordered):
+        if block.kind != "heading":
+            continue
+        match = _MARKED_HEADING_RE.match(text[block.start : block.end])
+        if match is None or _covered(quotes, block.start, block.end):
+            continue
+        start, end = block.start + match.start(1), block.start + match.end(1)
+        speaker = _repeated_speaker(quotes, match.group(1)) or _section_speaker(quotes, ordered, index)
         added.append(Quote(text[start:end], start, end, "direct", None, speaker))
     questions = _interview_questions(text, ordered)
     if questions:

@@ -239,6 +239,28 @@ def test_a_pull_quote_takes_the_speaker_of_the_quotation_it_repeats():
     assert pull.speaker["resolution"] == "previous_speaker"
 
 
+def test_a_marked_intertitle_is_a_quote_of_its_section():
+    text = (
+        "La maire Irène Vallet a présenté le budget du port jeudi. « Il est juste », dit-elle.\n"
+        "« Pas un euro de plus »\n"
+        "Le grutier Marc Olier a prévenu : « Pas un euro de plus pour les bureaux, tout pour les quais. »\n"
+        "Le « quai nord » en travaux\n"
+        "Les travaux commencent en mars."
+    )
+    kinds = ("paragraph", "heading", "paragraph", "heading", "paragraph")
+    blocks, cursor = [], 0
+    for line, kind in zip(text.split("\n"), kinds, strict=True):
+        blocks.append(Block(cursor, cursor + len(line), kind))
+        cursor += len(line) + 1
+    mayor = _quote(text, "Il est juste", "direct", "dire", NAMED)
+    docker = {"text": "Le grutier Marc Olier", "start": 0, "end": 2, "name": "Marc Olier", "resolution": "explicit"}
+    warned = _quote(text, "Pas un euro de plus pour les bureaux, tout pour les quais.", "direct", "prévenir", docker)
+    quotes = floating_quotes([mayor, warned], text, blocks)
+    added = [q for q in quotes if q not in (mayor, warned)]
+    assert [q.text for q in added] == ["Pas un euro de plus"]  # not the partly marked heading
+    assert added[0].speaker["name"] == "Marc Olier" and added[0].cue is None
+
+
 def test_a_blockquote_with_marks_or_already_quoted_adds_nothing():
     text = "Le maire parle.\n« Nous tiendrons bon jusqu'au bout de ce mandat difficile », dit-il."
     blocks = (Block(0, 15, "paragraph"), Block(16, len(text), "blockquote"))
