@@ -25,6 +25,15 @@ CARRIED = {"text": None, "start": None, "end": None, "name": "Irène Vallet", "r
 NOBODY = {"text": None, "start": None, "end": None, "name": None, "resolution": "unknown"}
 
 
+def _line_blocks(text: str, kinds) -> tuple[Block, ...]:
+    """One block a line of ``text``, of the kinds given in order."""
+    blocks, cursor = [], 0
+    for line, kind in zip(text.split("\n"), kinds, strict=True):
+        blocks.append(Block(cursor, cursor + len(line), kind))
+        cursor += len(line) + 1
+    return tuple(blocks)
+
+
 def _quote(text: str, words: str, kind: str, cue: str | None, speaker) -> Quote:
     start = text.index(words)
     return Quote(words, start, start + len(words), kind, cue, speaker)
@@ -225,11 +234,7 @@ def test_a_pull_quote_takes_the_speaker_of_the_quotation_it_repeats():
         "La maire Irène Vallet soutient le mouvement. « Je suis avec eux », dit-elle.\n"
         "Marc Olier, grutier, est en colère. « Nous ne lâcherons rien, ni pour le port ni pour ses emplois », lance-t-il."
     )
-    lines = text.split("\n")
-    blocks, cursor = [], 0
-    for line, kind in zip(lines, ("paragraph", "blockquote", "paragraph", "paragraph"), strict=True):
-        blocks.append(Block(cursor, cursor + len(line), kind))
-        cursor += len(line) + 1
+    blocks = _line_blocks(text, ("paragraph", "blockquote", "paragraph", "paragraph"))
     mayor = _quote(text, "Je suis avec eux", "direct", "dire", NAMED)
     docker = {"text": "il", "start": 0, "end": 2, "name": "Marc Olier", "resolution": "pronoun"}
     repeated = _quote(text, "Nous ne lâcherons rien, ni pour le port ni pour ses emplois", "direct", "lancer", docker)
@@ -247,11 +252,7 @@ def test_a_marked_intertitle_is_a_quote_of_its_section():
         "Le « quai nord » en travaux\n"
         "Les travaux commencent en mars."
     )
-    kinds = ("paragraph", "heading", "paragraph", "heading", "paragraph")
-    blocks, cursor = [], 0
-    for line, kind in zip(text.split("\n"), kinds, strict=True):
-        blocks.append(Block(cursor, cursor + len(line), kind))
-        cursor += len(line) + 1
+    blocks = _line_blocks(text, ("paragraph", "heading", "paragraph", "heading", "paragraph"))
     mayor = _quote(text, "Il est juste", "direct", "dire", NAMED)
     docker = {"text": "Le grutier Marc Olier", "start": 0, "end": 2, "name": "Marc Olier", "resolution": "explicit"}
     warned = _quote(text, "Pas un euro de plus pour les bureaux, tout pour les quais.", "direct", "prévenir", docker)
@@ -303,14 +304,23 @@ def test_answers_under_question_intertitles_are_the_interviewees():
     assert all(q.speaker["name"] == "Odile Farge" and q.speaker["resolution"] == "interviewee" for q in quotes)
 
 
-def test_questions_that_do_not_address_anyone_make_no_interview():
-    body = etree.fromstring(
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Explainer intertitles that address nobody.
         "<body><head>Que contient le budget ?</head><p>Le budget prévoit trois millions pour le quai nord.</p>"
         "<head>Quand commencent les travaux ?</head><p>Les travaux commencent en septembre prochain au port.</p>"
-        "</body>"
-    )
-    text = "\n".join(node.text for node in body)
-    assert floating_quotes([], text, body_blocks(body, text)) == ()
+        "</body>",
+        # The writer's rhetorical questions, one "vous" only.
+        "<body><p>Le port rouvrira-t-il un jour ?</p><p>Personne ne le sait au conseil municipal de Portvieux.</p>"
+        "<p>Faut-il financer les travaux du quai ?</p><p>La région hésite encore, faute de budget cette année.</p>"
+        "<p>Et vous, irez-vous au port ?</p><p>Les habitants de la ville se rendront au vote jeudi soir.</p></body>",
+    ],
+)
+def test_questions_that_do_not_address_an_interviewee_make_no_interview(body):
+    tree = etree.fromstring(body)
+    text = "\n".join(node.text for node in tree)
+    assert floating_quotes([], text, body_blocks(tree, text)) == ()
 
 
 BOLD_INTERVIEW = (
@@ -331,16 +341,6 @@ def test_answers_after_question_paragraphs_are_the_interviewees():
     quotes = floating_quotes([], text, body_blocks(body, text), title="Un entretien avec Odile Farge")
     assert [q.text[:20] for q in quotes] == ["Parce que j'ai grand", "Celle des dockers, d", "Non, c'est un consta"]
     assert all(q.speaker["name"] == "Odile Farge" for q in quotes)
-
-
-def test_rhetorical_question_paragraphs_make_no_interview():
-    body = etree.fromstring(
-        "<body><p>Le port rouvrira-t-il un jour ?</p><p>Personne ne le sait au conseil municipal de Portvieux.</p>"
-        "<p>Faut-il financer les travaux du quai ?</p><p>La région hésite encore, faute de budget cette année.</p>"
-        "<p>Et vous, irez-vous au port ?</p><p>Les habitants de la ville se rendront au vote jeudi soir.</p></body>"
-    )
-    text = "\n".join(node.text for node in body)
-    assert floating_quotes([], text, body_blocks(body, text)) == ()
 
 
 PAGE = b"""<html><head><title>Le quai rouvre</title></head><body><article>
