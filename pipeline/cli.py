@@ -122,15 +122,32 @@ def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
     _check_summary_path(args.summary_json)
     config = load_config(args.config)
     check_can_run(config, beam_args)
+    if args.feeds_per_run is not None and args.no_wait:
+        raise ConfigError("run: --feeds-per-run runs its slices one after the other; it cannot --no-wait")
+    if args.feeds_per_run is not None and args.feeds_per_run < 1:
+        raise ConfigError("run: --feeds-per-run must be at least 1")
     try:
-        summary = run(
-            config,
-            beam_args,
-            output=args.output,
-            full=args.full,
-            commit_in_pipeline=args.commit_in_pipeline or args.no_wait,
-            wait=not args.no_wait,
-        )
+        if args.feeds_per_run is not None:
+            from pipeline.slices import combined_summary, run_in_slices
+
+            slices = run_in_slices(
+                config,
+                args.feeds_per_run,
+                beam_args,
+                output=args.output,
+                full=args.full,
+                commit_in_pipeline=args.commit_in_pipeline,
+            )
+            summary = combined_summary(slices)
+        else:
+            summary = run(
+                config,
+                beam_args,
+                output=args.output,
+                full=args.full,
+                commit_in_pipeline=args.commit_in_pipeline or args.no_wait,
+                wait=not args.no_wait,
+            )
     except ConfigError:
         raise
     except Exception as error:  # noqa: BLE001 - the run itself failed: say so and exit non-zero
@@ -331,6 +348,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-wait",
         action="store_true",
         help="submit the job and return without waiting (implies --commit-in-pipeline)",
+    )
+    run.add_argument(
+        "--feeds-per-run",
+        type=int,
+        metavar="N",
+        help="read the feeds as consecutive committed runs of N feeds each, so that the local runner's"
+        " memory stays bounded on large runs (docs/performance.md)",
     )
 
     stream_parser = commands.add_parser(
