@@ -253,12 +253,16 @@ def report_memory(results: list[dict], workers: int, feeds_per_run: int | None) 
     """The ``--memory`` table: the pipeline alone, its driver's and largest worker's peak RSS."""
     slicing = f"slices of {feeds_per_run} feeds (100 entries each)" if feeds_per_run else "one run"
     print(f"{workers} worker processes, {slicing}")
-    print(f"{'articles':>8}{'written':>8}{'runs':>5}{'pipe s':>8}{'art/s':>7}{'driver MiB':>11}{'worker MiB':>11}")
+    print(
+        f"{'articles':>8}{'written':>8}{'runs':>5}{'pipe s':>8}{'art/s':>7}{'pipe cpu':>9}"
+        f"{'driver MiB':>11}{'worker MiB':>11}{'models':>8}"
+    )
     for r in results:
         p = r["pipeline"]
+        loads = f"{len(p['load_pids'])}/{len(set(p['load_pids']))}/{p['model_loads']}"
         print(
             f"{r['size']:>8}{p['written']:>8}{p['runs']:>5}{p['wall_s']:>8.1f}{p['written'] / p['wall_s']:>7.2f}"
-            f"{p['driver_rss_mib']:>11.0f}{p['worker_rss_mib']:>11.0f}"
+            f"{p['cpu_s']:>9.1f}{p['driver_rss_mib']:>11.0f}{p['worker_rss_mib']:>11.0f}{loads:>8}"
         )
 
 
