@@ -255,14 +255,14 @@ def report_memory(results: list[dict], workers: int, feeds_per_run: int | None) 
     print(f"{workers} worker processes, {slicing}")
     print(
         f"{'articles':>8}{'written':>8}{'runs':>5}{'pipe s':>8}{'art/s':>7}{'pipe cpu':>9}"
-        f"{'driver MiB':>11}{'worker MiB':>11}{'models':>8}"
+        f"{'driver MiB':>11}{'worker MiB':>11}{'models':>10}"
     )
     for r in results:
         p = r["pipeline"]
         loads = f"{len(p['load_pids'])}/{len(set(p['load_pids']))}/{p['model_loads']}"
         print(
             f"{r['size']:>8}{p['written']:>8}{p['runs']:>5}{p['wall_s']:>8.1f}{p['written'] / p['wall_s']:>7.2f}"
-            f"{p['cpu_s']:>9.1f}{p['driver_rss_mib']:>11.0f}{p['worker_rss_mib']:>11.0f}{loads:>8}"
+            f"{p['cpu_s']:>9.1f}{p['driver_rss_mib']:>11.0f}{p['worker_rss_mib']:>11.0f}{loads:>10}"
         )
 
 
