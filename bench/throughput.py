@@ -15,6 +15,10 @@ model copies loaded (log lines, one per process, and the ``ParseArticles.model_l
 Then the share of time in each stage, from one process calling the same core functions.
 
     .venv/bin/python bench/throughput.py --sizes 120,500 [--model md|sm] [--workers 2] [--batch-size 16]
+    .venv/bin/python bench/throughput.py --memory --sizes 1000,2000,4000 [--feeds-per-run 10]
+
+``--memory`` runs the pipeline alone (no raw spaCy, no stage shares) and prints its peak RSS;
+``--feeds-per-run N`` runs it as committed slices of N feeds (100 entries each here).
 """
 
 from __future__ import annotations
@@ -100,10 +104,14 @@ class _ModelLoads(logging.Handler):
             self.pids.append(int(match.group(1)))
 
 
-def measure_pipeline(temp: str, size: int, model: str, workers: int, batch_size: int) -> dict:
-    """Runs the whole pipeline over the corpus in ``temp`` (in a child process: this is the driver)."""
+def measure_pipeline(
+    temp: str, size: int, model: str, workers: int, batch_size: int, feeds_per_run: int | None = None
+) -> dict:
+    """Runs the whole pipeline over the corpus in ``temp`` (in a child process: this is the driver),
+    in one run or, with ``feeds_per_run``, in committed slices of that many feeds (``pipeline/slices.py``)."""
     from guillemet.config import parse_config
     from pipeline.run import run
+    from pipeline.slices import run_in_slices
 
     loads = _ModelLoads()
     logging.getLogger().addHandler(loads)
@@ -121,32 +129,36 @@ def measure_pipeline(temp: str, size: int, model: str, workers: int, batch_size:
     config = parse_config(profile, "bench.yaml")
     before = _usage()
     started = time.perf_counter()
-    summary = run(
-        config, [f"--direct_num_workers={workers}", "--direct_running_mode=multi_processing"], output=f"{temp}/out"
-    )
+    flags = [f"--direct_num_workers={workers}", "--direct_running_mode=multi_processing"]
+    if feeds_per_run:
+        summaries = run_in_slices(config, feeds_per_run, flags, output=f"{temp}/out")
+    else:
+        summaries = [run(config, flags, output=f"{temp}/out")]
     wall = time.perf_counter() - started
     after = _usage()
     return {
         "wall_s": wall,
-        "written": summary.articles_written,
-        "articles_dir": summary.outputs["articles"],
+        "written": sum(summary.articles_written for summary in summaries),
+        "articles_dirs": [summary.outputs["articles"] for summary in summaries],
+        "runs": len(summaries),
         "cpu_s": after["cpu_s"] - before["cpu_s"] + after["children_cpu_s"] - before["children_cpu_s"],
         "driver_rss_mib": after["rss_mib"],
         "worker_rss_mib": after["children_rss_mib"],
         "load_pids": loads.pids,
-        "model_loads": summary.count("ParseArticles.model_loads"),
+        "model_loads": sum(summary.count("ParseArticles.model_loads") for summary in summaries),
     }
 
 
-def _texts(articles_dir: str) -> Iterator[str]:
+def _texts(articles_dirs: list[str]) -> Iterator[str]:
     """The normalised texts the pipeline wrote, streamed from its output files."""
-    for path in sorted(Path(articles_dir).glob("*.jsonl")):
-        with path.open(encoding="utf-8") as lines:
-            for line in lines:
-                yield json.loads(line)["text"]
+    for articles_dir in articles_dirs:
+        for path in sorted(Path(articles_dir).glob("*.jsonl")):
+            with path.open(encoding="utf-8") as lines:
+                for line in lines:
+                    yield json.loads(line)["text"]
 
 
-def measure_raw(articles_dir: str, model: str, workers: int, batch_size: int) -> dict:
+def measure_raw(articles_dirs: list[str], model: str, workers: int, batch_size: int) -> dict:
     """Raw ``nlp.pipe(n_process=workers)`` over the same texts, the model loaded before the clock starts."""
     import spacy
 
@@ -158,7 +170,7 @@ def measure_raw(articles_dir: str, model: str, workers: int, batch_size: int) ->
     nlp = spacy.load(MODELS.get(model, model))
     before = _usage()
     started = time.perf_counter()
-    tokens = sum(len(doc) for doc in nlp.pipe(_texts(articles_dir), n_process=workers, batch_size=batch_size))
+    tokens = sum(len(doc) for doc in nlp.pipe(_texts(articles_dirs), n_process=workers, batch_size=batch_size))
     wall = time.perf_counter() - started
     after = _usage()
     return {
@@ -226,13 +238,32 @@ def _in_child(fn, *args):
     return result
 
 
-def run_size(size: int, model: str, workers: int, batch_size: int, stages: bool) -> dict:
+def run_size(
+    size: int, model: str, workers: int, batch_size: int, stages: bool, raw: bool = True, feeds_per_run=None
+) -> dict:
     with tempfile.TemporaryDirectory() as temp:
         generate(Path(temp) / "corpus", size)
-        pipeline = _in_child(measure_pipeline, temp, size, model, workers, batch_size)
-        raw = _in_child(measure_raw, pipeline["articles_dir"], model, workers, batch_size)
+        pipeline = _in_child(measure_pipeline, temp, size, model, workers, batch_size, feeds_per_run)
+        spacy_alone = _in_child(measure_raw, pipeline["articles_dirs"], model, workers, batch_size) if raw else None
         shares = _in_child(measure_stages, temp, size, model) if stages else None
-    return {"size": size, "pipeline": pipeline, "raw": raw, "shares": shares}
+    return {"size": size, "pipeline": pipeline, "raw": spacy_alone, "shares": shares}
+
+
+def report_memory(results: list[dict], workers: int, feeds_per_run: int | None) -> None:
+    """The ``--memory`` table: the pipeline alone, its driver's and largest worker's peak RSS."""
+    slicing = f"slices of {feeds_per_run} feeds (100 entries each)" if feeds_per_run else "one run"
+    print(f"{workers} worker processes, {slicing}")
+    print(
+        f"{'articles':>8}{'written':>8}{'runs':>5}{'pipe s':>8}{'art/s':>7}{'pipe cpu':>9}"
+        f"{'driver MiB':>11}{'worker MiB':>11}{'models':>10}"
+    )
+    for r in results:
+        p = r["pipeline"]
+        loads = f"{len(p['load_pids'])}/{len(set(p['load_pids']))}/{p['model_loads']}"
+        print(
+            f"{r['size']:>8}{p['written']:>8}{p['runs']:>5}{p['wall_s']:>8.1f}{p['written'] / p['wall_s']:>7.2f}"
+            f"{p['cpu_s']:>9.1f}{p['driver_rss_mib']:>11.0f}{p['worker_rss_mib']:>11.0f}{loads:>10}"
+        )
 
 
 def report(results: list[dict], model: str, workers: int, batch_size: int) -> None:
@@ -284,15 +315,23 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--no-stages", action="store_true", help="skip the per-stage shares")
+    parser.add_argument(
+        "--memory", action="store_true", help="the pipeline alone (no raw spaCy, no stage shares): its peak RSS"
+    )
+    parser.add_argument("--feeds-per-run", type=int, help="run the pipeline in committed slices of N feeds")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     results = []
     for size in sizes:
         # The stage shares come from the smallest size: they are ratios, not totals.
+        stages = not args.no_stages and not args.memory and size == sizes[0]
         results.append(
-            run_size(size, args.model, args.workers, args.batch_size, not args.no_stages and size == sizes[0])
+            run_size(size, args.model, args.workers, args.batch_size, stages, not args.memory, args.feeds_per_run)
         )
-    report(results, args.model, args.workers, args.batch_size)
+    if args.memory:
+        report_memory(results, args.workers, args.feeds_per_run)
+    else:
+        report(results, args.model, args.workers, args.batch_size)
 
 
 if __name__ == "__main__":

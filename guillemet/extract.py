@@ -124,6 +124,24 @@ def _published(entry: FeedEntry | None, document, prefer_date: str) -> tuple[str
     return None, None
 
 
+def _load_tree(html: bytes | str | None):
+    """The page parsed by trafilatura's ``load_html``, or None when there is nothing to parse.
+
+    ``load_html`` refuses a document that does not name ``html`` near its start and parses to a
+    single element: a bare fragment (``<div>…</div>``, a CMS partial or a reader-mode export served
+    as the page). Such a fragment is parsed again inside ``<html><body>``, where it gives its text.
+    """
+    if not html or not html.strip():
+        return None
+    tree = load_html(html)
+    if tree is None:
+        wrapped = (
+            b"<html><body>%s</body></html>" % html if isinstance(html, bytes) else f"<html><body>{html}</body></html>"
+        )
+        tree = load_html(wrapped)
+    return tree
+
+
 def extract_article(
     html: bytes | str,
     url: str,
@@ -159,7 +177,7 @@ def extract_article(
     document = None
     language = None
     # The page is parsed once: its language is read from the tree, then trafilatura works on it.
-    tree = load_html(html) if html and html.strip() else None
+    tree = _load_tree(html)
     if tree is not None:
         language = _page_language(tree)
         document = trafilatura.bare_extraction(

@@ -21,16 +21,29 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
-
-from spacy.lang.fr.stop_words import STOP_WORDS
 
 from guillemet.quotes.lexicon import fold
 
 # Common words that open sentences and get tagged as entities; spaCy's French stop words, which
 # need no model (the entity stage works on a Doc read back from bytes, with a blank vocabulary).
-_COMMON_WORDS = frozenset(STOP_WORDS) | {"maintenant", "aujourd'hui", "hier", "demain", "ensuite", "enfin", "désormais"}
+_MORE_COMMON_WORDS = {"maintenant", "aujourd'hui", "hier", "demain", "ensuite", "enfin", "désormais"}
+
+
+@cache
+def _common_words() -> frozenset[str]:
+    """Common words that open sentences and get tagged as entities: spaCy's French stop words, which
+    need no model (the entity stage works on a Doc read back from bytes, with a blank vocabulary).
+
+    Imported on first use, not with this module: ``spacy.lang.fr`` takes seconds to import (its
+    tokenizer exceptions), and a run whose articles are all unchanged never parses one.
+    """
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS) | _MORE_COMMON_WORDS
+
+
 TITLES_MASC = {"m.", "m", "mr", "monsieur", "me"}  # Me (maître) is either; counted masculine only by its determiner
 TITLES_FEM = {"mme", "mme.", "madame", "mlle", "mlle.", "mademoiselle"}
 TITLES = TITLES_MASC | TITLES_FEM | {"dr", "dr.", "pr", "pr.", "me", "mgr", "général", "colonel", "capitaine"}
@@ -200,7 +213,7 @@ def _is_junk(span) -> bool:
         if sentence_initial and not token.text.isupper():
             if token.pos_ in ("ADV", "VERB", "AUX", "PRON", "DET", "ADP", "CCONJ", "SCONJ", "INTJ"):
                 return True
-            if token.pos_ in ("NOUN", "ADJ") and token.lower_ in _COMMON_WORDS:
+            if token.pos_ in ("NOUN", "ADJ") and token.lower_ in _common_words():
                 return True
     return False
 

@@ -35,10 +35,15 @@ _RELATED_RE = re.compile(
 _ARROW_RE = re.compile(r"^\s*(?:>>|»\s)")
 _CREDIT_RE = re.compile(r"^\s*(?:\(?(?:photo|crédits?(?:\s+photos?)?|illustration|image)\s*:|©)", re.IGNORECASE)
 _PAYWALL_RE = re.compile(
-    r"(?:réservé\w* aux abonnés|il vous reste \d+\s?% de l.article|abonnez-vous|déjà abonné"
-    r"|\bnewsletter\b|inscrivez-vous|passer la publicité)",
+    r"(?:réservé\w* aux abonnés|il vous reste \d+(?:[.,]\d+)?\s?% de (?:l.|cet )article|abonnez-vous|déjà abonné"
+    r"|\bnewsletter\b|inscrivez-vous|passer la publicité|pour lire la suite|créez votre compte|connectez-vous"
+    r"|offre découverte|liste de diffusion|vous désabonner"
+    r"|accès à tous les articles)",
     re.IGNORECASE,
 )
+# A subscription offer alone on its short line: "1€ le 1er mois puis 12€ par mois".
+_OFFER_RE = re.compile(r"\d\s?€\s?(?:\*\s?)?(?:le|par|/)\s?(?:\d\w*\s)?mois", re.IGNORECASE)
+_OFFER_MAX_CHARS = 60
 # Embedded posts (t.co links, "— Name (@handle) date" attributions), iframes, and page templates
 # left in the text ("{{ controller.status === "published" ? … }}").
 _EMBED_RE = re.compile(r"(?:https?://t\.co/|pic\.twitter\.com|^\s*[—–-]\s*[^\n]{1,60}\(@\w+\)|<iframe|\{\{.*\}\})")
@@ -86,7 +91,7 @@ def classify_line(line: str, tag_kind: str = "paragraph") -> str:
         return "related"
     if _CREDIT_RE.match(line):
         return "credit"
-    if _PAYWALL_RE.search(line) and len(line) < 300:
+    if (_PAYWALL_RE.search(line) and len(line) < 300) or (_OFFER_RE.search(line) and len(line) < _OFFER_MAX_CHARS):
         return "paywall"
     if _COMMENT_STAMP_RE.match(line):
         return "comment"
@@ -136,6 +141,33 @@ def _comment_sections(text: str, blocks: Sequence[Block]) -> tuple[Block, ...]:
             inside = True
         if inside and block.kind not in _KEPT_IN_COMMENTS:
             block = Block(block.start, block.end, "comment")
+        typed.append(block)
+    return _paywall_tail(text, typed)
+
+
+# The notice that ends what a page gives of its article: "Il vous reste 60 % de cet article à lire",
+# "La suite est réservée aux abonnés", "Pour lire la suite".
+_PAYWALL_END_RE = re.compile(
+    r"(?:il vous reste \d+(?:[.,]\d+)?\s?% de|la suite est réservée|pour lire la suite|lire la suite de cet article)",
+    re.IGNORECASE,
+)
+_KEPT_AFTER_PAYWALL = frozenset({"related", "embed", "credit", "comment"})
+
+
+def _paywall_tail(text: str, blocks: Sequence[Block]) -> tuple[Block, ...]:
+    """The blocks with everything after a paywall's closing notice typed ``paywall``: the offers,
+    the sign-in lines and the teasers that follow it ("créez votre compte", "1 € le premier mois")
+    are no part of the article. Only a notice in the second half of the text closes it (a first
+    line "Article réservé aux abonnés" does not), and links, embeds, credits and comments keep
+    their kind."""
+    half = len(text) // 2
+    closed = False
+    typed = []
+    for block in blocks:
+        if closed and block.kind not in _KEPT_AFTER_PAYWALL:
+            block = Block(block.start, block.end, "paywall")
+        elif not closed and block.start >= half and _PAYWALL_END_RE.search(text[block.start : block.end]):
+            closed = True
         typed.append(block)
     return tuple(typed)
 
@@ -304,11 +336,20 @@ def _cue_adjacent(text: str, start: int, end: int, cue: str | None, reach: int =
     return any(re.sub(r"^\W+", "", word.lower()).startswith(stem) for word in before + after)
 
 
+#: "Il faut dire que", "ce qui veut dire que", "c'est-à-dire que", "autant dire que": set phrases
+#: of the narrator, not a verb of saying with a source.
+_IDIOM_BEFORE_RE = re.compile(
+    r"(?:\b(?:faut|fallait|faudra|faudrait|veut|voulait|voudrait|veulent|autant|inutile\s+de|est-ce\s+à|à\s+vrai)"
+    r"|c['’]est-à-)\s*dire\s*(?:qu['’]|que\s|,\s*)?\s*$",
+    re.IGNORECASE,
+)
+
 #: Cues whose source is their own complement ("selon X"): an indirect quote after them has one.
 _SOURCE_PREPOSITIONS = frozenset({"selon", "d'après", "pour"})
 
-#: A marked fragment of at most this many words, with no speaker in reach, is a term or a scare quote.
-SCARE_QUOTE_MAX_WORDS = 4
+#: A marked fragment of at most this many words, with no speaker in reach, is a term, a title or a
+#: scare quote ("il prépare le « certificat national de pilote de port »"; 4 before 2026-12-02).
+SCARE_QUOTE_MAX_WORDS = 7
 #: ... unless a quote with a speaker in reach ends at most this many characters before it, in its
 #: paragraph (about two sentences: "X a jugé le projet « flou », puis a parlé de « pari »").
 SOURCED_REACH = 300
@@ -431,6 +472,12 @@ def filter_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], nominal=
             reason = "no_source"
         if (
             reason is None
+            and quote.kind == "indirect"
+            and _IDIOM_BEFORE_RE.search(text[max(0, quote.start - 40) : quote.start])
+        ):
+            reason = "set_phrase"
+        if (
+            reason is None
             and quote.kind == "fragment"
             and not in_reach
             and len(text[quote.start : quote.end].split()) <= SCARE_QUOTE_MAX_WORDS
@@ -453,6 +500,43 @@ FLOATING_MIN_WORDS = 6
 
 def _question_heading(text: str, block: Block) -> bool:
     return block.kind == "heading" and text[block.start : block.end].rstrip().endswith("?")
+
+
+#: A question paragraph of an interview (the interviewer's turn, bold on the page, plain in the
+#: text) is at most this long.
+QUESTION_MAX_CHARS = 300
+#: ... and an interview laid out that way has at least this many of them.
+QUESTION_PARAGRAPHS_MIN = 3
+
+
+def _interview_questions(text: str, blocks: Sequence[Block]) -> frozenset[int]:
+    """The start offsets of an interview's questions, or an empty set when the page is no interview.
+
+    Two layouts: questions as intertitles (two headings or more end with "?" and two of them say
+    "vous"/"votre": "Que contient le budget ?" explainer headings do not count), or questions as
+    short paragraphs of their own (bold on the page, plain once extracted): three or more
+    paragraphs of at most :data:`QUESTION_MAX_CHARS` characters end with "?", each followed by a
+    paragraph that does not, and two of them address the interviewee.
+    """
+    headings = [b for b in blocks if _question_heading(text, b)]
+    if len(headings) >= 2 and sum(1 for b in headings if _SECOND_PERSON_RE.search(text[b.start : b.end])) >= 2:
+        return frozenset(b.start for b in headings)
+    paragraphs = []
+    for index, block in enumerate(blocks[:-1]):
+        line = text[block.start : block.end].strip()
+        following = blocks[index + 1]
+        if (
+            block.kind == "paragraph"
+            and len(line) <= QUESTION_MAX_CHARS
+            and line.endswith("?")
+            and following.kind == "paragraph"
+            and not text[following.start : following.end].strip().endswith("?")
+        ):
+            paragraphs.append(block)
+    addressed = sum(1 for b in paragraphs if _SECOND_PERSON_RE.search(text[b.start : b.end]))
+    if len(paragraphs) >= QUESTION_PARAGRAPHS_MIN and addressed >= 2:
+        return frozenset(b.start for b in paragraphs)
+    return frozenset()
 
 
 def _covered(quotes: Sequence, start: int, end: int) -> bool:
@@ -478,6 +562,51 @@ def _context_speaker(quotes: Sequence, blocks: Sequence[Block], index: int, reac
     return {**source.speaker, "resolution": "previous_speaker"}
 
 
+# An intertitle that is one quotation and nothing else: "« Nous tiendrons »".
+_MARKED_HEADING_RE = re.compile(r"^\s*[«“\"„]\s*([^«»“”\"„\n]*[^\s«»“”\"„])\s*[»”\"]\s*[.!?]?\s*$")
+
+
+def _section_speaker(quotes: Sequence, blocks: Sequence[Block], index: int):
+    """The speaker an intertitle quotes: of the first quote in reach in its section (the blocks
+    after it, up to the next heading), else of the quote nearest it (:func:`_context_speaker`)."""
+    end = next((b.start for b in blocks[index + 1 :] if b.kind == "heading"), None)
+    for quote in quotes:
+        if quote.start >= blocks[index].end and (end is None or quote.start < end) and speaker_in_reach(quote.speaker):
+            return {**quote.speaker, "resolution": "previous_speaker"}
+    return _context_speaker(quotes, blocks, index)
+
+
+#: A pull quote repeats a quotation of the article: this share of its words at least are in it.
+PULL_QUOTE_OVERLAP = 0.8
+
+
+def _words(line: str) -> list[str]:
+    return re.findall(r"\w+", line.lower())
+
+
+def _repeated_speaker(quotes: Sequence, line: str):
+    """The speaker of the quote a pull quote repeats, abridged or not: the quote with a speaker in
+    reach that holds :data:`PULL_QUOTE_OVERLAP` of the block's words, in order, at least (the
+    editor cuts words out, "Je suis obligé de donner des cours [...] pour vivre"); None when none."""
+    words = _words(line)
+    if not words:
+        return None
+    for quote in quotes:
+        if not speaker_in_reach(quote.speaker):
+            continue
+        found, position = 0, 0
+        other = _words(quote.text)
+        for word in words:
+            try:
+                position = other.index(word, position) + 1
+            except ValueError:
+                continue
+            found += 1
+        if found >= PULL_QUOTE_OVERLAP * len(words):
+            return {**quote.speaker, "resolution": "previous_speaker"}
+    return None
+
+
 # "Sur les migrations avec François Héran", "Entretien avec Anne-Marie Le Gall": the interviewee of a
 # title (two or three capitalised words after "avec", a particle allowed).
 _TITLE_GUEST_RE = re.compile(
@@ -497,11 +626,15 @@ def floating_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], title:
     """``quotes`` with the quotations the page sets apart without marks or cue, in text order.
 
     - A lost blockquote: a ``blockquote`` block (trafilatura's ``<quote>``) that holds no mark and
-      that no quote covers is a direct quote of the speaker of the nearest quote in the two blocks
-      before it, else in the two after (``previous_speaker``), else of nobody.
-    - An interview whose questions are intertitles: when two headings or more end with "?" and two
-      of them address the interviewee ("vous", "votre"), each paragraph after a question heading,
-      up to the next heading, is a direct answer of the interviewee: the speaker of a quote the
+      that no quote covers is a direct quote. A pull quote that repeats a quote of the article
+      (:func:`_repeated_speaker`) is that quote's speaker's; else the speaker of the nearest quote
+      in the two blocks before it, else in the two after (``previous_speaker``), else nobody's.
+    - A marked intertitle: a heading that is one quotation and nothing else ("« Désaccord
+      total »"), which the filter drops for want of a cue, is a direct quote of the quote it repeats,
+      else of the first quote in reach in its section, else of the nearest one (any length).
+    - An interview whose questions are intertitles or short paragraphs of their own
+      (:func:`_interview_questions`): each paragraph after a question, up to the next question or
+      heading (or "Propos recueillis par"), is a direct answer of the interviewee: the speaker of a quote the
       extractor gave as ``interviewee``, else the person the ``title`` names after "avec"
       (:func:`title_interviewee`), else nobody.
 
@@ -520,10 +653,19 @@ def floating_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], title:
         if _covered(quotes, block.start, block.end):
             continue
         start, end = _trim(text, block.start, block.end)
-        added.append(Quote(text[start:end], start, end, "direct", None, _context_speaker(quotes, ordered, index)))
-    questions = [b for b in ordered if _question_heading(text, b)]
-    addressed = sum(1 for b in questions if _SECOND_PERSON_RE.search(text[b.start : b.end]))
-    if len(questions) >= 2 and addressed >= 2:
+        speaker = _repeated_speaker(quotes, line) or _context_speaker(quotes, ordered, index)
+        added.append(Quote(text[start:end], start, end, "direct", None, speaker))
+    for index, block in enumerate(ordered):
+        if block.kind != "heading":
+            continue
+        match = _MARKED_HEADING_RE.match(text[block.start : block.end])
+        if match is None or _covered(quotes, block.start, block.end):
+            continue
+        start, end = block.start + match.start(1), block.start + match.end(1)
+        speaker = _repeated_speaker(quotes, match.group(1)) or _section_speaker(quotes, ordered, index)
+        added.append(Quote(text[start:end], start, end, "direct", None, speaker))
+    questions = _interview_questions(text, ordered)
+    if questions:
         interviewee = next(
             (q.speaker for q in quotes if q.speaker and q.speaker.get("resolution") == "interviewee"), None
         )
@@ -532,11 +674,14 @@ def floating_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], title:
             interviewee = {"text": None, "start": None, "end": None, "name": guest, "resolution": "interviewee"}
         answering = False
         for block in ordered:
-            if block.kind == "heading":
-                answering = _question_heading(text, block)
+            if block.kind == "heading" or block.start in questions:
+                answering = block.start in questions
                 continue
             line = text[block.start : block.end]
             if not answering or block.kind not in ("paragraph", "blockquote") or len(line.split()) < FLOATING_MIN_WORDS:
+                continue
+            if line.lstrip().lower().startswith("propos recueillis"):
+                answering = False
                 continue
             if _covered(quotes, block.start, block.end) or _covered(added, block.start, block.end):
                 continue

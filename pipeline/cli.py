@@ -141,16 +141,34 @@ def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
     _check_summary_path(args.summary_json)
     config = _run_config(args)
     check_can_run(config, beam_args)
+    if args.feeds_per_run is not None and args.no_wait:
+        raise ConfigError("run: --feeds-per-run runs its slices one after the other; it cannot --no-wait")
+    if args.feeds_per_run is not None and args.feeds_per_run < 1:
+        raise ConfigError("run: --feeds-per-run must be at least 1")
     try:
-        summary = run(
-            config,
-            beam_args,
-            output=args.output,
-            full=args.full,
-            commit_in_pipeline=args.commit_in_pipeline or args.no_wait,
-            wait=not args.no_wait,
-            progress=None if args.verbose < 0 else ProgressSettings(),
-        )
+        if args.feeds_per_run is not None:
+            from pipeline.slices import combined_summary, run_in_slices
+
+            slices = run_in_slices(
+                config,
+                args.feeds_per_run,
+                beam_args,
+                output=args.output,
+                full=args.full,
+                commit_in_pipeline=args.commit_in_pipeline,
+                progress=None if args.verbose < 0 else ProgressSettings(),
+            )
+            summary = combined_summary(slices)
+        else:
+            summary = run(
+                config,
+                beam_args,
+                output=args.output,
+                full=args.full,
+                commit_in_pipeline=args.commit_in_pipeline or args.no_wait,
+                wait=not args.no_wait,
+                progress=None if args.verbose < 0 else ProgressSettings(),
+            )
     except ConfigError:
         raise
     except OutputLockedError as error:
@@ -381,6 +399,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-wait",
         action="store_true",
         help="submit the job and return without waiting (implies --commit-in-pipeline)",
+    )
+    run.add_argument(
+        "--feeds-per-run",
+        type=int,
+        metavar="N",
+        help="read the feeds as consecutive committed runs of N feeds each, so that the local runner's"
+        " memory stays bounded on large runs (docs/performance.md)",
     )
 
     stream_parser = commands.add_parser(

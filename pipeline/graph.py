@@ -4,6 +4,7 @@ ReadFeeds (conditional requests) → ParseEntries → DedupEntries (fusion break
 ExtractText → NormalizeText → DedupArticles → MarkVersions (skips unchanged articles) → ParseArticles (spaCy, once)
 → ExtractQuotes ‖ ExtractEntities → JoinAnnotations → WriteArticles and UpdateSeen, with every
 stage's dead letters flattened into one output written beside the articles, and one report per feed.
+WarmUpNlp reads the entries beside FetchArticles (fused with it) and imports spaCy meanwhile.
 With a commit function, CommitRun last: it commits the run from inside the pipeline once every
 write is done (for launchers that do not wait for the job, ``docs/storage.md``).
 """
@@ -32,7 +33,7 @@ from transforms import (
 )
 from transforms.canonical import DedupArticles
 from transforms.commit import CommitRun
-from transforms.nlp import ExtractEntities, ExtractQuotes, JoinAnnotations, ParseArticles
+from transforms.nlp import ExtractEntities, ExtractQuotes, JoinAnnotations, ParseArticles, WarmUpNlp
 from transforms.state import MarkVersions, ReadSeen, UpdateSeen
 
 
@@ -173,6 +174,9 @@ def build_graph(
     entries, entry_dead_letters, feed_reports = fetched_feeds.good | "ParseEntries" >> ParseEntries()
     unique_entries = entries | "DedupEntries" >> DedupEntries()
     pages = unique_entries | "FetchArticles" >> FetchArticles(settings)
+    if config.nlp.enabled:
+        # Fused with the fetch: each worker that fetches imports spaCy meanwhile, not after.
+        unique_entries | "WarmUpNlp" >> WarmUpNlp()
     extracted = pages.good | "ExtractText" >> ExtractText(
         config.extract.min_text_chars, config.extract.min_article_chars, config.extract.prefer_date
     )

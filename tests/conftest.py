@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -80,3 +82,28 @@ def lines_executed(call, path_prefix: str) -> int:
     finally:
         sys.settrace(None)
     return count
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """The demo job run once per session by the real pipeline: its summary, committed output
+    folder and the requests its corpus server answered. Tests only read it (or copy the folder)."""
+
+    summary: object
+    output: Path
+    hits: Counter
+    base_url: str
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory) -> DemoRun:
+    """The session's demo run (``configs/demo.yaml``); see ``DemoRun``. A fixture, not a module
+    function: test modules import this file under another name than pytest does."""
+    from guillemet.config import load_config
+    from pipeline.run import run
+
+    output = tmp_path_factory.mktemp("demo") / "out"
+    served = []
+    summary = run(load_config(ROOT / "configs" / "demo.yaml"), output=str(output), on_server=served.append)
+    assert summary.state == "DONE"
+    return DemoRun(summary, output, Counter(served[0].hits), served[0].base_url)

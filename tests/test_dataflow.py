@@ -56,6 +56,7 @@ TOP_LEVEL_STEPS = [
     "ReadFeeds",
     "ReadSeen",
     "UpdateSeen",
+    "WarmUpNlp",
     "WriteArticles",
     "WriteDeadLetters",
     "WriteFeedReports",

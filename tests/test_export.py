@@ -25,16 +25,6 @@ pytestmark = pytest.mark.slow
 DEMO_ARTICLES = 12
 
 
-def demo_output(tmp_path_factory) -> Path:
-    """The demo job's committed output, run once per session by the real pipeline (shared by the
-    analysis tests through this cache: the folder is reused when its manifest is there)."""
-    output = tmp_path_factory.getbasetemp() / "analysis-demo"
-    if not list(output.glob("manifests/run=*.json")):
-        summary = run(load_config(ROOT / "configs" / "demo.yaml"), output=str(output))
-        assert summary.state == "DONE"
-    return output
-
-
 def _write_run(output: Path, run_id: str, records: list[dict], state: str) -> None:
     """A run written as the pipeline lays it out, committed (or not) by the driver's own writer."""
     folder = output / "articles" / "dt=2026-12-01" / f"run={run_id}"
@@ -48,13 +38,13 @@ def _write_run(output: Path, run_id: str, records: list[dict], state: str) -> No
 
 
 @pytest.fixture(scope="module")
-def versioned(tmp_path_factory):
+def versioned(tmp_path_factory, demo):
     """The demo output copied, plus a committed run with version 2 of one article and a failed run
     whose records must never be read."""
     import shutil
 
     output = tmp_path_factory.mktemp("versioned") / "out"
-    shutil.copytree(demo_output(tmp_path_factory), output)
+    shutil.copytree(demo.output, output)
     (first,) = read_archive(str(output)).runs
     articles = read_archive(str(output)).articles
     changed = copy.deepcopy(articles[0])

@@ -109,3 +109,19 @@ def test_feed_fragment_with_control_characters_gives_its_text():
     # A real feed carried a vertical tab in an entry's content: lxml refuses such text.
     fragment = "<p>Le maire a\x0b annoncé\x01 la fermeture.</p><p>Deuxième\x0c paragraphe.</p>"
     assert html_fragment_to_text(fragment) == "Le maire a annoncé la fermeture.\nDeuxième paragraphe."
+
+
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_page_served_as_a_bare_fragment_gives_its_text(as_bytes):
+    # A CMS partial or a reader-mode export served as the page: no <html>, no <body>, one root
+    # element. trafilatura's load_html refuses it alone; parsed inside a body it is an article.
+    paragraphs = "".join(
+        f"<p>Le conseil municipal de Valbonne a voté le budget de l'année, paragraphe {n}, "
+        "après trois heures de débats sur les écoles, les routes et la piscine du quartier.</p>"
+        for n in range(6)
+    )
+    fragment = f'<div id="article">\n  <h1>Budget voté à Valbonne</h1>\n  {paragraphs}\n</div>'
+    article = extract_article(fragment.encode() if as_bytes else fragment, "https://example.org/budget")
+    assert article.text_source == "page"
+    assert "paragraphe 5" in article.raw_text
+    assert "trois heures de débats" in article.raw_text

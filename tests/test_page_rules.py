@@ -25,6 +25,15 @@ CARRIED = {"text": None, "start": None, "end": None, "name": "Irène Vallet", "r
 NOBODY = {"text": None, "start": None, "end": None, "name": None, "resolution": "unknown"}
 
 
+def _line_blocks(text: str, kinds) -> tuple[Block, ...]:
+    """One block a line of ``text``, of the kinds given in order."""
+    blocks, cursor = [], 0
+    for line, kind in zip(text.split("\n"), kinds, strict=True):
+        blocks.append(Block(cursor, cursor + len(line), kind))
+        cursor += len(line) + 1
+    return tuple(blocks)
+
+
 def _quote(text: str, words: str, kind: str, cue: str | None, speaker) -> Quote:
     start = text.index(words)
     return Quote(words, start, start + len(words), kind, cue, speaker)
@@ -44,6 +53,13 @@ def _quote(text: str, words: str, kind: str, cue: str | None, speaker) -> Quote:
         ("Passer la publicité", "paywall"),
         ("En vidéo, trois façons de cuisiner le merlu", "related"),
         ("Pour aller plus loin : le port en chiffres", "related"),
+        ("Il vous reste 41.5% de cet article à lire.", "paywall"),
+        ("Pour lire la suite", "paywall"),
+        ("créez votre compte", "paywall"),
+        ("Offre découverte", "paywall"),
+        ("2€ le 1er mois puis 9€ par mois", "paywall"),
+        ("Vous pourrez à tout moment vous désabonner en cliquant sur le lien.", "paywall"),
+        ("Le port a coûté 12 € par mois à chaque foyer pendant dix ans, a calculé la chambre.", "paragraph"),
     ],
 )
 def test_captions_and_comment_stamps(line, expected):
@@ -66,6 +82,22 @@ def test_a_comment_section_runs_from_its_header_to_the_end():
     assert kinds[:4] == ["paragraph"] * 4
     assert kinds[4:7] == ["comment"] * 3
     assert kinds[7] == "related"
+
+
+def test_everything_after_the_paywall_notice_is_paywall():
+    lines = [
+        "Le conseil municipal a voté le budget jeudi soir après trois heures de débat.",
+        "La maire a salué « un budget de combat » devant la presse locale, et l'opposition a protesté.",
+        "Pour lire la suite",
+        "et profiter de tous nos articles,",
+        "Ou si vous avez un compte chez nous,",
+        "Lire aussi : le quai nord rouvre",
+    ]
+    text = "\n".join(lines)
+    kinds = [b.kind for b in text_blocks(text)]
+    assert kinds == ["paragraph", "paragraph", "paywall", "paywall", "paywall", "related"]
+    first = "Article réservé aux abonnés. Pour lire la suite, abonnez-vous.\n" + "\n".join(lines[:2])
+    assert [b.kind for b in text_blocks(first)] == ["paywall", "paragraph", "paragraph"]
 
 
 def test_a_comment_header_in_the_first_half_opens_no_section():
@@ -98,7 +130,8 @@ ESSAY = (
     "Le colloque s'est tenu à Lyon.\n"
     "Les revues dites « à la mode » attirent les jeunes chercheurs, loin des « grandes maisons ».\n"
     "La maire a jugé le projet « trop flou » lundi, puis a parlé de « pari ».\n"
-    "Le fioul a été qualifié de « lourd » dans le rapport."
+    "Le fioul a été qualifié de « lourd » dans le rapport.\n"
+    "Son fils prépare le « certificat national de pilote de port » à Brest."
 )
 
 
@@ -109,6 +142,7 @@ ESSAY = (
         ("grandes maisons", None, NOBODY, False),
         ("trop flou", "juger", NAMED, True),
         ("lourd", "qualifier", NOBODY, True),  # the cue stands next to it: "qualifié de « lourd »"
+        ("certificat national de pilote de port", None, NOBODY, False),  # the title of a diploma
     ],
 )
 def test_scare_quotes(words, cue, speaker, kept):
@@ -135,6 +169,28 @@ def test_indirect_speech_needs_a_source():
     nobody = _quote(text, "le quai rouvrira en mai prochain", "indirect", "dire", {**NOBODY, "text": "On"})
     named = _quote(text, "le quai rouvrira.", "indirect", "assurer", NAMED)
     assert filter_quotes([nobody, named], text, blocks) == (named,)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words", "kept"),
+    [
+        (
+            "Il faut dire qu'à ce prix le port devait baisser ses tarifs.",
+            "à ce prix le port devait baisser ses tarifs",
+            False,
+        ),
+        ("Ce qui veut dire que les quais restent ouverts la nuit.", "les quais restent ouverts la nuit", False),
+        ("Le bassin est vide, c'est-à-dire que les bateaux sont partis.", "les bateaux sont partis", False),
+        ("La maire a fini par dire que le quai rouvrira en mai.", "le quai rouvrira en mai", True),
+    ],
+)
+def test_a_set_phrase_with_dire_is_no_speech(sentence, words, kept):
+    text = "Le port change.\n" + sentence
+    quote = _quote(text, words, "indirect", "dire", NAMED if kept else {**NOBODY, "text": "il"})
+    assert (filter_quotes([quote], text, text_blocks(text)) == (quote,)) is kept
+    if not kept:  # a speaker found or not, the set phrase reports nothing
+        named = _quote(text, words, "indirect", "dire", NAMED)
+        assert filter_quotes([named], text, text_blocks(text)) == ()
 
 
 def test_a_marked_quote_in_a_label_line_needs_a_speaker():
@@ -169,6 +225,41 @@ def test_a_lost_blockquote_takes_the_speaker_of_the_paragraph_before():
     assert quotes[1].kind == "direct" and quotes[1].cue is None
     assert quotes[1].speaker["name"] == "Odile Farge"
     assert quotes[1].speaker["resolution"] == "previous_speaker"
+
+
+def test_a_pull_quote_takes_the_speaker_of_the_quotation_it_repeats():
+    text = (
+        "Les dockers manifestent devant la capitainerie.\n"
+        "Nous ne lâcherons rien pour le port et ses emplois\n"
+        "La maire Irène Vallet soutient le mouvement. « Je suis avec eux », dit-elle.\n"
+        "Marc Olier, grutier, est en colère. « Nous ne lâcherons rien, ni pour le port ni pour ses emplois », lance-t-il."
+    )
+    blocks = _line_blocks(text, ("paragraph", "blockquote", "paragraph", "paragraph"))
+    mayor = _quote(text, "Je suis avec eux", "direct", "dire", NAMED)
+    docker = {"text": "il", "start": 0, "end": 2, "name": "Marc Olier", "resolution": "pronoun"}
+    repeated = _quote(text, "Nous ne lâcherons rien, ni pour le port ni pour ses emplois", "direct", "lancer", docker)
+    quotes = floating_quotes([mayor, repeated], text, blocks)
+    pull = next(q for q in quotes if q.text == "Nous ne lâcherons rien pour le port et ses emplois")
+    assert pull.speaker["name"] == "Marc Olier"  # not the mayor of the next paragraph
+    assert pull.speaker["resolution"] == "previous_speaker"
+
+
+def test_a_marked_intertitle_is_a_quote_of_its_section():
+    text = (
+        "La maire Irène Vallet a présenté le budget du port jeudi. « Il est juste », dit-elle.\n"
+        "« Pas un euro de plus »\n"
+        "Le grutier Marc Olier a prévenu : « Pas un euro de plus pour les bureaux, tout pour les quais. »\n"
+        "Le « quai nord » en travaux\n"
+        "Les travaux commencent en mars."
+    )
+    blocks = _line_blocks(text, ("paragraph", "heading", "paragraph", "heading", "paragraph"))
+    mayor = _quote(text, "Il est juste", "direct", "dire", NAMED)
+    docker = {"text": "Le grutier Marc Olier", "start": 0, "end": 2, "name": "Marc Olier", "resolution": "explicit"}
+    warned = _quote(text, "Pas un euro de plus pour les bureaux, tout pour les quais.", "direct", "prévenir", docker)
+    quotes = floating_quotes([mayor, warned], text, blocks)
+    added = [q for q in quotes if q not in (mayor, warned)]
+    assert [q.text for q in added] == ["Pas un euro de plus"]  # not the partly marked heading
+    assert added[0].speaker["name"] == "Marc Olier" and added[0].cue is None
 
 
 def test_a_blockquote_with_marks_or_already_quoted_adds_nothing():
@@ -213,14 +304,43 @@ def test_answers_under_question_intertitles_are_the_interviewees():
     assert all(q.speaker["name"] == "Odile Farge" and q.speaker["resolution"] == "interviewee" for q in quotes)
 
 
-def test_questions_that_do_not_address_anyone_make_no_interview():
-    body = etree.fromstring(
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Explainer intertitles that address nobody.
         "<body><head>Que contient le budget ?</head><p>Le budget prévoit trois millions pour le quai nord.</p>"
         "<head>Quand commencent les travaux ?</head><p>Les travaux commencent en septembre prochain au port.</p>"
-        "</body>"
-    )
+        "</body>",
+        # The writer's rhetorical questions, one "vous" only.
+        "<body><p>Le port rouvrira-t-il un jour ?</p><p>Personne ne le sait au conseil municipal de Portvieux.</p>"
+        "<p>Faut-il financer les travaux du quai ?</p><p>La région hésite encore, faute de budget cette année.</p>"
+        "<p>Et vous, irez-vous au port ?</p><p>Les habitants de la ville se rendront au vote jeudi soir.</p></body>",
+    ],
+)
+def test_questions_that_do_not_address_an_interviewee_make_no_interview(body):
+    tree = etree.fromstring(body)
+    text = "\n".join(node.text for node in tree)
+    assert floating_quotes([], text, body_blocks(tree, text)) == ()
+
+
+BOLD_INTERVIEW = (
+    "<body><p>Odile Farge publie un essai sur les ports de la Manche. Entretien.</p>"
+    "<p>Pourquoi écrire sur les ports maintenant ?</p>"
+    "<p>Parce que j'ai grandi sur un quai et que je le vois disparaître sous mes yeux.</p>"
+    "<p>Vous parlez d'une mémoire perdue. Laquelle ?</p>"
+    "<p>Celle des dockers, des grutiers, des familles qui vivaient du port toute l'année.</p>"
+    "<p>Votre livre est-il une élégie ?</p>"
+    "<p>Non, c'est un constat, et je crois qu'il reste de quoi se battre pour les quais.</p>"
+    "<p>Propos recueillis par Jean Marin pour la rédaction du Site</p></body>"
+)
+
+
+def test_answers_after_question_paragraphs_are_the_interviewees():
+    body = etree.fromstring(BOLD_INTERVIEW)
     text = "\n".join(node.text for node in body)
-    assert floating_quotes([], text, body_blocks(body, text)) == ()
+    quotes = floating_quotes([], text, body_blocks(body, text), title="Un entretien avec Odile Farge")
+    assert [q.text[:20] for q in quotes] == ["Parce que j'ai grand", "Celle des dockers, d", "Non, c'est un consta"]
+    assert all(q.speaker["name"] == "Odile Farge" for q in quotes)
 
 
 PAGE = b"""<html><head><title>Le quai rouvre</title></head><body><article>

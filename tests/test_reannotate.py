@@ -17,14 +17,14 @@ from pipeline.cli import main
 from pipeline.reannotate import reannotate
 from pipeline.store import find_committed_state
 from tests.conftest import ROOT
-from tests.test_export import DEMO_ARTICLES, demo_output
+from tests.test_export import DEMO_ARTICLES
 
 pytestmark = pytest.mark.slow
 
 
-def test_reannotate_commits_a_new_annotated_run(tmp_path_factory, tmp_path):
+def test_reannotate_commits_a_new_annotated_run(demo, tmp_path):
     output = tmp_path / "out"
-    shutil.copytree(demo_output(tmp_path_factory), output)
+    shutil.copytree(demo.output, output)
     before = {a["id"]: a for a in read_archive(str(output)).articles}
     fetching_state = find_committed_state(str(output))
     config = load_config(ROOT / "configs" / "demo.yaml")

@@ -19,7 +19,7 @@ import pytest
 
 from guillemet.analysis.runs import read_archive
 from pipeline.cli import main
-from tests.test_export import _write_run, demo_output
+from tests.test_export import _write_run
 
 pytestmark = pytest.mark.slow
 
@@ -53,11 +53,11 @@ def _browser_or_skip():
 
 
 @pytest.fixture(scope="module")
-def gendered(tmp_path_factory):
+def gendered(tmp_path_factory, demo):
     """The demo output plus a committed run re-writing its articles with a speaker gender on every
     named speaker (F and M in turn by entity), so that the women's charts have marks to count."""
     output = tmp_path_factory.mktemp("report") / "out"
-    shutil.copytree(demo_output(tmp_path_factory), output)
+    shutil.copytree(demo.output, output)
     records = []
     for article in read_archive(str(output)).articles:
         record = copy.deepcopy(article)
@@ -139,9 +139,9 @@ def test_report_renders_in_chromium_with_every_mark(gendered, tmp_path):
     assert (tmp_path / "report.png").stat().st_size > 20_000
 
 
-def test_demo_report_for_the_readme(tmp_path_factory, tmp_path):
+def test_demo_report_for_the_readme(demo, tmp_path):
     """The README's two commands on the demo output; the screenshot goes to docs/ when asked."""
-    output = demo_output(tmp_path_factory)
+    output = demo.output
     html = tmp_path / "report.html"
     assert main(["report", str(output), "--html", str(html)]) == 0
     marks, errors, requests, _ = open_page(html, tmp_path / "demo-report.png")

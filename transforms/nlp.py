@@ -1,11 +1,19 @@
 """NLP stages: ParseArticles (one spaCy parse per article), then two independent branches,
-ExtractQuotes and ExtractEntities, joined per article id by JoinAnnotations."""
+ExtractQuotes and ExtractEntities, joined per article id by JoinAnnotations; and WarmUpNlp, which
+imports spaCy in the background while the fetch stage runs.
+
+The model is loaded on the first article that reaches the parse, not when the stage starts: a
+run whose articles are all unchanged (or whose feeds all answer 304) loads no model at all.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
 import logging
+import threading
+import time
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -32,6 +40,52 @@ def text_key(article: Article) -> str:
     return f"{article.url}#{digest}"
 
 
+# What spaCy's French pipeline imports before it can load a model: ``spacy.lang.fr`` alone takes
+# about 5 s (its tokenizer exceptions compile one large expression).
+_SPACY_MODULES = ("spacy", "spacy.lang.fr", "spacy.lang.fr.lemmatizer", "spacy.pipeline", "spacy.ml.models")
+_warm_up_lock = threading.Lock()
+_warm_up_thread: threading.Thread | None = None
+
+
+def _import_spacy() -> None:
+    started = time.perf_counter()
+    for module in _SPACY_MODULES:
+        importlib.import_module(module)
+    _LOGGER.info("imported spaCy's French pipeline in %.1f s", time.perf_counter() - started)
+
+
+def warm_up_spacy() -> threading.Thread:
+    """Starts importing spaCy's French modules in a background thread, once per process.
+
+    Returns the thread (already finished when the modules were imported before); joining it is
+    optional, since a later ``import`` of the same modules waits for this one.
+    """
+    global _warm_up_thread  # noqa: PLW0603 - one warm-up per process, whatever the DoFn instances
+    with _warm_up_lock:
+        if _warm_up_thread is None:
+            _warm_up_thread = threading.Thread(target=_import_spacy, name="guillemet-warm-up", daemon=True)
+            _warm_up_thread.start()
+        return _warm_up_thread
+
+
+class _LazyParser:
+    """One worker process's parser, loaded by the first batch that needs it (held through ``Shared``)."""
+
+    def __init__(self, settings: tuple) -> None:
+        self._settings = settings
+        self._parser: ArticleParser | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> tuple[ArticleParser, bool]:
+        """The parser, and whether this call loaded its model."""
+        with self._lock:
+            if self._parser is not None:
+                return self._parser, False
+            warm_up_spacy().join()
+            self._parser = ArticleParser(*self._settings).load()
+            return self._parser, True
+
+
 class _ParseBatchFn(DeadLetteringDoFn):
     stage = "ParseArticles"
 
@@ -42,21 +96,19 @@ class _ParseBatchFn(DeadLetteringDoFn):
         # the harness runs: Beam's Shared, as RunInference does.
         self._shared = Shared()
         self._model_loads = Metrics.counter(METRICS_NAMESPACE, f"{self.stage}.model_loads")
+        self._lazy: _LazyParser | None = None
         self._parser: ArticleParser | None = None
-        self._loaded_here = False
 
     def setup(self) -> None:
-        def load() -> ArticleParser:
-            self._loaded_here = True
-            return ArticleParser(*self._settings).load()
-
-        self._parser = self._shared.acquire(load)
+        # Only the holder: the model waits for the first article (a run may have none).
+        self._lazy = self._shared.acquire(lambda: _LazyParser(self._settings))
 
     def process(self, batch):
-        if self._loaded_here:
-            # Counted here, not in setup(), where Beam has no metrics context: one per model copy.
-            self._model_loads.inc()
-            self._loaded_here = False
+        if self._parser is None:
+            self._parser, loaded = self._lazy.get()
+            if loaded:
+                # Counted here, where Beam has a metrics context: one per model copy.
+                self._model_loads.inc()
         # A batch is one unit of work for nlp.pipe, but each article succeeds or fails alone.
         for article, result in self._parse(batch):
             self._in.inc()
@@ -100,6 +152,21 @@ class ParseArticles(beam.PTransform):
             | "Parse" >> beam.ParDo(_ParseBatchFn(*self._settings)).with_outputs(DEAD_LETTER, main="good")
         )
         return StageResult(outputs.good, outputs[DEAD_LETTER])
+
+
+class _WarmUpFn(beam.DoFn):
+    def process(self, _):
+        warm_up_spacy()
+        return ()
+
+
+class WarmUpNlp(beam.PTransform):
+    """Starts importing spaCy in the background on each worker that gets an element, and outputs
+    nothing: applied to the entries to fetch, it overlaps the imports with the fetch stage, and a
+    run with no entry imports nothing."""
+
+    def expand(self, pcoll: beam.PCollection) -> beam.PCollection:
+        return pcoll | "Start" >> beam.ParDo(_WarmUpFn())
 
 
 class _QuotesFn(DeadLetteringDoFn):
