@@ -23,7 +23,7 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
-from guillemet import __version__
+from guillemet import __version__, counters
 from guillemet.analysis.runs import LocalStorage, committed_manifests
 from guillemet.config import GuillemetConfig
 from guillemet.records import Article, Block
@@ -108,10 +108,10 @@ def reannotate(config: GuillemetConfig, output: str, beam_args: list[str] | None
     )
     final, dead_letters, _ = annotate_articles(articles, config)
     stamped = final | "StampAnnotator" >> beam.Map(_Annotated, stamp)
-    stamped | "WriteArticles" >> WriteJsonLines(layout.articles, counter="articles.written")
+    stamped | "WriteArticles" >> WriteJsonLines(layout.articles, counter=counters.ARTICLES_WRITTEN)
     if dead_letters:
         dead = tuple(dead_letters) | "CollectDeadLetters" >> beam.Flatten()
-        dead | "WriteDeadLetters" >> WriteJsonLines(layout.dead_letters, counter="dead_letters.written")
+        dead | "WriteDeadLetters" >> WriteJsonLines(layout.dead_letters, counter=counters.DEAD_LETTERS_WRITTEN)
     result = pipeline.run()
     result.wait_until_finish()
     summary.counters = _counters(result)

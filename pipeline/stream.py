@@ -20,6 +20,7 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import StandardOptions
 
+from guillemet import counters
 from guillemet.config import GuillemetConfig
 from guillemet.errors import ConfigError
 from guillemet.localserver import CorpusServer, resolve_root
@@ -118,11 +119,15 @@ def build_stream_graph(
         *stage_dead_letters,
     ) | "CollectDeadLetters" >> beam.Flatten()
     outputs = {"articles": final, "dead_letters": dead_letters, "feeds": feed_reports}
-    counters = {"articles": "articles.written", "dead_letters": "dead_letters.written", "feeds": "feed_reports.written"}
+    written = {
+        "articles": counters.ARTICLES_WRITTEN,
+        "dead_letters": counters.DEAD_LETTERS_WRITTEN,
+        "feeds": counters.FEED_REPORTS_WRITTEN,
+    }
     for kind, records in outputs.items():
         label = "Write" + "".join(part.capitalize() for part in kind.split("_"))
         records | label >> WriteWindowedJsonLines(
-            layout.directory(kind), layout.job_id, layout.temp_directory(kind), counter=counters[kind]
+            layout.directory(kind), layout.job_id, layout.temp_directory(kind), counter=written[kind]
         )
     return {**outputs, "entries": entries, "new_entries": new_entries}
 
@@ -146,14 +151,14 @@ class StreamSummary(RunSummary):
             "max_polls": self.max_polls,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
-            "polls": self.count("PollFeeds.polls"),
+            "polls": self.count(counters.POLLS),
             "entries": {
-                "read": self.count("ParseEntries.out"),
-                "new": self.count("DropSeenEntries.new"),
-                "seen_before": self.count("DropSeenEntries.seen"),
+                "read": self.count(counters.ENTRIES_PARSED),
+                "new": self.count(counters.ENTRIES_NEW),
+                "seen_before": self.count(counters.ENTRIES_SEEN),
             },
-            "articles_written": self.count("articles.written"),
-            "dead_letters": self.count("dead_letters.written"),
+            "articles_written": self.count(counters.ARTICLES_WRITTEN),
+            "dead_letters": self.count(counters.DEAD_LETTERS_WRITTEN),
             "counters": dict(sorted(self.counters.items())),
             "outputs": self.outputs,
             "versions": self.versions,
@@ -162,11 +167,11 @@ class StreamSummary(RunSummary):
     def render(self) -> str:
         lines = [
             f"guillemet stream {self.run_id}: {self.state}",
-            f"  polls      {self.count('PollFeeds.polls')} every {self.interval_s:g} s",
-            f"  entries    {self.count('ParseEntries.out')} read, {self.count('DropSeenEntries.new')} new, "
-            f"{self.count('DropSeenEntries.seen')} seen before",
-            f"  articles   {self.count('articles.written')} written",
-            f"  dead letters {self.count('dead_letters.written')}",
+            f"  polls      {self.count(counters.POLLS)} every {self.interval_s:g} s",
+            f"  entries    {self.count(counters.ENTRIES_PARSED)} read, {self.count(counters.ENTRIES_NEW)} new, "
+            f"{self.count(counters.ENTRIES_SEEN)} seen before",
+            f"  articles   {self.count(counters.ARTICLES_WRITTEN)} written",
+            f"  dead letters {self.count(counters.DEAD_LETTERS_WRITTEN)}",
         ]
         lines += [f"  {name:<10} {path}" for name, path in self.outputs.items()]
         return "\n".join(lines)
