@@ -2,9 +2,10 @@
 
 PollFeeds (PeriodicImpulse, one fixed window per poll) → ReadFeeds → ParseEntries →
 DropSeenEntries (stateful, per article id, for the life of the job) → the batch job's article
-stages (FetchArticles … JoinAnnotations) → one set of JSON-line files per window for articles,
-dead letters and feed reports, under ``<output>/stream/<kind>/``. With ``max_polls`` the job stops
-after that many polls and writes a manifest; without it, it runs until cancelled.
+stages (FetchArticles … NormalizeText, DedupArticles per window, ParseArticles … JoinAnnotations)
+→ one set of JSON-line files per window for articles, dead letters and feed reports, under
+``<output>/stream/<kind>/``. With ``max_polls`` the job stops after that many polls and writes a
+manifest; without it, it runs until cancelled.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pipeline.graph import RunLayout, annotate_articles, feed_sources
 from pipeline.options import is_local, pipeline_options, runner_name
 from pipeline.run import RunSummary, _counters, _utc_now, _versions, write_manifest
 from transforms import ExtractText, FetchArticles, NormalizeText, ParseEntries, ReadFeeds
+from transforms.canonical import DedupArticles
 from transforms.stream import DropSeenEntries, PollFeeds, WriteWindowedJsonLines, remove_if_empty
 
 _LOGGER = logging.getLogger(__name__)
@@ -82,11 +84,13 @@ def served_feed_sources(stack: ExitStack, config: GuillemetConfig, options) -> l
 
 
 def annotate_entries(entries: beam.PCollection, config: GuillemetConfig) -> tuple[beam.PCollection, list]:
-    """FetchArticles → … → JoinAnnotations on ``entries``: the finished articles and every stage's
-    dead letters.
+    """FetchArticles → … → DedupArticles → … → JoinAnnotations on ``entries``: the finished
+    articles and every stage's dead letters.
 
+    DedupArticles is the batch graph's own: its GroupByKey groups per window, so two pages that
+    declare one canonical URL within a poll's window give one record and a dead letter for the other.
     The NLP half is ``pipeline.graph.annotate_articles``, shared with the batch graph (where
-    MarkVersions sits between NormalizeText and the parse).
+    MarkVersions sits between DedupArticles and the parse).
     """
     settings = config.fetch.settings()
     pages = entries | "FetchArticles" >> FetchArticles(settings)
@@ -94,8 +98,9 @@ def annotate_entries(entries: beam.PCollection, config: GuillemetConfig) -> tupl
         config.extract.min_text_chars, config.extract.min_article_chars, config.extract.prefer_date
     )
     articles = extracted.good | "NormalizeText" >> NormalizeText()
-    dead_letters = [pages.dead_letters, extracted.dead_letters, articles.dead_letters]
-    final, nlp_dead_letters, _ = annotate_articles(articles.good, config)
+    unique = articles.good | "DedupArticles" >> DedupArticles()
+    dead_letters = [pages.dead_letters, extracted.dead_letters, articles.dead_letters, unique.dead_letters]
+    final, nlp_dead_letters, _ = annotate_articles(unique.good, config)
     return final, dead_letters + nlp_dead_letters
 
 
