@@ -28,7 +28,8 @@ from guillemet.localserver import CorpusServer, resolve_root
 from guillemet.records import FeedSource
 from pipeline.graph import RunLayout, annotate_articles, feed_sources
 from pipeline.options import is_local, pipeline_options, runner_name
-from pipeline.run import RunSummary, _counters, _utc_now, _versions, write_manifest
+from pipeline.run import RunSummary, write_manifest
+from pipeline.session import job_counters, utc_now, versions
 from transforms import ExtractText, FetchArticles, NormalizeText, ParseEntries, ReadFeeds
 from transforms.canonical import DedupArticles
 from transforms.stream import DropSeenEntries, PollFeeds, WriteWindowedJsonLines, remove_if_empty
@@ -207,8 +208,8 @@ def stream(
         runner=runner_name(options),
         interval_s=interval_s,
         max_polls=max_polls,
-        started_at=_utc_now(),
-        versions=_versions(),
+        started_at=utc_now(),
+        versions=versions(),
         outputs={**{kind: layout.directory(kind) for kind in KINDS}, "manifest": layout.manifest},
     )
     with ExitStack() as stack:
@@ -231,10 +232,10 @@ def stream(
             return summary
         result.wait_until_finish()
         summary.state = str(result.state)
-        summary.counters = _counters(result)
+        summary.counters = job_counters(result)
         _LOGGER.info("stream %s finished in %.1f s", layout.job_id, time.monotonic() - started)
     for kind in KINDS:
         remove_if_empty(layout.temp_directory(kind))
-    summary.finished_at = _utc_now()
+    summary.finished_at = utc_now()
     write_manifest(summary, layout.manifest)
     return summary
