@@ -1,9 +1,8 @@
 """What every job (``run``, ``stream``, ``reannotate``) records about itself: the time in UTC, the
 versions of what ran, and the counters of its metrics once it is done.
 
-The first piece of the job session that run, stream and the Flex Template are to share (issue 15).
-``pipeline/run.py`` still holds its own private copies (``_versions``, ``_utc_now``, ``_counters``)
-until it imports these.
+The first piece of the job session that run, stream and the Flex Template are to share (issue 15):
+``pipeline/run.py``, ``pipeline/stream.py`` and ``pipeline/reannotate.py`` all take them from here.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # A counter name as typed: ``Stage.what`` or ``things.what`` (file names excluded below).
 NAME = re.compile(r"^(?:[A-Z][A-Za-z]+|[a-z_]+)\.[a-z_]+$")
 NOT_COUNTERS = re.compile(
-    r"\.(?:py|json|jsonl|tsv|txt|yaml|md|html|xml)$|^(?:apache_beam|pipeline|transforms|guillemet)\."
+    r"\.(?:py|json|jsonl|tsv|txt|yaml|md|html|xml)$|^(?:apache_beam|pipeline|transforms|guillemet|spacy)\."
 )
 
 
