@@ -303,46 +303,17 @@ def _cmd_eval_quotes(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval_entities(args: argparse.Namespace) -> int:
-    from guillemet.entities import consolidate, mention_labels, raw_mentions
-    from guillemet.ner_gold import load_ner_gold, score, without_elision
-    from guillemet.nlp import ArticleAnalyzer
+    from guillemet.entity_eval import NerGoldError, evaluate_ner_gold, render
 
-    documents = [document for folder in args.gold for document in load_ner_gold(folder)]
-    if not documents:
-        print(f"guillemet eval-entities: no *.webanno.tsv file in {' '.join(args.gold)}", file=sys.stderr)
+    try:
+        report = evaluate_ner_gold(args.gold, args.model)
+    except NerGoldError as error:
+        print(f"guillemet eval-entities: {error}", file=sys.stderr)
         return EXIT_USAGE
-    nlp = ArticleAnalyzer(args.model).load().nlp
-    report = {"model": nlp.meta["name"], "corpora": {}}
-    totals = {"raw": ([], []), "consolidated": ([], [])}
-    for offset, document in enumerate(documents):
-        doc = nlp(document.text)
-        raw = [(m.start, m.end, m.label) for m in raw_mentions(doc)]
-        consolidated = mention_labels(consolidate(doc))
-        report["corpora"][document.id] = {
-            "raw": score(list(document.mentions), raw, document.text),
-            "consolidated": score(list(document.mentions), consolidated, document.text),
-        }
-        # Micro totals: offsets made unique per document.
-        key = offset * 10_000_000
-        for name, predicted in (("raw", raw), ("consolidated", consolidated)):
-            gold = [without_elision(document.text, m) for m in document.mentions]
-            found = [without_elision(document.text, m) for m in predicted]
-            totals[name][0].extend((s + key, e + key, label) for s, e, label in gold)
-            totals[name][1].extend((s + key, e + key, label) for s, e, label in found)
-    report["all"] = {name: score(gold, predicted) for name, (gold, predicted) in totals.items()}
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
-        return EXIT_OK
-    print(f"eval-entities ({report['model']}): mentions, exact span and label, PER/ORG/LOC")
-    print(
-        f"{'corpus':<28}{'gold':>6}{'raw P':>8}{'raw R':>8}{'raw F1':>8}{'cons P':>8}{'cons R':>8}{'cons F1':>9}{'delta':>8}"
-    )
-    for name, scores in [*report["corpora"].items(), ("ALL (micro)", report["all"])]:
-        raw, cons = scores["raw"], scores["consolidated"]
-        print(
-            f"{name:<28}{raw['gold']:>6}{raw['precision']:>8.3f}{raw['recall']:>8.3f}{raw['f1']:>8.3f}"
-            f"{cons['precision']:>8.3f}{cons['recall']:>8.3f}{cons['f1']:>9.3f}{100 * (cons['f1'] - raw['f1']):>+8.1f}"
-        )
+    else:
+        print(render(report))
     return EXIT_OK
 
 

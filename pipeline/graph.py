@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
+from guillemet import counters
 from guillemet.config import GuillemetConfig
 from guillemet.records import FeedSource
 from transforms import (
@@ -198,9 +199,9 @@ def build_graph(
     stage_dead_letters += nlp_dead_letters
     dead_letters = tuple(stage_dead_letters) | "CollectDeadLetters" >> beam.Flatten()
     written = [
-        final | "WriteArticles" >> WriteJsonLines(layout.articles, counter="articles.written"),
-        dead_letters | "WriteDeadLetters" >> WriteJsonLines(layout.dead_letters, counter="dead_letters.written"),
-        feed_reports | "WriteFeedReports" >> WriteJsonLines(layout.feed_reports, counter="feed_reports.written"),
+        final | "WriteArticles" >> WriteJsonLines(layout.articles, counter=counters.ARTICLES_WRITTEN),
+        dead_letters | "WriteDeadLetters" >> WriteJsonLines(layout.dead_letters, counter=counters.DEAD_LETTERS_WRITTEN),
+        feed_reports | "WriteFeedReports" >> WriteJsonLines(layout.feed_reports, counter=counters.FEED_REPORTS_WRITTEN),
         final | "UpdateSeen" >> UpdateSeen(seen, layout.run_id, layout.seen_store),
     ]
     collections = {"articles": final, "dead_letters": dead_letters, "feed_reports": feed_reports, "entries": entries}

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TextIO
 
+from guillemet import counters
 from transforms import progress as tally
 
 _LOGGER = logging.getLogger(__name__)
@@ -41,19 +42,21 @@ class ProgressSettings:
 
 
 def _processed(counts: dict[str, int], stage: str) -> int:
-    return counts.get(f"{stage}.out", 0) + counts.get(f"{stage}.failed", 0)
+    return counts.get(counters.stage_out(stage), 0) + counts.get(counters.stage_failed(stage), 0)
 
 
 def describe(counts: dict[str, int], feeds_total: int, elapsed_s: float, nlp: bool) -> str:
     """One line of progress from the stages' counts (``Stage.in/out/failed``)."""
-    feeds = _processed(counts, "ReadFeeds")
-    entries = counts.get("ParseEntries.out", 0) - counts.get("DedupEntries.duplicates", 0)
-    fetched = _processed(counts, "FetchArticles")
+    feeds = _processed(counts, counters.READ_FEEDS)
+    entries = counts.get(counters.ENTRIES_PARSED, 0) - counts.get(counters.ENTRY_DUPLICATES, 0)
+    fetched = _processed(counts, counters.FETCH_ARTICLES)
     parts = [f"feeds {feeds}/{feeds_total}", f"pages {fetched}/{entries} fetched" if entries else "pages 0 fetched"]
     if nlp:
-        parts.append(f"{_processed(counts, 'ParseArticles')} parsed")
-    parts.append(f"{counts.get('articles.written', 0)} written")
-    parts.append(f"{sum(n for name, n in counts.items() if name.endswith('.failed'))} dead letters")
+        parts.append(f"{_processed(counts, counters.PARSE_ARTICLES)} parsed")
+    parts.append(f"{counts.get(counters.ARTICLES_WRITTEN, 0)} written")
+    parts.append(
+        f"{sum(counts.get(counters.stage_failed(stage), 0) for stage in counters.DEAD_LETTER_STAGES)} dead letters"
+    )
     if fetched and elapsed_s > 0:
         rate = fetched / elapsed_s
         parts.append(f"{rate:.1f} pages/s")

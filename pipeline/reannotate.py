@@ -23,14 +23,15 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
-from guillemet import __version__
+from guillemet import __version__, counters
 from guillemet.analysis.runs import LocalStorage, committed_manifests
 from guillemet.config import GuillemetConfig
 from guillemet.records import Article, Block
 from pipeline.analysis import BeamStorage
 from pipeline.graph import RunLayout, annotate_articles
 from pipeline.options import pipeline_options, runner_name
-from pipeline.run import RunSummary, _counters, _utc_now, _versions
+from pipeline.run import RunSummary
+from pipeline.session import job_counters, utc_now, versions
 from pipeline.store import write_text_atomically
 from transforms.write import WriteJsonLines
 
@@ -92,7 +93,7 @@ def reannotate(config: GuillemetConfig, output: str, beam_args: list[str] | None
     layout = RunLayout.new(output)
     stamp = annotator(config)
     summary = RunSummary(
-        layout.run_id, "reannotate", "", runner_name(options), layout.started_at or _utc_now(), versions=_versions()
+        layout.run_id, "reannotate", "", runner_name(options), layout.started_at or utc_now(), versions=versions()
     )
     pipeline = beam.Pipeline(options=options)
     lines = (
@@ -108,15 +109,15 @@ def reannotate(config: GuillemetConfig, output: str, beam_args: list[str] | None
     )
     final, dead_letters, _ = annotate_articles(articles, config)
     stamped = final | "StampAnnotator" >> beam.Map(_Annotated, stamp)
-    stamped | "WriteArticles" >> WriteJsonLines(layout.articles, counter="articles.written")
+    stamped | "WriteArticles" >> WriteJsonLines(layout.articles, counter=counters.ARTICLES_WRITTEN)
     if dead_letters:
         dead = tuple(dead_letters) | "CollectDeadLetters" >> beam.Flatten()
-        dead | "WriteDeadLetters" >> WriteJsonLines(layout.dead_letters, counter="dead_letters.written")
+        dead | "WriteDeadLetters" >> WriteJsonLines(layout.dead_letters, counter=counters.DEAD_LETTERS_WRITTEN)
     result = pipeline.run()
     result.wait_until_finish()
-    summary.counters = _counters(result)
+    summary.counters = job_counters(result)
     summary.state = "DONE" if str(result.state).endswith("DONE") else str(result.state)
-    summary.finished_at = _utc_now()
+    summary.finished_at = utc_now()
     summary.outputs = {"articles": layout.articles, "dead": layout.dead_letters, "manifest": layout.manifest}
     manifest = summary.to_dict()
     manifest.update(kind="reannotate", annotator=stamp, reannotated_runs=[m["run_id"] for m in runs])

@@ -10,20 +10,16 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
-import platform
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from importlib import metadata
 from typing import Any
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.metrics.metric import MetricsFilter
 
-from guillemet import __version__
+from guillemet import counters
 from guillemet.config import GuillemetConfig
 from guillemet.errors import ConfigError
 from guillemet.localserver import CorpusServer, resolve_root
@@ -39,23 +35,12 @@ from pipeline.graph import PreviousState, RunLayout, build_graph, feed_sources
 from pipeline.lock import LockHandle, LockSettings, OutputLock
 from pipeline.options import is_local, pipeline_options, runner_name
 from pipeline.progress import ProgressReporter
+from pipeline.session import job_counters, utc_now, versions
 from pipeline.store import find_committed_state, read_feed_states, read_json_lines, write_text_atomically
-from transforms.common import METRICS_NAMESPACE
 
 _LOGGER = logging.getLogger(__name__)
 
-STAGES = (
-    "ReadFeeds",
-    "ParseEntries",
-    "FetchArticles",
-    "ExtractText",
-    "NormalizeText",
-    "DedupArticles",
-    "ParseArticles",
-    "ExtractQuotes",
-    "ExtractEntities",
-    "JoinAnnotations",
-)
+STAGES = counters.DEAD_LETTER_STAGES
 
 
 @dataclass
@@ -80,50 +65,54 @@ class RunSummary:
 
     @property
     def feeds_total(self) -> int:
-        return self.count("ReadFeeds.in")
+        return self.count(counters.FEEDS_READ)
 
     @property
     def feeds_failed(self) -> int:
-        return self.count("ReadFeeds.failed") + self.count("feeds.unparsable")
+        return self.count(counters.stage_failed(counters.READ_FEEDS)) + self.count(counters.FEEDS_UNPARSABLE)
 
     @property
     def entries_read(self) -> int:
         return (
-            self.count("ParseEntries.out")
-            + self.count("ParseEntries.rejected_entries")
-            + self.count("ParseEntries.duplicate_entries")
+            self.count(counters.ENTRIES_PARSED)
+            + self.count(counters.REJECTED_ENTRIES)
+            + self.count(counters.DUPLICATE_ENTRIES)
         )
 
     @property
     def dead_letters_by_stage(self) -> dict[str, int]:
-        return {stage: self.count(f"{stage}.failed") for stage in STAGES if self.count(f"{stage}.failed")}
+        return {
+            stage: self.count(counters.stage_failed(stage))
+            for stage in STAGES
+            if self.count(counters.stage_failed(stage))
+        }
 
     @property
     def dead_letter_share(self) -> float:
         """Dead letters (feeds and entries) over entries read, 0 when nothing was read."""
         read = max(self.entries_read, 1)
-        return self.count("dead_letters.written") / read
+        return self.count(counters.DEAD_LETTERS_WRITTEN) / read
 
     @property
     def articles_written(self) -> int:
-        return self.count("articles.written")
+        return self.count(counters.ARTICLES_WRITTEN)
 
     @property
     def skipped_duplicates(self) -> int:
         return (
-            self.count("ParseEntries.duplicate_entries")
-            + self.count("DedupEntries.duplicates")
-            + self.count("JoinAnnotations.duplicates")
+            self.count(counters.DUPLICATE_ENTRIES)
+            + self.count(counters.ENTRY_DUPLICATES)
+            + self.count(counters.JOIN_DUPLICATES)
         )
 
     @property
     def feeds_not_modified(self) -> int:
-        return self.count("feeds.not_modified")
+        return self.count(counters.FEEDS_NOT_MODIFIED)
 
     @property
     def unchanged_skipped(self) -> int:
         """Articles already written with the same content by a committed run."""
-        return self.count("MarkVersions.unchanged")
+        return self.count(counters.VERSIONS_UNCHANGED)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -145,12 +134,12 @@ class RunSummary:
                 "read": self.entries_read,
                 "skipped_duplicates": self.skipped_duplicates,
                 "skipped_unchanged": self.unchanged_skipped,
-                "rejected": self.count("ParseEntries.rejected_entries"),
+                "rejected": self.count(counters.REJECTED_ENTRIES),
             },
             "articles_written": self.articles_written,
-            "articles_changed": self.count("MarkVersions.changed"),
+            "articles_changed": self.count(counters.VERSIONS_CHANGED),
             "dead_letters": {
-                "total": self.count("dead_letters.written"),
+                "total": self.count(counters.DEAD_LETTERS_WRITTEN),
                 "share_of_entries": round(self.dead_letter_share, 4),
                 "by_stage": self.dead_letters_by_stage,
             },
@@ -169,33 +158,11 @@ class RunSummary:
             f" {self.feeds_not_modified} not modified",
             f"  entries    {self.entries_read} read, {self.skipped_duplicates} duplicates skipped,"
             f" {self.unchanged_skipped} unchanged skipped",
-            f"  articles   {self.articles_written} written ({self.count('MarkVersions.changed')} new versions)",
-            f"  dead letters {self.count('dead_letters.written')} ({by_stage})",
+            f"  articles   {self.articles_written} written ({self.count(counters.VERSIONS_CHANGED)} new versions)",
+            f"  dead letters {self.count(counters.DEAD_LETTERS_WRITTEN)} ({by_stage})",
         ]
         lines += [f"  {name:<10} {path}" for name, path in self.outputs.items()]
         return "\n".join(lines)
-
-
-def _versions() -> dict[str, str]:
-    versions = {"guillemet": __version__, "python": platform.python_version()}
-    for package in ("apache-beam", "trafilatura", "feedparser", "ftfy", "spacy"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
-
-
-def _utc_now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _counters(result) -> dict[str, int]:
-    counters: dict[str, int] = {}
-    for counter in result.metrics().query(MetricsFilter().with_namespace(METRICS_NAMESPACE))["counters"]:
-        value = counter.committed if counter.committed is not None else counter.attempted
-        counters[counter.key.metric.name] = counters.get(counter.key.metric.name, 0) + int(value or 0)
-    return counters
 
 
 def write_manifest(summary: RunSummary, path: str) -> None:
@@ -241,7 +208,7 @@ class RunPlan:
             config_digest=config.digest(),
             runner=runner_name(options),
             started_at=layout.started_at,
-            versions=_versions(),
+            versions=versions(),
             outputs={
                 "articles": layout.articles,
                 "dead": layout.dead_letters,
@@ -289,7 +256,7 @@ class PipelineCommit:
         summary = replace(self.plan.summary, counters=counters, state="DONE", committed_by="pipeline")
         _write_feed_state(self.plan.layout, self.plan.feed_states, self.keys)
         summary.incremental = self.plan.incremental_section()
-        summary.finished_at = _utc_now()
+        summary.finished_at = utc_now()
         write_manifest(summary, self.plan.layout.manifest)
         if self.plan.lock is not None:
             self.plan.lock.release()
@@ -434,7 +401,7 @@ def _run(
             return summary
         result.wait_until_finish()
         summary.state = str(result.state)
-        summary.counters = _counters(result)
+        summary.counters = job_counters(result)
         _LOGGER.info("run %s finished in %.1f s", layout.run_id, time.monotonic() - started)
     if commit_in_pipeline:
         summary.committed_by = "pipeline"
@@ -446,6 +413,6 @@ def _run(
         summary.incremental = plan.incremental_section()
     if before_commit is not None:
         before_commit(summary)
-    summary.finished_at = _utc_now()
+    summary.finished_at = utc_now()
     write_manifest(summary, layout.manifest)
     return summary

@@ -2,9 +2,10 @@
 
 PollFeeds (PeriodicImpulse, one fixed window per poll) → ReadFeeds → ParseEntries →
 DropSeenEntries (stateful, per article id, for the life of the job) → the batch job's article
-stages (FetchArticles … JoinAnnotations) → one set of JSON-line files per window for articles,
-dead letters and feed reports, under ``<output>/stream/<kind>/``. With ``max_polls`` the job stops
-after that many polls and writes a manifest; without it, it runs until cancelled.
+stages (FetchArticles … NormalizeText, DedupArticles per window, ParseArticles … JoinAnnotations)
+→ one set of JSON-line files per window for articles, dead letters and feed reports, under
+``<output>/stream/<kind>/``. With ``max_polls`` the job stops after that many polls and writes a
+manifest; without it, it runs until cancelled.
 """
 
 from __future__ import annotations
@@ -20,14 +21,17 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import StandardOptions
 
+from guillemet import counters
 from guillemet.config import GuillemetConfig
 from guillemet.errors import ConfigError
 from guillemet.localserver import CorpusServer, resolve_root
 from guillemet.records import FeedSource
 from pipeline.graph import RunLayout, annotate_articles, feed_sources
 from pipeline.options import is_local, pipeline_options, runner_name
-from pipeline.run import RunSummary, _counters, _utc_now, _versions, write_manifest
+from pipeline.run import RunSummary, write_manifest
+from pipeline.session import job_counters, utc_now, versions
 from transforms import ExtractText, FetchArticles, NormalizeText, ParseEntries, ReadFeeds
+from transforms.canonical import DedupArticles
 from transforms.stream import DropSeenEntries, PollFeeds, WriteWindowedJsonLines, remove_if_empty
 
 _LOGGER = logging.getLogger(__name__)
@@ -81,11 +85,13 @@ def served_feed_sources(stack: ExitStack, config: GuillemetConfig, options) -> l
 
 
 def annotate_entries(entries: beam.PCollection, config: GuillemetConfig) -> tuple[beam.PCollection, list]:
-    """FetchArticles → … → JoinAnnotations on ``entries``: the finished articles and every stage's
-    dead letters.
+    """FetchArticles → … → DedupArticles → … → JoinAnnotations on ``entries``: the finished
+    articles and every stage's dead letters.
 
+    DedupArticles is the batch graph's own: its GroupByKey groups per window, so two pages that
+    declare one canonical URL within a poll's window give one record and a dead letter for the other.
     The NLP half is ``pipeline.graph.annotate_articles``, shared with the batch graph (where
-    MarkVersions sits between NormalizeText and the parse).
+    MarkVersions sits between DedupArticles and the parse).
     """
     settings = config.fetch.settings()
     pages = entries | "FetchArticles" >> FetchArticles(settings)
@@ -93,8 +99,9 @@ def annotate_entries(entries: beam.PCollection, config: GuillemetConfig) -> tupl
         config.extract.min_text_chars, config.extract.min_article_chars, config.extract.prefer_date
     )
     articles = extracted.good | "NormalizeText" >> NormalizeText()
-    dead_letters = [pages.dead_letters, extracted.dead_letters, articles.dead_letters]
-    final, nlp_dead_letters, _ = annotate_articles(articles.good, config)
+    unique = articles.good | "DedupArticles" >> DedupArticles()
+    dead_letters = [pages.dead_letters, extracted.dead_letters, articles.dead_letters, unique.dead_letters]
+    final, nlp_dead_letters, _ = annotate_articles(unique.good, config)
     return final, dead_letters + nlp_dead_letters
 
 
@@ -118,11 +125,15 @@ def build_stream_graph(
         *stage_dead_letters,
     ) | "CollectDeadLetters" >> beam.Flatten()
     outputs = {"articles": final, "dead_letters": dead_letters, "feeds": feed_reports}
-    counters = {"articles": "articles.written", "dead_letters": "dead_letters.written", "feeds": "feed_reports.written"}
+    written = {
+        "articles": counters.ARTICLES_WRITTEN,
+        "dead_letters": counters.DEAD_LETTERS_WRITTEN,
+        "feeds": counters.FEED_REPORTS_WRITTEN,
+    }
     for kind, records in outputs.items():
         label = "Write" + "".join(part.capitalize() for part in kind.split("_"))
         records | label >> WriteWindowedJsonLines(
-            layout.directory(kind), layout.job_id, layout.temp_directory(kind), counter=counters[kind]
+            layout.directory(kind), layout.job_id, layout.temp_directory(kind), counter=written[kind]
         )
     return {**outputs, "entries": entries, "new_entries": new_entries}
 
@@ -146,14 +157,14 @@ class StreamSummary(RunSummary):
             "max_polls": self.max_polls,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
-            "polls": self.count("PollFeeds.polls"),
+            "polls": self.count(counters.POLLS),
             "entries": {
-                "read": self.count("ParseEntries.out"),
-                "new": self.count("DropSeenEntries.new"),
-                "seen_before": self.count("DropSeenEntries.seen"),
+                "read": self.count(counters.ENTRIES_PARSED),
+                "new": self.count(counters.ENTRIES_NEW),
+                "seen_before": self.count(counters.ENTRIES_SEEN),
             },
-            "articles_written": self.count("articles.written"),
-            "dead_letters": self.count("dead_letters.written"),
+            "articles_written": self.count(counters.ARTICLES_WRITTEN),
+            "dead_letters": self.count(counters.DEAD_LETTERS_WRITTEN),
             "counters": dict(sorted(self.counters.items())),
             "outputs": self.outputs,
             "versions": self.versions,
@@ -162,11 +173,11 @@ class StreamSummary(RunSummary):
     def render(self) -> str:
         lines = [
             f"guillemet stream {self.run_id}: {self.state}",
-            f"  polls      {self.count('PollFeeds.polls')} every {self.interval_s:g} s",
-            f"  entries    {self.count('ParseEntries.out')} read, {self.count('DropSeenEntries.new')} new, "
-            f"{self.count('DropSeenEntries.seen')} seen before",
-            f"  articles   {self.count('articles.written')} written",
-            f"  dead letters {self.count('dead_letters.written')}",
+            f"  polls      {self.count(counters.POLLS)} every {self.interval_s:g} s",
+            f"  entries    {self.count(counters.ENTRIES_PARSED)} read, {self.count(counters.ENTRIES_NEW)} new, "
+            f"{self.count(counters.ENTRIES_SEEN)} seen before",
+            f"  articles   {self.count(counters.ARTICLES_WRITTEN)} written",
+            f"  dead letters {self.count(counters.DEAD_LETTERS_WRITTEN)}",
         ]
         lines += [f"  {name:<10} {path}" for name, path in self.outputs.items()]
         return "\n".join(lines)
@@ -197,8 +208,8 @@ def stream(
         runner=runner_name(options),
         interval_s=interval_s,
         max_polls=max_polls,
-        started_at=_utc_now(),
-        versions=_versions(),
+        started_at=utc_now(),
+        versions=versions(),
         outputs={**{kind: layout.directory(kind) for kind in KINDS}, "manifest": layout.manifest},
     )
     with ExitStack() as stack:
@@ -221,10 +232,10 @@ def stream(
             return summary
         result.wait_until_finish()
         summary.state = str(result.state)
-        summary.counters = _counters(result)
+        summary.counters = job_counters(result)
         _LOGGER.info("stream %s finished in %.1f s", layout.job_id, time.monotonic() - started)
     for kind in KINDS:
         remove_if_empty(layout.temp_directory(kind))
-    summary.finished_at = _utc_now()
+    summary.finished_at = utc_now()
     write_manifest(summary, layout.manifest)
     return summary

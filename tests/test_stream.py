@@ -280,3 +280,27 @@ def test_a_temporary_folder_is_removed_only_when_empty(tmp_path):
     assert not remove_if_empty(str(kept)) and (kept / "orphan").exists()
     assert remove_if_empty(str(emptied)) and not emptied.exists()
     assert not remove_if_empty(str(tmp_path / "absent"))
+
+
+@pytest.mark.slow
+def test_two_pages_of_one_canonical_url_in_a_poll_are_one_record_and_a_counted_dead_letter(tmp_path):
+    from guillemet import counters
+    from guillemet.config import parse_config
+    from pipeline.stream import stream
+    from tests.test_run_safety import DUPLICATES, _corpus, _page, _profile
+
+    # Served by the profile's own local server (127.0.0.1), NLP off: without DedupArticles both pages are written.
+    root = _corpus(tmp_path / "corpus", {**DUPLICATES, "autre": _page("Autre dossier", "autre", "Lise Garnier")})
+    config = parse_config(_profile(root, "{enabled: false}"), "stream-dedup.yaml")
+    summary = stream(config, ["--runner=FnApiRunner"], output=str(tmp_path / "out"), interval_s=1.0, max_polls=1)
+    out = tmp_path / "out" / "stream"
+    articles = [article for records in _windows(out / "articles").values() for article in records]
+    assert sorted(_slug(article["url"]) for article in articles) == ["autre", "double-a"]
+    (dead,) = [letter for records in _windows(out / "dead_letters").values() for letter in records]
+    assert (dead["stage"], _slug(dead["url"])) == ("DedupArticles", "double-b")
+    assert dead["details"]["kept_url"] == next(a["url"] for a in articles if _slug(a["url"]) == "double-a")
+    assert summary.count(counters.stage_failed(counters.DEDUP_ARTICLES)) == 1
+    assert summary.to_dict()["dead_letters"] == 1 and summary.to_dict()["articles_written"] == 2
+    assert summary.to_dict()["entries"]["new"] == 3
+    # Every counter the job reported is named in the one home.
+    assert set(summary.counters) <= counters.KNOWN, set(summary.counters) - counters.KNOWN

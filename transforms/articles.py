@@ -12,6 +12,7 @@ from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 from apache_beam.utils.windowed_value import WindowedValue
 
+from guillemet import counters
 from guillemet.article import build_article
 from guillemet.errors import FetchError
 from guillemet.extract import extract_article, html_fragment_to_text
@@ -24,7 +25,7 @@ _LOGGER = logging.getLogger(__name__)
 
 
 # Articles whose page could not be fetched and whose feed text was used instead.
-FEED_FALLBACK_COUNTER = "FetchArticles.feed_fallback"
+FEED_FALLBACK_COUNTER = counters.FEED_FALLBACK
 
 
 def feed_text_stands_in(entry: FeedEntry, min_chars: int) -> bool:
@@ -54,7 +55,7 @@ class _FetchPageFn(DeadLetteringDoFn):
     threads). Outputs leave as their fetches finish, with the window of their own input.
     """
 
-    stage = "FetchArticles"
+    stage = counters.FETCH_ARTICLES
 
     def __init__(self, settings: FetchSettings, fallback_chars: int = 200):
         super().__init__()
@@ -152,7 +153,7 @@ class FetchArticles(beam.PTransform):
 
 
 class _ExtractFn(DeadLetteringDoFn):
-    stage = "ExtractText"
+    stage = counters.EXTRACT_TEXT
 
     def __init__(self, min_text_chars: int, min_article_chars: int, prefer_date: str = "feed"):
         super().__init__()
@@ -198,7 +199,7 @@ class ExtractText(beam.PTransform):
 
 
 class _NormalizeFn(DeadLetteringDoFn):
-    stage = "NormalizeText"
+    stage = counters.NORMALIZE_TEXT
 
     def identify(self, element: ExtractedArticle):
         return (element.entry.entry_id if element.entry else None), element.url

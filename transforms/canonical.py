@@ -13,11 +13,12 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 
+from guillemet import counters
 from guillemet.errors import GuillemetError
 from guillemet.records import Article
 from transforms.common import DEAD_LETTER, METRICS_NAMESPACE, StageResult, dead_letter
 
-STAGE = "DedupArticles"
+STAGE = counters.DEDUP_ARTICLES
 
 
 class DuplicateCanonicalUrlError(GuillemetError):
@@ -33,9 +34,9 @@ def winner_key(article: Article) -> tuple:
 
 class _DedupFn(beam.DoFn):
     def __init__(self):
-        self._in = Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.in")
-        self._out = Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.out")
-        self._failed = Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.failed")
+        self._in = Metrics.counter(METRICS_NAMESPACE, counters.stage_in(STAGE))
+        self._out = Metrics.counter(METRICS_NAMESPACE, counters.stage_out(STAGE))
+        self._failed = Metrics.counter(METRICS_NAMESPACE, counters.stage_failed(STAGE))
 
     def process(self, keyed):
         article_id, articles = keyed

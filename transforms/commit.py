@@ -15,49 +15,49 @@ from collections.abc import Callable, Iterable, Mapping
 import apache_beam as beam
 from apache_beam.transforms.combiners import Count
 
+from guillemet import counters
 from guillemet.records import Article, DeadLetter, FeedReport
 
 # The collections CommitRun counts, by the name it gives their sizes.
 COUNTED = {
-    "feeds": "ReadFeeds.in",
-    "entries": "ParseEntries.out",
-    "unique_entries": "entries.unique",
-    "articles": "articles.normalized",
-    "fresh": "articles.fresh",
-    "final": "articles.written",
-    "dead_letters": "dead_letters.written",
+    "feeds": counters.FEEDS_READ,
+    "entries": counters.ENTRIES_PARSED,
+    "unique_entries": counters.ENTRIES_UNIQUE,
+    "articles": counters.ARTICLES_NORMALIZED,
+    "fresh": counters.ARTICLES_FRESH,
+    "final": counters.ARTICLES_WRITTEN,
+    "dead_letters": counters.DEAD_LETTERS_WRITTEN,
 }
 
 
 def _feed_report_counts(report: FeedReport) -> Iterable[tuple[str, int]]:
-    yield "feed_reports.written", 1
-    yield "feeds.ok", int(report.ok and report.status != 304)
-    yield "feeds.unparsable", int(not report.ok)
-    yield "feeds.not_modified", int(report.status == 304)
-    yield "ParseEntries.rejected_entries", report.rejected
-    yield "ParseEntries.duplicate_entries", report.duplicates
+    yield counters.FEED_REPORTS_WRITTEN, 1
+    yield counters.FEEDS_OK, int(report.ok and report.status != 304)
+    yield counters.FEEDS_UNPARSABLE, int(not report.ok)
+    yield counters.FEEDS_NOT_MODIFIED, int(report.status == 304)
+    yield counters.REJECTED_ENTRIES, report.rejected
+    yield counters.DUPLICATE_ENTRIES, report.duplicates
 
 
 def _version_count(article: Article) -> str:
-    return "MarkVersions.new" if article.version == 1 else "MarkVersions.changed"
+    return counters.VERSIONS_NEW if article.version == 1 else counters.VERSIONS_CHANGED
 
 
 def _stage_count(dead: DeadLetter) -> str:
-    return f"{dead.stage}.failed"
+    return counters.stage_failed(dead.stage)
 
 
 def run_counters(counts: Mapping[str, int]) -> dict[str, int]:
     """The run's counters, named like its metrics, from the sizes counted by CommitRun."""
-    counters = {name: n for name, n in counts.items() if n}
-    for name in ("entries.unique", "articles.normalized", "articles.fresh", "articles.parsed", "articles.ids"):
-        counters.pop(name, None)
+    found = {name: n for name, n in counts.items() if n and name not in counters.COMMIT_SIZES}
     derived = {
-        "DedupEntries.duplicates": counts.get("ParseEntries.out", 0) - counts.get("entries.unique", 0),
-        "MarkVersions.unchanged": counts.get("articles.normalized", 0) - counts.get("articles.fresh", 0),
-        "JoinAnnotations.duplicates": counts.get("articles.parsed", 0) - counts.get("articles.ids", 0),
+        counters.ENTRY_DUPLICATES: counts.get(counters.ENTRIES_PARSED, 0) - counts.get(counters.ENTRIES_UNIQUE, 0),
+        counters.VERSIONS_UNCHANGED: counts.get(counters.ARTICLES_NORMALIZED, 0)
+        - counts.get(counters.ARTICLES_FRESH, 0),
+        counters.JOIN_DUPLICATES: counts.get(counters.ARTICLES_PARSED, 0) - counts.get(counters.ARTICLES_IDS, 0),
     }
-    counters.update({name: n for name, n in derived.items() if n})
-    return dict(sorted(counters.items()))
+    found.update({name: n for name, n in derived.items() if n})
+    return dict(sorted(found.items()))
 
 
 class _CommitFn(beam.DoFn):
@@ -66,9 +66,9 @@ class _CommitFn(beam.DoFn):
 
     def process(self, _, counts, **written):
         # A retried bundle calls this again: the commit rewrites the same files, the manifest last.
-        counters = run_counters(counts)
-        self._commit(counters)
-        yield counters
+        found = run_counters(counts)
+        self._commit(found)
+        yield found
 
 
 class CommitRun(beam.PTransform):
@@ -97,7 +97,7 @@ class CommitRun(beam.PTransform):
         if "parsed" in run:
             ids = run["parsed"] | "ParsedIds" >> beam.Map(lambda parsed: parsed.article.id)
             sizes["parsed"], sizes["ids"] = ids, ids | "DistinctIds" >> beam.Distinct()
-        names = {**COUNTED, "parsed": "articles.parsed", "ids": "articles.ids"}
+        names = {**COUNTED, "parsed": counters.ARTICLES_PARSED, "ids": counters.ARTICLES_IDS}
         named = [
             pcoll
             | f"Count{_camel(key)}" >> beam.combiners.Count.Globally()

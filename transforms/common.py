@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 import apache_beam as beam
 from apache_beam.pvalue import TaggedOutput
 
+from guillemet import counters
 from guillemet.errors import FetchError, GuillemetError
 from guillemet.fetch import utc_now_iso
 from guillemet.records import DeadLetter
@@ -60,9 +61,9 @@ class DeadLetteringDoFn(beam.DoFn):
 
     def __init__(self) -> None:
         # Tallied in this process too, for the live progress line (transforms/progress.py).
-        self._in = progress.counter(METRICS_NAMESPACE, f"{self.stage}.in")
-        self._out = progress.counter(METRICS_NAMESPACE, f"{self.stage}.out")
-        self._failed = progress.counter(METRICS_NAMESPACE, f"{self.stage}.failed")
+        self._in = progress.counter(METRICS_NAMESPACE, counters.stage_in(self.stage))
+        self._out = progress.counter(METRICS_NAMESPACE, counters.stage_out(self.stage))
+        self._failed = progress.counter(METRICS_NAMESPACE, counters.stage_failed(self.stage))
 
     def handle(self, element: Any) -> Iterable[Any]:
         raise NotImplementedError

@@ -8,6 +8,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 
+from guillemet import counters
 from guillemet.errors import FeedError
 from guillemet.feeds import parse_feed
 from guillemet.fetch import FetchSettings
@@ -21,13 +22,13 @@ FEED_REPORT = "feed_report"
 
 
 class _FetchFeedFn(DeadLetteringDoFn):
-    stage = "ReadFeeds"
+    stage = counters.READ_FEEDS
 
     def __init__(self, settings: FetchSettings, conditional: dict[str, dict[str, str]] | None = None):
         super().__init__()
         self._settings = settings
         self._conditional = conditional or {}
-        self._not_modified = Metrics.counter(METRICS_NAMESPACE, "feeds.not_modified")
+        self._not_modified = Metrics.counter(METRICS_NAMESPACE, counters.FEEDS_NOT_MODIFIED)
 
     def identify(self, element: FeedSource):
         return element.name, element.url
@@ -82,15 +83,15 @@ def _report(source: FeedSource, fetched: FetchResult, **fields) -> FeedReport:
 
 
 class _ParseFeedFn(DeadLetteringDoFn):
-    stage = "ParseEntries"
+    stage = counters.PARSE_ENTRIES
 
     def __init__(self) -> None:
         super().__init__()
-        self._rejected = Metrics.counter(METRICS_NAMESPACE, "ParseEntries.rejected_entries")
-        self._duplicates = Metrics.counter(METRICS_NAMESPACE, "ParseEntries.duplicate_entries")
-        self._feeds_ok = Metrics.counter(METRICS_NAMESPACE, "feeds.ok")
-        self._feeds_failed = Metrics.counter(METRICS_NAMESPACE, "feeds.unparsable")
-        self._feeds_problem = Metrics.counter(METRICS_NAMESPACE, "feeds.with_problems")
+        self._rejected = Metrics.counter(METRICS_NAMESPACE, counters.REJECTED_ENTRIES)
+        self._duplicates = Metrics.counter(METRICS_NAMESPACE, counters.DUPLICATE_ENTRIES)
+        self._feeds_ok = Metrics.counter(METRICS_NAMESPACE, counters.FEEDS_OK)
+        self._feeds_failed = Metrics.counter(METRICS_NAMESPACE, counters.FEEDS_UNPARSABLE)
+        self._feeds_problem = Metrics.counter(METRICS_NAMESPACE, counters.FEEDS_WITH_PROBLEMS)
 
     def identify(self, element):
         source, _ = element
@@ -169,7 +170,7 @@ def _first_entry(keyed: tuple[str, list[FeedEntry]]) -> FeedEntry:
     # Deterministic whichever order the entries arrive in: the entry of the first feed by URL.
     chosen = min(entries, key=lambda entry: (entry.feed_url, entry.url))
     if len(entries) > 1:
-        Metrics.counter(METRICS_NAMESPACE, "DedupEntries.duplicates").inc(len(entries) - 1)
+        Metrics.counter(METRICS_NAMESPACE, counters.ENTRY_DUPLICATES).inc(len(entries) - 1)
     return chosen
 
 

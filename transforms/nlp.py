@@ -20,6 +20,7 @@ from apache_beam.metrics import Metrics
 from apache_beam.pvalue import TaggedOutput
 from apache_beam.utils.shared import Shared
 
+from guillemet import counters
 from guillemet.budget import quote_budget
 from guillemet.gender import assign_genders, clear_non_persons
 from guillemet.nlp import ArticleParser, ParsedArticle, extract_entities, extract_quotes
@@ -87,7 +88,7 @@ class _LazyParser:
 
 
 class _ParseBatchFn(DeadLetteringDoFn):
-    stage = "ParseArticles"
+    stage = counters.PARSE_ARTICLES
 
     def __init__(self, model: str, max_chars: int, batch_size: int, languages: tuple[str, ...]):
         super().__init__()
@@ -95,7 +96,7 @@ class _ParseBatchFn(DeadLetteringDoFn):
         # One model per worker process, whatever the number of threads (and so of DoFn instances)
         # the harness runs: Beam's Shared, as RunInference does.
         self._shared = Shared()
-        self._model_loads = Metrics.counter(METRICS_NAMESPACE, f"{self.stage}.model_loads")
+        self._model_loads = Metrics.counter(METRICS_NAMESPACE, counters.model_loads(self.stage))
         self._lazy: _LazyParser | None = None
         self._parser: ArticleParser | None = None
 
@@ -170,7 +171,7 @@ class WarmUpNlp(beam.PTransform):
 
 
 class _QuotesFn(DeadLetteringDoFn):
-    stage = "ExtractQuotes"
+    stage = counters.EXTRACT_QUOTES
 
     def __init__(self, work_per_char: int | None = None):
         super().__init__()
@@ -205,7 +206,7 @@ class ExtractQuotes(beam.PTransform):
 
 
 class _EntitiesFn(DeadLetteringDoFn):
-    stage = "ExtractEntities"
+    stage = counters.EXTRACT_ENTITIES
 
     def identify(self, element: ParsedArticle):
         return element.article.id, element.article.url
@@ -224,13 +225,13 @@ class ExtractEntities(beam.PTransform):
 
 
 class _JoinFn(DeadLetteringDoFn):
-    stage = "JoinAnnotations"
+    stage = counters.JOIN_ANNOTATIONS
 
     def __init__(self, expect_quotes: bool, expect_entities: bool):
         super().__init__()
         self._expect = {"quotes": expect_quotes, "entities": expect_entities}
-        self._duplicates = Metrics.counter(METRICS_NAMESPACE, "JoinAnnotations.duplicates")
-        self._incomplete = Metrics.counter(METRICS_NAMESPACE, "JoinAnnotations.incomplete")
+        self._duplicates = Metrics.counter(METRICS_NAMESPACE, counters.JOIN_DUPLICATES)
+        self._incomplete = Metrics.counter(METRICS_NAMESPACE, counters.JOIN_INCOMPLETE)
 
     def identify(self, keyed):
         article_id, grouped = keyed

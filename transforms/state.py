@@ -13,6 +13,7 @@ import dataclasses
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from guillemet import counters
 from guillemet.records import Article
 from guillemet.state import SeenArticle, content_hash, latest, versioning
 from transforms.common import METRICS_NAMESPACE
@@ -47,9 +48,9 @@ class ReadSeen(beam.PTransform):
 class _MarkVersionsFn(beam.DoFn):
     def __init__(self, now: str):
         self._now = now
-        self._unchanged = Metrics.counter(METRICS_NAMESPACE, "MarkVersions.unchanged")
-        self._new = Metrics.counter(METRICS_NAMESPACE, "MarkVersions.new")
-        self._changed = Metrics.counter(METRICS_NAMESPACE, "MarkVersions.changed")
+        self._unchanged = Metrics.counter(METRICS_NAMESPACE, counters.VERSIONS_UNCHANGED)
+        self._new = Metrics.counter(METRICS_NAMESPACE, counters.VERSIONS_NEW)
+        self._changed = Metrics.counter(METRICS_NAMESPACE, counters.VERSIONS_CHANGED)
 
     def process(self, keyed):
         _, grouped = keyed
@@ -124,5 +125,5 @@ class UpdateSeen(beam.PTransform):
             | "Merge" >> beam.Flatten()
             | "GroupById" >> beam.GroupByKey()
             | "Latest" >> beam.MapTuple(lambda _, versions: latest(versions))
-            | "Write" >> WriteJsonLines(self._directory, counter="state.seen")
+            | "Write" >> WriteJsonLines(self._directory, counter=counters.STATE_SEEN)
         )

@@ -21,6 +21,7 @@ from apache_beam.transforms.periodicsequence import PeriodicImpulse, RebaseMode
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 from apache_beam.utils.timestamp import MAX_TIMESTAMP, Timestamp
 
+from guillemet import counters
 from guillemet.records import FeedEntry, FeedSource
 from transforms.common import METRICS_NAMESPACE
 from transforms.write import _ToJsonLineFn
@@ -56,7 +57,7 @@ class _FanOutFn(beam.DoFn):
 
     def __init__(self, sources: Sequence[FeedSource]):
         self._sources = tuple(sources)
-        self._polls = Metrics.counter(METRICS_NAMESPACE, "PollFeeds.polls")
+        self._polls = Metrics.counter(METRICS_NAMESPACE, counters.POLLS)
 
     def process(self, unused_impulse, poll_time=beam.DoFn.TimestampParam):
         self._polls.inc()
@@ -108,8 +109,8 @@ class _FirstSightingFn(beam.DoFn):
     SEEN = ReadModifyWriteStateSpec("seen", BooleanCoder())
 
     def __init__(self) -> None:
-        self._new = Metrics.counter(METRICS_NAMESPACE, "DropSeenEntries.new")
-        self._seen = Metrics.counter(METRICS_NAMESPACE, "DropSeenEntries.seen")
+        self._new = Metrics.counter(METRICS_NAMESPACE, counters.ENTRIES_NEW)
+        self._seen = Metrics.counter(METRICS_NAMESPACE, counters.ENTRIES_SEEN)
 
     def process(self, keyed: tuple[str, FeedEntry], seen=beam.DoFn.StateParam(SEEN)):  # noqa: B008 - Beam's API
         _, entry = keyed
