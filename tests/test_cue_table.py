@@ -7,15 +7,46 @@ import pytest
 from guillemet.normalize import normalize_text
 from guillemet.quotes.extractor import QuoteExtractor
 
+# Rows whose natural example does not give their cue yet: the sentence, and why. Each is run as a
+# strict xfail, so that the fix of one fails here until its example moves into the table.
+KNOWN_GAPS = {
+    "se féliciter": (
+        "« Les familles attendent des réponses », s'est félicité le préfet Marc Lenoir.",
+        "read as féliciter",
+    ),
+    "se dire": ("« Il faudra des années », s'est dite la présidente Nadia Ferrand.", "read as dire"),
+    "s'interroger": (
+        "« Les chiffres parlent d'eux-mêmes », s'est interrogé l'avocat Hugo Vidal.",
+        "read as interroger",
+    ),
+    "se moquer": ("« Les chiffres parlent d'eux-mêmes », s'est moqué l'avocat Hugo Vidal.", "read as moquer"),
+    "se plaindre": (
+        "« Ce budget protège les plus fragiles », s'est plainte la juge Hélène Marchetti.",
+        "no form plaint(e)",
+    ),
+}
 
-def _rows_with_examples():
+
+def _rows():
     text = (resources.files("guillemet") / "data" / "reporting_verbs.tsv").read_text(encoding="utf-8")
     for line in text.splitlines():
         if line.startswith("#") or line.startswith("lemma\t") or not line.strip():
             continue
         fields = line.split("\t")
-        if len(fields) >= 3 and fields[2].strip():
-            yield pytest.param(fields[0], fields[2], id=fields[0])
+        yield fields[0], fields[2].strip() if len(fields) >= 3 else ""
+
+
+def _rows_with_examples():
+    for lemma, example in _rows():
+        if example:
+            yield pytest.param(lemma, example, id=lemma)
+    for lemma, (example, why) in KNOWN_GAPS.items():
+        yield pytest.param(lemma, example, id=f"gap-{lemma}", marks=pytest.mark.xfail(reason=why, strict=True))
+
+
+def test_every_row_has_an_example_or_is_a_known_gap():
+    missing = [lemma for lemma, example in _rows() if not example and lemma not in KNOWN_GAPS]
+    assert not missing, missing
 
 
 @pytest.fixture(scope="module")

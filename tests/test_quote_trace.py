@@ -33,7 +33,7 @@ def trace(nlp_md):
             "Le préfet Marc Lenoir a répondu aux élus.\nMarc Lenoir a déclaré : « Les routes resteront fermées demain. »",
             "routes",
             True,
-            "cue_before/",
+            "cue_before_verb/",
         ),
         (
             "La commune a lancé son « plan vélo » au printemps, avec des pistes neuves dans le centre.",
@@ -64,10 +64,7 @@ def test_trace_names_the_rule(trace, raw, fragment, kept, rule):
 
 
 def test_blocks_are_accepted_and_give_paragraph_kinds(nlp_md):
-    from guillemet.quotes.extractor import _ArticleQuotes
-    from guillemet.quotes.lexicon import load_lexicon
-
     text = "Titre\nPremier point de la liste\nUn paragraphe ordinaire."
     blocks = [SimpleNamespace(start=6, end=31, kind="list_item")]
-    article = _ArticleQuotes(nlp_md(text), load_lexicon(), text, blocks)
+    article = QuoteExtractor().context(nlp_md(text), text, blocks)
     assert article.paragraph_kinds == ["paragraph", "list_item", "paragraph"]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from guillemet.quotes.extractor import _may_speak
+from guillemet.quotes.speakers import may_speak
 
 
 @pytest.mark.parametrize(
@@ -28,4 +28,4 @@ from guillemet.quotes.extractor import _may_speak
 def test_a_speaker_is_a_person_a_group_an_organisation_or_a_document(nlp_md, phrase, speaks):
     doc = nlp_md(phrase)
     head = next((t for t in doc if t.pos_ == "NOUN"), None)
-    assert _may_speak(doc[:], head) is speaks
+    assert may_speak(doc[:], head) is speaks

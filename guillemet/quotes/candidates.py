@@ -1,0 +1,511 @@
+"""Candidate finders: the spans that may be quotations, before any rule decides on them.
+
+- ``find_interview``: interview answers (paragraphs opened by a dash, "R :" or "Name :"), and the
+  interviewer's questions, which are never quotes;
+- ``split_interrupted``: each span in marks (``marks.find_marked_spans``), split in two where a cue
+  interrupts it (« …, explique X, … »);
+- ``find_indirect``: reported speech without marks (que-clauses, selon / d'après);
+- ``classify_kind``: whether a span in marks is a direct quote or a fragment.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from guillemet.quotes.context import ArticleContext
+from guillemet.quotes.cues import find_cue_after
+from guillemet.quotes.grammar import (
+    NEGATIONS,
+    is_dapres,
+    main_clause_verb,
+    negated,
+    np_end,
+    phrase_span,
+    subject_of,
+    verb_lemma,
+)
+from guillemet.quotes.lexicon import fold
+from guillemet.quotes.marks import MarkedSpan
+from guillemet.quotes.people import Person
+from guillemet.quotes.speakers import TIME_HEADS, may_speak
+from guillemet.quotes.types import Candidate, QuoteKind, Resolution, Speaker, first_answer
+
+_DASHES = ("— ", "– ", "- ", "—", "–")
+_QUESTION_PREFIX = re.compile(r"^(?:Q|Question|Questions)\s*[:.-]\s*", re.IGNORECASE)
+_ANSWER_PREFIX = re.compile(r"^(?:R|Réponse)\s*[:.-]\s*")
+_NAME_PREFIX = re.compile(r"^((?:[A-ZÀ-ÖØ-Þ][\w'.-]*\s?){1,4})\s*:\s+(?=\S)")
+# Verbs of saying whose infinitival complement is reported speech ("a affirmé être…").
+_INFINITIVE_CUES = frozenset(
+    "dire affirmer assurer annoncer promettre déclarer reconnaître nier démentir prétendre jurer "
+    "recommander demander certifier garantir confirmer admettre avouer espérer proposer menacer "
+    "estimer se dire répéter réitérer s'engager préconiser exiger réclamer suggérer accuser".split()
+)
+_OBJECT_INFINITIVE_CUES = frozenset("demander recommander proposer suggérer promettre".split())
+# "Pour X, …" where X names a purpose or a time, not a source.
+_NOT_SPEAKING_AFTER_POUR = frozenset("fois cas moment instant heure annee mois semaine jour part reste".split())
+# An indirect clause shorter than this is no quotation ("il a dit que oui").
+INDIRECT_MIN_CHARS = 12
+# Nouns after selon / d'après that name a source of figures or a rule, not a speaker.
+_SELON_NON_SPEAKERS = frozenset(
+    """chiffre information sondage donnee estimation calcul bilan projection modele prevision
+    regle loi article principe moi nous""".split()
+)
+
+# (content start, content end, cue lemma, subject: a char span, a pronoun, or None)
+IndirectFound = tuple[int, int, str, "tuple[int, int] | str | None"]
+
+
+@dataclass(frozen=True)
+class Interview:
+    """What the interview layout gives: the answers, the interviewer's paragraphs, the interviewee."""
+
+    answers: list[Candidate] = field(default_factory=list)
+    questions: list[tuple[int, int]] = field(default_factory=list)
+    interviewee: Person | None = None
+
+    def question_spans(self, ctx: ArticleContext) -> list[tuple[int, int]]:
+        """The paragraphs where quotes in marks are the interviewer's words (none without answers)."""
+        return _question_paragraphs(ctx) + self.questions if self.answers else []
+
+
+def find_interview(ctx: ArticleContext) -> Interview:
+    """Interview answers: paragraphs opened by a dash or by "Name :" / "R :".
+
+    Two layouts are told apart: undashed questions each followed by a dashed answer, and every
+    turn dashed (turns alternate from a first question). "Propos recueillis par …" is no answer.
+    Example: "Que ferez-vous ?" then "— Nous continuerons." (the second paragraph, by the interviewee).
+    """
+    dash_paragraphs = [p for p in ctx.paragraphs if ctx.text[p[0] : p[1]].startswith(_DASHES)]
+    name_paragraphs = {p for p in ctx.paragraphs if _NAME_PREFIX.match(ctx.text[p[0] : p[1]])}
+    question_paragraphs = [p for p in ctx.paragraphs if _QUESTION_PREFIX.match(ctx.text[p[0] : p[1]])]
+    if len(dash_paragraphs) < 2 and len(question_paragraphs) < 2:
+        return Interview()
+    person_interviewed = interviewee(ctx)
+    answers: list[Candidate] = []
+    questions: list[tuple[int, int]] = []
+    previous_was_answer = False
+    body = [(s, e) for s, e in ctx.paragraphs if e > s and s > ctx.headline_end]
+    dashed = [ctx.text[s:e].startswith(_DASHES) for s, e in body]
+    # Two layouts: undashed questions each followed by a dashed answer, or every turn dashed.
+    undashed_questions = any(
+        not dashed[k] and dashed[k + 1] and ctx.text[s:e].rstrip().endswith("?") for k, (s, e) in enumerate(body[:-1])
+    )
+    followed_by_dash = {body[k][0] for k in range(len(body) - 1) if dashed[k + 1]}
+    turn = 0  # in the all-dashed layout, turns alternate from a first question
+    all_dashed = not undashed_questions and bool(body) and any(dashed)
+    for start, end in ctx.paragraphs:
+        paragraph = ctx.text[start:end]
+        if not paragraph.strip() or start <= ctx.headline_end:
+            previous_was_answer = False
+            continue
+        stripped = paragraph.rstrip()
+        if paragraph.startswith("Propos recueillis"):
+            previous_was_answer = False
+            continue
+        if undashed_questions and not paragraph.startswith(_DASHES) and start in followed_by_dash:
+            previous_was_answer = False  # "Vous avez deux enfants. Comment vivent-ils… ?"
+            questions.append((start, end))
+            continue
+        if all_dashed and paragraph.startswith(_DASHES):
+            turn += 1
+            if turn == 1 and not stripped.endswith("?"):
+                all_dashed = False  # no interview turns: dashes as list items or answers only
+            elif turn % 2 == 1:
+                previous_was_answer = False  # "— Vous avez failli arrêter en 2022…": the question
+                questions.append((start, end))
+                continue
+        if (
+            _QUESTION_PREFIX.match(paragraph)
+            or stripped.endswith("?")
+            and (paragraph.startswith(_DASHES) or not previous_was_answer)
+        ):
+            previous_was_answer = False
+            continue
+        prefix = None
+        speaker_name = None
+        if paragraph.startswith(_DASHES):
+            prefix = re.match(r"^[—–-]\s*", paragraph).end()
+        elif _ANSWER_PREFIX.match(paragraph):
+            prefix = _ANSWER_PREFIX.match(paragraph).end()
+        elif (
+            (match := _NAME_PREFIX.match(paragraph))
+            and (start, end) in name_paragraphs
+            and len(question_paragraphs) >= 1
+        ):
+            prefix = match.end()
+            speaker_name = match.group(1).strip()
+        elif previous_was_answer and start not in ctx.span_opens and not _has_cue(ctx, start, end):
+            prefix = 0
+        if prefix is None:
+            previous_was_answer = False
+            continue
+        candidate = Candidate(start + prefix, end, start, end, marked=False, answer=True)
+        candidate.cue_rule = "cue_interview_name" if speaker_name else "cue_interview_answer"
+        person = ctx.people.person_named(speaker_name, start) if speaker_name else person_interviewed
+        candidate.cue = ":" if speaker_name else None
+        candidate.person = person
+        if prefix == 0:
+            resolution = Resolution.PREVIOUS_SPEAKER  # an undashed paragraph continuing an answer
+        elif speaker_name:
+            resolution = Resolution.EXPLICIT
+        else:
+            resolution = Resolution.INTERVIEWEE if person else Resolution.UNKNOWN
+        name = person.name if person else speaker_name
+        candidate.speaker = Speaker(text=speaker_name, name=name, resolution=resolution)
+        answers.append(candidate)
+        previous_was_answer = True
+    return Interview(answers, questions, person_interviewed)
+
+
+def _question_paragraphs(ctx: ArticleContext) -> list[tuple[int, int]]:
+    """In an interview, the interviewer's paragraphs: "Question :" lines and questions."""
+    found = []
+    for start, end in ctx.paragraphs:
+        paragraph = ctx.text[start:end].strip()
+        if start > ctx.headline_end and (_QUESTION_PREFIX.match(paragraph) or paragraph.endswith("?")):
+            found.append((start, end))
+    return found
+
+
+def interviewee(ctx: ArticleContext) -> Person | None:
+    """The person most introduced before the first dash or question: whom the interview is with."""
+    first_dash = next(
+        (s for s, e in ctx.paragraphs if ctx.text[s:e].startswith(_DASHES) or _QUESTION_PREFIX.match(ctx.text[s:e])),
+        len(ctx.text),
+    )
+    counts = []
+    for person in ctx.people.people:
+        intro = sum(1 for m_start, _ in person.mentions if m_start < first_dash)
+        if intro:
+            counts.append((intro, len(person.tokens), len(person.mentions), person))
+    if not counts:
+        return None
+    return max(counts, key=lambda c: (c[0], c[1], c[2]))[3]
+
+
+def _has_cue(ctx: ArticleContext, start: int, end: int) -> bool:
+    """Whether a paragraph holds an inverted clitic (a-t-il, dit-elle): its own cue, no answer."""
+    for token in ctx.doc[ctx.token_index(start) : ctx.token_index(end)]:
+        if token.text.startswith("-") and token.lower_ in ("-il", "-elle", "-t"):
+            return True
+    return False
+
+
+def split_interrupted(ctx: ArticleContext, span: MarkedSpan) -> list[Candidate]:
+    """A span in marks as candidates: « Q1, explique X, Q2 » gives two, with the cue between them.
+
+    Example: « Nous irons, explique la maire, jusqu'au bout » → "Nous irons", "jusqu'au bout".
+    """
+    whole = Candidate(span.start, span.end, span.open_offset, span.outer_end)
+    whole.headline = span.start <= ctx.headline_end
+    text = ctx.text
+    for match in re.finditer(r",\s+", text[span.start : span.end]):
+        comma = span.start + match.start()
+        cue = find_cue_after(ctx, comma, span.end, inside=True)
+        if cue is None or cue.subject_end is None and cue.pronoun is None:
+            continue
+        second_start = incise_end(ctx, cue.subject_end or cue.verb_end, span.end)
+        if second_start is None:
+            continue
+        if span.end - second_start < 3 or comma - span.start < 3:
+            continue
+        first = Candidate(span.start, comma, span.open_offset, comma)
+        first.incise = cue
+        second = Candidate(second_start, span.end, second_start, span.outer_end, follows_incise=True)
+        second.incise = cue
+        first.headline = second.headline = whole.headline
+        return [first, second]
+    return [whole]
+
+
+def incise_end(ctx: ArticleContext, position: int, limit: int) -> int | None:
+    """Where the quote resumes after an incise ending at ``position``.
+
+    "…, a déclaré le maire, Bernard Quissac, en ouvrant la séance. Trois cents…": past an
+    apposed name and a short adjunct, up to the next comma or sentence end.
+    """
+    text = ctx.text
+    rest = re.match(r"\s*,\s*", text[position:limit])
+    if rest:
+        resumed = position + rest.end()
+        person = ctx.people.person_in(resumed, min(limit, resumed + 60))
+        mention = next(((a, b) for p in [person] if p for a, b in p.mentions if a == resumed), None)
+        if mention is None:
+            return resumed
+        position = mention[1]
+    adjunct = re.match(r"[^.,;!?«»]{0,80}?[.,;!?]\s+", text[position:limit])
+    return position + adjunct.end() if adjunct else None
+
+
+def find_indirect(ctx: ArticleContext, marked: list[tuple[int, int]]) -> list[Candidate]:
+    """Reported speech without marks, one per sentence at most (headlines included).
+
+    The finders of ``INDIRECT_RULES``, the first that answers wins: a que-clause after a reporting
+    verb of the lexicon, an infinitival complement, selon / d'après, "Pour X, …", a source after its
+    content. A clause mostly in marks, or opening with marks, is left to the marked quote.
+    """
+    doc = ctx.doc
+    candidates: list[Candidate] = []
+    marked_opens = [s for s, _ in marked]
+    marked_ends = [e for _, e in marked]
+    for sentence_start, sentence_end in ctx.sentences:
+        first, last = ctx.token_index(sentence_start), ctx.token_index(sentence_end)
+        tokens = doc[first:last]
+        cue_rule, found = first_answer(INDIRECT_RULES, ctx, tokens, sentence_start, sentence_end)
+        if found is None:
+            continue
+        content_start, content_end, cue, subject = found
+        while content_end > content_start and ctx.text[content_end - 1] in ".!?;: ":
+            content_end -= 1
+        if content_end - content_start < INDIRECT_MIN_CHARS:
+            continue
+        # Marked spans are sorted and disjoint: only those opening before content_end and
+        # closing after content_start can overlap it, found by bisection.
+        low = bisect.bisect_right(marked_ends, content_start)
+        high = bisect.bisect_left(marked_opens, content_end)
+        near = marked[low:high]
+        covered = sum(max(0, min(content_end, e) - max(content_start, s)) for s, e in near)
+        early = content_start + 0.4 * (content_end - content_start)
+        if covered > 0.3 * (content_end - content_start) or any(content_start <= s < early for s, _ in near):
+            continue  # the words in marks are the quote; their cue is this verb
+        candidate = Candidate(
+            content_start, content_end, content_start, content_end, marked=False, kind=QuoteKind.INDIRECT
+        )
+        candidate.cue = cue
+        candidate.subject = subject
+        candidate.cue_rule = cue_rule
+        candidates.append(candidate)
+    return candidates
+
+
+def cue_indirect_que(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int) -> IndirectFound | None:
+    """A que-clause after a reporting verb of the lexicon that takes one (its ``indirect`` column).
+
+    Example: "Le maire a assuré que les travaux commenceraient en mai." → "les travaux commenceraient
+    en mai", cue assurer, subject "Le maire". A negated verb gives nothing (il n'a pas dit que …).
+    """
+    for token in ctx.tokens_among(ctx.cue_tokens, tokens):
+        if ctx.inside_marks(token.idx):
+            continue
+        lemma, after = verb_lemma(ctx, token.i)
+        if lemma is None or not ctx.lexicon.is_indirect(lemma):
+            continue
+        j = after
+        while j < len(ctx.doc) and j - after < 4 and ctx.doc[j].lower_ not in ("que", "qu'", "qu"):
+            if ctx.doc[j].pos_ in ("VERB", "PUNCT") and ctx.doc[j].text != ",":
+                break
+            j += 1
+        if j >= len(ctx.doc) or ctx.doc[j].lower_ not in ("que", "qu'", "qu") or ctx.doc[j].idx >= sentence_end:
+            continue
+        if j > after and ctx.doc[j].dep_ in ("obj", "nsubj") and ctx.doc[j - 1].pos_ in ("NOUN", "PROPN"):
+            continue  # a relative pronoun after the verb's object: "écrire des choses que l'on regrettera"
+        if negated(ctx, token.i):
+            return None
+        subject = subject_of(ctx, token.i)
+        content_start = ctx.doc[j].idx + len(ctx.doc[j].text)
+        while content_start < sentence_end and ctx.text[content_start] == " ":
+            content_start += 1
+        return content_start, sentence_end, lemma, subject
+    return None
+
+
+def cue_indirect_selon(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int) -> IndirectFound | None:
+    """Selon / d'après X, before the content or after it.
+
+    Examples: "Selon la préfecture, la route restera fermée." / "La route restera fermée, selon la
+    préfecture." / "Les explications, selon lesquelles ce satellite présente un danger". A source of
+    figures or a rule ("selon les chiffres", "selon la loi") is no speaker; a study and a source are.
+    """
+    text = ctx.text
+    for token in ctx.tokens_among(ctx.selon_tokens, tokens):
+        lower = token.lower_
+        if lower == "après" and not is_dapres(ctx.doc, token.i):
+            continue
+        if ctx.inside_marks(token.idx):
+            continue
+        cue = "selon" if lower == "selon" else "d'après"
+        relative = _selon_relative(ctx, token, sentence_end)
+        if relative is not None:
+            return relative[0], relative[1], cue, phrase_span(ctx, relative[2])
+        phrase_end = np_end(ctx, token.i + 1, sentence_end)
+        if phrase_end <= token.i + 1:
+            continue
+        subject = (ctx.doc[token.i + 1].idx, ctx.doc[phrase_end - 1].idx + len(ctx.doc[phrase_end - 1].text))
+        head = next((t for t in ctx.doc[token.i + 1 : phrase_end] if t.pos_ in ("NOUN", "PROPN", "PRON")), None)
+        if head is None or fold(head.lemma_) in _SELON_NON_SPEAKERS:
+            continue
+        after_np = subject[1]
+        cue_start = ctx.doc[token.i - 1].idx if token.lower_ == "après" else token.idx
+        if cue_start - sentence_start <= 1:
+            # "Selon X, content."
+            rest = re.match(r"\s*,\s*", text[after_np:sentence_end])
+            if not rest:
+                continue
+            return after_np + rest.end(), sentence_end, cue, subject
+        # "content, selon X." (or "content, selon X, content")
+        before = text[sentence_start:cue_start].rstrip(" ,")
+        if len(before) < 12:
+            continue
+        return sentence_start, sentence_start + len(before), cue, subject
+    return None
+
+
+def classify_kind(ctx: ArticleContext, candidate: Candidate) -> QuoteKind:
+    """Direct (a whole utterance) or fragment (a few words inside the journalist's sentence).
+
+    Examples: Il a dit : « Nous partirons demain. » (direct) / Il dénonce un « gâchis » (fragment).
+    """
+    text = ctx.text
+    sentence_start, _ = ctx.sentence_of(candidate.open_offset)
+    before = text[sentence_start : candidate.open_offset].rstrip()
+    quote = text[candidate.start : candidate.end]
+    words = quote.split()
+    if not before or before.endswith((":", ".", "!", "?", "»", "”", '"')) or candidate.follows_incise:
+        return QuoteKind.DIRECT
+    if quote[:1].isupper() and len(words) >= 4:
+        return QuoteKind.DIRECT
+    first = ctx.token_index(candidate.start)
+    last = ctx.token_index(candidate.end)
+    has_subject = any(
+        t.dep_ in ("nsubj", "nsubj:pass", "expl:subj") and candidate.start <= t.head.idx < candidate.end
+        for t in ctx.doc[first:last]
+    )
+    previous_word = before.split()[-1].lower() if before.split() else ""
+    if previous_word in ("que", "qu'", "qu") or before.endswith("'"):
+        return QuoteKind.DIRECT if has_subject and len(words) >= 5 else QuoteKind.FRAGMENT
+    if has_subject and len(words) >= 6 and before.endswith(","):
+        return QuoteKind.DIRECT
+    return QuoteKind.FRAGMENT if not (has_subject and len(words) >= 8) else QuoteKind.DIRECT
+
+
+def cue_indirect_infinitive(
+    ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int
+) -> IndirectFound | None:
+    """An infinitival complement of a verb of saying, from the infinitive (its negation included)
+    to the end of the sentence.
+
+    Examples: "X a affirmé ne pas avoir vu…", "X promet d'assainir…", "X a annoncé, mardi, avoir
+    déposé plainte", "X a affirmé vendredi avoir…", "X demande au gouvernement d'annuler…", "X a
+    accusé Pékin de manipuler…".
+    """
+    doc = ctx.doc
+    for token in ctx.tokens_among(ctx.cue_tokens, tokens):
+        if token.pos_ not in ("VERB", "AUX") or ctx.inside_marks(token.idx):
+            continue
+        lemma, after = verb_lemma(ctx, token.i)
+        if lemma not in _INFINITIVE_CUES or "VerbForm=Inf" in str(token.morph):
+            continue
+        j, limit = after, min(len(doc), after + 10)
+        if j < limit and doc[j].text == ",":
+            # A short incise between the verb and its complement: "a annoncé, mardi matin, avoir".
+            close = next((k for k in range(j + 1, min(limit, j + 6)) if doc[k].text == ","), None)
+            j = close + 1 if close is not None else j
+        while j < limit and (
+            doc[j].is_space
+            or (doc[j].pos_ == "ADV" and doc[j].lower_ not in ("ne", "n'"))
+            or doc[j].lower_ in TIME_HEADS  # "a affirmé vendredi avoir…", "mardi matin"
+        ):
+            j += 1
+        if j < limit and lemma == "accuser":
+            # "a accusé Pékin de manipuler": the accused before "de".
+            j = next((k for k in range(j, min(limit, j + 5)) if doc[k].lower_ in ("de", "d'", "d’")), limit)
+        if j < limit and doc[j].lower_ in ("à", "au", "aux") and lemma in _OBJECT_INFINITIVE_CUES:
+            # "demande au gouvernement d'annuler": the addressee before "de".
+            j = next((k for k in range(j + 1, min(limit, j + 5)) if doc[k].lower_ in ("de", "d'", "d’")), limit)
+        if j < limit and doc[j].lower_ in ("de", "d'", "d’"):
+            j += 1
+        start = j
+        while j < limit and (doc[j].lower_ in ("ne", "n'", "n’") or doc[j].lower_ in NEGATIONS):
+            j += 1
+        if j >= limit or doc[j].pos_ not in ("VERB", "AUX") or "VerbForm=Inf" not in str(doc[j].morph):
+            continue
+        if doc[j].idx >= sentence_end or negated(ctx, token.i):
+            continue
+        return doc[start].idx, sentence_end, lemma, subject_of(ctx, token.i)
+    return None
+
+
+def cue_indirect_pour(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int) -> IndirectFound | None:
+    """ "Pour X, content.": X must be able to speak (a person, group, organisation, document).
+
+    Example: "Pour la préfète, la situation reste préoccupante." (not "Pour la première fois, …").
+    """
+    doc = ctx.doc
+    first = next((t for t in tokens if not t.is_space), None)
+    if first is None or first.lower_ != "pour" or first.i + 1 >= len(doc):
+        return None
+    phrase_end = np_end(ctx, first.i + 1, sentence_end)
+    if phrase_end <= first.i + 1 or phrase_end >= len(doc) or doc[phrase_end].text != ",":
+        return None
+    phrase = doc[first.i + 1 : phrase_end]
+    head = next((t for t in phrase if t.pos_ == "NOUN"), None)
+    named = any(t.pos_ == "PROPN" for t in phrase) or ctx.people.first_person_in(
+        phrase[0].idx, phrase[-1].idx + len(phrase[-1].text)
+    )
+    if phrase[0].pos_ == "NUM" or (not named and (head is None or not may_speak(phrase, head))):
+        return None
+    if head is not None and fold(head.lemma_) in _NOT_SPEAKING_AFTER_POUR:
+        return None
+    subject = (phrase[0].idx, phrase[-1].idx + len(phrase[-1].text))
+    content_start = doc[phrase_end].idx + 1
+    while content_start < sentence_end and ctx.text[content_start].isspace():
+        content_start += 1
+    return content_start, sentence_end, "pour", subject
+
+
+def cue_indirect_postposed(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int) -> IndirectFound | None:
+    """Content first, then its source after a comma; the content is a clause (a main verb) and
+    runs from the sentence start to that comma.
+
+    Examples: "…, a estimé Ben Bernanke.", "…, rapporte le Guardian", "…, estime le rapport",
+    "…, a-t-il affirmé".
+    """
+    doc = ctx.doc
+    for token in tokens:
+        if token.text != "," or ctx.inside_marks(token.idx) or token.idx - sentence_start < 12:
+            continue
+        cue = find_cue_after(ctx, token.idx, sentence_end, inside=True)
+        if cue is None or (cue.subject_start is None and cue.pronoun is None):
+            continue
+        if not ctx.lexicon.is_indirect(cue.lemma) and cue.lemma not in ("ajouter", "poursuivre", "rapporter"):
+            continue
+        if cue.pronoun is None:
+            rest = ctx.text[cue.subject_end : sentence_end]
+            if not re.match(r"[^,;.!?«»]{0,40}(?:[,;(]|[.!?]?\s*$)", rest):
+                continue  # "…, a annoncé le rappel de ses fromages": an object, not a subject
+        content = doc[ctx.token_index(sentence_start) : token.i]
+        if not any(main_clause_verb(t) for t in content):
+            # "Les coopératives, qui regroupent 320 éleveurs, ont annoncé…": the words before
+            # the comma are the verb's own subject, not a clause it reports.
+            return None
+        subject = cue.pronoun if cue.pronoun else (cue.subject_start, cue.subject_end)
+        return sentence_start, token.idx, cue.lemma, subject
+    return None
+
+
+def _selon_relative(ctx: ArticleContext, token, sentence_end: int):
+    """ "Les explications américaines, selon lesquelles ce satellite présente un danger": the
+    content after the relative pronoun, to the sentence end, and the noun it refers to."""
+    doc = ctx.doc
+    i = token.i
+    if i + 2 >= len(doc) or fold(doc[i + 1].text) not in ("lequel", "laquelle", "lesquels", "lesquelles"):
+        return None
+    k = i - 1
+    while k >= 0 and (doc[k].is_space or doc[k].text == ","):
+        k -= 1
+    if k < 0 or doc[k].pos_ not in ("NOUN", "PROPN", "ADJ") or doc[k].lemma_.lower() in TIME_HEADS:
+        return None
+    start = doc[i + 2].idx
+    return (start, sentence_end, doc[k]) if sentence_end - start >= INDIRECT_MIN_CHARS else None
+
+
+# The indirect-speech finders, in order; the first that answers in a sentence wins.
+INDIRECT_RULES = (
+    cue_indirect_que,
+    cue_indirect_infinitive,
+    cue_indirect_selon,
+    cue_indirect_pour,
+    cue_indirect_postposed,
+)

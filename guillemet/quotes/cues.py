@@ -1,0 +1,557 @@
+"""Cue rules: what tells that a span in marks is said, and whose subject names the speaker.
+
+``CUE_RULES`` is an ordered sieve (the first rule that answers wins). Each rule takes the
+article's context, the discourse state and a candidate, and answers with
+
+- a ``Cue`` (a reporting verb, "selon", "pour", ":" and where its subject is): the speaker rules
+  (``speakers.py``) then read the subject;
+- ``SETTLED``: the rule gave the candidate its speaker itself (the previous speaker, a headline);
+- a ``Rejection`` naming the filter that fired ("reject_negated_cue", "reject_scare_quote");
+- or None: the next rule is asked.
+
+The reporting verbs come from the lexicon's table (``guillemet/data/reporting_verbs.tsv``); the
+multi-word ones are found by its compiled ``PhraseMatcher`` (``lexicon.CueMatcher``, ``grammar.verb_lemma``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from guillemet.quotes.context import ArticleContext
+from guillemet.quotes.discourse import DiscourseState
+from guillemet.quotes.grammar import (
+    INDEFINITE,
+    is_clitic,
+    is_dapres,
+    main_subject,
+    negated,
+    np_end,
+    postposed_subject,
+    subject_of,
+    verb_lemma,
+)
+from guillemet.quotes.lexicon import fold
+from guillemet.quotes.people import ORG_NOUNS
+from guillemet.quotes.types import (
+    SETTLED,
+    Candidate,
+    Cue,
+    QuoteKind,
+    Rejection,
+    Resolution,
+    Speaker,
+    Verdict,
+    first_answer,
+)
+
+_HEADLINE_NAME = re.compile(r"^([A-ZÀ-ÖØ-Þ][\w'’-]+(?:[ -][A-ZÀ-ÖØ-Þ][\w'’-]+){1,2})(?:,\s*[^,:«»]{1,60})?\s*:$")
+_CHAIN_VERBS = frozenset({"finir", "tenir", "préférer", "choisir", "refuser", "contenter", "borner", "vouloir", "oser"})
+_NOUN_STOPS = frozenset("lundi mardi mercredi jeudi vendredi samedi dimanche hier soir matin aujourd'hui".split())
+_INDEFINITE_PRONOUNS = frozenset(
+    "quelqu'un chacun chacune personne certains certaines plusieurs l'un l'une aucun aucune tous toutes".split()
+)
+# Verbs that report speech only with a clause (que, :), not with a quoted object.
+_NEEDS_QUE = frozenset(
+    """soutenir assumer poursuivre continuer développer trouver croire penser noter relever pointer lancer
+    avancer proposer prévoir publier espérer souhaiter craindre redouter savourer analyser présumer supposer
+    anticiper miser parier illustrer justifier opposer corriger informer communiquer répéter""".split()
+)
+# Pronouns that may stand as the subject after the verb ("a-t-il dit" aside): « … », a dit celui-ci.
+_SUBJECT_PRONOUNS = frozenset({"il", "elle", "ils", "elles", "on", "celui-ci", "celle-ci", "ce", "lui"})
+# How far after the verb a subject placed after an adjunct is looked for (characters).
+ADJUNCT_WINDOW = 90
+# A quote with no cue of at most this many words, inside the journalist's sentence, is a term.
+SCARE_QUOTE_MAX_WORDS = 3
+# The words between two quotes of one sentence that share a cue: « … », a-t-elle lancé, « … ».
+CONTINUED_MAX_GAP = 120
+
+CueAnswer = Cue | Verdict | Rejection | None
+
+
+# --- finding a cue in the text --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerbAfter:
+    """A reporting verb right after a quote, and where its subject may start."""
+
+    lemma: str
+    start: int  # the verb's characters
+    end: int  # past an inverted clitic (a-t-il)
+    aux: bool  # an auxiliary before it (« … », a déclaré)
+    pronoun: str | None  # an inverted clitic subject (a-t-elle dit, dit-il)
+    subject_first: int  # the token after the verb and its adverbs
+
+
+def verb_after(ctx: ArticleContext, position: int, limit: int, inside: bool = False) -> VerbAfter | None:
+    """The reporting verb right after ``position``: past punctuation, clitics, an auxiliary, an
+    inverted pronoun and adverbs. « … », a déclaré / a-t-il dit / dit-elle / y assure / lui répond.
+
+    A present participle (« … », rappelant que) is no incise outside a quote (``inside`` False).
+    """
+    doc = ctx.doc
+    i = ctx.token_index(position)
+    n = len(doc)
+    while i < n and doc[i].idx < limit and doc[i].text in (",", "»", "”", '"', "(", "—", "–", "-"):
+        i += 1
+    if i >= n or doc[i].idx >= limit:
+        return None
+    pronoun = None
+    aux = False
+    while i < n and is_clitic(doc[i]) and i + 1 < n and doc[i + 1].pos_ == "AUX":
+        i += 1  # « … », leur a lancé X
+    if (
+        doc[i].pos_ == "AUX"
+        and doc[i].lemma_ in ("avoir", "être")
+        or doc[i].lower_ in ("a", "avait", "aurait", "ont", "avaient", "est", "était", "sont")
+    ):
+        aux = True
+        i += 1
+    while i < n and doc[i].text.startswith("-") and len(doc[i].text) > 1:
+        if doc[i].lower_ != "-t":
+            pronoun = doc[i].lower_.lstrip("-")
+        i += 1
+    while (
+        i < n
+        and doc[i].pos_ == "ADV"
+        and doc[i].lower_ not in ("ne", "n'")
+        and ctx.lexicon.lemma_of(doc[i].lemma_, doc[i].text) is None
+    ):
+        i += 1
+    while i < n and is_clitic(doc[i]):
+        i += 1  # « … », y assure l'entreprise / lui répond le maire / s'insurge X
+    if i >= n or doc[i].idx >= limit:
+        return None
+    lemma, after = verb_lemma(ctx, i)
+    if lemma is None and doc[i].lemma_ in _CHAIN_VERBS and i + 2 < n and doc[i + 1].lower_ in ("par", "à", "de", "d'"):
+        # "a-t-il fini par lâcher", "a tenu à rappeler": the reporting verb is the infinitive.
+        lemma, after = verb_lemma(ctx, i + 2)
+    if lemma is None:
+        return None
+    if not inside and not aux and pronoun is None and doc[i].text.endswith("ant"):
+        # « … », rappelant que…: the sentence's subject speaks, found before the quote.
+        return None
+    verb_start, verb_end = doc[i].idx, doc[after - 1].idx + len(doc[after - 1].text)
+    j = after
+    while j < n and doc[j].text.startswith("-") and len(doc[j].text) > 1:
+        if doc[j].lower_ != "-t":
+            pronoun = doc[j].lower_.lstrip("-")
+        verb_end = doc[j].idx + len(doc[j].text)
+        j += 1
+    while not pronoun and j < n and doc[j].pos_ == "ADV" and doc[j].lower_ not in ("ne", "n'"):
+        j += 1
+    return VerbAfter(lemma, verb_start, verb_end, aux, pronoun, j)
+
+
+def subject_inverted_pronoun(ctx: ArticleContext, verb: VerbAfter, limit: int) -> Cue | None:
+    """Example: « … », a-t-elle ajouté. / « … », dit-il. → the pronoun."""
+    if verb.pronoun:
+        return Cue(verb.lemma, verb.start, verb.end, None, verb.end, verb.pronoun)
+    return None
+
+
+def subject_noun_phrase(ctx: ArticleContext, verb: VerbAfter, limit: int) -> Cue | None:
+    """A noun phrase after the verb, up to punctuation, a preposition, a verb or a relative pronoun.
+
+    Examples: « … », a déclaré le maire Paul Durand. / « … », a crié quelqu'un.
+    """
+    doc, n = ctx.doc, len(ctx.doc)
+    start = j = verb.subject_first
+    while j < n and doc[j].idx < limit:
+        token = doc[j]
+        nominal = token.pos_ == "VERB" and j > start and doc[j - 1].pos_ == "DET"  # "un manifestant"
+        if (
+            (token.pos_ in ("PUNCT", "VERB", "AUX", "SCONJ", "CCONJ") and not nominal)
+            or token.lower_ in _NOUN_STOPS
+            or token.lower_ in ("qui", "que", "qu'", "dont")
+        ):
+            break
+        if token.pos_ == "ADP" and token.lower_ not in ("de", "du", "des", "d'"):
+            break
+        if token.pos_ == "PRON" and token.lower_ in _INDEFINITE_PRONOUNS:
+            j += 1
+            break
+        if token.lower_ in ("l'", "l’", "quelqu'", "quelqu’") and j + 1 < n and doc[j + 1].lower_ in ("un", "une"):
+            # "a crié quelqu'un", "a répondu l'un d'eux": tokenised in two, still nobody named.
+            return Cue(verb.lemma, verb.start, verb.end, doc[j].idx, doc[j + 1].idx + len(doc[j + 1].text))
+        if token.pos_ == "PRON" and token.lower_ not in _SUBJECT_PRONOUNS:
+            break
+        j += 1
+    while j > start and doc[j - 1].pos_ in ("ADP", "DET"):
+        j -= 1
+    if j == start:
+        return None
+    return Cue(verb.lemma, verb.start, verb.end, doc[start].idx, doc[j - 1].idx + len(doc[j - 1].text))
+
+
+def _adjunct_window(ctx: ArticleContext, verb: VerbAfter, limit: int) -> tuple[int, int]:
+    """Where a subject after an adjunct may be: up to ``ADJUNCT_WINDOW`` characters, no sentence end or mark."""
+    doc, start = ctx.doc, verb.subject_first
+    window_start = doc[start].idx if start < len(doc) else limit
+    window_end = min(limit, doc[start].idx + ADJUNCT_WINDOW if start < len(doc) else limit)
+    stop = re.search(r"[.;«»“”\"]", ctx.text[window_start:window_end])
+    if stop:
+        window_end = window_start + stop.start()
+    return window_start, window_end
+
+
+def subject_person_after_adjunct(ctx: ArticleContext, verb: VerbAfter, limit: int) -> Cue | None:
+    """A person named after an adjunct. Example: « … », a déclaré à la presse Thierry Lamarque."""
+    window_start, window_end = _adjunct_window(ctx, verb, limit)
+    person = ctx.people.first_person_in(window_start, window_end)
+    if person is None:
+        return None
+    mention = min(m for m in person.mentions if m[0] >= window_start and m[1] <= window_end)
+    return Cue(verb.lemma, verb.start, verb.end, mention[0], mention[1])
+
+
+def subject_indefinite_after_adjunct(ctx: ArticleContext, verb: VerbAfter, limit: int) -> Cue | None:
+    """An indefinite subject after an adjunct. Example: « … », soupirait en marge de la séance un élu."""
+    doc, n = ctx.doc, len(ctx.doc)
+    _, window_end = _adjunct_window(ctx, verb, limit)
+    for k in range(verb.subject_first, ctx.token_index(window_end)):
+        if (
+            doc[k].pos_ == "DET"
+            and doc[k].lower_ in INDEFINITE
+            and k + 1 < n
+            and doc[k + 1].pos_ == "NOUN"
+            and doc[k - 1].pos_ != "ADP"
+        ):
+            return Cue(verb.lemma, verb.start, verb.end, doc[k].idx, doc[k + 1].idx + len(doc[k + 1].text))
+    return None
+
+
+# Where the subject of a verb after a quote is, in this order; the first that answers wins.
+SUBJECT_AFTER_RULES = (
+    subject_inverted_pronoun,
+    subject_noun_phrase,
+    subject_person_after_adjunct,
+    subject_indefinite_after_adjunct,
+)
+
+
+def find_cue_after(ctx: ArticleContext, position: int, limit: int, inside: bool = False) -> Cue | None:
+    """A cue right after ``position`` (the end of a quote): its verb (``verb_after``) and its
+    subject (``SUBJECT_AFTER_RULES``). With no subject, a cue with none (the previous speaker
+    speaks), except after an auxiliary or inside a quote, where there is then no cue.
+    """
+    verb = verb_after(ctx, position, limit, inside)
+    if verb is None:
+        return None
+    _, cue = first_answer(SUBJECT_AFTER_RULES, ctx, verb, limit)
+    if cue is not None:
+        return cue
+    if inside or verb.aux:
+        return None
+    return Cue(verb.lemma, verb.start, verb.end, None, None, None)
+
+
+@dataclass(frozen=True)
+class BeforeQuote:
+    """The words before a quote in its sentence, where the cue_before rules look.
+
+    A quote opening its paragraph belongs to the sentence before when that paragraph ends with a
+    colon ("X a pris la parole devant ses collègues :" then « … » on its own lines): ``anchor`` is
+    then that colon's end, else the opening mark.
+    """
+
+    anchor: int
+    sentence_start: int
+    first: int  # the first token of the sentence
+    last: int  # the first token at or after the anchor
+
+
+def before_quote(ctx: ArticleContext, candidate: Candidate) -> BeforeQuote:
+    """The candidate's ``BeforeQuote``, computed once."""
+    if candidate.before is None:
+        anchor = colon_before_paragraph(ctx, candidate.open_offset)
+        sentence_start, _ = ctx.sentence_of(anchor)
+        candidate.before = BeforeQuote(anchor, sentence_start, ctx.token_index(sentence_start), ctx.token_index(anchor))
+    return candidate.before
+
+
+def names_speaker(ctx: ArticleContext, start: int, end: int) -> bool:
+    """Whether a phrase names someone who can speak: a person, an organisation."""
+    if ctx.people.first_person_in(start, end) is not None:
+        return True
+    tokens = ctx.doc[ctx.token_index(start) : ctx.token_index(end)]
+    return any(t.ent_type_ == "ORG" or (t.pos_ == "NOUN" and fold(t.lemma_) in ORG_NOUNS) for t in tokens)
+
+
+def find_selon_after(ctx: ArticleContext, candidate: Candidate) -> Cue | None:
+    """ ", selon X." later in the quote's sentence: « la viabilité des espèces », selon le ministère."""
+    _, sentence_end = ctx.sentence_of(candidate.outer_end)
+    doc = ctx.doc
+    for i in range(ctx.token_index(candidate.outer_end), ctx.token_index(sentence_end)):
+        token = doc[i]
+        if ctx.inside_marks(token.idx) or not (token.lower_ == "selon" or is_dapres(doc, i)):
+            continue
+        if i == 0 or doc[i - 1].text not in (",", "d'", "d’") or i + 1 >= len(doc):
+            return None
+        end = np_end(ctx, i + 1, sentence_end)
+        if end <= i + 1:
+            return None
+        subject = (doc[i + 1].idx, doc[end - 1].idx + len(doc[end - 1].text))
+        if not names_speaker(ctx, *subject) and not any(t.pos_ == "PRON" for t in doc[i + 1 : end]):
+            return None
+        return Cue("selon" if token.lower_ == "selon" else "d'après", token.idx, token.idx + 5, *subject)
+    return None
+
+
+def colon_before_paragraph(ctx: ArticleContext, position: int) -> int:
+    """``position``, or the end of the previous paragraph when it ends with a colon and the
+    quote at ``position`` opens its own paragraph."""
+    text = ctx.text
+    paragraph_start = text.rfind("\n", 0, position) + 1
+    if text[paragraph_start:position].strip():
+        return position
+    end = paragraph_start  # the end of the text before, white space aside (no copy of that text)
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return end if end > 0 and text[end - 1] == ":" else position
+
+
+def continued_quote(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> Candidate | None:
+    """The quote this one continues: an earlier quote of the same sentence followed by its cue."""
+    previous = state.last_marked
+    if previous is None or previous.speaker is None or previous.rejected:
+        return None
+    sentence = ctx.sentence_of(candidate.open_offset)
+    if ctx.sentence_of(previous.outer_end) != sentence or previous.outer_end > candidate.open_offset:
+        return None
+    between = ctx.text[previous.outer_end : candidate.open_offset]
+    if not between.strip(" ,") or len(between) > CONTINUED_MAX_GAP:
+        return None
+    if find_cue_after(ctx, previous.outer_end, candidate.open_offset) is None:
+        return None
+    return previous
+
+
+def embedded(ctx: ArticleContext, candidate: Candidate) -> bool:
+    """Whether the marks sit inside a sentence of the journalist (not at its start, nor after a colon)."""
+    sentence_start, _ = ctx.sentence_of(candidate.open_offset)
+    before = ctx.text[sentence_start : candidate.open_offset].rstrip()
+    return bool(before) and not before.endswith((":", ".", "!", "?", "»", "”", '"', "–", "—"))
+
+
+# --- the cue rules, in the order they are asked ---------------------------------------------------
+
+
+def cue_incise(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """The cue between the two halves of an interrupted quote, found when the span was split.
+
+    Example: « Nous irons, explique la maire, jusqu'au bout » (both halves: expliquer, la maire).
+    """
+    return candidate.incise
+
+
+def cue_after(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """A reporting verb right after the quote, its subject after it or as an inverted clitic.
+
+    Examples: « … », a déclaré le maire. / « … », a-t-elle ajouté. / « … », y assure l'entreprise.
+    A present participle (« … », rappelant que) is not an incise: the sentence's subject speaks.
+    """
+    return find_cue_after(ctx, candidate.outer_end, ctx.sentence_of(candidate.outer_end)[1] + 1)
+
+
+def cue_continued(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """A quote continuing an earlier quote of its sentence, whose cue stands between them.
+
+    Example: « Vous mentez », a-t-elle lancé à l'adresse du maire, « et vous le savez ».
+    The second quote takes the first one's cue and speaker.
+    """
+    if candidate.headline:
+        return None
+    continued = continued_quote(ctx, state, candidate)
+    if continued is None:
+        return None
+    candidate.cue = continued.cue
+    name = continued.speaker.name if continued.speaker else None
+    state.attribute(ctx, candidate, None, continued.person, Resolution.PREVIOUS_SPEAKER, name)
+    return SETTLED
+
+
+def cue_before_pour(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """A sentence opened by "Pour" and a phrase naming someone who can speak: their opinion.
+
+    Example: Pour la ministre Anne Roche, « il faut agir vite et fort ».
+    The phrase stops at the first comma: "Pour le secrétaire d'État, Adrien Taquet, « … »" names
+    nobody the rule can see (the apposed name is past that comma).
+    """
+    before = before_quote(ctx, candidate)
+    doc, first = ctx.doc, before.first
+    opening = doc[first] if first < len(doc) else None
+    if opening is None or opening.lower_ != "pour" or ctx.inside_marks(opening.idx):
+        return None
+    comma = ctx.text.find(",", opening.idx, before.anchor)
+    region = (doc[first + 1].idx, comma) if comma > 0 and first + 1 < len(doc) else None
+    if region and names_speaker(ctx, *region):
+        return Cue("pour", opening.idx, opening.idx + 4, region[0], region[1])
+    return None
+
+
+def cue_before_selon(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """Selon X / d'après X before the quote in its sentence, the nearest first.
+
+    Example: Selon le ministre, « la réforme sera votée avant l'été ».
+    """
+    before = before_quote(ctx, candidate)
+    doc = ctx.doc
+    for i in range(before.last - 1, before.first - 1, -1):
+        token = doc[i]
+        if ctx.inside_marks(token.idx):
+            continue
+        if token.lower_ == "selon" or is_dapres(doc, i):
+            end = np_end(ctx, i + 1, before.anchor)
+            if end > i + 1:
+                return Cue(
+                    "selon" if token.lower_ == "selon" else "d'après",
+                    token.idx,
+                    token.idx + len(token.text),
+                    doc[i + 1].idx,
+                    doc[end - 1].idx + len(doc[end - 1].text),
+                )
+    return None
+
+
+def cue_before_verb(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """A reporting verb before the quote in its sentence: the one whose que-clause or colon holds
+    the quote, else the nearest. A negated verb rejects the quote (``reject_negated_cue``).
+
+    Examples: Marc Lenoir a déclaré : « … » / X a assuré que « … » / Une idée reçue, tranche X : « … »;
+    in "ajoutant que les deux hommes parleront « … »" the cue is ajouter, not parler.
+    """
+    before = before_quote(ctx, candidate)
+    doc, anchor = ctx.doc, before.anchor
+    verbs = []
+    for i in range(before.last - 1, before.first - 1, -1):
+        token = doc[i]
+        if ctx.inside_marks(token.idx):
+            continue
+        lemma, after = verb_lemma(ctx, i)
+        if lemma is None or token.pos_ not in ("VERB", "AUX", "NOUN", "ADJ", "ADV"):
+            continue
+        if token.pos_ == "NOUN" and i > 0 and doc[i - 1].pos_ == "DET":
+            continue  # "en creusant une tranchée": a noun that looks like a form of trancher
+        between = ctx.text[doc[after - 1].idx : anchor]
+        if lemma in _NEEDS_QUE and not re.search(r"(?:\bque\b|\bqu'|:|,)", between):
+            continue  # "Pyongyang soutient « toutes les décisions »": support, not speech
+        verbs.append((i, lemma, bool(re.search(r"(?:\bque\b|\bqu'|:)", between))))
+    chosen = next((v for v in verbs if v[2]), verbs[0] if verbs else None)
+    if chosen is None:
+        return None
+    i, lemma, _ = chosen
+    token = doc[i]
+    if negated(ctx, i):
+        return Rejection("reject_negated_cue")
+    subject = postposed_subject(ctx, i) or subject_of(ctx, i)
+    if subject is None:
+        return Cue(lemma, token.idx, token.idx + len(token.text), None, None)
+    if isinstance(subject, str):
+        return Cue(lemma, token.idx, token.idx + len(token.text), None, None, subject)
+    s_start, s_end = subject
+    return Cue(lemma, token.idx, token.idx + len(token.text), s_start, s_end)
+
+
+def cue_before_colon(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """A colon just before the quote, with no reporting verb: the words before it name the speaker,
+    else the sentence's subject does.
+
+    Examples: Kim Jong Un : « … » (headlines, captions) / Laélia Véron, linguiste : « … » /
+    Sophie Langlade, adjointe aux sports, a pris la parole : « … ».
+    """
+    before = before_quote(ctx, candidate)
+    doc, sentence_start = ctx.doc, before.sentence_start
+    stripped = ctx.text[sentence_start : before.anchor].rstrip()
+    if not stripped.endswith(":"):
+        return None
+    np_first = ctx.token_index(sentence_start)
+    np_last = ctx.token_index(sentence_start + len(stripped) - 1)
+    colon = sentence_start + len(stripped) - 1
+    names_someone = ctx.people.first_person_in(sentence_start, colon) is not None or any(
+        ent.label_ == "ORG" and sentence_start <= ent.start_char < colon for ent in doc.ents
+    )
+    named = _HEADLINE_NAME.match(stripped[len(stripped) - len(stripped.lstrip()) :]) if not names_someone else None
+    if named:
+        # "Laélia Véron, linguiste : « … »": two capitalised words and a title before the colon.
+        return Cue(":", colon, colon + 1, sentence_start, sentence_start + named.end(1))
+    if 0 < np_last - np_first <= 6 and names_someone:
+        return Cue(":", colon, colon + 1, doc[np_first].idx, doc[np_last - 1].idx + len(doc[np_last - 1].text))
+    # "Sophie Langlade, adjointe aux sports, a pris la parole : « … »": the sentence's subject;
+    # "la magistrate a démonté la thèse de l'accident : « … »": its main verb's subject.
+    subject = main_subject(ctx, np_last) or next(
+        (
+            subject_of(ctx, k)
+            for k in range(np_first, np_last)
+            if doc[k].pos_ == "VERB"
+            and not ctx.inside_marks(doc[k].idx)
+            and any(c.dep_ in ("nsubj", "nsubj:pass") and c.i < k for c in doc[k].children)
+        ),
+        None,
+    )
+    if isinstance(subject, str):
+        return Cue(":", colon, colon + 1, None, None, subject)
+    if subject is not None:
+        return Cue(":", colon, colon + 1, subject[0], subject[1])
+    return None
+
+
+def cue_selon_after(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """ ", selon X" later in the quote's sentence.
+
+    Example: La mesure menace « la viabilité des espèces », selon le ministère.
+    """
+    return find_selon_after(ctx, candidate)
+
+
+def cue_headline_match(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """A headline quote with no cue waits for the body quote that repeats it (``speakers.match_headlines``).
+
+    Example: headline « Nous ne céderons pas », body « Nous ne céderons pas », a dit la ministre.
+    """
+    if not candidate.headline:
+        return None
+    candidate.headline_unattributed = True
+    return SETTLED
+
+
+def cue_none(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """No cue: a fragment or a few words inside the journalist's sentence are a scare quote or a
+    term (rejected); a whole utterance goes to the previous source when it was no person and
+    nobody took the turn since (within the next paragraph), else to the previous speaker.
+
+    Examples: Il dénonce une « chasse aux sorcières ». (rejected) / « Je resterai. » after a quote
+    of the mayor's (the mayor).
+    """
+    words = len(ctx.text[candidate.start : candidate.end].split())
+    if candidate.kind is QuoteKind.FRAGMENT or words <= SCARE_QUOTE_MAX_WORDS or embedded(ctx, candidate):
+        return Rejection("reject_scare_quote")
+    source = state.previous_source(ctx, candidate.open_offset)
+    if source is not None:
+        # The last source was no person (an organisation, a group, an unnamed descriptor).
+        candidate.person = None
+        candidate.speaker = Speaker(name=source, resolution=Resolution.PREVIOUS_SPEAKER)
+        return SETTLED
+    previous = state.previous_speaker(ctx, candidate.open_offset)
+    resolution = Resolution.PREVIOUS_SPEAKER if previous else Resolution.UNKNOWN
+    state.attribute(ctx, candidate, None, previous, resolution, None)
+    return SETTLED
+
+
+CueRule = Callable[[ArticleContext, DiscourseState, Candidate], CueAnswer]
+
+# Asked in this order for each quote in marks; the first that answers wins.
+CUE_RULES: tuple[CueRule, ...] = (
+    cue_incise,
+    cue_after,
+    cue_continued,
+    cue_before_pour,
+    cue_before_selon,
+    cue_before_verb,
+    cue_before_colon,
+    cue_selon_after,
+    cue_headline_match,
+    cue_none,
+)

@@ -1,0 +1,186 @@
+"""Rejection filters: words in marks that are not quotations, told by what stands before them.
+
+``FILTERS`` is an ordered sieve asked for each span in marks before any cue is looked for; the first
+filter that answers wins. A filter answers ``KEEP`` (stop filtering: the span may be a quote), a
+``Rejection`` naming itself, or None (ask the next one). Four more rejections fire inside the step
+that can see them, and name themselves the same way: ``reject_negated_cue`` (``cues.cue_before_verb``),
+``reject_scare_quote`` (``cues.cue_none``), ``reject_sign_or_banner`` (``speakers.PHRASE_RULES``) and
+``reject_headline_term`` (``speakers.match_headlines``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+from guillemet.quotes.context import ArticleContext
+from guillemet.quotes.lexicon import fold
+from guillemet.quotes.types import Candidate, Rejection, Verdict, first_answer
+
+# Words after which words in marks are a title or a name: always (film, livre…), or when the words
+# start with a capital (le plan « Sobriété publique », but un projet « conçu d'en haut »).
+_WORK_WORDS = frozenset(
+    """film films livre livres roman romans album albums émission emission émissions série serie séries pièce piece spectacle
+    exposition expo baptisé baptisée baptisés intitulé intitulée surnommé surnommée surnom nommé nommée dénommé dénommée
+    chanson chansons documentaire ouvrage essai slogan slogans hashtag feuilleton podcast chronique rubrique manifeste
+    pancarte pancartes banderole banderoles tag opus saga quotidien hebdomadaire mensuel logiciel""".split()
+)
+_NAME_WORDS = frozenset(
+    """opération operation opérations plan programme dispositif projet titre journal magazine revue rapport label mot
+    mots expression formule collection festival concept mouvement campagne stratégie étiquette site application appli
+    plateforme méthode marque produit jeu groupe association collectif loi réforme bannière""".split()
+)
+# Verbs that name things ("que ses voisins surnomment « le Don Quichotte du causse »"); "appeler"
+# only in the present, since "ce qu'elle a appelé une « mémoire à trous »" is the speaker's words.
+_NAMING_VERBS = frozenset("surnommer nommer baptiser intituler denommer renommer entonner chanter".split())
+_NAMING_FORMS = frozenset("appelle appellent appelait appelaient".split())
+# How far before the opening mark the filters read (characters, within the sentence).
+LOOKBEHIND_CHARS = 40
+TITLE_MAX_WORDS = 12  # a title or a name in marks is at most this long
+TERM_MAX_WORDS = 6  # a term given after a naming verb
+PROPER_NAME_MAX_WORDS = 3
+
+
+# A filter's answer that the span may be a quotation: no later filter is asked.
+KEEP = Verdict("KEEP")
+
+
+@dataclass(frozen=True)
+class MarkedContext:
+    """What stands around a span in marks, read once for all filters."""
+
+    ctx: ArticleContext
+    candidate: Candidate
+
+    @cached_property
+    def words_in(self) -> list[str]:
+        return self.ctx.text[self.candidate.start : self.candidate.end].split()
+
+    @cached_property
+    def capitalised(self) -> bool:
+        return self.ctx.text[self.candidate.start : self.candidate.start + 1].isupper()
+
+    @cached_property
+    def lookbehind_start(self) -> int:
+        sentence_start, _ = self.ctx.sentence_of(self.candidate.open_offset)
+        return max(sentence_start, self.candidate.open_offset - LOOKBEHIND_CHARS)
+
+    @cached_property
+    def before(self) -> str:
+        """The sentence's words just before the opening mark."""
+        return self.ctx.text[self.lookbehind_start : self.candidate.open_offset].rstrip()
+
+    @cached_property
+    def words_before(self) -> list[str]:
+        return re.findall(r"[\w'-]+", self.before.lower())
+
+    @cached_property
+    def subject_of_next(self) -> bool:
+        """Whether a lower-case word follows the closing mark (the span is the next verb's subject)."""
+        outer_end = self.candidate.outer_end
+        return bool(re.match(r"[»”\"]?\s*[a-zà-ÿ]", self.ctx.text[outer_end : outer_end + 4]))
+
+    @cached_property
+    def recent_tokens(self) -> list:
+        """The last three tokens before the opening mark, punctuation aside."""
+        first = self.ctx.token_index(self.lookbehind_start)
+        last = self.ctx.token_index(self.candidate.open_offset)
+        return [t for t in self.ctx.doc[first:last] if not t.is_punct][-3:]
+
+
+def keep_said_after_colon(around: MarkedContext) -> Verdict | None:
+    """What follows a colon is said, unless a verb follows the marks.
+
+    Example: Il a répondu par une formule : « Jamais deux sans trois ». (kept)
+    """
+    if around.before.endswith(":") and not around.subject_of_next:
+        return KEEP
+    return None
+
+
+def reject_title_or_name(around: MarkedContext) -> Rejection | None:
+    """A work's title or a named thing: after "film", "livre"… or, capitalised, after "plan", "opération"….
+
+    Examples: le film « Les Misérables » / le plan « Sobriété publique » / sous le nom « X ».
+    """
+    if len(around.words_in) > TITLE_MAX_WORDS:
+        return None
+    words = around.words_before
+    previous = words[-1] if words else ""
+    previous2 = " ".join(words[-2:]) if len(words) >= 2 else previous
+    capitalised = around.capitalised
+    if (
+        previous in _WORK_WORDS
+        or (previous in _NAME_WORDS and capitalised)
+        or previous2 in ("sous le", "sous la")
+        or previous in ("nom",)
+        or previous2 in ("le nom", "du nom")
+    ):
+        return Rejection("reject_title_or_name")
+    if (
+        previous in ("de", "d", "du", "des")
+        and len(words) >= 2
+        and (words[-2] in _WORK_WORDS or (words[-2] in _NAME_WORDS and capitalised))
+    ):
+        return Rejection("reject_title_or_name")  # "la sortie du film « … »"
+    return None
+
+
+def reject_name_or_term(around: MarkedContext) -> Rejection | None:
+    """A short term right after a naming verb.
+
+    Example: que ses voisins surnomment « le Don Quichotte du causse ».
+    """
+    if len(around.words_in) > TERM_MAX_WORDS:
+        return None
+    for token in around.recent_tokens:
+        if fold(token.lemma_) in _NAMING_VERBS or fold(token.text) in _NAMING_FORMS:
+            return Rejection("reject_name_or_term")
+    return None
+
+
+def reject_name_dit(around: MarkedContext) -> Rejection | None:
+    """A name given with "dit(e)" after a noun. Example: les lois dites « Egalim »."""
+    doc = around.ctx.doc
+    for token in around.recent_tokens:
+        if (
+            fold(token.text) in ("dit", "dite", "dits", "dites")
+            and token.i > 0
+            and doc[token.i - 1].pos_ in ("NOUN", "PROPN")
+        ):
+            return Rejection("reject_name_dit")
+    return None
+
+
+def reject_proper_name(around: MarkedContext) -> Rejection | None:
+    """A proper name alone in marks (a ship, a group, a place), with no reporting verb just before.
+
+    Examples: le chalutier « Marie-Morgane » / « Le Monde » interroge… (after a colon too).
+    """
+    words_in = around.words_in
+    if len(words_in) > PROPER_NAME_MAX_WORDS or not all(w[:1].isupper() for w in words_in):
+        return None
+    if around.before.endswith(":") and not around.subject_of_next:
+        return None
+    lexicon = around.ctx.lexicon
+    if any(lexicon.lemma_of(t.lemma_, t.text) for t in around.recent_tokens):
+        return None
+    return Rejection("reject_proper_name")
+
+
+Filter = Callable[[MarkedContext], "Verdict | Rejection | None"]
+FILTERS: tuple[Filter, ...] = (
+    keep_said_after_colon,
+    reject_title_or_name,
+    reject_name_or_term,
+    reject_name_dit,
+    reject_proper_name,
+)
+
+
+def rejection(ctx: ArticleContext, candidate: Candidate) -> str | None:
+    """The name of the first filter that rejects the span in marks, or None."""
+    _, answer = first_answer(FILTERS, MarkedContext(ctx, candidate))
+    return answer.rule if isinstance(answer, Rejection) else None

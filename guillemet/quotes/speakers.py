@@ -1,0 +1,828 @@
+"""Speaker rules: who said a quote, from the subject its cue names.
+
+Three ordered sieves, each a tuple of module-level functions; the first that answers wins:
+
+- ``PRONOUN_RULES`` for a pronoun subject (il, elle, a-t-elle dit, on);
+- ``PHRASE_RULES`` for a noun phrase subject (a name, a title, a role, an organisation…);
+- ``INDIRECT_RULES`` for reported speech (its finder read the subject, or found none).
+
+A rule takes the context, the discourse state, the candidate and what it resolves (a
+``PronounQuery`` or a ``SubjectPhrase``, both computed once), and answers with a ``SpeakerAnswer``,
+a ``Rejection``, or None (the next rule is asked). ``resolve`` applies the answer through the
+discourse state (who spoke last) and records the rule's name in ``Candidate.speaker_rule``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+from guillemet.quotes.context import ArticleContext
+from guillemet.quotes.cues import embedded
+from guillemet.quotes.discourse import DiscourseState
+from guillemet.quotes.grammar import _PRONOUN_GENDER, INDEFINITE
+from guillemet.quotes.lexicon import fold
+from guillemet.quotes.people import _DET_GENDER, ORG_NOUNS, Person, _morph_gender
+from guillemet.quotes.types import UNKNOWN_SPEAKER, Candidate, Cue, Rejection, Resolution, first_answer
+
+_MEDIA_NOUNS = frozenset(
+    "magazine journal quotidien hebdomadaire mensuel revue chaine radio television site emission".split()
+)
+_CROWD_NOUNS = frozenset(
+    "foule public salle assistance manifestants manifestant cortege supporters supporter tribune tribunes habitants riverains greviste grevistes militants".split()
+)
+# Discourse adjuncts the parser may put in the subject's place.
+_SIDE_ADJUNCT = re.compile(r"^(?:côté [^,]{1,40}|de (?:son|leur) côté|pour (?:sa|leur) part),\s*", re.IGNORECASE)
+_SIDE_ONLY = re.compile(r"^(?:de )?(?:son|leur) côté$|^(?:pour )?(?:sa|leur) part$", re.IGNORECASE)
+# A name opened by a capitalised article, up to a comma, a relative pronoun or a bracket.
+_TITLED_NAME = re.compile(r"^(?:Le|La|Les|L'|L’)\s?[A-ZÀ-ÖØ-Þ][^,;:()«»“”\"]*?(?=\s*(?:,|\(|\bqui\b|\bdans\b|$))")
+# The same at a sentence start, where only the words' shape tells the name from the sentence:
+# capitalised words, joined by de/du/des, and a place adjective ("La Tribune alsacienne").
+_OPENING_TITLE = re.compile(
+    r"^(?:Le|La|Les|L'|L’)\s?[A-ZÀ-ÖØ-Þ][\w'’-]*(?:\s+(?:de la |de l'|du |des |de |d'|d’)?[A-ZÀ-ÖØ-Þ][\w'’-]*)*"
+    r"(?:\s+[a-zà-ÿ]+(?:ais|aise|ois|oise|ien|ienne|ain|aine|al|ale))?(?=\s)"
+)
+_STRIP_DETERMINER = re.compile(r"^(?:l'|le |la |les )", re.IGNORECASE)
+_NON_SPEAKER_HEADS = frozenset(
+    "pancarte banderole affiche tag graffiti slogan panneau écriteau titre une message tract".split()
+)
+# Heads that never name a speaker (issue 12): dates and times ("ce week-end"), and abstract nouns,
+# by their suffix ("l'appel vidéo" aside, "la situation", "cette approche") or as common vague
+# nouns. Organisation nouns (ORG_NOUNS) are checked first, so "agence" or "gouvernement" still speak.
+TIME_HEADS = frozenset(
+    """jour journée semaine week-end weekend mois an année soir soirée matin matinée nuit heure minute
+    lundi mardi mercredi jeudi vendredi samedi dimanche veille lendemain fois période saison date
+    moment instant époque siècle décennie trimestre semestre""".split()
+)
+_ABSTRACT_HEADS = frozenset(
+    """aspect chance domaine effet fait chose cas type point manière façon approche idée question
+    problème thème raison but objectif niveau part côté sens forme genre sorte
+    pratique appel""".split()
+)
+_ABSTRACT_SUFFIX = re.compile(r"(?:tion|sion|ment|ité|isme|ance|ence|(?<!e)ure|ude)s?$")  # not "-eure": "la procureure"
+# Written sources speak (CONVENTIONS.md): "la déclaration de Rio", "le rapport", "l'étude".
+_DOCUMENT_HEADS = frozenset(
+    """déclaration communiqué rapport étude enquête lettre texte projet loi décision arrêt jugement avis
+    résolution motion note document courrier circulaire ordonnance sondage bilan compte-rendu statistique""".split()
+)
+# Groups whose noun has an abstract suffix: "l'opposition", "la majorité", "la défense".
+_GROUP_HEADS = frozenset(
+    """opposition majorité minorité population délégation rédaction défense accusation coalition formation
+    institution juridiction instance profession communauté personnalité""".split()
+)
+# Words opening a complement that belongs to an unnamed speaker's descriptor.
+_COMPLEMENT_OPENERS = frozenset({"de", "d'", "d’", "du", "des", "au", "aux", "dans"})
+_RELATIVE_PRONOUNS = frozenset(
+    fold(word)
+    for word in """qui que quoi dont où lequel laquelle lesquels lesquelles duquel desquels desquelles auquel
+    auxquels auxquelles ce ceci cela ça""".split()
+)
+# Heads of phrases that name one person by a role, even with an organisation as complement ("le
+# PDG de Renault", "la ministre de la Culture", "le porte-parole du Kremlin").
+_PERSON_ROLE_HEADS = frozenset(
+    "ministre president presidente pdg directeur directrice porte-parole secretaire chef patron patronne "
+    "dirigeant dirigeante maire depute deputee senateur senatrice juge procureur procureure avocat avocate "
+    "conseiller conseillere delegue deleguee gouverneur gouverneure ambassadeur ambassadrice commissaire "
+    "premier vice-president vice-presidente fondateur fondatrice entraineur entraineuse selectionneur "
+    "rapporteur rapporteure prefet prefete".split()
+)
+_ROLE_DETERMINERS = ("le", "la", "l'", "l’", "ce", "cette")
+_DEFINITE_OR_POSSESSIVE = ("le", "la", "l'", "ce", "cette", "son", "sa")
+# How far back "ce dernier" looks for the person it refers to (characters).
+CE_DERNIER_WINDOW = 400
+# A headline quote takes the speaker of the body quote sharing this share of its words.
+HEADLINE_MATCH_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class SpeakerAnswer:
+    """A speaker rule's answer: the words naming the speaker, the person, how, and a name."""
+
+    where: tuple[int, int] | None
+    person: Person | None
+    resolution: Resolution
+    name: str | None = None
+    joint: str | None = None  # "X et Y": both names, the output's name when two people speak as one
+
+
+def may_speak(tokens, head) -> bool:
+    """Whether a subject phrase can name a speaker: a person, a group, an organisation or a document.
+
+    Args:
+        tokens: the phrase's tokens.
+        head: its first common noun, or None.
+
+    Returns:
+        False for a date or time phrase, an abstract noun, a relative or demonstrative pronoun, or
+        a phrase with neither noun nor personal pronoun (a verb or an adjective the parse put there).
+    """
+    if head is None:
+        # "un étudiant" tagged as an adjective is still a noun phrase: a determiner opens it.
+        if any(t.pos_ in ("PROPN", "DET") for t in tokens):
+            return True
+        return any(t.pos_ == "PRON" and fold(t.text) not in _RELATIVE_PRONOUNS for t in tokens)
+    lemma = head.lemma_.lower()
+    if lemma in _DOCUMENT_HEADS or lemma in _GROUP_HEADS or fold(lemma) in ORG_NOUNS:
+        return True
+    # The head's word as written too: the tokenizer splits "week-end" into three tokens.
+    written = head.doc.text[head.idx : tokens[-1].idx + len(tokens[-1].text)].split()[0].lower()
+    if {lemma, written} & (TIME_HEADS | _ABSTRACT_HEADS):
+        return False
+    return not _ABSTRACT_SUFFIX.search(lemma)
+
+
+def descriptor(ctx: ArticleContext, start: int, end: int) -> str | None:
+    """An unnamed speaker as written (CONVENTIONS.md): "un proche du maire", "une source policière".
+
+    The phrase's own words, without an apposition or a relative clause after them.
+    """
+    # The parse often stops the subject at its head: "un élu" of "un élu de la majorité".
+    doc = ctx.doc
+    i = ctx.token_index(end)
+    if i < len(doc) and doc[i].lower_ in _COMPLEMENT_OPENERS and not ctx.inside_marks(doc[i].idx):
+        stop = min(len(doc), i + 6)
+        j = i + 1
+        while j < stop and doc[j].pos_ in ("DET", "NOUN", "PROPN", "ADJ", "ADP") and not doc[j].is_punct:
+            j += 1
+        if j > i + 1 and doc[j - 1].pos_ in ("NOUN", "PROPN", "ADJ"):
+            end = doc[j - 1].idx + len(doc[j - 1].text)
+    phrase = re.split(r"\s*[,(]\s*|\s+(?:qui|que|dont)\b", ctx.text[start:end], maxsplit=1)[0]
+    phrase = phrase.strip(" \n\t:;-–—")
+    return phrase or None
+
+
+def named_in_complement(ctx: ArticleContext, person: Person, start: int, end: int) -> bool:
+    """Whether ``person`` is named only as a complement of the phrase's head noun.
+
+    "Un élu proche de Xavier Delattre" is not Xavier Delattre; "L'association Épargne
+    Vigilance" (a name the NER may take for a person) is the association.
+    """
+    doc = ctx.doc
+    mention = min(m for m in person.mentions if start <= m[0] < end)
+    first = ctx.token_index(start)
+    named = ctx.token_index(mention[0])
+    if named - first <= 1 or doc[named - 1].text == ",":
+        return False  # the name opens the phrase, or stands in apposition
+    head = next((t for t in doc[first:named] if t.pos_ == "NOUN"), None)
+    if head is None or named == first:
+        return False
+    if fold(head.lemma_) in ORG_NOUNS and all(t.pos_ in ("ADP", "DET", "NOUN") for t in doc[head.i + 1 : named]):
+        return True  # "la direction du groupe Verdal", where the model took Verdal for a person
+    # "Un élu proche de X", "l'avocate de Gérard Ollivier, Me Claire Hembert": not X.
+    return doc[named - 1].lower_ in ("de", "d'", "d’") and doc[named - 2].pos_ in ("NOUN", "ADJ")
+
+
+def sentence_person(ctx: ArticleContext, candidate: Candidate, gender: str | None) -> Person | None:
+    """A person named earlier in the quote's own sentence, outside marks, of the pronoun's gender.
+
+    "Kim a laissé un message dans lequel il a souligné que « … »": il is Kim, whoever spoke last.
+    """
+    sentence_start, _ = ctx.sentence_of(candidate.open_offset)
+    if sentence_start >= candidate.open_offset:
+        return None
+    return ctx.people.first_mentioned(
+        sentence_start,
+        candidate.open_offset,
+        lambda at, person: not ctx.inside_marks(at) and (gender is None or person.gender in (gender, None)),
+    )
+
+
+# --- pronouns -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PronounQuery:
+    """A pronoun subject to resolve: the pronoun, where it is written, and the quote's position."""
+
+    ctx: ArticleContext
+    state: DiscourseState
+    candidate: Candidate
+    pronoun: str
+    where: tuple[int, int] | None
+
+    @property
+    def gender(self) -> str | None:
+        return _PRONOUN_GENDER.get(self.pronoun)
+
+    @cached_property
+    def antecedent(self) -> Person | None:
+        """The person of the pronoun's gender last active before the quote (``PeopleIndex.antecedent``)."""
+        return self.ctx.people.antecedent(self.candidate.open_offset, self.gender, self.state.last_quoted)
+
+
+def speaker_pronoun_on(query: PronounQuery) -> SpeakerAnswer | None:
+    """ "on" names nobody. Example: « On ne lâchera rien », dit-on.→ unknown."""
+    if query.pronoun == "on":
+        return SpeakerAnswer(query.where, None, Resolution.UNKNOWN)
+    return None
+
+
+def speaker_pronoun_in_sentence(query: PronounQuery) -> SpeakerAnswer | None:
+    """A person of the pronoun's gender named earlier in the quote's own sentence, outside marks.
+
+    Example: "Kim a laissé un message dans lequel il a souligné que « … »": il is Kim.
+    """
+    person = sentence_person(query.ctx, query.candidate, query.gender)
+    return SpeakerAnswer(query.where, person, Resolution.PRONOUN) if person is not None else None
+
+
+def speaker_pronoun_organisation(query: PronounQuery) -> SpeakerAnswer | None:
+    """An organisation named as a subject since the pronoun's person antecedent was last active.
+
+    Example: "La direction du groupe conteste ces chiffres. Dans un communiqué, elle assure que …"
+    """
+    ctx, position = query.ctx, query.candidate.open_offset
+    organisation = ctx.people.organisation_subject(position, query.gender)
+    person = query.antecedent
+    if organisation is None:
+        return None
+    if person is not None and organisation[0] <= ctx.people.last_active(person, position, query.state.last_quoted):
+        return None
+    own = re.split(r"\s*[,(]\s*", organisation[1].name, maxsplit=1)[0]
+    name = ctx.people.organisation(own, organisation[1].head, organisation[0])
+    return SpeakerAnswer(query.where, None, Resolution.ORGANISATION, name)
+
+
+def speaker_pronoun_antecedent(query: PronounQuery) -> SpeakerAnswer | None:
+    """The person of the pronoun's gender last active (spoke, or was named as a subject).
+
+    Example: "Marie Dupont a pris la parole. « … », a-t-elle dit." → Marie Dupont.
+    """
+    person = query.antecedent
+    return SpeakerAnswer(query.where, person, Resolution.PRONOUN if person else Resolution.UNKNOWN)
+
+
+PronounRule = Callable[[PronounQuery], "SpeakerAnswer | None"]
+PRONOUN_RULES: tuple[PronounRule, ...] = (
+    speaker_pronoun_on,
+    speaker_pronoun_in_sentence,
+    speaker_pronoun_organisation,
+    speaker_pronoun_antecedent,
+)
+
+
+# --- noun phrases ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubjectPhrase:
+    """A subject phrase to resolve, with what the rules read of it, each computed once when asked."""
+
+    ctx: ArticleContext
+    state: DiscourseState
+    candidate: Candidate
+    start: int
+    end: int
+
+    @classmethod
+    def of(cls, ctx: ArticleContext, state: DiscourseState, candidate: Candidate, start: int, end: int):
+        """The phrase between ``start`` and ``end``, without a discourse adjunct ("de son côté")."""
+        phrase = ctx.text[start:end]
+        if _SIDE_ONLY.match(phrase):
+            # "Matignon, de son côté, a fait savoir": the subject opens the sentence.
+            sentence_start, _ = ctx.sentence_of(start)
+            comma = ctx.text.find(",", sentence_start, start)
+            if comma > sentence_start:
+                start, end = sentence_start, comma
+                phrase = ctx.text[start:end]
+        side = _SIDE_ADJUNCT.match(phrase)
+        if side and side.end() < len(phrase):
+            start += side.end()  # "Côté syndical, la Confédération des salariés…"
+        return cls(ctx, state, candidate, start, end)
+
+    @property
+    def where(self) -> tuple[int, int]:
+        return self.start, self.end
+
+    @cached_property
+    def text(self) -> str:
+        return self.ctx.text[self.start : self.end]
+
+    @cached_property
+    def lowered(self) -> str:
+        return self.text.lower()
+
+    @cached_property
+    def tokens(self):
+        return self.ctx.doc[self.ctx.token_index(self.start) : self.ctx.token_index(self.end)]
+
+    @cached_property
+    def determiner(self):
+        return next((t for t in self.tokens if t.pos_ == "DET"), None)
+
+    @cached_property
+    def head(self):
+        """The first common noun."""
+        return next((t for t in self.tokens if t.pos_ == "NOUN"), None)
+
+    @cached_property
+    def person(self) -> Person | None:
+        """The first person the phrase names."""
+        return self.ctx.people.first_person_in(self.start, self.end)
+
+    @cached_property
+    def person_in_complement(self) -> bool:
+        """Whether that person is named only in a complement ("un élu proche de Xavier Delattre")."""
+        return self.person is not None and named_in_complement(self.ctx, self.person, self.start, self.end)
+
+    @cached_property
+    def organisation_mentions(self) -> list[int]:
+        """The starts of the organisation mentions overlapping the phrase (``PeopleIndex``'s clusters)."""
+        return self.ctx.people.organisation_mentions(self.start, self.end)
+
+    @cached_property
+    def indefinite(self) -> bool:
+        return self.determiner is not None and self.determiner.lower_ in INDEFINITE
+
+    @cached_property
+    def head_is_organisation(self) -> bool:
+        return self.head is not None and fold(self.head.lemma_) in ORG_NOUNS
+
+    @cached_property
+    def descriptor(self) -> str | None:
+        return descriptor(self.ctx, self.start, self.end)
+
+    def position(self) -> int:
+        """Where to look people up from: a headline names people before the body introduces them."""
+        return len(self.ctx.text) if self.start <= self.ctx.headline_end else self.start
+
+
+def speaker_pronoun_subject(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """A subject that is a personal pronoun: the pronoun rules answer. Example: "Elle a dit que …"."""
+    if phrase.lowered not in _PRONOUN_GENDER:
+        return None
+    return first_pronoun_answer(PronounQuery(phrase.ctx, phrase.state, phrase.candidate, phrase.lowered, phrase.where))
+
+
+def speaker_ce_dernier(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """ "Ce dernier" / "cette dernière": the person mentioned last before it (within a few sentences).
+
+    Example: "Le juge a entendu Paul Durand. Ce dernier a assuré que …" → Paul Durand.
+    """
+    if phrase.lowered not in ("ce dernier", "cette dernière"):
+        return None
+    last = phrase.ctx.people.person_in(max(0, phrase.start - CE_DERNIER_WINDOW), phrase.start)
+    return SpeakerAnswer(phrase.where, last, Resolution.PRONOUN) if last is not None else None
+
+
+def speaker_publication_title(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """A capitalised article inside a sentence opens a name: a publication or an organisation.
+
+    Example: « … », tranche Le Journal des Causses. → "Le Journal des Causses" (remembered).
+    """
+    titled_name = _TITLED_NAME.match(phrase.text)
+    if not titled_name or phrase.start <= phrase.ctx.sentence_of(phrase.start)[0]:
+        return None
+    name = titled_name.group(0).strip()
+    phrase.state.publications.append((phrase.start, name))
+    return SpeakerAnswer(phrase.where, None, Resolution.ORGANISATION, name)
+
+
+def speaker_named_in_subject(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """The person the phrase names (not in a complement of its head); two joined by "et" speak together.
+
+    Examples: « … », a déclaré le maire Bernard Quissac. → Bernard Quissac. / "Raphaël Garrigos et
+    Isabelle Roberts ont écrit que …" → "Raphaël Garrigos et Isabelle Roberts".
+    """
+    if phrase.person is None or phrase.person_in_complement:
+        return None
+    return SpeakerAnswer(phrase.where, phrase.person, Resolution.EXPLICIT, joint=_joint_speakers(phrase, phrase.person))
+
+
+def speaker_apposed_after_complement(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """A name in the head's complement gives way to a later apposed name.
+
+    Example: "l'avocate de Gérard Ollivier, Me Claire Hembert, a plaidé" → Claire Hembert.
+    """
+    if not phrase.person_in_complement:
+        return None
+    ctx, start, end = phrase.ctx, phrase.start, phrase.end
+    later = min(
+        (
+            (m_start, other)
+            for other in ctx.people.people
+            for m_start, m_end in other.mentions
+            if start <= m_start
+            and m_end <= end
+            and other is not phrase.person
+            and not ctx.inside_marks(m_start)
+            and re.search(r",\s*(?:(?:M\.|Mme|Me|Dr|le|la|l'|l’)\s*)?$", ctx.text[start:m_start])
+            and not named_in_complement(ctx, other, m_start, end)
+        ),
+        default=None,
+        key=lambda found: found[0],
+    )
+    return SpeakerAnswer(phrase.where, later[1], Resolution.EXPLICIT) if later is not None else None
+
+
+def speaker_unnamed_beside_name(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """An indefinite phrase whose name is a complement is someone unnamed, given as written.
+
+    Example: « … », confie un élu proche de Xavier Delattre. → "un élu proche de Xavier Delattre".
+    """
+    if not phrase.person_in_complement or fold(phrase.lowered.split()[0]) not in INDEFINITE:
+        return None
+    return SpeakerAnswer(phrase.where, None, Resolution.UNKNOWN, phrase.descriptor)
+
+
+def speaker_apposition(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """A name in apposition after the phrase.
+
+    Examples: "la porte-parole, Maria Zajarova," / "son coordinateur, le Bangladais Rafiq X".
+    """
+    if phrase.person is not None and not phrase.person_in_complement:
+        return None
+    ctx, end = phrase.ctx, phrase.end
+    tail = re.match(r"[^.;:«»“”\"]{0,60}?,\s*", ctx.text[end : end + 80])
+    if not tail:
+        return None
+    next_start = end + tail.end()
+    person = ctx.people.first_person_in(next_start, next_start + 60)
+    if person is not None and any(
+        next_start <= m <= next_start + 4 or re.fullmatch(r"(?:l'|le |la )\s*[A-ZÀ-Þ][\w-]+\s", ctx.text[next_start:m])
+        for m, _ in person.mentions
+    ):
+        return SpeakerAnswer(phrase.where, person, Resolution.EXPLICIT, joint=_joint_speakers(phrase, person))
+    return None
+
+
+def _joint_speakers(phrase: SubjectPhrase, person: Person) -> str | None:
+    """ "X et Y" as one subject, both people of the index: their names joined with "et"."""
+    ctx, start, end = phrase.ctx, phrase.start, phrase.end
+    first = min((m for m in person.mentions if start <= m[0] and m[1] <= end), default=None)
+    if first is None:
+        return None
+    joined = re.match(r"\s+et\s+(?:(?:M\.|Mme|Me|Dr)\s*)?", ctx.text[first[1] : end])
+    if not joined:
+        return None
+    second = ctx.people.first_person_in(first[1] + joined.end(), end)
+    if second is None or second is person:
+        return None
+    if not any(m[0] == first[1] + joined.end() for m in second.mentions):
+        return None
+    return f"{person.name} et {second.name}"
+
+
+def speaker_indefinite_pronoun(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """ "quelqu'un", "l'un d'eux": nobody named. Example: « Menteur ! », a crié quelqu'un."""
+    if phrase.lowered in ("quelqu'un", "quelqu’un", "l'un", "l’un", "l'une", "l’une"):
+        return SpeakerAnswer(phrase.where, None, Resolution.UNKNOWN)
+    return None
+
+
+def reject_sign_or_banner(phrase: SubjectPhrase) -> Rejection | None:
+    """Words "said" by a sign, a banner or a slogan are no quotation.
+
+    Example: « Non à la fermeture », proclamait une banderole.
+    """
+    if phrase.head is not None and fold(phrase.head.lemma_) in _NON_SPEAKER_HEADS:
+        return Rejection("reject_sign_or_banner")
+    return None
+
+
+def _titled_in_marks(phrase: SubjectPhrase):
+    return re.search(r"[«“\"]\s*([^«»“”\"]{2,60}?)\s*(?:[»”\"]|$)", phrase.text)
+
+
+def speaker_media_title(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """A media noun with its title in marks: the publication speaks under its title.
+
+    Example: "Le magazine « Projections » a salué…" → "Projections".
+    """
+    head = phrase.head
+    titled = _titled_in_marks(phrase)
+    if head is None or fold(head.lemma_) not in _MEDIA_NOUNS or not titled:
+        return None
+    return SpeakerAnswer(phrase.where, None, Resolution.ORGANISATION, titled.group(1))
+
+
+def speaker_media_last_named(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """A media noun in lower case: the publication last named before it.
+
+    Example: "La Tribune alsacienne s'en amuse : « … », ironise le journal strasbourgeois".
+    """
+    head = phrase.head
+    if head is None or fold(head.lemma_) not in _MEDIA_NOUNS or not head.text[:1].islower():
+        return None
+    ctx, start = phrase.ctx, phrase.start
+    named = [(at, name) for at, name in phrase.state.publications if at < start]
+    opening = ctx.sentence_of(phrase.candidate.open_offset)[0]
+    own = _OPENING_TITLE.match(ctx.text[opening : opening + 80])
+    if own and opening < start:
+        named.append((opening, own.group(0).strip()))
+    if not named:
+        return None
+    return SpeakerAnswer(phrase.where, None, Resolution.ORGANISATION, max(named)[1])
+
+
+def _is_role(phrase: SubjectPhrase) -> bool:
+    """A role naming one person ("le PDG de Renault"), after a definite or demonstrative determiner."""
+    head, determiner = phrase.head, phrase.determiner
+    return (
+        head is not None
+        and fold(head.lemma_) in _PERSON_ROLE_HEADS
+        and not phrase.head_is_organisation
+        and determiner is not None
+        and determiner.lower_ in _ROLE_DETERMINERS
+    )
+
+
+def speaker_role_apposed_name(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """A role phrase ending with an apposed name, even when an ORG entity covers it: the name.
+
+    Example: « … », a déclaré le ministre de la Défense, Jean Valat. → Jean Valat.
+    """
+    if not _is_role(phrase):
+        return None
+    apposed = re.search(r",\s*((?:[A-ZÀ-ÖØ-Þ][\w'’.-]+\s?){2,4})\s*$", phrase.text)
+    if not apposed:
+        return None
+    written = apposed.group(1).strip()
+    named = phrase.ctx.people.person_named(written, phrase.start)
+    return SpeakerAnswer(phrase.where, named, Resolution.EXPLICIT, None if named else written)
+
+
+def speaker_role_in_organisation(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """A role noun (or any definite noun with an organisation in its complement) is a person, not
+    the organisation: the person so described, else (a role) the antecedent, else as written.
+
+    Example: « … », a déclaré le porte-parole du Parti socialiste. → the person so described, if any.
+    """
+    ctx, head, determiner = phrase.ctx, phrase.head, phrase.determiner
+    if head is None or phrase.head_is_organisation or determiner is None:
+        return None
+    if determiner.lower_ not in _ROLE_DETERMINERS:
+        return None
+    role = _is_role(phrase)
+    if not role:
+        first_org = min((at for at in phrase.organisation_mentions if at >= phrase.start), default=0)
+        if not (
+            head.idx < first_org
+            and any(t.lower_ in ("de", "du", "des", "d'", "d’") and t.i > head.i for t in phrase.tokens)
+        ):
+            return None
+    gender = _DET_GENDER.get(determiner.lower_) or _morph_gender(head)
+    position = phrase.position()
+    person = ctx.people.by_descriptor(head.lemma_, gender, position)
+    if person is None and role:
+        person = ctx.people.antecedent(position, gender, phrase.state.last_quoted)
+    resolution = Resolution.DESCRIPTOR if person else Resolution.UNKNOWN
+    return SpeakerAnswer(phrase.where, person, resolution, phrase.descriptor)
+
+
+def speaker_organisation(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """An organisation noun, or a phrase the NER calls ORG (not "un fonctionnaire de l'Assemblée").
+
+    Example: « … », a indiqué la direction de Logiflux. → Logiflux's fullest name.
+    """
+    ctx, head = phrase.ctx, phrase.head
+    org_entity = bool(phrase.organisation_mentions)
+    if not (phrase.head_is_organisation or (org_entity and not (phrase.indefinite and head is not None))):
+        return None
+    # The organisation's own noun phrase: not its apposition or relative clause.
+    own = re.split(r"\s*[,(]\s*|\s+(?:qui|a|ont|avait|est)\b", phrase.text, maxsplit=1)[0]
+    name = ctx.people.organisation(own, fold(head.lemma_) if head is not None else "", phrase.start)
+    return SpeakerAnswer(phrase.where, None, Resolution.ORGANISATION, name)
+
+
+def speaker_acronym(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """An acronym the article spelt out: the organisation's full name.
+
+    Example: "L'Union des éleveurs du Massif (UDEM) proteste." then « … », a prévenu l'UDEM.
+    """
+    acronym = _STRIP_DETERMINER.sub("", phrase.text).strip()
+    if acronym not in phrase.ctx.people.acronyms:
+        return None
+    return SpeakerAnswer(phrase.where, None, Resolution.ORGANISATION, phrase.ctx.people.acronyms[acronym])
+
+
+def speaker_place_government(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """A capital or a country speaks for its government. Example: "Moscou a dénoncé …" → Moscou."""
+    start, end, head = phrase.start, phrase.end, phrase.head
+    place = next(
+        (
+            ent
+            for ent in phrase.ctx.doc.ents
+            if ent.label_ == "LOC" and ent.start_char <= start + 4 and ent.end_char >= end - 1
+        ),
+        None,
+    )
+    if place is None or not (head is None or head.pos_ == "PROPN"):
+        return None
+    return SpeakerAnswer(phrase.where, None, Resolution.ORGANISATION, _STRIP_DETERMINER.sub("", place.text))
+
+
+def speaker_crowd(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """A crowd names nobody. Example: « Démission ! », scandait la foule. → unknown, no name."""
+    if phrase.head is not None and fold(phrase.head.lemma_) in _CROWD_NOUNS:
+        return SpeakerAnswer(phrase.where, None, Resolution.UNKNOWN)
+    return None
+
+
+def speaker_not_a_speaker(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """A subject that cannot speak (a date, an abstract noun, "lesquels"): the previous speaker.
+
+    Example: « … », a résumé ce week-end … → whoever spoke last.
+    """
+    if may_speak(phrase.tokens, phrase.head):
+        return None
+    previous = phrase.state.previous_speaker(phrase.ctx, phrase.candidate.open_offset)
+    return SpeakerAnswer(None, previous, Resolution.PREVIOUS_SPEAKER if previous else Resolution.UNKNOWN)
+
+
+def speaker_indefinite_descriptor(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """An indefinite role: the one introduced with that title, if any, else the phrase as written.
+
+    Example: « … », renchérit une mère d'élève. → "une mère d'élève".
+    """
+    if not phrase.indefinite:
+        return None
+    head = phrase.head
+    person = phrase.ctx.people.by_descriptor(head.lemma_, None, phrase.start) if head is not None else None
+    return SpeakerAnswer(
+        phrase.where, person, Resolution.DESCRIPTOR if person else Resolution.UNKNOWN, phrase.descriptor
+    )
+
+
+def speaker_definite_descriptor(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """A definite role: the person it was attached to, else the antecedent (then learnt).
+
+    Example: "Hélène Marchetti … « … », a expliqué la maire." → Hélène Marchetti, now "la maire".
+    """
+    ctx, head, determiner = phrase.ctx, phrase.head, phrase.determiner
+    if head is None:
+        return None
+    gender = _DET_GENDER.get(determiner.lower_) if determiner is not None else None
+    gender = gender or _morph_gender(head)
+    position = phrase.position()
+    person = ctx.people.by_descriptor(head.lemma_, gender, position)
+    if person is None and determiner is not None and determiner.lower_ in _DEFINITE_OR_POSSESSIVE:
+        person = ctx.people.antecedent(position, gender, phrase.state.last_quoted)
+        if person is not None:
+            phrase.state.learn_descriptor(ctx, person, head.lemma_)
+    return SpeakerAnswer(
+        phrase.where, person, Resolution.DESCRIPTOR if person else Resolution.UNKNOWN, phrase.descriptor
+    )
+
+
+def speaker_proper_name(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """Proper nouns the people index does not hold as a person: the name as written.
+
+    Example: « … », a dit Tsahal. (a proper noun in no entity) → "Tsahal" (explicit).
+    """
+    propn = [t for t in phrase.tokens if t.pos_ == "PROPN"]
+    if not propn:
+        return None
+    written = " ".join(t.text for t in propn)
+    named = phrase.ctx.people.person_named(written, phrase.start)
+    if named is not None:
+        return SpeakerAnswer(phrase.where, named, Resolution.EXPLICIT)
+    return SpeakerAnswer(phrase.where, None, Resolution.EXPLICIT, written)
+
+
+def speaker_unresolved(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """Nothing above answered: the words are kept, nobody is named.
+
+    Example: « … », a répondu celui-ci. → "celui-ci", unknown.
+    """
+    return SpeakerAnswer(phrase.where, None, Resolution.UNKNOWN)
+
+
+PhraseRule = Callable[[SubjectPhrase], "SpeakerAnswer | Rejection | None"]
+# Most precise first; the first that answers wins.
+PHRASE_RULES: tuple[PhraseRule, ...] = (
+    speaker_pronoun_subject,
+    speaker_ce_dernier,
+    speaker_publication_title,
+    speaker_named_in_subject,
+    speaker_apposed_after_complement,
+    speaker_unnamed_beside_name,
+    speaker_apposition,
+    speaker_indefinite_pronoun,
+    reject_sign_or_banner,
+    speaker_media_title,
+    speaker_media_last_named,
+    speaker_role_apposed_name,
+    speaker_role_in_organisation,
+    speaker_organisation,
+    speaker_acronym,
+    speaker_place_government,
+    speaker_crowd,
+    speaker_not_a_speaker,
+    speaker_indefinite_descriptor,
+    speaker_definite_descriptor,
+    speaker_proper_name,
+    speaker_unresolved,
+)
+
+
+# --- running the sieves ---------------------------------------------------------------------------
+
+
+def first_pronoun_answer(query: PronounQuery) -> SpeakerAnswer:
+    """The answer of the first pronoun rule that answers (the last one always does)."""
+    query.candidate.speaker_rule, answer = first_answer(PRONOUN_RULES, query)
+    return answer
+
+
+def _first_phrase_answer(phrase: SubjectPhrase) -> SpeakerAnswer | Rejection:
+    rule, answer = first_answer(PHRASE_RULES, phrase)
+    # A delegating rule (speaker_pronoun_subject) has named the pronoun rule already.
+    if rule != speaker_pronoun_subject.__name__:
+        phrase.candidate.speaker_rule = rule
+    return answer
+
+
+def _apply(ctx: ArticleContext, state: DiscourseState, candidate: Candidate, answer) -> None:
+    if isinstance(answer, Rejection):
+        candidate.rejected = answer.rule
+        return
+    state.attribute(ctx, candidate, answer.where, answer.person, answer.resolution, answer.name)
+    if answer.joint is not None:
+        candidate.speaker = replace(candidate.speaker, name=answer.joint)
+
+
+def _previous(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> None:
+    candidate.speaker_rule = "speaker_previous"
+    previous = state.previous_speaker(ctx, candidate.open_offset)
+    resolution = Resolution.PREVIOUS_SPEAKER if previous else Resolution.UNKNOWN
+    state.attribute(ctx, candidate, None, previous, resolution, None)
+
+
+def resolve_pronoun(ctx, state, candidate, pronoun: str, where) -> None:
+    """The pronoun rules for ``pronoun``, written at ``where``."""
+    _apply(ctx, state, candidate, first_pronoun_answer(PronounQuery(ctx, state, candidate, pronoun, where)))
+
+
+def resolve_phrase(ctx, state, candidate, start: int, end: int) -> None:
+    """The phrase rules for the subject between ``start`` and ``end``."""
+    _apply(ctx, state, candidate, _first_phrase_answer(SubjectPhrase.of(ctx, state, candidate, start, end)))
+
+
+def resolve(ctx: ArticleContext, state: DiscourseState, candidate: Candidate, cue: Cue) -> None:
+    """The speaker of a quote whose cue was found: by its pronoun, its subject, or the previous speaker."""
+    if cue.pronoun is not None:
+        resolve_pronoun(ctx, state, candidate, cue.pronoun, (cue.verb_start, cue.verb_end))
+    elif cue.subject_start is None:
+        _previous(ctx, state, candidate)
+    else:
+        resolve_phrase(ctx, state, candidate, cue.subject_start, cue.subject_end)
+
+
+def resolve_indirect(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> None:
+    """The speaker of reported speech, from the subject its finder read.
+
+    No subject: the speaker of a quote in marks of the same sentence (« … », a indiqué le club,
+    précisant que …), else the previous speaker. A pronoun or a phrase: the sieves above.
+    """
+    subject = candidate.subject
+    same_sentence = state.last_marked
+    if (
+        subject is None
+        and same_sentence is not None
+        and same_sentence.speaker
+        and ctx.sentence_of(same_sentence.outer_end) == ctx.sentence_of(candidate.start)
+    ):
+        candidate.speaker_rule = "speaker_same_sentence_quote"
+        candidate.person = same_sentence.person
+        candidate.speaker = same_sentence.speaker
+        return
+    if subject is None:
+        _previous(ctx, state, candidate)
+    elif isinstance(subject, str):
+        resolve_pronoun(ctx, state, candidate, subject, None)
+        candidate.speaker = replace(candidate.speaker, text=subject)
+    else:
+        resolve_phrase(ctx, state, candidate, *subject)
+
+
+def match_headlines(ctx: ArticleContext, candidates: list[Candidate]) -> None:
+    """A headline quote with no cue takes the speaker of the body quote that repeats it.
+
+    Example: headline « Nous ne céderons pas », then « Nous ne céderons pas », a dit la ministre.
+    A short or embedded headline quote with no match is a term ("un accord « a minima »": rejected).
+    """
+    body = [c for c in candidates if not c.headline and c.rejected is None and c.speaker]
+    text = ctx.text
+    for candidate in candidates:
+        if not candidate.headline_unattributed or candidate.rejected:
+            continue
+        words = {fold(w) for w in re.findall(r"\w+", text[candidate.start : candidate.end]) if len(w) > 2}
+        best, best_score = None, 0.0
+        for other in body:
+            other_words = {fold(w) for w in re.findall(r"\w+", text[other.start : other.end])}
+            score = len(words & other_words) / max(1, len(words))
+            if score > best_score:
+                best, best_score = other, score
+        if best is not None and best_score >= HEADLINE_MATCH_SHARE:
+            candidate.person = best.person
+            candidate.speaker = replace(
+                best.speaker, text=None, start=None, end=None, resolution=Resolution.HEADLINE_MATCH
+            )
+            candidate.cue = None
+        elif embedded(ctx, candidate) or len(text[candidate.start : candidate.end].split()) <= 4:
+            candidate.rejected = "reject_headline_term"
+        else:
+            candidate.speaker = UNKNOWN_SPEAKER

