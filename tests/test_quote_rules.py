@@ -145,6 +145,13 @@ TRACED = [
         "cue_after/speaker_publication_title",
     ),
     (
+        # a role in capitals after a headline with no full stop is a person's role, not a title
+        "Paul Roux : « Nous allons grandir » Le PDG de Verdal prévient, dans un entretien au Monde, "
+        "que l'année ne s'annonce « pas facile » pour le groupe.",
+        "pas facile",
+        "cue_before_verb/speaker_role_in_organisation",
+    ),
+    (
         "Le procès s'est ouvert hier.\n"
         "L'avocate de Gérard Ollivier, Me Claire Hembert, a déclaré que « son client est innocent de tous ces faits ».",
         "innocent",

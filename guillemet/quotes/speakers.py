@@ -370,10 +370,11 @@ def speaker_ce_dernier(phrase: SubjectPhrase) -> SpeakerAnswer | None:
 def speaker_publication_title(phrase: SubjectPhrase) -> SpeakerAnswer | None:
     """A capitalised article inside a sentence opens a name: a publication or an organisation.
 
-    Example: « … », tranche Le Journal des Causses. → "Le Journal des Causses" (remembered).
+    Example: « … », tranche Le Journal des Causses. → "Le Journal des Causses" (remembered). A role
+    in capitals names a person, not a title: "Le PDG du groupe Verdal, Paul Roux, a dit" is no title.
     """
     titled_name = _TITLED_NAME.match(phrase.text)
-    if not titled_name or phrase.start <= phrase.ctx.sentence_of(phrase.start)[0]:
+    if not titled_name or phrase.start <= phrase.ctx.sentence_of(phrase.start)[0] or _is_role(phrase):
         return None
     name = titled_name.group(0).strip()
     phrase.state.publications.append((phrase.start, name))
