@@ -472,3 +472,19 @@ def test_speaker_role_apposed_name(blank):
     answer = speakers.speaker_role_apposed_name(_phrase(ctx, "le ministre de la Défense, Jean Valat"))
     assert answer.resolution is Resolution.EXPLICIT
     assert (answer.person.name if answer.person else answer.name) == "Jean Valat"
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        (
+            "La ministre Anne Roche est arrivée. Elle dit avoir « toujours défendu les agriculteurs de la région ».",
+            "Elle",
+        ),
+        ("La ministre Anne Roche est arrivée. « Nous avons défendu les agriculteurs », a-t-elle dit.", "elle"),
+    ],
+)
+def test_a_pronoun_speaker_is_the_pronoun_as_written_not_its_verb(nlp_md, raw, words):
+    text = normalize_text(raw).text
+    (quote,) = QuoteExtractor().extract(nlp_md(text), text)
+    assert quote.speaker["text"] == words and quote.speaker["name"] == "Anne Roche", quote.speaker

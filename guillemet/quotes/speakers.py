@@ -90,6 +90,8 @@ _PERSON_ROLE_HEADS = frozenset(
 )
 _ROLE_DETERMINERS = ("le", "la", "l'", "l’", "ce", "cette")
 _DEFINITE_OR_POSSESSIVE = ("le", "la", "l'", "ce", "cette", "son", "sa")
+# How many tokens before its verb a subject pronoun is looked for ("Elle a toujours dit …").
+PRONOUN_WINDOW = 6
 # How far back "ce dernier" looks for the person it refers to (characters).
 CE_DERNIER_WINDOW = 400
 # A headline quote takes the speaker of the body quote sharing this share of its words.
@@ -762,10 +764,33 @@ def resolve_phrase(ctx, state, candidate, start: int, end: int) -> None:
     _apply(ctx, state, candidate, _first_phrase_answer(SubjectPhrase.of(ctx, state, candidate, start, end)))
 
 
+def _pronoun_where(ctx: ArticleContext, cue: Cue) -> tuple[int, int]:
+    """Where the cue's pronoun is written: the clitic before the verb in its sentence ("Elle dit
+    avoir « … »" → "Elle", not "dit"), else the verb (with its inverted clitic, "a-t-elle dit")."""
+    sentence_start, sentence_end = ctx.sentence_of(cue.verb_start)
+    verb = ctx.token_index(cue.verb_start)
+    first, last = ctx.token_index(sentence_start), min(len(ctx.doc), verb + 3)
+    for k in [*range(verb + 1, last), *range(verb - 1, max(first, verb - PRONOUN_WINDOW) - 1, -1)]:
+        token = ctx.doc[k]
+        if token.idx >= sentence_end or ctx.inside_marks(token.idx):
+            continue
+        if token.lower_ == cue.pronoun or (token.text.startswith("-") and token.lower_.split("-")[-1] == cue.pronoun):
+            if k > verb and not token.text.startswith("-"):
+                continue  # after the verb only an inverted clitic ("dit-elle") is its subject
+            end = token.idx + len(token.text)
+            return end - len(cue.pronoun), end  # "-t-elle" → "elle"
+    return cue.verb_start, cue.verb_end
+
+
 def resolve(ctx: ArticleContext, state: DiscourseState, candidate: Candidate, cue: Cue) -> None:
     """The speaker of a quote whose cue was found: by its pronoun, its subject, or the previous speaker."""
     if cue.pronoun is not None:
-        resolve_pronoun(ctx, state, candidate, cue.pronoun, (cue.verb_start, cue.verb_end))
+        answer = first_pronoun_answer(PronounQuery(ctx, state, candidate, cue.pronoun, _pronoun_where(ctx, cue)))
+        if answer.person is None and answer.name is None:
+            # an unresolved pronoun keeps the verb as its words: `structure.speaker_in_reach` reads
+            # a lone verb as no source in reach (an impersonal "il" is no speaker)
+            answer = replace(answer, where=(cue.verb_start, cue.verb_end))
+        _apply(ctx, state, candidate, answer)
     elif cue.subject_start is None:
         _previous(ctx, state, candidate)
     else:
