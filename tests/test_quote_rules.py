@@ -488,3 +488,10 @@ def test_a_pronoun_speaker_is_the_pronoun_as_written_not_its_verb(nlp_md, raw, w
     text = normalize_text(raw).text
     (quote,) = QuoteExtractor().extract(nlp_md(text), text)
     assert quote.speaker["text"] == words and quote.speaker["name"] == "Anne Roche", quote.speaker
+
+
+def test_a_title_ending_in_a_participle_keeps_it(nlp_md):
+    raw = "Le maire a démissionné. « Le maire a caché ses comptes pendant des années », écrit Le Canard enchaîné."
+    text = normalize_text(raw).text
+    (quote,) = QuoteExtractor().extract(nlp_md(text), text)
+    assert quote.speaker["name"] == "Le Canard enchaîné" == quote.speaker["text"], quote.speaker

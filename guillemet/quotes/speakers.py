@@ -379,8 +379,29 @@ def speaker_publication_title(phrase: SubjectPhrase) -> SpeakerAnswer | None:
     if not titled_name or phrase.start <= phrase.ctx.sentence_of(phrase.start)[0] or _is_role(phrase):
         return None
     name = titled_name.group(0).strip()
+    where = phrase.where
+    if titled_name.end() >= len(phrase.text.rstrip()):
+        where = _title_participle(phrase) or where
+        name = phrase.ctx.text[phrase.start : where[1]].strip() if where[1] > phrase.end else name
     phrase.state.publications.append((phrase.start, name))
-    return SpeakerAnswer(phrase.where, None, Resolution.ORGANISATION, name)
+    return SpeakerAnswer(where, None, Resolution.ORGANISATION, name)
+
+
+def _title_participle(phrase: SubjectPhrase) -> tuple[int, int] | None:
+    """A lower-case participle or adjective closing the title, that the parser took for a verb
+    ("écrit Le Canard enchaîné."): the phrase up to it, when punctuation follows it."""
+    ctx = phrase.ctx
+    k = ctx.token_index(phrase.end)
+    if k + 1 >= len(ctx.doc):
+        return None
+    word, after = ctx.doc[k], ctx.doc[k + 1]
+    if word.idx < phrase.end or not word.is_lower or ctx.inside_marks(word.idx):
+        return None
+    if word.pos_ != "ADJ" and "VerbForm=Part" not in str(word.morph):
+        return None
+    if not after.is_punct or after.text in ("«", "“", '"'):
+        return None
+    return phrase.start, word.idx + len(word.text)
 
 
 def speaker_named_in_subject(phrase: SubjectPhrase) -> SpeakerAnswer | None:
