@@ -495,3 +495,13 @@ def test_a_title_ending_in_a_participle_keeps_it(nlp_md):
     text = normalize_text(raw).text
     (quote,) = QuoteExtractor().extract(nlp_md(text), text)
     assert quote.speaker["name"] == "Le Canard enchaîné" == quote.speaker["text"], quote.speaker
+
+
+def test_a_descriptor_after_cet_takes_the_antecedent(nlp_md):
+    raw = (
+        "Le sociologue Paul Durand a étudié le quartier. "
+        "« La ville a abandonné ses habitants depuis des années », estime cet observateur."
+    )
+    text = normalize_text(raw).text
+    (quote,) = QuoteExtractor().extract(nlp_md(text), text)
+    assert quote.speaker["name"] == "Paul Durand" and quote.speaker["text"] == "cet observateur", quote.speaker

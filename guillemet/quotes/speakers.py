@@ -88,8 +88,8 @@ _PERSON_ROLE_HEADS = frozenset(
     "premier vice-president vice-presidente fondateur fondatrice entraineur entraineuse selectionneur "
     "rapporteur rapporteure prefet prefete".split()
 )
-_ROLE_DETERMINERS = ("le", "la", "l'", "l’", "ce", "cette")
-_DEFINITE_OR_POSSESSIVE = ("le", "la", "l'", "ce", "cette", "son", "sa")
+_ROLE_DETERMINERS = ("le", "la", "l'", "l’", "ce", "cet", "cette")
+_DEFINITE_OR_POSSESSIVE = ("le", "la", "l'", "ce", "cet", "cette", "son", "sa")
 # How many tokens before its verb a subject pronoun is looked for ("Elle a toujours dit …").
 PRONOUN_WINDOW = 6
 # How far back "ce dernier" looks for the person it refers to (characters).
