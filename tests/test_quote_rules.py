@@ -152,6 +152,11 @@ TRACED = [
         "cue_before_verb/speaker_role_in_organisation",
     ),
     (
+        "La ministre Anne Roche a visité la ferme. À ses yeux, « les agriculteurs ont été oubliés par tout le monde ».",
+        "oubliés",
+        "cue_before_pour_pronoun/speaker_pronoun_antecedent",
+    ),
+    (
         "Le procès s'est ouvert hier.\n"
         "L'avocate de Gérard Ollivier, Me Claire Hembert, a déclaré que « son client est innocent de tous ces faits ».",
         "innocent",
