@@ -145,6 +145,18 @@ TRACED = [
         "cue_after/speaker_publication_title",
     ),
     (
+        # a role in capitals after a headline with no full stop is a person's role, not a title
+        "Paul Roux : « Nous allons grandir » Le PDG de Verdal prévient, dans un entretien au Monde, "
+        "que l'année ne s'annonce « pas facile » pour le groupe.",
+        "pas facile",
+        "cue_before_verb/speaker_role_in_organisation",
+    ),
+    (
+        "La ministre Anne Roche a visité la ferme. À ses yeux, « les agriculteurs ont été oubliés par tout le monde ».",
+        "oubliés",
+        "cue_before_pour_pronoun/speaker_pronoun_antecedent",
+    ),
+    (
         "Le procès s'est ouvert hier.\n"
         "L'avocate de Gérard Ollivier, Me Claire Hembert, a déclaré que « son client est innocent de tous ces faits ».",
         "innocent",
@@ -465,3 +477,36 @@ def test_speaker_role_apposed_name(blank):
     answer = speakers.speaker_role_apposed_name(_phrase(ctx, "le ministre de la Défense, Jean Valat"))
     assert answer.resolution is Resolution.EXPLICIT
     assert (answer.person.name if answer.person else answer.name) == "Jean Valat"
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        (
+            "La ministre Anne Roche est arrivée. Elle dit avoir « toujours défendu les agriculteurs de la région ».",
+            "Elle",
+        ),
+        ("La ministre Anne Roche est arrivée. « Nous avons défendu les agriculteurs », a-t-elle dit.", "elle"),
+    ],
+)
+def test_a_pronoun_speaker_is_the_pronoun_as_written_not_its_verb(nlp_md, raw, words):
+    text = normalize_text(raw).text
+    (quote,) = QuoteExtractor().extract(nlp_md(text), text)
+    assert quote.speaker["text"] == words and quote.speaker["name"] == "Anne Roche", quote.speaker
+
+
+def test_a_title_ending_in_a_participle_keeps_it(nlp_md):
+    raw = "Le maire a démissionné. « Le maire a caché ses comptes pendant des années », écrit Le Canard enchaîné."
+    text = normalize_text(raw).text
+    (quote,) = QuoteExtractor().extract(nlp_md(text), text)
+    assert quote.speaker["name"] == "Le Canard enchaîné" == quote.speaker["text"], quote.speaker
+
+
+def test_a_descriptor_after_cet_takes_the_antecedent(nlp_md):
+    raw = (
+        "Le sociologue Paul Durand a étudié le quartier. "
+        "« La ville a abandonné ses habitants depuis des années », estime cet observateur."
+    )
+    text = normalize_text(raw).text
+    (quote,) = QuoteExtractor().extract(nlp_md(text), text)
+    assert quote.speaker["name"] == "Paul Durand" and quote.speaker["text"] == "cet observateur", quote.speaker

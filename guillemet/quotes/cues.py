@@ -392,6 +392,33 @@ def cue_before_pour(ctx: ArticleContext, state: DiscourseState, candidate: Candi
     return None
 
 
+# "Pour elle, « … »", "À ses yeux, « … »": the pronoun whose antecedent holds the opinion.
+_POUR_PRONOUNS = {"lui": "il", "elle": "elle", "eux": "ils", "elles": "elles"}
+
+
+def cue_before_pour_pronoun(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """A sentence opened by "Pour lui/elle/eux/elles," or "À ses/leurs yeux," right before the
+    quote: the opinion of the pronoun's antecedent (cue "pour").
+
+    Example: La ministre Anne Roche a visité la ferme. Pour elle, « les agriculteurs ont été oubliés ».
+    """
+    before = before_quote(ctx, candidate)
+    doc, first = ctx.doc, before.first
+    if first + 2 >= len(doc) or ctx.inside_marks(doc[first].idx):
+        return None
+    words = [t.lower_ for t in doc[first : first + 4]]
+    if words[0] == "pour" and words[1] in _POUR_PRONOUNS and words[2] == ",":
+        pronoun, written, comma = _POUR_PRONOUNS[words[1]], doc[first + 1], doc[first + 2]
+    elif words[0] in ("à", "a") and words[1] in ("ses", "leurs") and words[2:] == ["yeux", ","]:
+        pronoun = "lui" if words[1] == "ses" else "ils"
+        written, comma = doc[first + 1], doc[first + 3]
+    else:
+        return None
+    if ctx.text[comma.idx + 1 : before.anchor].strip():
+        return None  # "Pour elle, il faut « … »": the quote is not the opinion itself
+    return Cue("pour", written.idx, written.idx + len(written.text), None, None, pronoun)
+
+
 def cue_before_selon(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
     """Selon X / d'après X before the quote in its sentence, the nearest first.
 
@@ -548,6 +575,7 @@ CUE_RULES: tuple[CueRule, ...] = (
     cue_after,
     cue_continued,
     cue_before_pour,
+    cue_before_pour_pronoun,
     cue_before_selon,
     cue_before_verb,
     cue_before_colon,

@@ -88,8 +88,10 @@ _PERSON_ROLE_HEADS = frozenset(
     "premier vice-president vice-presidente fondateur fondatrice entraineur entraineuse selectionneur "
     "rapporteur rapporteure prefet prefete".split()
 )
-_ROLE_DETERMINERS = ("le", "la", "l'", "l’", "ce", "cette")
-_DEFINITE_OR_POSSESSIVE = ("le", "la", "l'", "ce", "cette", "son", "sa")
+_ROLE_DETERMINERS = ("le", "la", "l'", "l’", "ce", "cet", "cette")
+_DEFINITE_OR_POSSESSIVE = ("le", "la", "l'", "ce", "cet", "cette", "son", "sa")
+# How many tokens before its verb a subject pronoun is looked for ("Elle a toujours dit …").
+PRONOUN_WINDOW = 6
 # How far back "ce dernier" looks for the person it refers to (characters).
 CE_DERNIER_WINDOW = 400
 # A headline quote takes the speaker of the body quote sharing this share of its words.
@@ -370,14 +372,36 @@ def speaker_ce_dernier(phrase: SubjectPhrase) -> SpeakerAnswer | None:
 def speaker_publication_title(phrase: SubjectPhrase) -> SpeakerAnswer | None:
     """A capitalised article inside a sentence opens a name: a publication or an organisation.
 
-    Example: « … », tranche Le Journal des Causses. → "Le Journal des Causses" (remembered).
+    Example: « … », tranche Le Journal des Causses. → "Le Journal des Causses" (remembered). A role
+    in capitals names a person, not a title: "Le PDG du groupe Verdal, Paul Roux, a dit" is no title.
     """
     titled_name = _TITLED_NAME.match(phrase.text)
-    if not titled_name or phrase.start <= phrase.ctx.sentence_of(phrase.start)[0]:
+    if not titled_name or phrase.start <= phrase.ctx.sentence_of(phrase.start)[0] or _is_role(phrase):
         return None
     name = titled_name.group(0).strip()
+    where = phrase.where
+    if titled_name.end() >= len(phrase.text.rstrip()):
+        where = _title_participle(phrase) or where
+        name = phrase.ctx.text[phrase.start : where[1]].strip() if where[1] > phrase.end else name
     phrase.state.publications.append((phrase.start, name))
-    return SpeakerAnswer(phrase.where, None, Resolution.ORGANISATION, name)
+    return SpeakerAnswer(where, None, Resolution.ORGANISATION, name)
+
+
+def _title_participle(phrase: SubjectPhrase) -> tuple[int, int] | None:
+    """A lower-case participle or adjective closing the title, that the parser took for a verb
+    ("écrit Le Canard enchaîné."): the phrase up to it, when punctuation follows it."""
+    ctx = phrase.ctx
+    k = ctx.token_index(phrase.end)
+    if k + 1 >= len(ctx.doc):
+        return None
+    word, after = ctx.doc[k], ctx.doc[k + 1]
+    if word.idx < phrase.end or not word.is_lower or ctx.inside_marks(word.idx):
+        return None
+    if word.pos_ != "ADJ" and "VerbForm=Part" not in str(word.morph):
+        return None
+    if not after.is_punct or after.text in ("«", "“", '"'):
+        return None
+    return phrase.start, word.idx + len(word.text)
 
 
 def speaker_named_in_subject(phrase: SubjectPhrase) -> SpeakerAnswer | None:
@@ -761,10 +785,33 @@ def resolve_phrase(ctx, state, candidate, start: int, end: int) -> None:
     _apply(ctx, state, candidate, _first_phrase_answer(SubjectPhrase.of(ctx, state, candidate, start, end)))
 
 
+def _pronoun_where(ctx: ArticleContext, cue: Cue) -> tuple[int, int]:
+    """Where the cue's pronoun is written: the clitic before the verb in its sentence ("Elle dit
+    avoir « … »" → "Elle", not "dit"), else the verb (with its inverted clitic, "a-t-elle dit")."""
+    sentence_start, sentence_end = ctx.sentence_of(cue.verb_start)
+    verb = ctx.token_index(cue.verb_start)
+    first, last = ctx.token_index(sentence_start), min(len(ctx.doc), verb + 3)
+    for k in [*range(verb + 1, last), *range(verb - 1, max(first, verb - PRONOUN_WINDOW) - 1, -1)]:
+        token = ctx.doc[k]
+        if token.idx >= sentence_end or ctx.inside_marks(token.idx):
+            continue
+        if token.lower_ == cue.pronoun or (token.text.startswith("-") and token.lower_.split("-")[-1] == cue.pronoun):
+            if k > verb and not token.text.startswith("-"):
+                continue  # after the verb only an inverted clitic ("dit-elle") is its subject
+            end = token.idx + len(token.text)
+            return end - len(cue.pronoun), end  # "-t-elle" → "elle"
+    return cue.verb_start, cue.verb_end
+
+
 def resolve(ctx: ArticleContext, state: DiscourseState, candidate: Candidate, cue: Cue) -> None:
     """The speaker of a quote whose cue was found: by its pronoun, its subject, or the previous speaker."""
     if cue.pronoun is not None:
-        resolve_pronoun(ctx, state, candidate, cue.pronoun, (cue.verb_start, cue.verb_end))
+        answer = first_pronoun_answer(PronounQuery(ctx, state, candidate, cue.pronoun, _pronoun_where(ctx, cue)))
+        if answer.person is None and answer.name is None:
+            # an unresolved pronoun keeps the verb as its words: `structure.speaker_in_reach` reads
+            # a lone verb as no source in reach (an impersonal "il" is no speaker)
+            answer = replace(answer, where=(cue.verb_start, cue.verb_end))
+        _apply(ctx, state, candidate, answer)
     elif cue.subject_start is None:
         _previous(ctx, state, candidate)
     else:
