@@ -219,6 +219,12 @@ def test_a_verb_with_its_own_subject_is_no_postposed_source(extract, sentence):
             "Washington",
             id="selon lesquelles: the source of the explanations",
         ),
+        pytest.param(
+            "En sens inverse, selon la chambre de commerce, les exportations soutiennent dix mille emplois.",
+            "les exportations soutiennent dix mille emplois",
+            "chambre de commerce",
+            id="an adverbial before the source: the content after it",
+        ),
     ],
 )
 def test_selon_sources(extract, sentence, content, speaker):
@@ -226,6 +232,22 @@ def test_selon_sources(extract, sentence, content, speaker):
     assert len(quotes) == 1, quotes
     assert quotes[0].text == content and quotes[0].cue == "selon"
     assert speaker in (quotes[0].speaker["name"] or quotes[0].speaker["text"] or ""), quotes[0].speaker
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        pytest.param("Les écarts sont très forts selon qu'il s'agit des articles ou des auteurs.", id="selon que"),
+        pytest.param(
+            "Tout est classé (selon la nomenclature officielle) pour que les lecteurs s'y retrouvent.", id="gloss"
+        ),
+        pytest.param(
+            "Il est probable que, selon les domaines, la pondération soit très différente.", id="distributive"
+        ),
+    ],
+)
+def test_selon_without_a_source(extract, sentence):
+    assert [q for q in _indirect(extract(sentence)) if q.cue == "selon"] == []
 
 
 def test_a_headline_reports_speech_too(extract):

@@ -51,6 +51,8 @@ INDIRECT_MIN_CHARS = 12
 _SELON_NON_SPEAKERS = frozenset(
     """chiffre information sondage donnee estimation calcul bilan projection modele prevision
     regle loi article principe moi nous""".split()
+    # Distributive "selon": "selon les domaines", "selon les cas" (it varies with X, nobody speaks).
+    + "cas domaine region periode nomenclature critere methode definition secteur niveau type saison".split()
 )
 
 # (content start, content end, cue lemma, subject: a char span, a pronoun, or None)
@@ -326,6 +328,10 @@ def cue_indirect_selon(ctx: ArticleContext, tokens, sentence_start: int, sentenc
         if ctx.inside_marks(token.idx):
             continue
         cue = "selon" if lower == "selon" else "d'après"
+        if token.i + 1 < len(ctx.doc) and ctx.doc[token.i + 1].lower_ in ("que", "qu'", "qu", "qu’"):
+            continue  # "selon qu'il s'agit des articles ou des auteurs": a conjunction, no source
+        if token.i > 0 and ctx.doc[token.i - 1].text == "(" and lower == "selon":
+            continue  # "Tout est référencé (selon la nomenclature du JEL)": a word's gloss
         relative = _selon_relative(ctx, token, sentence_end)
         if relative is not None:
             return relative[0], relative[1], cue, phrase_span(ctx, relative[2])
@@ -346,10 +352,24 @@ def cue_indirect_selon(ctx: ArticleContext, tokens, sentence_start: int, sentenc
             return after_np + rest.end(), sentence_end, cue, subject
         # "content, selon X." (or "content, selon X, content")
         before = text[sentence_start:cue_start].rstrip(" ,")
+        rest = re.match(r"\s*,\s*", text[after_np:sentence_end])
+        if (
+            rest
+            and sentence_end - after_np - rest.end() >= INDIRECT_MIN_CHARS
+            and not _has_clause(ctx, sentence_start, cue_start)
+        ):
+            # "En sens inverse, selon le département du Commerce, les exportations…": an adverbial
+            # before the source, the content after it.
+            return after_np + rest.end(), sentence_end, cue, subject
         if len(before) < 12:
             continue
         return sentence_start, sentence_start + len(before), cue, subject
     return None
+
+
+def _has_clause(ctx: ArticleContext, start: int, end: int) -> bool:
+    """Whether the words between ``start`` and ``end`` hold a main-clause verb."""
+    return any(main_clause_verb(t) for t in ctx.doc[ctx.token_index(start) : ctx.token_index(end)])
 
 
 def classify_kind(ctx: ArticleContext, candidate: Candidate) -> QuoteKind:
