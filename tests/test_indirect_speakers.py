@@ -133,6 +133,18 @@ def test_no_infinitival_complement_without_a_verb_of_saying(extract, sentence):
             "opposition",
             id="a group",
         ),
+        pytest.param(
+            "Pour les économistes, la croissance ralentira nettement l'an prochain.",
+            "la croissance ralentira nettement l'an prochain",
+            "économistes",
+            id="a trade noun",
+        ),
+        pytest.param(
+            "Pour lui, cette réforme arrive beaucoup trop tard.",
+            "cette réforme arrive beaucoup trop tard",
+            "lui",
+            id="a pronoun",
+        ),
     ],
 )
 def test_pour_x_gives_its_content(extract, sentence, content, speaker):
@@ -148,6 +160,9 @@ def test_pour_x_gives_its_content(extract, sentence, content, speaker):
         "Pour la première fois, le conseil municipal a voté le budget à l'unanimité.",
         "Pour 2025, la commune prévoit une hausse de ses dépenses de voirie.",
         "Pour cela, il faudra attendre la fin des travaux du pont.",
+        "Pour ce test, les ingénieurs ont utilisé deux voitures de série.",
+        "Pour les Iles du Cap-Vert, la qualification est une première historique.",
+        "Pour ce voyage, la compagnie a affrété un avion de cent places.",
     ],
 )
 def test_pour_without_a_source_is_no_speech(extract, sentence):

@@ -14,6 +14,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from guillemet.gender import role_nouns
+from guillemet.mentions import ORG_NOUNS
 from guillemet.quotes.context import ArticleContext
 from guillemet.quotes.cues import find_cue_after
 from guillemet.quotes.grammar import (
@@ -45,6 +47,17 @@ _INFINITIVE_CUES = frozenset(
 _OBJECT_INFINITIVE_CUES = frozenset("demander recommander proposer suggérer promettre".split())
 # "Pour X, …" where X names a purpose or a time, not a source.
 _NOT_SPEAKING_AFTER_POUR = frozenset("fois cas moment instant heure annee mois semaine jour part reste".split())
+# "Pour X, …" speaks when X's head is one of these (besides role_nouns.txt and ORG_NOUNS): groups,
+# crowds, the media and written sources that hold a view.
+_POUR_SOURCE_HEADS = frozenset(
+    """opposition majorite minorite population delegation redaction defense accusation coalition
+    communaute profession famille proche entourage camp partisan adversaire detracteur defenseur
+    specialiste analyste economiste observateur spectateur lecteur utilisateur usager consommateur
+    citoyen electeur francais habitant riverain manifestant gens patron employeur syndicat
+    journal quotidien magazine presse media rapport etude auteur signataire""".split()
+)
+# Person endings for the nouns the lists lack ("sociologue", "pharmacienne"), as gender.py reads them.
+_PERSON_ENDINGS = ("iste", "logue", "trice", "euse", "ienne", "ien")
 # An indirect clause shorter than this is no quotation ("il a dit que oui").
 INDIRECT_MIN_CHARS = 12
 # Nouns after selon / d'après that name a source of figures or a rule, not a speaker.
@@ -461,10 +474,7 @@ def cue_indirect_pour(ctx: ArticleContext, tokens, sentence_start: int, sentence
         return None
     phrase = doc[first.i + 1 : phrase_end]
     head = next((t for t in phrase if t.pos_ == "NOUN"), None)
-    named = any(t.pos_ == "PROPN" for t in phrase) or ctx.people.first_person_in(
-        phrase[0].idx, phrase[-1].idx + len(phrase[-1].text)
-    )
-    if phrase[0].pos_ == "NUM" or (not named and (head is None or not may_speak(phrase, head))):
+    if phrase[0].pos_ == "NUM" or not _pour_source(ctx, phrase, head):
         return None
     if head is not None and fold(head.lemma_) in _NOT_SPEAKING_AFTER_POUR:
         return None
@@ -473,6 +483,26 @@ def cue_indirect_pour(ctx: ArticleContext, tokens, sentence_start: int, sentence
     while content_start < sentence_end and ctx.text[content_start].isspace():
         content_start += 1
     return content_start, sentence_end, "pour", subject
+
+
+def _pour_source(ctx: ArticleContext, phrase, head) -> bool:
+    """Whether the X of "Pour X, …" is a source: a person or organisation of the index or of the
+    parse's entities, a personal pronoun, or a head naming a person, a role, a group or an
+    organisation ("Pour ce test, …", "Pour les Cape Verde, …" are no source)."""
+    start, end = phrase[0].idx, phrase[-1].idx + len(phrase[-1].text)
+    if ctx.people.first_person_in(start, end):
+        return True
+    if any(ent.label_ in ("PER", "ORG") and ent.start_char < end and ent.end_char > start for ent in ctx.doc.ents):
+        return True
+    if head is None:
+        return any(t.pos_ == "PRON" and fold(t.text) in ("lui", "elle", "eux", "elles", "moi", "nous") for t in phrase)
+    if not may_speak(phrase, head):
+        return False
+    words = {fold(head.text), fold(head.lemma_)}
+    words |= {w[:-1] for w in words if w.endswith(("s", "x"))}
+    if words & (role_nouns() | ORG_NOUNS | _POUR_SOURCE_HEADS):
+        return True
+    return any(len(w) >= 7 and w.endswith(_PERSON_ENDINGS) for w in words)
 
 
 def cue_indirect_postposed(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int) -> IndirectFound | None:
