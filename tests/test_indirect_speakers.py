@@ -361,3 +361,18 @@ def test_joint_speakers(extract, sentence, speaker):
 def test_ce_dernier_is_the_last_person_named(extract, text, speaker):
     quotes = _indirect(extract(text))
     assert quotes and quotes[-1].speaker["name"] == speaker, quotes
+
+
+def test_que_after_an_incise(extract):
+    quotes = _indirect(extract("Elle a ajouté, selon son entourage, qu'elle ne se représenterait pas aux élections."))
+    assert [(q.text, q.cue) for q in quotes] == [("elle ne se représenterait pas aux élections", "ajouter")], quotes
+
+
+def test_the_next_finder_answers_when_a_clause_opens_with_marks(extract):
+    text = (
+        "Le ministre Paul Hart a joué la fibre patriote pour affirmer, vendredi soir, que « l'alliance "
+        "renouvelée » le mettait dans une situation inconfortable, rapporte le Guardian."
+    )
+    quotes = _indirect(extract(text))
+    assert len(quotes) == 1 and quotes[0].cue == "rapporter", quotes
+    assert quotes[0].text.startswith("Le ministre Paul Hart a joué la fibre patriote")

@@ -32,7 +32,7 @@ from guillemet.quotes.lexicon import fold
 from guillemet.quotes.marks import MarkedSpan
 from guillemet.quotes.people import Person
 from guillemet.quotes.speakers import TIME_HEADS, may_speak
-from guillemet.quotes.types import Candidate, QuoteKind, Resolution, Speaker, first_answer
+from guillemet.quotes.types import Candidate, QuoteKind, Resolution, Speaker
 
 _DASHES = ("— ", "– ", "- ", "—", "–")
 _QUESTION_PREFIX = re.compile(r"^(?:Q|Question|Questions)\s*[:.-]\s*", re.IGNORECASE)
@@ -58,6 +58,8 @@ _POUR_SOURCE_HEADS = frozenset(
 )
 # Person endings for the nouns the lists lack ("sociologue", "pharmacienne"), as gender.py reads them.
 _PERSON_ENDINGS = ("iste", "logue", "trice", "euse", "ienne", "ien")
+# How far (in tokens) the comma closing an incise between a verb and "que" may be.
+_QUE_INCISE_TOKENS = 10
 # An indirect clause shorter than this is no quotation ("il a dit que oui").
 INDIRECT_MIN_CHARS = 12
 # Nouns after selon / d'après that name a source of figures or a rule, not a speaker.
@@ -257,7 +259,7 @@ def incise_end(ctx: ArticleContext, position: int, limit: int) -> int | None:
 def find_indirect(ctx: ArticleContext, marked: list[tuple[int, int]]) -> list[Candidate]:
     """Reported speech without marks, one per sentence at most (headlines included).
 
-    The finders of ``INDIRECT_RULES``, the first that answers wins: a que-clause after a reporting
+    The finders of ``INDIRECT_RULES``, the first whose clause is kept wins: a que-clause after a reporting
     verb of the lexicon, an infinitival complement, selon / d'après, "Pour X, …", a source after its
     content. A clause mostly in marks, or opening with marks, is left to the marked quote.
     """
@@ -268,23 +270,16 @@ def find_indirect(ctx: ArticleContext, marked: list[tuple[int, int]]) -> list[Ca
     for sentence_start, sentence_end in ctx.sentences:
         first, last = ctx.token_index(sentence_start), ctx.token_index(sentence_end)
         tokens = doc[first:last]
-        cue_rule, found = first_answer(INDIRECT_RULES, ctx, tokens, sentence_start, sentence_end)
-        if found is None:
+        accepted = None
+        for rule in INDIRECT_RULES:
+            # The next finder is asked when a finder's clause is too short or is the marked quote's.
+            found = rule(ctx, tokens, sentence_start, sentence_end)
+            if found is not None and (kept := _kept_content(ctx, found, marked, marked_opens, marked_ends)):
+                accepted = rule.__name__, kept
+                break
+        if accepted is None:
             continue
-        content_start, content_end, cue, subject = found
-        while content_end > content_start and ctx.text[content_end - 1] in ".!?;: ":
-            content_end -= 1
-        if content_end - content_start < INDIRECT_MIN_CHARS:
-            continue
-        # Marked spans are sorted and disjoint: only those opening before content_end and
-        # closing after content_start can overlap it, found by bisection.
-        low = bisect.bisect_right(marked_ends, content_start)
-        high = bisect.bisect_left(marked_opens, content_end)
-        near = marked[low:high]
-        covered = sum(max(0, min(content_end, e) - max(content_start, s)) for s, e in near)
-        early = content_start + 0.4 * (content_end - content_start)
-        if covered > 0.3 * (content_end - content_start) or any(content_start <= s < early for s, _ in near):
-            continue  # the words in marks are the quote; their cue is this verb
+        cue_rule, (content_start, content_end, cue, subject) = accepted
         candidate = Candidate(
             content_start, content_end, content_start, content_end, marked=False, kind=QuoteKind.INDIRECT
         )
@@ -293,6 +288,26 @@ def find_indirect(ctx: ArticleContext, marked: list[tuple[int, int]]) -> list[Ca
         candidate.cue_rule = cue_rule
         candidates.append(candidate)
     return candidates
+
+
+def _kept_content(ctx: ArticleContext, found: IndirectFound, marked, marked_opens, marked_ends):
+    """A finder's clause without its closing punctuation, or None when it is too short or mostly in
+    marks, or opens with marks (the words in marks are the quote; their cue is this verb)."""
+    content_start, content_end, cue, subject = found
+    while content_end > content_start and ctx.text[content_end - 1] in ".!?;: ":
+        content_end -= 1
+    if content_end - content_start < INDIRECT_MIN_CHARS:
+        return None
+    # Marked spans are sorted and disjoint: only those opening before content_end and
+    # closing after content_start can overlap it, found by bisection.
+    low = bisect.bisect_right(marked_ends, content_start)
+    high = bisect.bisect_left(marked_opens, content_end)
+    near = marked[low:high]
+    covered = sum(max(0, min(content_end, e) - max(content_start, s)) for s, e in near)
+    early = content_start + 0.4 * (content_end - content_start)
+    if covered > 0.3 * (content_end - content_start) or any(content_start <= s < early for s, _ in near):
+        return None
+    return content_start, content_end, cue, subject
 
 
 def cue_indirect_que(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int) -> IndirectFound | None:
@@ -308,6 +323,13 @@ def cue_indirect_que(ctx: ArticleContext, tokens, sentence_start: int, sentence_
         if lemma is None or not ctx.lexicon.is_indirect(lemma):
             continue
         j = after
+        if j < len(ctx.doc) and ctx.doc[j].text == ",":
+            # An incise between the verb and "que": "Elle a ajouté, selon son entourage, qu'elle…".
+            close = next(
+                (k for k in range(j + 1, min(len(ctx.doc), j + _QUE_INCISE_TOKENS)) if ctx.doc[k].text == ","), None
+            )
+            if close is not None and close + 1 < len(ctx.doc) and ctx.doc[close + 1].lower_ in ("que", "qu'", "qu"):
+                j = after = close + 1
         while j < len(ctx.doc) and j - after < 4 and ctx.doc[j].lower_ not in ("que", "qu'", "qu"):
             if ctx.doc[j].pos_ in ("VERB", "PUNCT") and ctx.doc[j].text != ",":
                 break
@@ -551,7 +573,8 @@ def _selon_relative(ctx: ArticleContext, token, sentence_end: int):
     return (start, sentence_end, doc[k]) if sentence_end - start >= INDIRECT_MIN_CHARS else None
 
 
-# The indirect-speech finders, in order; the first that answers in a sentence wins.
+# The indirect-speech finders, in order; the first whose clause is kept (long enough, not the marked
+# quote's) wins in a sentence.
 INDIRECT_RULES = (
     cue_indirect_que,
     cue_indirect_infinitive,
