@@ -207,6 +207,8 @@ def test_postposed_source_after_the_content(extract, sentence, content, cue, spe
     [
         "Les coopératives, qui regroupent 320 éleveurs, ont annoncé le rappel de leurs fromages.",
         "Le groupe socialiste, dans un communiqué, a dénoncé un budget injuste pour les communes.",
+        "Les deux pays avaient ratifié l'accord de Paris, conclu l'année précédente lors de la COP 21.",
+        "Car c'est évidemment la revue, c'est-à-dire le support, qui fait la qualité d'un texte.",
     ],
 )
 def test_a_verb_with_its_own_subject_is_no_postposed_source(extract, sentence):

@@ -543,6 +543,8 @@ def cue_indirect_postposed(ctx: ArticleContext, tokens, sentence_start: int, sen
             continue
         if not ctx.lexicon.is_indirect(cue.lemma) and cue.lemma not in ("ajouter", "poursuivre", "rapporter"):
             continue
+        if _no_postposed_cue(ctx, token.idx, cue):
+            continue
         if cue.pronoun is None:
             rest = ctx.text[cue.subject_end : sentence_end]
             if not re.match(r"[^,;.!?«»]{0,40}(?:[,;(]|[.!?]?\s*$)", rest):
@@ -555,6 +557,16 @@ def cue_indirect_postposed(ctx: ArticleContext, tokens, sentence_start: int, sen
         subject = cue.pronoun if cue.pronoun else (cue.subject_start, cue.subject_end)
         return sentence_start, token.idx, cue.lemma, subject
     return None
+
+
+def _no_postposed_cue(ctx: ArticleContext, comma: int, cue) -> bool:
+    """Whether the verb after the comma is no incise: "c'est-à-dire", or a bare participle opening
+    an adjunct ("…, conclu l'année précédente")."""
+    between = ctx.text[comma + 1 : cue.verb_end].strip().lower()
+    if re.match(r"c['’]est-à-dire\b", between):
+        return True
+    verb = ctx.doc[ctx.token_index(cue.verb_start)]
+    return not between.count(" ") and "VerbForm=Part" in str(verb.morph) and cue.pronoun is None
 
 
 def _selon_relative(ctx: ArticleContext, token, sentence_end: int):
