@@ -261,10 +261,16 @@ def test_selon_sources(extract, sentence, content, speaker):
         pytest.param(
             "Il est probable que, selon les domaines, la pondération soit très différente.", id="distributive"
         ),
+        pytest.param("- Selon les retours, décider du format de la prochaine rencontre ?", id="a list dash"),
     ],
 )
 def test_selon_without_a_source(extract, sentence):
     assert [q for q in _indirect(extract(sentence)) if q.cue == "selon"] == []
+
+
+def test_a_quote_in_marks_before_selon_is_no_adverbial(extract):
+    text = "« Très habile en coulisses », selon un proche du maire, Paul Morin se montre redoutable."
+    assert [q.text for q in _indirect(extract(text)) if q.cue == "selon"] != ["Paul Morin se montre redoutable"]
 
 
 def test_a_headline_reports_speech_too(extract):

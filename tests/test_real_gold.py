@@ -25,7 +25,7 @@ FLOORS = {
     ("pages", "direct", "F80"): 0.75,  # 0.778
     ("pages", "direct", "F30_spk"): 0.56,  # 0.581
     ("pages", "direct", "speaker_acc"): 0.71,  # 0.732
-    ("pages", "indirect", "F30"): 0.65,  # 0.673
+    ("pages", "indirect", "F30"): 0.66,  # 0.679
     ("pages", "non_quotes", "rejected"): 0.83,  # 0.855
     ("dispatches", "direct", "F30"): 0.79,  # 0.812
     ("dispatches", "direct", "P30"): 0.88,  # 0.9

@@ -58,6 +58,9 @@ _POUR_SOURCE_HEADS = frozenset(
 )
 # Person endings for the nouns the lists lack ("sociologue", "pharmacienne"), as gender.py reads them.
 _PERSON_ENDINGS = ("iste", "logue", "trice", "euse", "ienne", "ien")
+# The longest adverbial before "selon X, content" ("En sens inverse, selon …"); a quote in marks
+# there is the content of its own (« … », selon un proche, X se montre redoutable).
+_SELON_ADVERBIAL_CHARS = 40
 # How far (in tokens) the comma closing an incise between a verb and "que" may be.
 _QUE_INCISE_TOKENS = 10
 # An indirect clause shorter than this is no quotation ("il a dit que oui").
@@ -391,6 +394,9 @@ def cue_indirect_selon(ctx: ArticleContext, tokens, sentence_start: int, sentenc
         if (
             rest
             and sentence_end - after_np - rest.end() >= INDIRECT_MIN_CHARS
+            and re.search(r"[^\W\d_]{2}", before)
+            and len(before) <= _SELON_ADVERBIAL_CHARS
+            and not re.search(r"[«»\"“”]", before)
             and not _has_clause(ctx, sentence_start, cue_start)
         ):
             # "En sens inverse, selon le département du Commerce, les exportations…": an adverbial
