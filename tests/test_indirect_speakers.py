@@ -133,6 +133,18 @@ def test_no_infinitival_complement_without_a_verb_of_saying(extract, sentence):
             "opposition",
             id="a group",
         ),
+        pytest.param(
+            "Pour les économistes, la croissance ralentira nettement l'an prochain.",
+            "la croissance ralentira nettement l'an prochain",
+            "économistes",
+            id="a trade noun",
+        ),
+        pytest.param(
+            "Pour lui, cette réforme arrive beaucoup trop tard.",
+            "cette réforme arrive beaucoup trop tard",
+            "lui",
+            id="a pronoun",
+        ),
     ],
 )
 def test_pour_x_gives_its_content(extract, sentence, content, speaker):
@@ -148,6 +160,9 @@ def test_pour_x_gives_its_content(extract, sentence, content, speaker):
         "Pour la première fois, le conseil municipal a voté le budget à l'unanimité.",
         "Pour 2025, la commune prévoit une hausse de ses dépenses de voirie.",
         "Pour cela, il faudra attendre la fin des travaux du pont.",
+        "Pour ce test, les ingénieurs ont utilisé deux voitures de série.",
+        "Pour les Iles du Cap-Vert, la qualification est une première historique.",
+        "Pour ce voyage, la compagnie a affrété un avion de cent places.",
     ],
 )
 def test_pour_without_a_source_is_no_speech(extract, sentence):
@@ -192,6 +207,8 @@ def test_postposed_source_after_the_content(extract, sentence, content, cue, spe
     [
         "Les coopératives, qui regroupent 320 éleveurs, ont annoncé le rappel de leurs fromages.",
         "Le groupe socialiste, dans un communiqué, a dénoncé un budget injuste pour les communes.",
+        "Les deux pays avaient ratifié l'accord de Paris, conclu l'année précédente lors de la COP 21.",
+        "Car c'est évidemment la revue, c'est-à-dire le support, qui fait la qualité d'un texte.",
     ],
 )
 def test_a_verb_with_its_own_subject_is_no_postposed_source(extract, sentence):
@@ -219,6 +236,12 @@ def test_a_verb_with_its_own_subject_is_no_postposed_source(extract, sentence):
             "Washington",
             id="selon lesquelles: the source of the explanations",
         ),
+        pytest.param(
+            "En sens inverse, selon la chambre de commerce, les exportations soutiennent dix mille emplois.",
+            "les exportations soutiennent dix mille emplois",
+            "chambre de commerce",
+            id="an adverbial before the source: the content after it",
+        ),
     ],
 )
 def test_selon_sources(extract, sentence, content, speaker):
@@ -226,6 +249,28 @@ def test_selon_sources(extract, sentence, content, speaker):
     assert len(quotes) == 1, quotes
     assert quotes[0].text == content and quotes[0].cue == "selon"
     assert speaker in (quotes[0].speaker["name"] or quotes[0].speaker["text"] or ""), quotes[0].speaker
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        pytest.param("Les écarts sont très forts selon qu'il s'agit des articles ou des auteurs.", id="selon que"),
+        pytest.param(
+            "Tout est classé (selon la nomenclature officielle) pour que les lecteurs s'y retrouvent.", id="gloss"
+        ),
+        pytest.param(
+            "Il est probable que, selon les domaines, la pondération soit très différente.", id="distributive"
+        ),
+        pytest.param("- Selon les retours, décider du format de la prochaine rencontre ?", id="a list dash"),
+    ],
+)
+def test_selon_without_a_source(extract, sentence):
+    assert [q for q in _indirect(extract(sentence)) if q.cue == "selon"] == []
+
+
+def test_a_quote_in_marks_before_selon_is_no_adverbial(extract):
+    text = "« Très habile en coulisses », selon un proche du maire, Paul Morin se montre redoutable."
+    assert [q.text for q in _indirect(extract(text)) if q.cue == "selon"] != ["Paul Morin se montre redoutable"]
 
 
 def test_a_headline_reports_speech_too(extract):
@@ -324,3 +369,18 @@ def test_joint_speakers(extract, sentence, speaker):
 def test_ce_dernier_is_the_last_person_named(extract, text, speaker):
     quotes = _indirect(extract(text))
     assert quotes and quotes[-1].speaker["name"] == speaker, quotes
+
+
+def test_que_after_an_incise(extract):
+    quotes = _indirect(extract("Elle a ajouté, selon son entourage, qu'elle ne se représenterait pas aux élections."))
+    assert [(q.text, q.cue) for q in quotes] == [("elle ne se représenterait pas aux élections", "ajouter")], quotes
+
+
+def test_the_next_finder_answers_when_a_clause_opens_with_marks(extract):
+    text = (
+        "Le ministre Paul Hart a joué la fibre patriote pour affirmer, vendredi soir, que « l'alliance "
+        "renouvelée » le mettait dans une situation inconfortable, rapporte le Guardian."
+    )
+    quotes = _indirect(extract(text))
+    assert len(quotes) == 1 and quotes[0].cue == "rapporter", quotes
+    assert quotes[0].text.startswith("Le ministre Paul Hart a joué la fibre patriote")

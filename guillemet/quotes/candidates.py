@@ -14,6 +14,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from guillemet.gender import role_nouns
+from guillemet.mentions import ORG_NOUNS
 from guillemet.quotes.context import ArticleContext
 from guillemet.quotes.cues import find_cue_after
 from guillemet.quotes.grammar import (
@@ -30,7 +32,7 @@ from guillemet.quotes.lexicon import fold
 from guillemet.quotes.marks import MarkedSpan
 from guillemet.quotes.people import Person
 from guillemet.quotes.speakers import TIME_HEADS, may_speak
-from guillemet.quotes.types import Candidate, QuoteKind, Resolution, Speaker, first_answer
+from guillemet.quotes.types import Candidate, QuoteKind, Resolution, Speaker
 
 _DASHES = ("— ", "– ", "- ", "—", "–")
 _QUESTION_PREFIX = re.compile(r"^(?:Q|Question|Questions)\s*[:.-]\s*", re.IGNORECASE)
@@ -45,12 +47,30 @@ _INFINITIVE_CUES = frozenset(
 _OBJECT_INFINITIVE_CUES = frozenset("demander recommander proposer suggérer promettre".split())
 # "Pour X, …" where X names a purpose or a time, not a source.
 _NOT_SPEAKING_AFTER_POUR = frozenset("fois cas moment instant heure annee mois semaine jour part reste".split())
+# "Pour X, …" speaks when X's head is one of these (besides role_nouns.txt and ORG_NOUNS): groups,
+# crowds, the media and written sources that hold a view.
+_POUR_SOURCE_HEADS = frozenset(
+    """opposition majorite minorite population delegation redaction defense accusation coalition
+    communaute profession famille proche entourage camp partisan adversaire detracteur defenseur
+    specialiste analyste economiste observateur spectateur lecteur utilisateur usager consommateur
+    citoyen electeur francais habitant riverain manifestant gens patron employeur syndicat
+    journal quotidien magazine presse media rapport etude auteur signataire""".split()
+)
+# Person endings for the nouns the lists lack ("sociologue", "pharmacienne"), as gender.py reads them.
+_PERSON_ENDINGS = ("iste", "logue", "trice", "euse", "ienne", "ien")
+# The longest adverbial before "selon X, content" ("En sens inverse, selon …"); a quote in marks
+# there is the content of its own (« … », selon un proche, X se montre redoutable).
+_SELON_ADVERBIAL_CHARS = 40
+# How far (in tokens) the comma closing an incise between a verb and "que" may be.
+_QUE_INCISE_TOKENS = 10
 # An indirect clause shorter than this is no quotation ("il a dit que oui").
 INDIRECT_MIN_CHARS = 12
 # Nouns after selon / d'après that name a source of figures or a rule, not a speaker.
 _SELON_NON_SPEAKERS = frozenset(
     """chiffre information sondage donnee estimation calcul bilan projection modele prevision
     regle loi article principe moi nous""".split()
+    # Distributive "selon": "selon les domaines", "selon les cas" (it varies with X, nobody speaks).
+    + "cas domaine region periode nomenclature critere methode definition secteur niveau type saison".split()
 )
 
 # (content start, content end, cue lemma, subject: a char span, a pronoun, or None)
@@ -242,7 +262,7 @@ def incise_end(ctx: ArticleContext, position: int, limit: int) -> int | None:
 def find_indirect(ctx: ArticleContext, marked: list[tuple[int, int]]) -> list[Candidate]:
     """Reported speech without marks, one per sentence at most (headlines included).
 
-    The finders of ``INDIRECT_RULES``, the first that answers wins: a que-clause after a reporting
+    The finders of ``INDIRECT_RULES``, the first whose clause is kept wins: a que-clause after a reporting
     verb of the lexicon, an infinitival complement, selon / d'après, "Pour X, …", a source after its
     content. A clause mostly in marks, or opening with marks, is left to the marked quote.
     """
@@ -253,23 +273,16 @@ def find_indirect(ctx: ArticleContext, marked: list[tuple[int, int]]) -> list[Ca
     for sentence_start, sentence_end in ctx.sentences:
         first, last = ctx.token_index(sentence_start), ctx.token_index(sentence_end)
         tokens = doc[first:last]
-        cue_rule, found = first_answer(INDIRECT_RULES, ctx, tokens, sentence_start, sentence_end)
-        if found is None:
+        accepted = None
+        for rule in INDIRECT_RULES:
+            # The next finder is asked when a finder's clause is too short or is the marked quote's.
+            found = rule(ctx, tokens, sentence_start, sentence_end)
+            if found is not None and (kept := _kept_content(ctx, found, marked, marked_opens, marked_ends)):
+                accepted = rule.__name__, kept
+                break
+        if accepted is None:
             continue
-        content_start, content_end, cue, subject = found
-        while content_end > content_start and ctx.text[content_end - 1] in ".!?;: ":
-            content_end -= 1
-        if content_end - content_start < INDIRECT_MIN_CHARS:
-            continue
-        # Marked spans are sorted and disjoint: only those opening before content_end and
-        # closing after content_start can overlap it, found by bisection.
-        low = bisect.bisect_right(marked_ends, content_start)
-        high = bisect.bisect_left(marked_opens, content_end)
-        near = marked[low:high]
-        covered = sum(max(0, min(content_end, e) - max(content_start, s)) for s, e in near)
-        early = content_start + 0.4 * (content_end - content_start)
-        if covered > 0.3 * (content_end - content_start) or any(content_start <= s < early for s, _ in near):
-            continue  # the words in marks are the quote; their cue is this verb
+        cue_rule, (content_start, content_end, cue, subject) = accepted
         candidate = Candidate(
             content_start, content_end, content_start, content_end, marked=False, kind=QuoteKind.INDIRECT
         )
@@ -278,6 +291,26 @@ def find_indirect(ctx: ArticleContext, marked: list[tuple[int, int]]) -> list[Ca
         candidate.cue_rule = cue_rule
         candidates.append(candidate)
     return candidates
+
+
+def _kept_content(ctx: ArticleContext, found: IndirectFound, marked, marked_opens, marked_ends):
+    """A finder's clause without its closing punctuation, or None when it is too short or mostly in
+    marks, or opens with marks (the words in marks are the quote; their cue is this verb)."""
+    content_start, content_end, cue, subject = found
+    while content_end > content_start and ctx.text[content_end - 1] in ".!?;: ":
+        content_end -= 1
+    if content_end - content_start < INDIRECT_MIN_CHARS:
+        return None
+    # Marked spans are sorted and disjoint: only those opening before content_end and
+    # closing after content_start can overlap it, found by bisection.
+    low = bisect.bisect_right(marked_ends, content_start)
+    high = bisect.bisect_left(marked_opens, content_end)
+    near = marked[low:high]
+    covered = sum(max(0, min(content_end, e) - max(content_start, s)) for s, e in near)
+    early = content_start + 0.4 * (content_end - content_start)
+    if covered > 0.3 * (content_end - content_start) or any(content_start <= s < early for s, _ in near):
+        return None
+    return content_start, content_end, cue, subject
 
 
 def cue_indirect_que(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int) -> IndirectFound | None:
@@ -293,6 +326,13 @@ def cue_indirect_que(ctx: ArticleContext, tokens, sentence_start: int, sentence_
         if lemma is None or not ctx.lexicon.is_indirect(lemma):
             continue
         j = after
+        if j < len(ctx.doc) and ctx.doc[j].text == ",":
+            # An incise between the verb and "que": "Elle a ajouté, selon son entourage, qu'elle…".
+            close = next(
+                (k for k in range(j + 1, min(len(ctx.doc), j + _QUE_INCISE_TOKENS)) if ctx.doc[k].text == ","), None
+            )
+            if close is not None and close + 1 < len(ctx.doc) and ctx.doc[close + 1].lower_ in ("que", "qu'", "qu"):
+                j = after = close + 1
         while j < len(ctx.doc) and j - after < 4 and ctx.doc[j].lower_ not in ("que", "qu'", "qu"):
             if ctx.doc[j].pos_ in ("VERB", "PUNCT") and ctx.doc[j].text != ",":
                 break
@@ -326,6 +366,10 @@ def cue_indirect_selon(ctx: ArticleContext, tokens, sentence_start: int, sentenc
         if ctx.inside_marks(token.idx):
             continue
         cue = "selon" if lower == "selon" else "d'après"
+        if token.i + 1 < len(ctx.doc) and ctx.doc[token.i + 1].lower_ in ("que", "qu'", "qu", "qu’"):
+            continue  # "selon qu'il s'agit des articles ou des auteurs": a conjunction, no source
+        if token.i > 0 and ctx.doc[token.i - 1].text == "(" and lower == "selon":
+            continue  # "Tout est référencé (selon la nomenclature du JEL)": a word's gloss
         relative = _selon_relative(ctx, token, sentence_end)
         if relative is not None:
             return relative[0], relative[1], cue, phrase_span(ctx, relative[2])
@@ -346,10 +390,27 @@ def cue_indirect_selon(ctx: ArticleContext, tokens, sentence_start: int, sentenc
             return after_np + rest.end(), sentence_end, cue, subject
         # "content, selon X." (or "content, selon X, content")
         before = text[sentence_start:cue_start].rstrip(" ,")
+        rest = re.match(r"\s*,\s*", text[after_np:sentence_end])
+        if (
+            rest
+            and sentence_end - after_np - rest.end() >= INDIRECT_MIN_CHARS
+            and re.search(r"[^\W\d_]{2}", before)
+            and len(before) <= _SELON_ADVERBIAL_CHARS
+            and not re.search(r"[«»\"“”]", before)
+            and not _has_clause(ctx, sentence_start, cue_start)
+        ):
+            # "En sens inverse, selon le département du Commerce, les exportations…": an adverbial
+            # before the source, the content after it.
+            return after_np + rest.end(), sentence_end, cue, subject
         if len(before) < 12:
             continue
         return sentence_start, sentence_start + len(before), cue, subject
     return None
+
+
+def _has_clause(ctx: ArticleContext, start: int, end: int) -> bool:
+    """Whether the words between ``start`` and ``end`` hold a main-clause verb."""
+    return any(main_clause_verb(t) for t in ctx.doc[ctx.token_index(start) : ctx.token_index(end)])
 
 
 def classify_kind(ctx: ArticleContext, candidate: Candidate) -> QuoteKind:
@@ -441,10 +502,7 @@ def cue_indirect_pour(ctx: ArticleContext, tokens, sentence_start: int, sentence
         return None
     phrase = doc[first.i + 1 : phrase_end]
     head = next((t for t in phrase if t.pos_ == "NOUN"), None)
-    named = any(t.pos_ == "PROPN" for t in phrase) or ctx.people.first_person_in(
-        phrase[0].idx, phrase[-1].idx + len(phrase[-1].text)
-    )
-    if phrase[0].pos_ == "NUM" or (not named and (head is None or not may_speak(phrase, head))):
+    if phrase[0].pos_ == "NUM" or not _pour_source(ctx, phrase, head):
         return None
     if head is not None and fold(head.lemma_) in _NOT_SPEAKING_AFTER_POUR:
         return None
@@ -453,6 +511,26 @@ def cue_indirect_pour(ctx: ArticleContext, tokens, sentence_start: int, sentence
     while content_start < sentence_end and ctx.text[content_start].isspace():
         content_start += 1
     return content_start, sentence_end, "pour", subject
+
+
+def _pour_source(ctx: ArticleContext, phrase, head) -> bool:
+    """Whether the X of "Pour X, …" is a source: a person or organisation of the index or of the
+    parse's entities, a personal pronoun, or a head naming a person, a role, a group or an
+    organisation ("Pour ce test, …", "Pour les Cape Verde, …" are no source)."""
+    start, end = phrase[0].idx, phrase[-1].idx + len(phrase[-1].text)
+    if ctx.people.first_person_in(start, end):
+        return True
+    if any(ent.label_ in ("PER", "ORG") and ent.start_char < end and ent.end_char > start for ent in ctx.doc.ents):
+        return True
+    if head is None:
+        return any(t.pos_ == "PRON" and fold(t.text) in ("lui", "elle", "eux", "elles", "moi", "nous") for t in phrase)
+    if not may_speak(phrase, head):
+        return False
+    words = {fold(head.text), fold(head.lemma_)}
+    words |= {w[:-1] for w in words if w.endswith(("s", "x"))}
+    if words & (role_nouns() | ORG_NOUNS | _POUR_SOURCE_HEADS):
+        return True
+    return any(len(w) >= 7 and w.endswith(_PERSON_ENDINGS) for w in words)
 
 
 def cue_indirect_postposed(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int) -> IndirectFound | None:
@@ -471,6 +549,8 @@ def cue_indirect_postposed(ctx: ArticleContext, tokens, sentence_start: int, sen
             continue
         if not ctx.lexicon.is_indirect(cue.lemma) and cue.lemma not in ("ajouter", "poursuivre", "rapporter"):
             continue
+        if _no_postposed_cue(ctx, token.idx, cue):
+            continue
         if cue.pronoun is None:
             rest = ctx.text[cue.subject_end : sentence_end]
             if not re.match(r"[^,;.!?«»]{0,40}(?:[,;(]|[.!?]?\s*$)", rest):
@@ -483,6 +563,16 @@ def cue_indirect_postposed(ctx: ArticleContext, tokens, sentence_start: int, sen
         subject = cue.pronoun if cue.pronoun else (cue.subject_start, cue.subject_end)
         return sentence_start, token.idx, cue.lemma, subject
     return None
+
+
+def _no_postposed_cue(ctx: ArticleContext, comma: int, cue) -> bool:
+    """Whether the verb after the comma is no incise: "c'est-à-dire", or a bare participle opening
+    an adjunct ("…, conclu l'année précédente")."""
+    between = ctx.text[comma + 1 : cue.verb_end].strip().lower()
+    if re.match(r"c['’]est-à-dire\b", between):
+        return True
+    verb = ctx.doc[ctx.token_index(cue.verb_start)]
+    return not between.count(" ") and "VerbForm=Part" in str(verb.morph) and cue.pronoun is None
 
 
 def _selon_relative(ctx: ArticleContext, token, sentence_end: int):
@@ -501,7 +591,8 @@ def _selon_relative(ctx: ArticleContext, token, sentence_end: int):
     return (start, sentence_end, doc[k]) if sentence_end - start >= INDIRECT_MIN_CHARS else None
 
 
-# The indirect-speech finders, in order; the first that answers in a sentence wins.
+# The indirect-speech finders, in order; the first whose clause is kept (long enough, not the marked
+# quote's) wins in a sentence.
 INDIRECT_RULES = (
     cue_indirect_que,
     cue_indirect_infinitive,
