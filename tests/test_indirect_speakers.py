@@ -2,8 +2,7 @@
 
 import pytest
 
-from guillemet.normalize import normalize_text
-from guillemet.quotes.extractor import QuoteExtractor, paragraph_bounds
+from guillemet.quotes.extractor import paragraph_bounds
 
 WRAPPED = (
     "Le maire de Brives annonce une hausse des tarifs de la cantine \n"
@@ -13,17 +12,6 @@ WRAPPED = (
     "de la hausse du prix des denrées. Il a aussi reconnu que la situation\n"
     "des familles modestes restait difficile."
 )
-
-
-@pytest.fixture(scope="module")
-def extract(nlp_md):
-    extractor = QuoteExtractor()
-
-    def run(raw: str):
-        text = normalize_text(raw).text
-        return extractor.extract(nlp_md(text), text)
-
-    return run
 
 
 @pytest.mark.parametrize(
