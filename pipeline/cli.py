@@ -145,6 +145,7 @@ def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
         raise ConfigError("run: --feeds-per-run runs its slices one after the other; it cannot --no-wait")
     if args.feeds_per_run is not None and args.feeds_per_run < 1:
         raise ConfigError("run: --feeds-per-run must be at least 1")
+    progress = None if args.verbose < 0 else ProgressSettings()
     try:
         if args.feeds_per_run is not None:
             from pipeline.slices import combined_summary, run_in_slices
@@ -156,7 +157,7 @@ def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
                 output=args.output,
                 full=args.full,
                 commit_in_pipeline=args.commit_in_pipeline,
-                progress=None if args.verbose < 0 else ProgressSettings(),
+                progress=progress,
             )
             summary = combined_summary(slices)
         else:
@@ -167,7 +168,7 @@ def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
                 full=args.full,
                 commit_in_pipeline=args.commit_in_pipeline or args.no_wait,
                 wait=not args.no_wait,
-                progress=None if args.verbose < 0 else ProgressSettings(),
+                progress=progress,
             )
     except ConfigError:
         raise
