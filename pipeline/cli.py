@@ -20,6 +20,7 @@ from pathlib import Path
 from guillemet import __version__
 from guillemet.errors import ConfigError
 from pipeline import analysis_cli
+from pipeline.lock import EXIT_LOCKED, OutputLockedError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -27,7 +28,6 @@ EXIT_USAGE = 2
 EXIT_TOO_MANY_DEAD_LETTERS = 3
 EXIT_SUMMARY_NOT_WRITTEN = 4
 EXIT_NO_FEED_READ = 5
-EXIT_LOCKED = 75
 
 
 def _setup_logging(verbosity: int) -> None:
@@ -134,7 +134,6 @@ def _run_config(args: argparse.Namespace):
 
 
 def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
-    from pipeline.lock import OutputLockedError
     from pipeline.progress import ProgressSettings
     from pipeline.run import check_can_run, run
 
@@ -170,11 +169,8 @@ def _cmd_run(args: argparse.Namespace, beam_args: list[str]) -> int:
                 wait=not args.no_wait,
                 progress=progress,
             )
-    except ConfigError:
+    except (ConfigError, OutputLockedError):
         raise
-    except OutputLockedError as error:
-        print(f"guillemet run: {error}", file=sys.stderr)
-        return EXIT_LOCKED
     except Exception as error:  # noqa: BLE001 - the run itself failed: say so and exit non-zero
         return _job_failed("run", error, args)
     if args.no_wait:
@@ -212,7 +208,7 @@ def _cmd_stream(args: argparse.Namespace, beam_args: list[str]) -> int:
     config = load_config(args.config)
     try:
         summary = stream(config, beam_args, output=args.output, interval_s=interval_s, max_polls=args.max_polls)
-    except ConfigError:
+    except (ConfigError, OutputLockedError):
         raise
     except Exception as error:  # noqa: BLE001 - the job itself failed: say so and exit non-zero
         return _job_failed("stream", error, args)
@@ -506,6 +502,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"guillemet: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except OutputLockedError as error:  # run, stream, reannotate: one line naming the holder
+        print(f"guillemet {args.command}: {error}", file=sys.stderr)
+        return EXIT_LOCKED
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ Two differences from ``guillemet run`` (``pipeline/run.py``):
   commits itself: its last step (``CommitRun``) writes the feed state and the manifest once every
   write is done (``committed_by: pipeline``, ``docs/storage.md``). The launch reads the committed
   state (as ``guillemet run`` does), so template runs are incremental unless ``full`` is true.
+  It takes the output's lock first, as ``guillemet run --no-wait`` does, and hands it to the job's
+  ``CommitRun``; a launch on a locked output is refused (exit 75, one line naming the holder).
 """
 
 from __future__ import annotations
@@ -24,16 +26,15 @@ import logging
 import os
 import sys
 
-import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.runners.runner import PipelineResult
 from pydantic import ValidationError
 
 from guillemet.config import BeamConfig, GuillemetConfig, load_config, parse_config
 from guillemet.errors import ConfigError
-from pipeline.graph import feed_sources
-from pipeline.options import pipeline_options
+from pipeline.lock import EXIT_LOCKED, OutputLockedError
 from pipeline.run import RunPlan, build_run
+from pipeline.session import JobSession
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -100,15 +101,23 @@ def template_config(args: argparse.Namespace) -> GuillemetConfig:
 def launch(argv: list[str]) -> tuple[GuillemetConfig, PipelineResult]:
     """Builds the graph from the template parameters and submits it, without waiting for the job.
 
-    The job commits itself (``CommitRun``); the launch only reads the committed state it starts from.
+    The launch takes the output's lock (refused while another job holds it), reads the committed
+    state under it and hands the lock to the job, whose last step (``CommitRun``) commits the run
+    and gives the lock back; a launch that fails, or a job already over when it returns (a dry
+    run), gives it back at once.
+
+    Raises:
+        ConfigError: a template parameter or the profile is invalid.
+        OutputLockedError: another job holds the output's lock past ``lock.wait_s``.
     """
     args, beam_args = build_parser().parse_known_args(argv)
     config = template_config(args)
-    options = pipeline_options(config, beam_args)
-    plan = RunPlan.new(config, options, full=args.full)
-    pipeline = beam.Pipeline(options=options)
-    build_run(pipeline, config, plan, feed_sources(config), commit_in_pipeline=True)
-    result = pipeline.run()
+    with JobSession(config, beam_args) as session:
+        session.hand_lock_to_pipeline()
+        plan = RunPlan.new(session, full=args.full)
+        pipeline = session.pipeline()
+        build_run(pipeline, config, plan, session.sources(), commit_in_pipeline=True)
+        result = session.submit(pipeline)
     _LOGGER.info(
         "run %s submitted: %d feeds, output %s, %s",
         plan.layout.run_id,
@@ -126,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"guillemet flex template: {error}", file=sys.stderr)
         return 2
+    except OutputLockedError as error:
+        print(f"guillemet flex template: {error}", file=sys.stderr)
+        return EXIT_LOCKED
     return 0
 
 

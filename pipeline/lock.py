@@ -14,7 +14,7 @@ time taken, and whether the driver or the pipeline gives it back):
 
 A lock is stale when its holder is a driver on this host whose process is gone (a crashed run), or
 when it is older than ``lock.stale_after_s`` (a holder on another host, or a pipeline that was to
-commit and never did). A run that finds a live lock waits up to ``lock.wait_s`` for it, then gives
+commit and never did); a driver that holds it longer (a stream) renews it meanwhile (``renew``). A run that finds a live lock waits up to ``lock.wait_s`` for it, then gives
 up with ``OutputLockedError`` (``guillemet run`` exits 75, ``docs/scheduling.md``).
 """
 
@@ -27,6 +27,7 @@ import logging
 import os
 import secrets
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +39,9 @@ from guillemet.errors import GuillemetError
 _LOGGER = logging.getLogger(__name__)
 
 LOCK_NAME = "run.lock"
+
+# The exit code of a command refused for a held lock: EX_TEMPFAIL, as ``flock -n -E 75`` (docs/scheduling.md).
+EXIT_LOCKED = 75
 
 
 class OutputLockedError(GuillemetError):
@@ -54,6 +58,13 @@ class LockRecord:
     taken_at: float
     holder: str = "driver"  # or "pipeline": the job's last step gives it back (CommitRun)
     run_id: str | None = None
+    kind: str = "run"  # the command that holds it: run, stream or reannotate
+    renewed_at: float | None = None  # a job that holds it longer than stale_after_s renews it (``renew``)
+
+    @property
+    def alive_at(self) -> float:
+        """When the holder last said it was working: taken or renewed."""
+        return max(self.taken_at, self.renewed_at or 0.0)
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, sort_keys=True)
@@ -67,8 +78,8 @@ class LockRecord:
             return None  # unreadable: a lock written half by a process that died
 
     def describe(self, now: float) -> str:
-        run = f"run {self.run_id}, " if self.run_id else ""
-        return f"{run}{self.holder} pid {self.pid} on {self.host}, taken {max(now - self.taken_at, 0):.0f} s ago"
+        job = f"{self.kind} {self.run_id}, " if self.run_id else ""
+        return f"{job}{self.holder} pid {self.pid} on {self.host}, taken {max(now - self.taken_at, 0):.0f} s ago"
 
 
 def _process_alive(pid: int) -> bool:
@@ -85,7 +96,7 @@ def stale_reason(record: LockRecord | None, now: float, stale_after_s: float) ->
     """Why a lock may be taken over, or None while its holder may still be working."""
     if record is None:
         return "unreadable lock"
-    if now - record.taken_at > stale_after_s:
+    if now - record.alive_at > stale_after_s:
         return f"older than {stale_after_s:.0f} s"
     if record.holder == "driver" and record.host == socket.gethostname() and not _process_alive(record.pid):
         return f"its process {record.pid} is gone"
@@ -257,6 +268,12 @@ class OutputLock:
         self._store = store
         self.record = record
         self.output = output
+        self._updating = threading.Lock()  # the session's renewal thread updates the record too
+
+    def _update(self, **changes) -> None:
+        with self._updating:
+            self.record = LockRecord(**{**self.record.__dict__, **changes})
+            self._store.replace(self.record)
 
     @property
     def token(self) -> str:
@@ -274,14 +291,16 @@ class OutputLock:
         settings: LockSettings = LockSettings(),
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        kind: str = "run",
     ) -> OutputLock:
-        """Takes the lock of ``output`` (a folder or ``gs://`` prefix), waiting up to ``settings.wait_s``.
+        """Takes the lock of ``output`` (a folder or ``gs://`` prefix), waiting up to ``settings.wait_s``;
+        ``kind`` names the command that takes it (in the message another job prints).
 
         Raises:
             OutputLockedError: another run still holds it; the message names the holder.
         """
         store = _store(output)
-        record = LockRecord(secrets.token_hex(8), socket.gethostname(), os.getpid(), clock())
+        record = LockRecord(secrets.token_hex(8), socket.gethostname(), os.getpid(), clock(), kind=kind)
         deadline = clock() + settings.wait_s
         said = False
         while True:
@@ -301,13 +320,16 @@ class OutputLock:
 
     def name_run(self, run_id: str) -> None:
         """Writes the run id into the lock (for the message another run prints)."""
-        self.record = LockRecord(**{**self.record.__dict__, "run_id": run_id})
-        self._store.replace(self.record)
+        self._update(run_id=run_id)
+
+    def renew(self, clock: Callable[[], float] = time.time) -> None:
+        """Says the holder is still working, so that a job longer than ``stale_after_s`` (a stream)
+        keeps its lock; ``JobSession`` renews it while it is open."""
+        self._update(renewed_at=clock())
 
     def hand_to_pipeline(self) -> None:
         """The job's last step gives the lock back (``CommitRun``): the driver may exit first."""
-        self.record = LockRecord(**{**self.record.__dict__, "holder": "pipeline"})
-        self._store.replace(self.record)
+        self._update(holder="pipeline")
 
     def release(self) -> bool:
         """Gives the lock back if it is still ours; True if it was."""

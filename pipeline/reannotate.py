@@ -29,10 +29,8 @@ from guillemet.config import GuillemetConfig
 from guillemet.records import Article, Block
 from pipeline.analysis import BeamStorage
 from pipeline.graph import RunLayout, annotate_articles
-from pipeline.options import pipeline_options, runner_name
-from pipeline.run import RunSummary
-from pipeline.session import job_counters, utc_now, versions
-from pipeline.store import write_text_atomically
+from pipeline.session import JobSession, utc_now
+from pipeline.summary import RunSummary
 from transforms.write import WriteJsonLines
 
 _LOGGER = logging.getLogger(__name__)
@@ -82,45 +80,56 @@ class _Annotated:
 
 
 def reannotate(config: GuillemetConfig, output: str, beam_args: list[str] | None = None) -> RunSummary:
-    """Re-annotates the latest version of every committed article under ``output``; returns the run."""
-    runs = committed_manifests(BeamStorage() if "://" in output else LocalStorage(), output)
-    patterns = [
-        FileSystems.join(m["outputs"]["articles"], "part-*") for m in runs if m.get("outputs", {}).get("articles")
-    ]
-    if not patterns:
-        raise ValueError(f"no committed run under {output}")
-    options = pipeline_options(config, beam_args)
-    layout = RunLayout.new(output)
-    stamp = annotator(config)
-    summary = RunSummary(
-        layout.run_id, "reannotate", "", runner_name(options), layout.started_at or utc_now(), versions=versions()
-    )
-    pipeline = beam.Pipeline(options=options)
-    lines = (
-        pipeline
-        | "ArchivePatterns" >> beam.Create(patterns)
-        | "ReadArchive" >> beam.io.ReadAllFromText(with_filename=True)
-    )
-    articles = (
-        lines
-        | "KeyById" >> beam.Map(_keyed)
-        | "LatestVersion" >> beam.CombinePerKey(_latest)
-        | "BareArticles" >> beam.MapTuple(lambda _, value: _bare_article(value))
-    )
-    final, dead_letters, _ = annotate_articles(articles, config)
-    stamped = final | "StampAnnotator" >> beam.Map(_Annotated, stamp)
-    stamped | "WriteArticles" >> WriteJsonLines(layout.articles, counter=counters.ARTICLES_WRITTEN)
-    if dead_letters:
-        dead = tuple(dead_letters) | "CollectDeadLetters" >> beam.Flatten()
-        dead | "WriteDeadLetters" >> WriteJsonLines(layout.dead_letters, counter=counters.DEAD_LETTERS_WRITTEN)
-    result = pipeline.run()
-    result.wait_until_finish()
-    summary.counters = job_counters(result)
-    summary.state = "DONE" if str(result.state).endswith("DONE") else str(result.state)
-    summary.finished_at = utc_now()
-    summary.outputs = {"articles": layout.articles, "dead": layout.dead_letters, "manifest": layout.manifest}
-    manifest = summary.to_dict()
-    manifest.update(kind="reannotate", annotator=stamp, reannotated_runs=[m["run_id"] for m in runs])
-    if summary.state == "DONE":  # the manifest last: the commit (docs/storage.md)
-        write_text_atomically(layout.manifest, json.dumps(manifest, ensure_ascii=False, indent=2))
+    """Re-annotates the latest version of every committed article under ``output``; returns the run.
+
+    It runs in a ``JobSession``: the output's lock is held from the read of the committed manifests
+    to the commit of the new run.
+
+    Raises:
+        OutputLockedError: another job holds the output's lock past ``lock.wait_s``.
+        ValueError: no committed run under ``output``.
+    """
+    with JobSession(config, beam_args, output, kind="reannotate") as session:
+        runs = committed_manifests(BeamStorage() if "://" in output else LocalStorage(), output)
+        patterns = [
+            FileSystems.join(m["outputs"]["articles"], "part-*") for m in runs if m.get("outputs", {}).get("articles")
+        ]
+        if not patterns:
+            raise ValueError(f"no committed run under {output}")
+        layout = RunLayout.new(output)
+        session.name(layout.run_id)
+        stamp = annotator(config)
+        # "config" names the kind of run, and no digest: the manifest as reannotate always wrote it.
+        summary = session.new_summary(
+            RunSummary,
+            layout.run_id,
+            layout.started_at or utc_now(),
+            config="reannotate",
+            config_digest="",
+            outputs={"articles": layout.articles, "dead": layout.dead_letters, "manifest": layout.manifest},
+        )
+        pipeline = session.pipeline()
+        lines = (
+            pipeline
+            | "ArchivePatterns" >> beam.Create(patterns)
+            | "ReadArchive" >> beam.io.ReadAllFromText(with_filename=True)
+        )
+        articles = (
+            lines
+            | "KeyById" >> beam.Map(_keyed)
+            | "LatestVersion" >> beam.CombinePerKey(_latest)
+            | "BareArticles" >> beam.MapTuple(lambda _, value: _bare_article(value))
+        )
+        final, dead_letters, _ = annotate_articles(articles, config)
+        stamped = final | "StampAnnotator" >> beam.Map(_Annotated, stamp)
+        stamped | "WriteArticles" >> WriteJsonLines(layout.articles, counter=counters.ARTICLES_WRITTEN)
+        if dead_letters:
+            dead = tuple(dead_letters) | "CollectDeadLetters" >> beam.Flatten()
+            dead | "WriteDeadLetters" >> WriteJsonLines(layout.dead_letters, counter=counters.DEAD_LETTERS_WRITTEN)
+        session.wait(session.submit(pipeline), summary)
+        if summary.state == "DONE":  # the manifest last: the commit (docs/storage.md)
+            extra = {"kind": "reannotate", "annotator": stamp, "reannotated_runs": [m["run_id"] for m in runs]}
+            session.write_manifest(summary, layout.manifest, extra)
+        else:
+            summary.finished_at = utc_now()
     return summary

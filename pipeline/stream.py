@@ -5,17 +5,15 @@ DropSeenEntries (stateful, per article id, for the life of the job) → the batc
 stages (FetchArticles … NormalizeText, DedupArticles per window, ParseArticles … JoinAnnotations)
 → one set of JSON-line files per window for articles, dead letters and feed reports, under
 ``<output>/stream/<kind>/``. With ``max_polls`` the job stops after that many polls and writes a
-manifest; without it, it runs until cancelled.
+manifest; without it, it runs until cancelled. The job holds the output's lock (``pipeline/lock.py``)
+for its life: no run, and no other stream, writes the same output meanwhile.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
@@ -24,12 +22,10 @@ from apache_beam.options.pipeline_options import StandardOptions
 from guillemet import counters
 from guillemet.config import GuillemetConfig
 from guillemet.errors import ConfigError
-from guillemet.localserver import CorpusServer, resolve_root
 from guillemet.records import FeedSource
-from pipeline.graph import RunLayout, annotate_articles, feed_sources
-from pipeline.options import is_local, pipeline_options, runner_name
-from pipeline.run import RunSummary, write_manifest
-from pipeline.session import job_counters, utc_now, versions
+from pipeline.graph import RunLayout, annotate_articles
+from pipeline.session import JobSession, utc_now
+from pipeline.summary import StreamSummary
 from transforms import ExtractText, FetchArticles, NormalizeText, ParseEntries, ReadFeeds
 from transforms.canonical import DedupArticles
 from transforms.stream import DropSeenEntries, PollFeeds, WriteWindowedJsonLines, remove_if_empty
@@ -68,20 +64,6 @@ class StreamLayout:
     @property
     def manifest(self) -> str:
         return FileSystems.join(self.output, "stream", "manifests", f"job={self.job_id}.json")
-
-
-def served_feed_sources(stack: ExitStack, config: GuillemetConfig, options) -> list[FeedSource]:
-    """The profile's feeds, starting its local corpus server on ``stack`` if it has one.
-
-    What ``pipeline.run.run`` does inline; it could call this instead.
-    """
-    base_url = None
-    if config.serve is not None:
-        if not is_local(options):
-            raise ValueError(f"the profile serves a local corpus, which runner {runner_name(options)} cannot reach")
-        root = resolve_root(config.serve.root, config.base_dir)
-        base_url = stack.enter_context(CorpusServer(root, config.serve.host, config.serve.port)).base_url
-    return feed_sources(config, base_url)
 
 
 def annotate_entries(entries: beam.PCollection, config: GuillemetConfig) -> tuple[beam.PCollection, list]:
@@ -138,51 +120,6 @@ def build_stream_graph(
     return {**outputs, "entries": entries, "new_entries": new_entries}
 
 
-@dataclass
-class StreamSummary(RunSummary):
-    """What a bounded streaming job did, from its metrics; ``run_id`` is the job id."""
-
-    interval_s: float = 0.0
-    max_polls: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "job_id": self.run_id,
-            "mode": "stream",
-            "state": self.state,
-            "config": self.config,
-            "config_digest": self.config_digest,
-            "runner": self.runner,
-            "interval_s": self.interval_s,
-            "max_polls": self.max_polls,
-            "started_at": self.started_at,
-            "finished_at": self.finished_at,
-            "polls": self.count(counters.POLLS),
-            "entries": {
-                "read": self.count(counters.ENTRIES_PARSED),
-                "new": self.count(counters.ENTRIES_NEW),
-                "seen_before": self.count(counters.ENTRIES_SEEN),
-            },
-            "articles_written": self.count(counters.ARTICLES_WRITTEN),
-            "dead_letters": self.count(counters.DEAD_LETTERS_WRITTEN),
-            "counters": dict(sorted(self.counters.items())),
-            "outputs": self.outputs,
-            "versions": self.versions,
-        }
-
-    def render(self) -> str:
-        lines = [
-            f"guillemet stream {self.run_id}: {self.state}",
-            f"  polls      {self.count(counters.POLLS)} every {self.interval_s:g} s",
-            f"  entries    {self.count(counters.ENTRIES_PARSED)} read, {self.count(counters.ENTRIES_NEW)} new, "
-            f"{self.count(counters.ENTRIES_SEEN)} seen before",
-            f"  articles   {self.count(counters.ARTICLES_WRITTEN)} written",
-            f"  dead letters {self.count(counters.DEAD_LETTERS_WRITTEN)}",
-        ]
-        lines += [f"  {name:<10} {path}" for name, path in self.outputs.items()]
-        return "\n".join(lines)
-
-
 def stream(
     config: GuillemetConfig,
     beam_args: list[str] | None = None,
@@ -190,30 +127,35 @@ def stream(
     interval_s: float = 300.0,
     max_polls: int | None = None,
 ) -> StreamSummary:
-    """Runs the streaming job; returns when ``max_polls`` polls are done (or when an endless job
-    submitted to a remote runner is running). Raises if the pipeline itself fails."""
-    options = pipeline_options(config, beam_args)
-    if max_polls is None and runner_name(options).rsplit(".", 1)[-1] in BATCH_STYLE_RUNNERS:
+    """Runs the streaming job in a ``JobSession``, which holds the output's lock for the job's life;
+    returns when ``max_polls`` polls are done (or when an endless job submitted to a remote runner
+    is running, and then gives the lock back: docs/reliability.md, Limits). Raises if the pipeline
+    itself fails.
+
+    Raises:
+        ConfigError: an endless job on a runner that would never write it.
+        OutputLockedError: another job holds the output's lock past ``lock.wait_s``.
+    """
+    session = JobSession(config, beam_args, output, kind="stream")
+    if max_polls is None and session.runner.rsplit(".", 1)[-1] in BATCH_STYLE_RUNNERS:
         raise ConfigError(
-            f"runner {runner_name(options)} runs an endless stream but never writes it: give --max-polls, "
+            f"runner {session.runner} runs an endless stream but never writes it: give --max-polls, "
             "or use a streaming runner (DataflowRunner, PrismRunner)"
         )
-    # Dataflow needs it for an unbounded source; the local FnApiRunner accepts it.
-    options.view_as(StandardOptions).streaming = True
-    layout = StreamLayout.new(output or config.output)
-    summary = StreamSummary(
-        run_id=layout.job_id,
-        config=config.source,
-        config_digest=config.digest(),
-        runner=runner_name(options),
-        interval_s=interval_s,
-        max_polls=max_polls,
-        started_at=utc_now(),
-        versions=versions(),
-        outputs={**{kind: layout.directory(kind) for kind in KINDS}, "manifest": layout.manifest},
-    )
-    with ExitStack() as stack:
-        sources = served_feed_sources(stack, config, options)
+    with session:
+        # Dataflow needs it for an unbounded source; the local FnApiRunner accepts it.
+        session.options.view_as(StandardOptions).streaming = True
+        layout = StreamLayout.new(session.output)
+        session.name(layout.job_id)
+        summary = session.new_summary(
+            StreamSummary,
+            layout.job_id,
+            utc_now(),
+            interval_s=interval_s,
+            max_polls=max_polls,
+            outputs={**{kind: layout.directory(kind) for kind in KINDS}, "manifest": layout.manifest},
+        )
+        sources = session.sources()
         _LOGGER.info(
             "stream %s: %d feeds every %g s, %s, runner %s, output %s",
             layout.job_id,
@@ -223,19 +165,14 @@ def stream(
             summary.runner,
             layout.output,
         )
-        started = time.monotonic()
-        pipeline = beam.Pipeline(options=options)
+        pipeline = session.pipeline()
         build_stream_graph(pipeline, config, sources, layout, interval_s, max_polls)
-        result = pipeline.run()
-        if max_polls is None and not is_local(options):
+        result = session.submit(pipeline)
+        if max_polls is None and not session.is_local:
             summary.state = str(result.state)
             return summary
-        result.wait_until_finish()
-        summary.state = str(result.state)
-        summary.counters = job_counters(result)
-        _LOGGER.info("stream %s finished in %.1f s", layout.job_id, time.monotonic() - started)
-    for kind in KINDS:
-        remove_if_empty(layout.temp_directory(kind))
-    summary.finished_at = utc_now()
-    write_manifest(summary, layout.manifest)
+        session.wait(result, summary)
+        for kind in KINDS:
+            remove_if_empty(layout.temp_directory(kind))
+        session.write_manifest(summary, layout.manifest)
     return summary

@@ -11,8 +11,7 @@ import pytest
 
 from guillemet import counters
 from pipeline.progress import describe
-from pipeline.run import RunSummary
-from pipeline.stream import StreamSummary
+from pipeline.summary import RunSummary, StreamSummary
 
 ROOT = Path(__file__).resolve().parent.parent
 # A counter name as typed: ``Stage.what`` or ``things.what`` (file names excluded below).
@@ -67,7 +66,10 @@ def _typed_names(path: Path) -> set[str]:
 # Where counters are named: the stages, the graphs and what reads their metrics.
 SOURCES = [
     *sorted((ROOT / "transforms").glob("*.py")),
-    *(ROOT / "pipeline" / name for name in ("graph.py", "progress.py", "reannotate.py", "run.py", "stream.py")),
+    *(
+        ROOT / "pipeline" / name
+        for name in ("graph.py", "progress.py", "reannotate.py", "run.py", "session.py", "stream.py", "summary.py")
+    ),
 ]
 
 

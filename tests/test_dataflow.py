@@ -28,6 +28,7 @@ from guillemet.errors import ConfigError
 from guillemet.localserver import CorpusServer, resolve_root
 from pipeline import flex
 from pipeline.graph import RunLayout, build_graph, feed_sources
+from pipeline.lock import EXIT_LOCKED, LOCK_NAME, OutputLock
 from pipeline.options import pipeline_options
 from pipeline.run import run
 from tests.conftest import ROOT
@@ -254,12 +255,14 @@ def test_values_the_metadata_accepts_are_accepted_by_the_entry_point(tmp_path):
             assert (config.nlp.model, config.nlp.quotes, config.nlp.entities) == (model, False, True)
 
 
-def test_the_flex_entry_point_builds_the_job_from_template_parameters(dry_run):
+def test_the_flex_entry_point_builds_the_job_from_template_parameters(dry_run, tmp_path):
+    # A folder for output: the launch takes its lock (offline, it could not take a gs:// one).
+    output = tmp_path / "news"
     with _no_network() as attempts:
         config, result = flex.launch(
             [
                 f"--config={PROFILE}",
-                "--output=gs://other-bucket/news",
+                f"--output={output}",
                 "--feeds=https://www.rfi.fr/fr/rss,https://www.ledevoir.com/rss/manchettes.xml",
                 "--model=sm",
                 "--entities=false",
@@ -274,7 +277,9 @@ def test_the_flex_entry_point_builds_the_job_from_template_parameters(dry_run):
             ]
         )
     assert str(result.state) == "DONE" and attempts == []
-    assert config.output == "gs://other-bucket/news"
+    assert config.output == str(output)
+    # A dry run is over when the launch returns: no CommitRun will give the lock back, the launch did.
+    assert not (output / LOCK_NAME).exists()
     assert [feed.url for feed in config.feeds] == [
         "https://www.rfi.fr/fr/rss",
         "https://www.ledevoir.com/rss/manchettes.xml",
@@ -303,6 +308,23 @@ def test_the_flex_entry_point_refuses_a_served_corpus_and_bad_values():
     with pytest.raises(SystemExit):
         flex.build_parser().parse_args(["--output=gs://b/x", "--quotes=yes"])
     assert flex.main([f"--config={ROOT / 'configs' / 'demo.yaml'}", "--output=gs://b/x"]) == 2
+
+
+def test_a_flex_launch_on_a_locked_output_is_refused(tmp_path, capsys):
+    output = tmp_path / "news"
+    held = OutputLock.acquire(str(output), kind="stream")
+    held.name_run("20261202T090000Z-held00")
+    with _no_network() as attempts:
+        code = flex.main([f"--config={PROFILE}", f"--output={output}", *DRY_RUN])
+    assert code == EXIT_LOCKED and attempts == []
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(
+        f"guillemet flex template: another run holds the lock of {output} (stream 20261202T090000Z-held00, driver pid"
+    )
+    # Nothing read, nothing written, and the holder's lock is still the holder's.
+    assert sorted(path.name for path in output.iterdir()) == [LOCK_NAME, LOCK_NAME + ".guard"]
+    assert json.loads((output / LOCK_NAME).read_text("utf-8"))["token"] == held.token
+    assert held.release()
 
 
 # --- Several worker processes ----------------------------------------------------------------------

@@ -15,7 +15,9 @@ import pytest
 
 from guillemet.config import parse_config
 from guillemet.localserver import CorpusServer
+from pipeline.cli import EXIT_LOCKED, main
 from pipeline.lock import LOCK_NAME, LockRecord, LockSettings, OutputLock, OutputLockedError
+from pipeline.reannotate import reannotate
 from pipeline.run import run
 from tests.conftest import ROOT
 from tests.test_incremental import DEMO_ARTICLES, assert_exactly_once, committed_articles, copy_demo_corpus, profile
@@ -84,6 +86,31 @@ def test_two_runs_at_once_on_one_folder_commit_each_article_once(served, tmp_pat
     assert not (tmp_path / "out" / LOCK_NAME).exists()
 
 
+def test_a_run_holding_the_lock_refuses_a_stream_and_a_reannotation(served, tmp_path, capsys):
+    server = served
+    output = tmp_path / "out"
+    path, config = _profile_file(tmp_path, server.base_url, str(output), 0)
+    outcome = {}
+
+    def others_before_commit(summary):
+        outcome["stream"] = main(["stream", "--config", path, "--max-polls", "1", "-q"])
+        outcome["said"] = capsys.readouterr().err
+        with pytest.raises(OutputLockedError, match=rf"\(run {summary.run_id}, driver pid {os.getpid()} on "):
+            reannotate(config, str(output))
+        outcome["lock"] = json.loads((output / LOCK_NAME).read_text(encoding="utf-8"))
+
+    first = run(config, before_commit=others_before_commit)
+    assert (first.state, first.articles_written) == ("DONE", DEMO_ARTICLES)
+    assert outcome["stream"] == EXIT_LOCKED
+    said = outcome["said"]
+    assert said.count("\n") == 1 and said.endswith("; this run did not start\n"), said
+    holder = f"(run {first.run_id}, driver pid {os.getpid()} on {socket.gethostname()}, taken "
+    assert said.startswith(f"guillemet stream: another run holds the lock of {output} {holder}"), said
+    assert outcome["lock"]["run_id"] == first.run_id and outcome["lock"]["kind"] == "run"
+    assert not (output / "stream").exists()  # the refused stream wrote nothing
+    assert not (output / LOCK_NAME).exists()
+
+
 def _dead_pid() -> int:
     process = subprocess.Popen([sys.executable, "-c", "pass"])
     process.wait()
@@ -126,3 +153,17 @@ def test_a_live_lock_is_refused_and_an_old_one_taken_over(tmp_path):
     # Half a lock file (a process died writing it) is taken over.
     (tmp_path / "out" / LOCK_NAME).write_text('{"tok', encoding="utf-8")
     assert OutputLock.acquire(output).release()
+
+
+def test_a_renewed_lock_is_not_taken_for_dead(tmp_path):
+    # A stream holds its lock for days: renewed, it stays live past stale_after_s from its taking.
+    output = str(tmp_path / "out")
+    now = 1_000_000.0
+    settings = LockSettings(stale_after_s=3600)
+    lock = OutputLock.acquire(output, settings, clock=lambda: now, kind="stream")
+    lock.renew(clock=lambda: now + 3000)
+    with pytest.raises(OutputLockedError, match=r"\(driver pid \d+ on "):
+        OutputLock.acquire(output, settings, clock=lambda: now + 3601)
+    # Not renewed again, it is stale an hour after its renewal.
+    taker = OutputLock.acquire(output, settings, clock=lambda: now + 6601)
+    assert not lock.release() and taker.release()

@@ -5,7 +5,10 @@ once, in the window of the poll that first listed it, and none is lost."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,8 +22,9 @@ from apache_beam.utils.timestamp import Timestamp
 
 from guillemet.records import FeedEntry
 from guillemet.schema import schema_errors
-from pipeline.cli import EXIT_OK, EXIT_USAGE, main
-from tests.conftest import test_pipeline
+from pipeline.cli import EXIT_LOCKED, EXIT_OK, EXIT_USAGE, main
+from pipeline.lock import LOCK_NAME
+from tests.conftest import ROOT, test_pipeline
 from transforms.stream import DropSeenEntries, remove_if_empty, window_file_naming
 
 POLLS = 3
@@ -55,7 +59,9 @@ class GrowingFeeds:
 
     FAILING_REQUEST = ("/feeds/growing.xml", 2)
 
-    def __init__(self) -> None:
+    def __init__(self, on_feed_request=None) -> None:
+        # Called with (path, request number) before a feed is answered, in the request's thread.
+        self.on_feed_request = on_feed_request
         self.hits: Counter[str] = Counter()
         self.served: set[str] = set()
         self._lock = threading.Lock()
@@ -97,6 +103,8 @@ class GrowingFeeds:
                 else:
                     body = 404 if page else server.feed(self.path)
                     content_type = "application/rss+xml"
+                    if not page and server.on_feed_request is not None:
+                        server.on_feed_request(self.path, server.hits[self.path])
                 if isinstance(body, int):
                     self.send_error(body)
                     return
@@ -304,3 +312,60 @@ def test_two_pages_of_one_canonical_url_in_a_poll_are_one_record_and_a_counted_d
     assert summary.to_dict()["entries"]["new"] == 3
     # Every counter the job reported is named in the one home.
     assert set(summary.counters) <= counters.KNOWN, set(summary.counters) - counters.KNOWN
+
+
+def _cli(*args: str) -> tuple[int, str, str]:
+    """``guillemet ARGS`` in a process of its own (its own pid: a lock held here is another job's)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, env=env)
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.mark.slow
+def test_a_stream_holds_the_output_lock_for_its_life(tmp_path):
+    """While a stream runs (its first poll is held open by the server), a run and a second stream on
+    the same output exit 75 with one line naming the stream; once the stream is over, the lock is gone."""
+    output = tmp_path / "out"
+    outcome = {}
+
+    def while_streaming(path: str, number: int) -> None:
+        if (path, number) != ("/feeds/static.xml", 1):
+            return
+        outcome["run"] = _cli("run", "--config", str(profile))
+        outcome["stream"] = _cli("stream", "--config", str(profile), "--max-polls", "1")
+        outcome["lock"] = json.loads((output / LOCK_NAME).read_text("utf-8"))
+
+    with GrowingFeeds(while_streaming) as server:
+        profile = tmp_path / "stream.yaml"
+        profile.write_text(
+            f"""
+name: stream-lock
+output: {output}
+feeds:
+  - {{url: "{server.base_url}/feeds/static.xml", name: Static}}
+fetch: {{read_timeout_s: 600, total_timeout_s: 600, retries: 0, allow_private_hosts: [127.0.0.1]}}
+nlp: {{enabled: false}}
+""",
+            encoding="utf-8",
+        )
+        code = main(["stream", "--config", str(profile), "--interval-minutes", "0.02", "--max-polls", "2", "-q"])
+    assert code == EXIT_OK
+    (manifest,) = (output / "stream" / "manifests").glob("job=*.json")
+    job_id = json.loads(manifest.read_text("utf-8"))["job_id"]
+    assert outcome["lock"]["kind"] == "stream" and outcome["lock"]["run_id"] == job_id
+    for command in ("run", "stream"):
+        refused, out, err = outcome[command]
+        assert refused == EXIT_LOCKED, (command, out, err)
+        assert out == "" and len(err.strip().splitlines()) == 1, (command, err)
+        assert err.startswith(
+            f"guillemet {command}: another run holds the lock of {output} (stream {job_id}, driver pid"
+        )
+    # The refused run read and wrote nothing; the refused stream wrote no manifest of its own.
+    assert not (output / "manifests").exists() and [manifest] == list((output / "stream" / "manifests").iterdir())
+    assert sorted(
+        _slug(a["url"]) for records in _windows(output / "stream" / "articles").values() for a in records
+    ) == [
+        "partage",
+        "statique",
+    ]
+    assert not (output / LOCK_NAME).exists()
