@@ -167,3 +167,19 @@ def test_a_renewed_lock_is_not_taken_for_dead(tmp_path):
     # Not renewed again, it is stale an hour after its renewal.
     taker = OutputLock.acquire(output, settings, clock=lambda: now + 6601)
     assert not lock.release() and taker.release()
+
+
+def test_a_session_that_fails_gives_its_lock_back(tmp_path):
+    # The demo serves its corpus on 127.0.0.1, which a Dataflow worker cannot reach: refused, and the
+    # lock, taken first, is not left behind.
+    from guillemet.config import load_config
+    from pipeline.session import JobSession
+
+    demo = load_config(ROOT / "configs" / "demo.yaml")
+    output = tmp_path / "out"
+    with pytest.raises(ValueError, match="serves a local corpus, which runner DataflowRunner cannot reach"):
+        with JobSession(demo, ["--runner=DataflowRunner"], str(output), kind="stream") as session:
+            assert json.loads((output / LOCK_NAME).read_text(encoding="utf-8"))["kind"] == "stream"
+            session.hand_lock_to_pipeline()
+            session.sources()
+    assert not (output / LOCK_NAME).exists()
