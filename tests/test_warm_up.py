@@ -1,0 +1,71 @@
+"""When the spaCy model is loaded: during the fetch when an entry is new to the seen store
+(WarmUpNlp), else by the parse's first batch when a known article changed, and never when nothing
+is fresh (tests/test_incremental.py, tests/test_demo.py). Asserted on the order of the log records
+of one in-process run, not on time."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from guillemet.config import parse_config
+from guillemet.localserver import CorpusServer
+from tests.test_incremental import CHANGED_PAGE, COURRIER_FEED, DEMO_ARTICLES, FEEDS, copy_demo_corpus, edit_page
+
+pytestmark = pytest.mark.slow
+
+BACKGROUND = "loading model sm in the background"
+FIRST_BATCH = "ParseArticles: first batch"
+
+
+def _config(base_url: str):
+    feeds = "\n".join(f"  - url: {base_url}{path}" for path in FEEDS)
+    text = f"""
+name: warm-up-test
+output: unused
+feeds:
+{feeds}
+fetch:
+  allow_private_hosts: [127.0.0.1]
+  read_timeout_s: 10
+  retries: 0
+nlp:
+  model: sm
+"""
+    return parse_config(text, source="warm-up-test.yaml")
+
+
+def _messages(caplog) -> list[str]:
+    return [record.getMessage() for record in caplog.records if record.name == "transforms.nlp"]
+
+
+def _index(messages: list[str], prefix: str) -> int:
+    (index,) = [n for n, message in enumerate(messages) if message.startswith(prefix)]
+    return index
+
+
+def test_a_new_entry_loads_the_model_during_the_fetch_a_changed_one_at_the_parse(tmp_path, caplog):
+    from pipeline.run import run
+
+    corpus = copy_demo_corpus(tmp_path / "corpus")
+    output = str(tmp_path / "out")
+    with CorpusServer(corpus) as server, caplog.at_level(logging.INFO, logger="transforms.nlp"):
+        config = _config(server.base_url)
+        first = run(config, ["--runner=FnApiRunner"], output=output)
+        assert first.articles_written == DEMO_ARTICLES
+        # One process, one model, whose load began on a new entry, before the parse's first batch.
+        assert first.count("ParseArticles.model_loads") == 1
+        messages = _messages(caplog)
+        assert _index(messages, BACKGROUND) < _index(messages, FIRST_BATCH)
+        assert "already loading or loaded" in messages[_index(messages, FIRST_BATCH)]
+
+        # A known URL whose page changed: nothing says it before the fetch, so the parse loads it.
+        caplog.clear()
+        edit_page(corpus, CHANGED_PAGE, COURRIER_FEED, "Mise à jour : la direction a reçu les grévistes.")
+        second = run(config, ["--runner=FnApiRunner"], output=output)
+    assert (second.articles_written, second.count("MarkVersions.changed")) == (1, 1)
+    assert second.count("ParseArticles.model_loads") == 1
+    messages = _messages(caplog)
+    assert not [message for message in messages if message.startswith(BACKGROUND)]
+    assert "loaded by this batch" in messages[_index(messages, FIRST_BATCH)]
