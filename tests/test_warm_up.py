@@ -13,32 +13,14 @@ import textwrap
 
 import pytest
 
-from guillemet.config import parse_config
 from guillemet.localserver import CorpusServer
 from tests.conftest import ROOT
-from tests.test_incremental import CHANGED_PAGE, COURRIER_FEED, DEMO_ARTICLES, FEEDS, copy_demo_corpus, edit_page
+from tests.test_incremental import CHANGED_PAGE, COURRIER_FEED, DEMO_ARTICLES, copy_demo_corpus, edit_page, profile
 
 pytestmark = pytest.mark.slow
 
-BACKGROUND = "loading model sm in the background"
+BACKGROUND = "loading model md in the background"
 FIRST_BATCH = "ParseArticles: first batch"
-
-
-def _config(base_url: str):
-    feeds = "\n".join(f"  - url: {base_url}{path}" for path in FEEDS)
-    text = f"""
-name: warm-up-test
-output: unused
-feeds:
-{feeds}
-fetch:
-  allow_private_hosts: [127.0.0.1]
-  read_timeout_s: 10
-  retries: 0
-nlp:
-  model: sm
-"""
-    return parse_config(text, source="warm-up-test.yaml")
 
 
 def _messages(caplog) -> list[str]:
@@ -56,7 +38,7 @@ def test_a_new_entry_loads_the_model_during_the_fetch_a_changed_one_at_the_parse
     corpus = copy_demo_corpus(tmp_path / "corpus")
     output = str(tmp_path / "out")
     with CorpusServer(corpus) as server, caplog.at_level(logging.INFO, logger="transforms.nlp"):
-        config = _config(server.base_url)
+        _, config = profile(server.base_url, nlp=True)
         first = run(config, ["--runner=FnApiRunner"], output=output)
         assert first.articles_written == DEMO_ARTICLES
         # One process, one model, whose load began on a new entry, before the parse's first batch.
