@@ -104,15 +104,54 @@ class _ModelLoads(logging.Handler):
             self.pids.append(int(match.group(1)))
 
 
+# Start-up milestones, read from the run's log (the workers' lines relayed by the runner): name,
+# what the line starts with (after Beam's relay prefix), and whether the first or the last one counts.
+MILESTONES = (
+    ("submit", "starting control server", "first"),
+    ("workers up", "Python sdk harness starting", "last"),
+    ("feeds read", "ParseEntries:", "last"),
+    ("spaCy imported", "imported spaCy's French pipeline", "last"),
+    ("model load start", "loading model ", "first"),
+    ("model loaded", "loaded fr_core_news", "last"),
+    ("first parse batch", "ParseArticles: first batch", "first"),
+    ("parse done", "BatchElements statistics", "last"),
+    ("sinks done", "Renamed ", "last"),
+    ("workers exited", "Python sdk harness exiting", "last"),
+)
+
+
+class _Timeline(logging.Handler):
+    """Seconds from the start of ``run()`` to each start-up milestone (``MILESTONES``), and how long
+    each parse stage's first batch waited for its model."""
+
+    def __init__(self, started: float) -> None:
+        super().__init__(logging.INFO)
+        self.started = started
+        self.seen: dict[str, float] = {}
+        self.waited: list[float] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        text = message.split('message: "', 1)[1] if 'message: "' in message else message
+        for name, prefix, which in MILESTONES:
+            if text.startswith(prefix) and (which == "last" or name not in self.seen):
+                self.seen[name] = record.created - self.started
+        waited = re.search(r"waited ([\d.]+) s for it", text)
+        if waited:
+            self.waited.append(float(waited.group(1)))
+
+
 def measure_pipeline(
     temp: str, size: int, model: str, workers: int, batch_size: int, feeds_per_run: int | None = None
 ) -> dict:
     """Runs the whole pipeline over the corpus in ``temp`` (in a child process: this is the driver),
     in one run or, with ``feeds_per_run``, in committed slices of that many feeds (``pipeline/slices.py``)."""
+    importing = time.perf_counter()
     from guillemet.config import parse_config
     from pipeline.run import run
     from pipeline.slices import run_in_slices
 
+    driver_import_s = time.perf_counter() - importing
     loads = _ModelLoads()
     logging.getLogger().addHandler(loads)
     logging.getLogger().setLevel(logging.INFO)
@@ -129,6 +168,8 @@ def measure_pipeline(
     config = parse_config(profile, "bench.yaml")
     before = _usage()
     started = time.perf_counter()
+    timeline = _Timeline(time.time())
+    logging.getLogger().addHandler(timeline)
     flags = [f"--direct_num_workers={workers}", "--direct_running_mode=multi_processing"]
     if feeds_per_run:
         summaries = run_in_slices(config, feeds_per_run, flags, output=f"{temp}/out")
@@ -146,6 +187,9 @@ def measure_pipeline(
         "worker_rss_mib": after["children_rss_mib"],
         "load_pids": loads.pids,
         "model_loads": sum(summary.count("ParseArticles.model_loads") for summary in summaries),
+        "driver_import_s": driver_import_s,
+        "timeline": timeline.seen,
+        "waited_for_model_s": timeline.waited,
     }
 
 
@@ -266,6 +310,20 @@ def report_memory(results: list[dict], workers: int, feeds_per_run: int | None) 
         )
 
 
+def report_startup(results: list[dict]) -> None:
+    """Per size: the driver's imports, then seconds from ``run()`` to each milestone of the run."""
+    for r in results:
+        p = r["pipeline"]
+        if p["runs"] != 1:
+            continue
+        marks = ", ".join(f"{name} {p['timeline'][name]:.1f}" for name, _, _ in MILESTONES if name in p["timeline"])
+        waited = "/".join(f"{w:.1f}" for w in p["waited_for_model_s"])
+        print(
+            f"start-up, {r['size']} articles: driver imports {p['driver_import_s']:.1f} s; from run(): {marks}, "
+            f"returned {p['wall_s']:.1f}; the parse's first batches waited {waited or '-'} s for their model"
+        )
+
+
 def report(results: list[dict], model: str, workers: int, batch_size: int) -> None:
     from guillemet.nlp import MODELS
 
@@ -298,6 +356,7 @@ def report(results: list[dict], model: str, workers: int, batch_size: int) -> No
         "models = model loads logged / distinct worker processes that logged one / ParseArticles.model_loads "
         f"counter; one copy per worker process means all three equal {workers}"
     )
+    report_startup(results)
     shares = next((r["shares"] for r in reversed(results) if r["shares"]), None)
     if shares:
         total = sum(shares.values())
@@ -330,6 +389,7 @@ def main() -> None:
         )
     if args.memory:
         report_memory(results, args.workers, args.feeds_per_run)
+        report_startup(results)
     else:
         report(results, args.model, args.workers, args.batch_size)
 

