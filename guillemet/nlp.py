@@ -98,7 +98,15 @@ LANGUAGE_SAMPLE_CHARS = 1000
 
 def detect_language(text: str) -> str:
     """The language of a text (py3langid, whose model ships in the package), on its first 1,000 characters."""
-    language, _score = py3langid.classify(text[:LANGUAGE_SAMPLE_CHARS])
+    return _language_of_sample(text[:LANGUAGE_SAMPLE_CHARS])
+
+
+# The record's language (guillemet.article) and the parse's check ask about the same text: where
+# one process does both (the in-process runner, annotate, a worker that gets the article in both
+# stages), the second answer is remembered. Bounded: 2,048 samples of 1,000 characters.
+@lru_cache(maxsize=2048)
+def _language_of_sample(sample: str) -> str:
+    language, _score = py3langid.classify(sample)
     return language
 
 

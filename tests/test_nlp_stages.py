@@ -24,6 +24,17 @@ def test_language_detection():
     assert detect_language(ENGLISH) == "en"
 
 
+def test_the_language_of_a_text_is_classified_once():
+    # The record (build_article) and the parse's check both ask; py3langid answers once.
+    from guillemet.nlp import _language_of_sample
+
+    text = FRENCH + " Le préfet a convoqué les deux parties mardi."
+    before = _language_of_sample.cache_info()
+    assert [detect_language(text), detect_language(text)] == ["fr", "fr"]
+    after = _language_of_sample.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)
+
+
 def test_parser_refuses_with_reasons():
     parser = ArticleParser("sm", max_chars=150)
     for text, reason in ((ENGLISH, "not French"), (FRENCH + " " + FRENCH, "too long")):
