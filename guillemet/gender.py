@@ -823,7 +823,7 @@ def assign_genders(
     quotes = tuple(quotes)
     if not quotes:
         return quotes
-    people = PeopleIndex(doc, text) if any((q.speaker or {}).get("name") for q in quotes) else None
+    people = PeopleIndex.of(doc, text) if any((q.speaker or {}).get("name") for q in quotes) else None
     memo: dict = {}  # each mention read once for all the quotes of its person
     out = []
     for quote in quotes:

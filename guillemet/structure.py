@@ -252,16 +252,39 @@ def body_blocks(body, text: str) -> tuple[Block, ...]:
     return _comment_sections(text, blocks)
 
 
+def _words_at(text: str, words: list[str], cursor: int) -> tuple[int, int] | None:
+    """The first ``(start, end)`` from ``cursor`` of the words separated by whitespace, as the
+    expression ``w1\\s+w2\\s+…`` would find it, without compiling one for each line (which cost
+    more than the rest of the extraction's text mapping): ``\\s`` and ``str.split`` agree on
+    what whitespace is, and a word holds none, so each candidate start has one reading."""
+    if not words:
+        return cursor, cursor
+    first, rest = words[0], words[1:]
+    size = len(text)
+    start = text.find(first, cursor)
+    while start >= 0:
+        at = start + len(first)
+        for word in rest:
+            gap = at
+            while gap < size and text[gap].isspace():
+                gap += 1
+            if gap == at or not text.startswith(word, gap):
+                break
+            at = gap + len(word)
+        else:
+            return start, at
+        start = text.find(first, start + 1)
+    return None
+
+
 def _find_words(text: str, probe: str, cursor: int) -> int:
-    pattern = r"\s+".join(re.escape(word) for word in probe.split())
-    match = re.compile(pattern).search(text, cursor)
-    return match.start() if match else -1
+    found = _words_at(text, probe.split(), cursor)
+    return found[0] if found else -1
 
 
 def _find_words_end(text: str, probe: str, start: int) -> int:
-    pattern = r"\s+".join(re.escape(word) for word in probe.split())
-    match = re.compile(pattern).search(text, start)
-    return match.end() if match else start + 1
+    found = _words_at(text, probe.split(), start)
+    return found[1] if found else start + 1
 
 
 def _lines_between(line_starts: Sequence[int], start: int, end: int) -> list[int]:

@@ -305,3 +305,24 @@ def test_gender_work_is_linear(nlp, line):
         counts[n] = _gender_lines(quotes, doc, text)
     # Four times the input: at most ~4.6 times the work (a quadratic step would give 16).
     assert counts[240] <= 4.6 * counts[60], counts
+
+
+def test_genders_read_the_people_index_the_quote_extractor_built(nlp):
+    # The quote branch runs both on one parse: the index of its people is built once, not twice.
+    from pathlib import Path
+
+    import guillemet.quotes.people as people_module
+    from guillemet.gender import assign_genders
+    from guillemet.quotes.extractor import QuoteExtractor
+    from guillemet.quotes.people import PeopleIndex
+
+    text = "Grève au port\n« Nous ne céderons pas », a déclaré Paula Girard, déléguée du syndicat."
+    doc = nlp(text)
+    quotes = QuoteExtractor().extract(doc, text)
+    built = PeopleIndex.of(doc, text)
+    people_file = str(Path(people_module.__file__))
+    found = []
+    assert lines_executed(lambda: found.extend(assign_genders(quotes, doc, text)), people_file) < 20
+    assert [q.speaker["gender"] for q in found] == ["F"]
+    assert PeopleIndex.of(doc, text) is built
+    assert PeopleIndex.of(nlp(text), text) is not built  # another parse, another index

