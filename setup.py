@@ -50,6 +50,8 @@ setup(
             "hypothesis>=6.100,<7",
             "ruff>=0.6",
             "gcp-storage-emulator==2026.7.19",
+            # tests/test_proxy.py makes a certificate authority and a TLS server's certificate
+            "cryptography>=42",
             # the exported tables read back by DuckDB; the report opened in Debian's chromium
             "duckdb>=2.0,<3",
             "playwright==1.65.2",
