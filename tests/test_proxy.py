@@ -321,6 +321,18 @@ def test_https_goes_through_a_connect_tunnel_verified_end_to_end(proxy, tls):
     assert proxy.asked == [f"CONNECT localhost:{port}"] and server.hits == 1
 
 
+def test_the_authority_also_serves_direct_https(proxy, tls):
+    server, ca_bundle = tls
+    port = server.server_address[1]
+    proxy.asked.clear()
+    hits = server.hits
+    settings = FetchSettings(allow_private_hosts=("localhost",), ca_bundle=ca_bundle, **FAST)
+    page = fetch(f"https://localhost:{port}/ok.html", settings)
+    assert page.status == 200 and server.hits == hits + 1 and proxy.asked == []
+    with pytest.raises(FetchError, match="SSLError"):
+        fetch(f"https://localhost:{port}/ok.html", FetchSettings(allow_private_hosts=("localhost",), **FAST))
+
+
 def test_through_the_tunnel_the_certificate_is_still_verified(proxy, tls):
     server, _ = tls
     port = server.server_address[1]
