@@ -211,56 +211,24 @@ def _authority_and_certificate(folder):
             builder = builder.add_extension(extension, critical=critical)
         return builder.sign(signing_key, hashes.SHA256())
 
-    usage = dict(content_commitment=False, data_encipherment=False, encipher_only=False, decipher_only=False)
+    def usage(*granted):
+        flags = ("digital_signature", "content_commitment", "key_encipherment", "data_encipherment")
+        flags += ("key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only")
+        return x509.KeyUsage(**{flag: flag in granted for flag in flags}), True
+
+    authority = "guillemet test authority"
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = build(
-        "guillemet test authority",
-        "guillemet test authority",
-        ca_key.public_key(),
-        ca_key,
-        [
-            (x509.BasicConstraints(ca=True, path_length=0), True),
-            (
-                x509.KeyUsage(
-                    digital_signature=False,
-                    key_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=True,
-                    crl_sign=True,
-                    **usage,
-                ),
-                True,
-            ),
-        ],
-    )
+    ca_extensions = [(x509.BasicConstraints(ca=True, path_length=0), True), usage("key_cert_sign", "crl_sign")]
+    ca = build(authority, authority, ca_key.public_key(), ca_key, ca_extensions)
     key = ec.generate_private_key(ec.SECP256R1())
-    certificate = build(
-        "localhost",
-        "guillemet test authority",
-        key.public_key(),
-        ca_key,
-        [
-            (x509.BasicConstraints(ca=False, path_length=None), True),
-            (
-                x509.SubjectAlternativeName(
-                    [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-                ),
-                False,
-            ),
-            (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False),
-            (
-                x509.KeyUsage(
-                    digital_signature=True,
-                    key_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=False,
-                    crl_sign=False,
-                    **usage,
-                ),
-                True,
-            ),
-        ],
-    )
+    names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    server_extensions = [
+        (x509.BasicConstraints(ca=False, path_length=None), True),
+        (x509.SubjectAlternativeName(names), False),
+        (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False),
+        usage("digital_signature"),
+    ]
+    certificate = build("localhost", authority, key.public_key(), ca_key, server_extensions)
     ca_file, cert_file, key_file = folder / "ca.pem", folder / "server.pem", folder / "server.key"
     ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
