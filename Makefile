@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint clean image browser
+.PHONY: run test test-py312 lint clean image browser
 
 $(BIN)/.installed: setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ endif
 
 test: $(BIN)/.installed browser
 	GUILLEMET_REQUIRE_BROWSER=$(ROOT_USER) $(BIN)/python -m pytest
+
+# The same tests on another supported Python (README, "Supported Pythons"), in their own .venv312
+# built from that interpreter: `make test-py312 PY312=/path/to/python3.12` (or a python3.13).
+PY312 ?= python3.12
+test-py312:
+	$(MAKE) test PYTHON=$(PY312) VENV=.venv312
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check guillemet transforms pipeline tests

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
+import ssl
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -90,6 +91,24 @@ class FetchConfig(_Strict):
     robots_txt: bool = True
     concurrency: int = Field(8, ge=1, le=256)
     proxy: str | None = None
+    ca_bundle: str | None = Field(None, min_length=1)
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def _a_pem_file(cls, value: str | None) -> str | None:
+        # Read as the fetcher will (relative to the current folder, like ``output``): a missing file,
+        # a folder or a file without a certificate would otherwise fail every https fetch.
+        if value is None:
+            return value
+        path = Path(value)
+        if not path.is_file():
+            raise ValueError(f"{path} is not a file (a PEM file of CA certificates)")
+        try:
+            ssl.create_default_context(cafile=str(path))
+        except (ssl.SSLError, OSError, ValueError) as error:
+            reason = getattr(error, "reason", None) or error.__class__.__name__
+            raise ValueError(f"{path} holds no usable PEM certificate ({reason})") from None
+        return value
 
     @field_validator("proxy")
     @classmethod

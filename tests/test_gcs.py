@@ -166,8 +166,9 @@ def test_one_run_at_a_time_on_a_gcs_output(emulator, tmp_path):
     """The gs:// lock: a held lock refuses a run before it reads or writes anything; a run committed
     by its pipeline without waiting is given back by the pipeline; a crashed run's lock is taken over.
 
-    The emulator (gcp-storage-emulator) ignores ``ifGenerationMatch``, so two creations racing are
-    not tested here; GCS makes a creation with ``if_generation_match=0`` fail when the object exists.
+    The emulator (gcp-storage-emulator 2026.7.19, the newest) ignores ``ifGenerationMatch`` (a second
+    ``if_generation_match=0`` creation overwrites the first), so two creations racing are not tested
+    here; GCS makes such a creation fail when the object exists (docs/reliability.md).
     """
     import os
     import subprocess
