@@ -352,7 +352,15 @@ def _cue_adjacent(text: str, start: int, end: int, cue: str | None, reach: int =
     stem = head.lower()[: max(4, len(head) - 2)]
     before = re.split(r"[.!?\n]", text[max(0, start - 80) : start])[-1].split()[-reach - 1 :]
     after = re.split(r"[.!?\n]", text[end : end + 80])[0].split()[: reach + 1]
-    return any(re.sub(r"^\W+", "", word.lower()).startswith(stem) for word in before + after)
+    words = [re.sub(r"^\W+|\W+$", "", word.lower()) for word in before + after]
+    return any(
+        word.startswith(stem) and not _NOMINALISATION_RE.search(word) and not (index and words[index - 1] == "pour")
+        for index, word in enumerate(words)
+    )
+
+
+#: A noun made from the verb is no cue ("des publications « en grappe »" for publier).
+_NOMINALISATION_RE = re.compile(r"(?:tions?|ments?|eurs?|euses?|trices?|ures?|ages?)$")
 
 
 #: "Il faut dire que", "ce qui veut dire que", "c'est-à-dire que", "autant dire que": set phrases
@@ -415,6 +423,9 @@ _CONTENT_NOUN_SELON_RE = re.compile(
 _CONDITION_BEFORE_RE = re.compile(
     r"(?<![Mm]ême )(?<![Cc]omme )\b(?:[Ss]i\s+|[Ss]['’](?=ils?\b))(?:[\w’'-]+\s+){1,4}?qu(?:e\b|['’])\s*$"
 )
+#: Reported speech shifts to the third person: unmarked content whose subject is "je" is the
+#: writer's own sentence (a blog's "Pour ce groupe, je rejoins …").
+_FIRST_PERSON_RE = re.compile(r"\s*(?:je\s|j['’])", re.IGNORECASE)
 #: "ne relève que de …", "n'a fait que …": the "que" of a restriction ne … que opens no clause.
 _RESTRICTION_BEFORE_RE = re.compile(
     r"\bn(?:e\s+|['’]\s*)(?:(?!pas\b|plus\b|jamais\b|guère\b|point\b|rien\b)[\w’'-]+\s+){1,3}?qu(?:e\b|['’])\s*$"
@@ -561,6 +572,8 @@ def filter_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], nominal=
             reason = "writer_voice"
         if reason is None and quote.kind == "indirect" and _CONTENT_NOUN_SELON_RE.search(before):
             reason = "content_of_an_idea"
+        if reason is None and quote.kind == "indirect" and _FIRST_PERSON_RE.match(text, quote.start):
+            reason = "first_person"
         if reason is None and quote.kind == "indirect" and _CONDITION_BEFORE_RE.search(before):
             reason = "condition"
         if reason is None and quote.kind == "indirect" and _RESTRICTION_BEFORE_RE.search(before):

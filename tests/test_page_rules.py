@@ -193,6 +193,13 @@ def test_a_set_phrase_with_dire_is_no_speech(sentence, words, kept):
         assert filter_quotes([named], text, text_blocks(text)) == ()
 
 
+def _kept_after_filter(sentence: str, words: str, kind: str, cue: str, speaker) -> bool:
+    """Whether ``filter_quotes`` keeps the quote ``words`` of ``sentence`` (after a first line)."""
+    text = "Le port change.\n" + sentence
+    quote = _quote(text, words, kind, cue, speaker)
+    return filter_quotes([quote], text, text_blocks(text)) == (quote,)
+
+
 @pytest.mark.parametrize(
     ("sentence", "words", "kept"),
     [
@@ -209,9 +216,7 @@ def test_a_set_phrase_with_dire_is_no_speech(sentence, words, kept):
 def test_the_writers_own_voice_reports_nobody(sentence, words, kept):
     """A first-person plural imperative, an impersonal verb of saying or advice before que: the
     writer speaks, whoever the extractor took for a speaker."""
-    text = "Le port change.\n" + sentence
-    quote = _quote(text, words, "indirect", "dire", NAMED)
-    assert (filter_quotes([quote], text, text_blocks(text)) == (quote,)) is kept
+    assert _kept_after_filter(sentence, words, "indirect", "dire", NAMED) is kept
 
 
 @pytest.mark.parametrize(
@@ -248,9 +253,7 @@ def test_an_impersonal_il_is_no_source(sentence, words, kept):
 def test_references_and_the_content_of_an_idea_are_not_quotes(sentence, words, kind, kept):
     """A title to read or watch is a link, not a quotation; "l'idée selon laquelle …" gives an idea
     nobody is said to voice ("une étude selon laquelle" has its source)."""
-    text = "Le port change.\n" + sentence
-    quote = _quote(text, words, kind, "lancer" if kind == "direct" else "selon", NAMED)
-    assert (filter_quotes([quote], text, text_blocks(text)) == (quote,)) is kept
+    assert _kept_after_filter(sentence, words, kind, "lancer" if kind == "direct" else "selon", NAMED) is kept
 
 
 @pytest.mark.parametrize(
@@ -267,9 +270,34 @@ def test_references_and_the_content_of_an_idea_are_not_quotes(sentence, words, k
 def test_a_condition_or_a_restriction_reports_no_speech(sentence, words, kept):
     """A verb of saying in a "si" clause is a hypothesis; the "que" of "ne … que" is a restriction
     (a negated cue, "n'a pas dit que", is another rule's: it reaches this filter as a quote)."""
-    text = "Le port change.\n" + sentence
-    quote = _quote(text, words, "indirect", "estimer", NAMED)
-    assert (filter_quotes([quote], text, text_blocks(text)) == (quote,)) is kept
+    assert _kept_after_filter(sentence, words, "indirect", "estimer", NAMED) is kept
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words", "kept"),
+    [
+        ("D'où des publications « en grappe » dans les revues du port.", "en grappe", False),
+        ("Il faut du temps pour publier « en grappe » dans ces revues.", "en grappe", False),
+        ("Le rapport a été publié « en grappe » cet été.", "en grappe", True),
+    ],
+)
+def test_a_noun_made_from_the_cue_or_its_infinitive_after_pour_is_no_cue_beside_a_term(sentence, words, kept):
+    assert _kept_after_filter(sentence, words, "fragment", "publier", CARRIED) is kept
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words", "kept"),
+    [
+        (
+            "Pour ce groupe de travail, je rejoins les dockers du quai nord.",
+            "je rejoins les dockers du quai nord.",
+            False,
+        ),
+        ("Pour la maire, les dockers du quai nord ont raison.", "les dockers du quai nord ont raison.", True),
+    ],
+)
+def test_reported_content_in_the_first_person_is_the_writers(sentence, words, kept):
+    assert _kept_after_filter(sentence, words, "indirect", "pour", NAMED) is kept
 
 
 def test_the_lines_of_an_embedded_post_before_its_attribution_line_are_the_post():
