@@ -249,7 +249,26 @@ def body_blocks(body, text: str) -> tuple[Block, ...]:
         line = match.group()
         if line.strip():
             blocks.append(Block(match.start(), match.end(), classify_line(line, kinds.get(match.start(), "paragraph"))))
-    return _comment_sections(text, blocks)
+    return _comment_sections(text, _embedded_posts(text, blocks))
+
+
+_POST_ATTRIBUTION_RE = re.compile(r"^\s*[—–-]\s*[^\n]{1,60}\(@\w+\)")
+
+
+def _embedded_posts(text: str, blocks: Sequence[Block]) -> list[Block]:
+    """The blocks with the lines of an embedded post typed ``embed``: the blockquote lines just
+    before its "— Name (@handle) date" line (a tweet whose lines the page renders as separate
+    quotes, "⚠️ #COVID | …" / "Si vous êtes … médecin." / "— Olivier Véran (@olivierveran) …")."""
+    typed = list(blocks)
+    for index in range(len(typed) - 1, 0, -1):
+        block = typed[index]
+        if block.kind != "embed" or not _POST_ATTRIBUTION_RE.match(text[block.start : block.end]):
+            continue
+        before = index - 1
+        while before >= 0 and typed[before].kind == "blockquote":
+            typed[before] = Block(typed[before].start, typed[before].end, "embed")
+            before -= 1
+    return typed
 
 
 def _words_at(text: str, words: list[str], cursor: int) -> tuple[int, int] | None:
@@ -356,7 +375,15 @@ def _cue_adjacent(text: str, start: int, end: int, cue: str | None, reach: int =
     stem = head.lower()[: max(4, len(head) - 2)]
     before = re.split(r"[.!?\n]", text[max(0, start - 80) : start])[-1].split()[-reach - 1 :]
     after = re.split(r"[.!?\n]", text[end : end + 80])[0].split()[: reach + 1]
-    return any(re.sub(r"^\W+", "", word.lower()).startswith(stem) for word in before + after)
+    words = [re.sub(r"^\W+|\W+$", "", word.lower()) for word in before + after]
+    return any(
+        word.startswith(stem) and not _NOMINALISATION_RE.search(word) and not (index and words[index - 1] == "pour")
+        for index, word in enumerate(words)
+    )
+
+
+#: A noun made from the verb is no cue ("des publications « en grappe »" for publier).
+_NOMINALISATION_RE = re.compile(r"(?:tions?|ments?|eurs?|euses?|trices?|ures?|ages?)$")
 
 
 #: "Il faut dire que", "ce qui veut dire que", "c'est-à-dire que", "autant dire que": set phrases
@@ -365,6 +392,66 @@ _IDIOM_BEFORE_RE = re.compile(
     r"(?:\b(?:faut|fallait|faudra|faudrait|veut|voulait|voudrait|veulent|autant|inutile\s+de|est-ce\s+à|à\s+vrai)"
     r"|c['’]est-à-)\s*dire\s*(?:qu['’]|que\s|,\s*)?\s*$",
     re.IGNORECASE,
+)
+
+#: The writer's own voice before reported content: a first-person plural imperative opening its
+#: sentence or its clause ("Notons que", "Précisons encore qu'", "…, notons simplement que"), an impersonal verb of saying
+#: ("il est intéressant de noter que", "il faut rappeler que", "force est de constater que") or
+#: advice ("mieux vaut s'assurer que", "autant vous dire que"). Nobody is reported.
+_ADVERBS = r"(?:\s+(?:donc|encore|aussi|également|enfin|simplement|seulement|d['’]abord|toutefois|cependant|néanmoins|pourtant|ici|bien))*"
+_WRITER_VOICE_RE = re.compile(
+    r"(?:(?:^|[.!?:;\n]\s*|\b(?:et|mais|or|ainsi|enfin)\s+)[A-ZÀ-Ý][a-zà-ÿ]+ons" + _ADVERBS + r"\s*(?:,\s*)?"
+    r"|,\s*[a-zà-ÿ]+ons" + _ADVERBS + r"\s*(?:,\s*)?"
+    r"|\b[Ii]l\s+(?:est|était|sera|serait|reste|faut|fallait|faudra|faudrait|convient|importe)\s+(?:\w+\s+){0,3}?"
+    r"(?:(?:de|d['’]|à)\s*)?(?:noter|souligner|rappeler|préciser|constater|remarquer|observer|signaler|dire|"
+    r"reconnaître|admettre|ajouter)\s+"
+    r"|\b[Ff]orce\s+est\s+de\s+(?:constater|reconnaître|admettre)\s+"
+    r"|\b(?:[Mm]ieux|[Aa]utant)\s+vaut\s+(?:s['’]assurer|dire|rappeler|préciser|noter|savoir)\s+"
+    r"|\b[Aa]utant\s+(?:vous|te|le)\s+dire\s+"
+    r")(?:\w+\s+){0,2}?qu(?:e\b|['’])\s*$",
+)
+
+#: "il faut noter", "il est clair", "comme il a été précisé": an impersonal "il" is nobody.
+_IMPERSONAL_RE = re.compile(
+    r"il\s+(?:ne\s+|n['’]\s*)?(?:(?:est|était|sera|serait|semble|paraît)\s+(?:\w+\s+){0,2}?(?:de|d['’])\s*\w"
+    r"|(?:a|avait|aura|aurait)\s+été\s+(?:\w+\s+)?\w+[ée]\b(?!\s+par\b)"
+    r"|(?:faut|fallait|faudra|faudrait|convient|suffit|importe|s['’]agit|y\s+a)\b)",
+    re.IGNORECASE,
+)
+
+
+def _impersonal(text: str, speaker) -> bool:
+    """Whether a pronoun speaker is an impersonal "il" ("il faut noter", "il a été précisé")."""
+    if not speaker or speaker.get("start") is None or (speaker.get("text") or "").lower() != "il":
+        return False
+    return _IMPERSONAL_RE.match(text, speaker["start"]) is not None
+
+
+#: A title given as a reference to read or watch: "(lire « Un romancier hors norme »)", "voir aussi « … »".
+_REFERENCE_BEFORE_RE = re.compile(
+    r"(?:^|[(\[\n.—–-]\s*)(?:[Ll]ire|[Rr]elire|[Vv]oir|[ÉéEe]couter|[Rr]egarder)(?:\s+(?:aussi|également|notre\s+article|l['’]article))?"
+    r"\s*:?\s*[«“\"„]\s*$"
+)
+
+#: "l'idée selon laquelle …": the content of an idea, a thesis or a rumour that nobody is said to
+#: voice (the "selon" finder otherwise takes the last speaker for its source).
+_CONTENT_NOUN_SELON_RE = re.compile(
+    r"\b(?:idée|thèse|hypothèse|théorie|rumeur|croyance|conviction|légende|logique|doctrine|principe|règle|vision)"
+    r"(?:\s+[\w’'-]+){0,2}\s+selon\s+(?:laquelle|lequel|lesquelles|lesquels)\s*,?\s*$",
+    re.IGNORECASE,
+)
+
+#: "si elle estime que …", "s'il juge que …": a verb of saying in a condition reports no utterance
+#: ("même si", "comme si" aside: "même si le maire affirme que …" reports one).
+_CONDITION_BEFORE_RE = re.compile(
+    r"(?<![Mm]ême )(?<![Cc]omme )\b(?:[Ss]i\s+|[Ss]['’](?=ils?\b))(?:[\w’'-]+\s+){1,4}?qu(?:e\b|['’])\s*$"
+)
+#: Reported speech shifts to the third person: unmarked content whose subject is "je" is the
+#: writer's own sentence (a blog's "Pour ce groupe, je rejoins …").
+_FIRST_PERSON_RE = re.compile(r"\s*(?:je\s|j['’])", re.IGNORECASE)
+#: "ne relève que de …", "n'a fait que …": the "que" of a restriction ne … que opens no clause.
+_RESTRICTION_BEFORE_RE = re.compile(
+    r"\bn(?:e\s+|['’]\s*)(?:(?!pas\b|plus\b|jamais\b|guère\b|point\b|rien\b)[\w’'-]+\s+){1,3}?qu(?:e\b|['’])\s*$"
 )
 
 #: Cues whose source is their own complement ("selon X"): an indirect quote after them has one.
@@ -468,6 +555,13 @@ def filter_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], nominal=
       clause, "la pivot de 1,88 m a précisé que", is better kept than the clause lost); after selon / d'après / pour the source is
       the preposition's complement, found or not.
 
+    - ``writer_voice``: reported speech after the writer's own verb (:data:`_WRITER_VOICE_RE`:
+      "Notons que", "il est intéressant de noter que", "force est de constater que").
+    - ``content_of_an_idea``: reported speech after "l'idée / la thèse … selon laquelle".
+    - ``reference``: a marked title after "lire" or "voir" ("(lire « … »)") is a link.
+    - an impersonal "il" (:func:`_impersonal`: "il faut noter", "comme il a été précisé") is no
+      source: not in reach for ``scare_quote``, ``no_source`` for reported speech.
+
     ``nominal``: a callable ``(start, end) -> bool`` telling whether a one-word speaker is a name or
     a pronoun (see :func:`speaker_in_reach`); without it every such word counts as a source.
     """
@@ -484,15 +578,35 @@ def filter_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], nominal=
             text, quote.start, quote.end, quote.kind, quote.cue, ordered, starts, interview, speaker or {}, nominal
         )
         block = block_at(ordered, quote.start, starts)
-        in_reach = speaker_in_reach(speaker, nominal)
+        impersonal = _impersonal(text, speaker)
+        in_reach = speaker_in_reach(speaker, nominal) and not impersonal
         if (
             reason is None
             and quote.kind == "indirect"
             and quote.cue not in _SOURCE_PREPOSITIONS
-            and not speaker_in_reach(speaker)
-            and (not speaker or speaker.get("resolution") == "unknown")
+            and (
+                impersonal
+                or (not speaker_in_reach(speaker) and (not speaker or speaker.get("resolution") == "unknown"))
+            )
         ):
             reason = "no_source"
+        before = _sentence_before(text, quote.start)
+        if reason is None and quote.kind == "indirect" and _WRITER_VOICE_RE.search(before):
+            reason = "writer_voice"
+        if reason is None and quote.kind == "indirect" and _CONTENT_NOUN_SELON_RE.search(before):
+            reason = "content_of_an_idea"
+        if reason is None and quote.kind == "indirect" and _FIRST_PERSON_RE.match(text, quote.start):
+            reason = "first_person"
+        if reason is None and quote.kind == "indirect" and _CONDITION_BEFORE_RE.search(before):
+            reason = "condition"
+        if reason is None and quote.kind == "indirect" and _RESTRICTION_BEFORE_RE.search(before):
+            reason = "restriction"
+        if (
+            reason is None
+            and quote.kind != "indirect"
+            and _REFERENCE_BEFORE_RE.search(text[max(0, quote.start - 30) : quote.start])
+        ):
+            reason = "reference"
         if (
             reason is None
             and quote.kind == "indirect"
@@ -515,6 +629,14 @@ def filter_quotes(quotes: Sequence, text: str, blocks: Sequence[Block], nominal=
         else:
             _LOGGER.debug("quote at %d rejected: %s (%s)", quote.start, reason, speaker)
     return tuple(kept)
+
+
+def _sentence_before(text: str, start: int, reach: int = 120) -> str:
+    """The words of its sentence before ``start`` (at most ``reach`` characters), the sentence's
+    opening punctuation kept so that a pattern can tell a sentence start."""
+    window = text[max(0, start - reach) : start]
+    cut = max(window.rfind(mark) for mark in ".!?\n")
+    return window[cut:] if cut >= 0 else window
 
 
 #: A floating quote (a lost blockquote, an interview answer) has at least this many words.

@@ -193,6 +193,124 @@ def test_a_set_phrase_with_dire_is_no_speech(sentence, words, kept):
         assert filter_quotes([named], text, text_blocks(text)) == ()
 
 
+def _kept_after_filter(sentence: str, words: str, kind: str, cue: str, speaker) -> bool:
+    """Whether ``filter_quotes`` keeps the quote ``words`` of ``sentence`` (after a first line)."""
+    text = "Le port change.\n" + sentence
+    quote = _quote(text, words, kind, cue, speaker)
+    return filter_quotes([quote], text, text_blocks(text)) == (quote,)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words", "kept"),
+    [
+        ("Notons que le quai rouvrira en mai.", "le quai rouvrira en mai.", False),
+        ("Précisons encore qu'aucun chalutier n'est sorti.", "aucun chalutier n'est sorti.", False),
+        ("Sur ce point, rappelons simplement que la criée ferme.", "la criée ferme.", False),
+        ("Il est intéressant de noter que les grues restent.", "les grues restent.", False),
+        ("Force est de constater que le bassin se vide.", "le bassin se vide.", False),
+        ("Mieux vaut s'assurer que les amarres tiennent.", "les amarres tiennent.", False),
+        ("La maire a assuré que le quai rouvrira en mai.", "le quai rouvrira en mai.", True),
+        ("Les patrons pêcheurs pensent que la saison sera courte.", "la saison sera courte.", True),
+    ],
+)
+def test_the_writers_own_voice_reports_nobody(sentence, words, kept):
+    """A first-person plural imperative, an impersonal verb of saying or advice before que: the
+    writer speaks, whoever the extractor took for a speaker."""
+    assert _kept_after_filter(sentence, words, "indirect", "dire", NAMED) is kept
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words", "kept"),
+    [
+        ("Comme il a été précisé, les quais classés « 1 » ferment.", "1", False),
+        ("Il faut d'abord noter que la criée est notre « vieille maison ».", "vieille maison", False),
+        ("Le maire est venu. Il a qualifié le port de « joyau » hier.", "joyau", True),
+    ],
+)
+def test_an_impersonal_il_is_no_source(sentence, words, kept):
+    text = "Le port change.\n" + sentence
+    at = text.index(" il ") + 1 if " il " in text else text.index("Il ")
+    speaker = {"text": text[at : at + 2], "start": at, "end": at + 2, "name": "Irène Vallet", "resolution": "pronoun"}
+    quote = _quote(text, words, "fragment", "qualifier" if kept else "noter", speaker)
+    assert (filter_quotes([quote], text, text_blocks(text)) == (quote,)) is kept
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words", "kind", "kept"),
+    [
+        ("Le roman paraît en mai (lire « Un écrivain du large »).", "Un écrivain du large", "direct", False),
+        ("Voir aussi « Les quais de la colère », notre enquête de mars.", "Les quais de la colère", "direct", False),
+        (
+            "La maire a lancé : « Lire la mer, c'est lire la ville ».",
+            "Lire la mer, c'est lire la ville",
+            "direct",
+            True,
+        ),
+        ("Il combat l'idée selon laquelle le port serait condamné.", "le port serait condamné.", "indirect", False),
+        ("Il cite une étude selon laquelle le port perd des emplois.", "le port perd des emplois.", "indirect", True),
+    ],
+)
+def test_references_and_the_content_of_an_idea_are_not_quotes(sentence, words, kind, kept):
+    """A title to read or watch is a link, not a quotation; "l'idée selon laquelle …" gives an idea
+    nobody is said to voice ("une étude selon laquelle" has its source)."""
+    assert _kept_after_filter(sentence, words, kind, "lancer" if kind == "direct" else "selon", NAMED) is kept
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words", "kept"),
+    [
+        ("Le juge pourra être saisi si la maire estime que le bail est rompu.", "le bail est rompu.", False),
+        ("Il saisira la cour s'il juge que le bail est rompu.", "le bail est rompu.", False),
+        ("Même si la maire affirme que le bail tient, le port ferme.", "le bail tient, le port ferme.", True),
+        ("Le succès du port ne relève que de la chance.", "de la chance.", False),
+        ("La maire n'a pas dit que le port fermerait.", "le port fermerait.", True),
+        ("La maire a répété que le port fermerait.", "le port fermerait.", True),
+    ],
+)
+def test_a_condition_or_a_restriction_reports_no_speech(sentence, words, kept):
+    """A verb of saying in a "si" clause is a hypothesis; the "que" of "ne … que" is a restriction
+    (a negated cue, "n'a pas dit que", is another rule's: it reaches this filter as a quote)."""
+    assert _kept_after_filter(sentence, words, "indirect", "estimer", NAMED) is kept
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words", "kept"),
+    [
+        ("D'où des publications « en grappe » dans les revues du port.", "en grappe", False),
+        ("Il faut du temps pour publier « en grappe » dans ces revues.", "en grappe", False),
+        ("Le rapport a été publié « en grappe » cet été.", "en grappe", True),
+    ],
+)
+def test_a_noun_made_from_the_cue_or_its_infinitive_after_pour_is_no_cue_beside_a_term(sentence, words, kept):
+    assert _kept_after_filter(sentence, words, "fragment", "publier", CARRIED) is kept
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words", "kept"),
+    [
+        (
+            "Pour ce groupe de travail, je rejoins les dockers du quai nord.",
+            "je rejoins les dockers du quai nord.",
+            False,
+        ),
+        ("Pour la maire, les dockers du quai nord ont raison.", "les dockers du quai nord ont raison.", True),
+    ],
+)
+def test_reported_content_in_the_first_person_is_the_writers(sentence, words, kept):
+    assert _kept_after_filter(sentence, words, "indirect", "pour", NAMED) is kept
+
+
+def test_the_lines_of_an_embedded_post_before_its_attribution_line_are_the_post():
+    body = etree.fromstring(
+        "<body><p>Le ministre a réagi sur les réseaux.</p><quote>Alerte sur le port : restez chez vous.</quote>"
+        "<quote>Si vous êtes sur un quai, rentrez.</quote><p>— Jean Valat (@jvalat) March 14, 2020</p>"
+        "<quote>Le port est un bien commun de la ville et de ses habitants.</quote></body>"
+    )
+    text = "\n".join(node.text for node in body)
+    kinds = [block.kind for block in body_blocks(body, text)]
+    assert kinds == ["paragraph", "embed", "embed", "embed", "blockquote"]
+
+
 def test_a_marked_quote_in_a_label_line_needs_a_speaker():
     text = "Le port rouvre ses quais.\nForfait mobile : l'offre « Série Mer 40 Go » continue de plus belle"
     blocks = text_blocks(text)

@@ -282,6 +282,21 @@ TRACED = [
         "Marie-Morgane",
         "reject_proper_name",
     ),
+    (
+        "La ville a créé un fonds.\nLes ventes progressent grâce au dispositif de « prêt solidaire ».",
+        "prêt solidaire",
+        "reject_name_after_de",
+    ),
+    (
+        "Le port de Sète recule.\nIl reste considéré comme le « maillon faible » de la côte.",
+        "maillon faible",
+        "reject_passive_judgement",
+    ),
+    (
+        "Le maire a été mis en cause.\nSon avocat a annoncé une plainte pour « diffamation publique ».",
+        "diffamation publique",
+        "reject_charge_name",
+    ),
 ]
 
 # Rules exercised by the unit tests below rather than through the trace.
@@ -382,6 +397,12 @@ def _marked(ctx: ArticleContext, words: str) -> Candidate:
         ("Ses voisins l'appellent « le sage du causse » depuis.", "sage", "reject_name_or_term"),
         ("Le chalutier « Marie-Morgane » a coulé hier.", "Marie", "reject_proper_name"),
         ("Le projet est « conçu d'en haut » pour eux.", "conçu", None),
+        ("Il défend la notion de « sobriété » depuis.", "sobriété", "reject_name_after_de"),
+        ("Il parle de « sobriété » depuis.", "sobriété", None),
+        ("Le port est considéré comme « fragile » en mai.", "fragile", "reject_passive_judgement"),
+        ("Le port est considéré comme « fragile » par la maire.", "fragile", None),
+        ("Elle a porté plainte pour « injure publique » hier.", "injure", "reject_charge_name"),
+        ("Elle plaide pour « une pêche durable » depuis.", "pêche", None),
     ],
 )
 def test_filters_on_the_words_before_the_marks(blank, text, words, expected):

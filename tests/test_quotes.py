@@ -476,9 +476,9 @@ def test_a_name_in_marks_that_is_a_subject_is_no_quote(extract):
         ),
         # a name further in the phrase but not in apposition is not the speaker either
         (
-            "L'avocat de Moussa Benali, le courtier mis en cause dans l'affaire Kerval, a annoncé une plainte pour "
-            "« faux et usage de faux ».",
-            "faux et usage",
+            "L'avocat de Moussa Benali, le courtier mis en cause dans l'affaire Kerval, a dénoncé une "
+            "« manœuvre grossière et tardive ».",
+            "manœuvre grossière",
             "L'avocat de Moussa Benali",
         ),
     ],

@@ -170,6 +170,60 @@ def reject_proper_name(around: MarkedContext) -> Rejection | None:
     return Rejection("reject_proper_name")
 
 
+#: Nouns that name or mention a word ("le terme de « X »", "celui de « crise »" after "mots").
+_MENTION_WORDS = frozenset("terme termes notion qualificatif vocable appellation épithète".split())
+
+
+def reject_name_after_de(around: MarkedContext) -> Rejection | None:
+    """A short name or term given as the complement of a naming noun, capitalised or not.
+    Examples: le dispositif de « leasing social » / la notion de « sobriété » / le terme de « dérive ».
+    """
+    if len(around.words_in) > TERM_MAX_WORDS:
+        return None
+    words = around.words_before
+    if (
+        len(words) >= 2
+        and words[-1] in ("de", "d", "du", "des")
+        and (words[-2] in _NAME_WORDS or words[-2] in _MENTION_WORDS)
+    ):
+        return Rejection("reject_name_after_de")
+    return None
+
+
+# "est considéré comme le « maillon faible »": a passive judgement with no agent gives nobody's words.
+_PASSIVE_JUDGEMENT_RE = re.compile(
+    r"\b(?:considérée?s?|perçue?s?|vue?s?|regardée?s?)\s+comme(?:\s+(?:le|la|les|l'|un|une|des|très|plus|moins|trop))*\s*$"
+)
+
+
+def reject_passive_judgement(around: MarkedContext) -> Rejection | None:
+    """A short term after a passive "considéré comme" with no agent after the marks.
+    Example: l'Italie reste considérée comme le « maillon faible » de la zone euro.
+    """
+    if len(around.words_in) > TERM_MAX_WORDS or not _PASSIVE_JUDGEMENT_RE.search(around.before.lower()):
+        return None
+    after = around.ctx.text[around.candidate.outer_end : around.candidate.outer_end + 30]
+    if re.match(r"[»”\"]?\s*,?\s*par\b", after):
+        return None  # "considéré comme « X » par le ministre": the agent speaks
+    return Rejection("reject_passive_judgement")
+
+
+# "porter plainte pour « dénonciation calomnieuse »": the legal name of a charge.
+_CHARGE_RE = re.compile(
+    r"\b(?:plaintes?|examen|condamnée?s?|poursuivie?s?|enquête|information\s+judiciaire|inculpée?s?|"
+    r"mise?s?\s+en\s+cause|jugée?s?|interpellée?s?|arrêtée?s?|procès|sanctionnée?s?)\s+(?:\w+\s+){0,3}?pour\s*$"
+)
+
+
+def reject_charge_name(around: MarkedContext) -> Rejection | None:
+    """The legal name of a charge after "plainte pour", "mis en examen pour", "condamné pour".
+    Example: l'élu a porté plainte pour « dénonciation calomnieuse ».
+    """
+    if len(around.words_in) > TERM_MAX_WORDS or not _CHARGE_RE.search(around.before.lower()):
+        return None
+    return Rejection("reject_charge_name")
+
+
 Filter = Callable[[MarkedContext], "Verdict | Rejection | None"]
 FILTERS: tuple[Filter, ...] = (
     keep_said_after_colon,
@@ -177,6 +231,9 @@ FILTERS: tuple[Filter, ...] = (
     reject_name_or_term,
     reject_name_dit,
     reject_proper_name,
+    reject_name_after_de,
+    reject_passive_judgement,
+    reject_charge_name,
 )
 
 
