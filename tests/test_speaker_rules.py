@@ -107,3 +107,14 @@ def test_the_speaker_of_a_quote(extract, raw, words, speaker):
 )
 def test_a_pronoun_that_disagrees_with_the_last_source(extract, raw, words, speaker):
     assert _speaker_of(extract, raw, words) == speaker
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "« Nous irons jusqu'au bout de ce projet », a quant à lui prédit le ministre des Finances, Paul Durand.",
+        "« Nous irons jusqu'au bout de ce projet », résume quant à lui Paul Durand, ministre des Finances.",
+    ],
+)
+def test_quant_a_lui_is_no_subject(extract, raw):
+    assert _speaker_of(extract, raw, "projet") == "Paul Durand"
