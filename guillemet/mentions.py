@@ -319,6 +319,29 @@ def _starts_and_lengths(doc) -> tuple[list[int], list[int]]:
     return doc.to_array("IDX").tolist(), doc.to_array("LENGTH").tolist()
 
 
+# A name's particle: a name never ends with one ("Dominique de" goes on to "Villepin").
+_NAME_PARTICLES = frozenset({"de", "d'", "d’", "du", "van", "von", "da", "di", "del", "della", "dos"})
+
+
+def _particle_across_wrap(doc, end: int) -> int:
+    """A name whose particle ends a hard-wrapped line goes on to the next line's name:
+    "Dominique de\nVillepin" (a dispatch cut at a fixed width) is one name, not "Dominique"."""
+    if 0 < end < len(doc) and doc[end].is_space and doc[end - 1].lower_ in _NAME_PARTICLES:
+        end -= 1  # the NER's span ran over the wrap, and the paragraph rule cut it after "de"
+    if end + 2 >= len(doc) or doc[end].lower_ not in _NAME_PARTICLES:
+        return end
+    k = end + 1
+    if doc[k].is_space:
+        if doc[k].text.count("\n") != 1:
+            return end  # a paragraph break ends the name
+        k += 1
+    elif not doc[end].whitespace_.endswith("\n"):
+        return end  # "Dominique de Villepin" on one line is the NER's to find
+    if k < len(doc) and doc[k].pos_ == "PROPN" and NAME_TOKEN.match(doc[k].text) and doc[k].text[:1].isupper():
+        return k + 1
+    return end
+
+
 def person_spans(doc, text: str) -> list[tuple[int, int]]:
     """Token spans of people's names: PER entities, extended over following capitalised tokens
     ("Kim Jong" + "Un"), plus M./Mme + Name, plus a known first name before a capitalised word."""
@@ -351,6 +374,7 @@ def person_spans(doc, text: str) -> list[tuple[int, int]]:
             start += 1
         # A name never runs over a paragraph break ("Sandra Keita\nMenées de six buts").
         end = next((k for k in range(start + 1, end) if doc[k].is_space or "\n" in doc[k].text), end)
+        end = _particle_across_wrap(doc, end)
         if start < end:
             spans.append((start, end))
     # The token texts, read once: the two scans below would each make every Token object again.
@@ -549,7 +573,8 @@ def build_mentions(doc, text: str) -> ArticleMentions:
     for cluster in clusters:
         cluster.label = _cluster_label(cluster.mentions)
         fullest = max(cluster.mentions, key=lambda m: (len(m.tokens), len(m.text), -m.start))
-        cluster.name = full_names.get(cluster.index) or fullest.text
+        # One space between words: a name may run over a hard-wrapped line ("Dominique de\nVillepin").
+        cluster.name = " ".join((full_names.get(cluster.index) or fullest.text).split())
         cluster.id = entity_id(cluster.name, cluster.label)
         cluster.mentions.sort(key=lambda m: m.start)
     clusters.sort(key=lambda c: c.mentions[0].start)

@@ -92,3 +92,24 @@ def test_a_long_name_said_twice_is_one_person(analyse):
         "Selon Francisca Joly-Gomez, le lait se digère mal."
     )
     assert entities["Francisca Joly-Gomez"].count == 3 and "Joly-Gomez" not in entities
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # A dispatch hard-wrapped at a fixed width cuts the name after its particle.
+        (
+            'La réforme crée "une grande confusion", selon Hervé de\nCharette, ancien ministre des Affaires étrangères.',
+            "Hervé de Charette",
+        ),
+    ],
+)
+def test_a_name_goes_on_after_its_particle_across_a_line_wrap(nlp_md, text, name):
+    people = PeopleIndex(nlp_md(text), text)
+    assert name in [person.name for person in people.people]
+
+
+def test_a_paragraph_break_still_ends_a_name(nlp_md):
+    text = "Le prix revient à Hervé de\n\nCharette et Fils, une maison de négoce, a-t-on appris."
+    people = PeopleIndex(nlp_md(text), text)
+    assert "Hervé de Charette" not in [person.name for person in people.people]

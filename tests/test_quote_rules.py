@@ -123,6 +123,13 @@ TRACED = [
         "cue_before_verb/speaker_pronoun_in_sentence",
     ),
     (
+        "Le préfet Paul Durand a visité le port mardi.\n"
+        "« Trois navires ont été saisis au large », rapporte le ministère de l'Intérieur dans un communiqué. "
+        "Il précise que « les équipages seront entendus demain ».",
+        "équipages",
+        "cue_before_verb/speaker_pronoun_last_source",
+    ),
+    (
         "La direction du groupe Verdal conteste ces chiffres depuis lundi.\n"
         "Dans un communiqué, elle assure que « les emplois seront tous maintenus ».",
         "emplois",
@@ -134,6 +141,13 @@ TRACED = [
         "cue_before_verb/speaker_pronoun_antecedent",
     ),
     # Speaker rules for noun phrases.
+    (
+        "Le député Christian Morel s'est abstenu lors du vote.\n"
+        "Farzin Tahmasebi, député de la Creuse qui a voté contre, a annoncé qu'il transmettrait "
+        "« un mémorandum argumenté » au Conseil constitutionnel.",
+        "mémorandum",
+        "cue_before_verb/speaker_name_before_apposition",
+    ),
     (
         "Le juge a entendu Paul Durand mardi.\nCe dernier a assuré que « tout est faux dans ce dossier ».",
         "faux",

@@ -29,3 +29,83 @@ def test_a_speaker_is_a_person_a_group_an_organisation_or_a_document(nlp_md, phr
     doc = nlp_md(phrase)
     head = next((t for t in doc if t.pos_ == "NOUN"), None)
     assert may_speak(doc[:], head) is speaks
+
+
+def _speaker_of(extract, raw: str, words: str):
+    quotes = extract(raw)
+    found = [q for q in quotes if words in q.text]
+    assert found, [q.text for q in quotes]
+    return found[0].speaker["name"] if found[0].speaker else None
+
+
+# Each case: a text we wrote, words of one quote, the speaker the rules must give it.
+@pytest.mark.parametrize(
+    ("raw", "words", "speaker"),
+    [
+        # A role with its name apposed after the subject the parse stopped at its head.
+        (
+            "Le directeur Arthur Morel a quitté le groupe en mai.\n"
+            "« Les ventes reprendront plus tard que prévu cette année », prévient le PDG, Oskari Haavisto.",
+            "ventes",
+            "Oskari Haavisto",
+        ),
+        # The pronoun's own gender first in its sentence; a name after a preposition is an adjunct.
+        (
+            "Depuis Washington, Christine Marchal, directrice du fonds, a jugé la situation grave : "
+            "« Elles menacent l'économie mondiale », a-t-elle estimé.",
+            "menacent",
+            "Christine Marchal",
+        ),
+        # A name opening the subject before its apposition, whoever was last described that way.
+        (
+            "Le député Christian Morel s'est abstenu lors du vote.\n"
+            "Farzin Tahmasebi, député de la Creuse qui a voté contre, a annoncé qu'il transmettrait "
+            "« un mémorandum argumenté » au Conseil constitutionnel.",
+            "mémorandum",
+            "Farzin Tahmasebi",
+        ),
+        # A pronoun taking up the last source, an organisation, when no person took the turn since.
+        (
+            "Le préfet Paul Durand a visité le port mardi.\n"
+            "« Trois navires ont été saisis au large », rapporte le ministère de l'Intérieur dans un communiqué. "
+            "Il précise que « les équipages seront entendus demain ».",
+            "équipages",
+            "ministère de l'Intérieur",
+        ),
+        # A passive cue speaks through its agent after the quote, not through its subject.
+        (
+            "Le maire Paul Durand a visité la plage mardi.\n"
+            "Une fuite a répandu du fioul qualifié de « très toxique » par la préfecture du Morbihan.",
+            "toxique",
+            "préfecture du Morbihan",
+        ),
+        # The source's determiner disagrees with the pronoun: "elle" is not "le ministère".
+        (
+            "La préfète Anne Durand a visité le port mardi.\n"
+            "« Trois navires ont été saisis au large », rapporte le ministère de l'Intérieur. "
+            "Elle précise que « les équipages seront entendus demain ».",
+            "équipages",
+            "Anne Durand",
+        ),
+        # An active cue ("a qualifié") keeps its subject.
+        (
+            "La préfète Anne Durand a visité la plage mardi.\n"
+            "Elle a qualifié la fuite de « catastrophe pour toute la côte » devant la presse.",
+            "catastrophe",
+            "Anne Durand",
+        ),
+    ],
+)
+def test_the_speaker_of_a_quote(extract, raw, words, speaker):
+    assert _speaker_of(extract, raw, words) == speaker
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "« Nous irons jusqu'au bout de ce projet », a quant à lui prédit le ministre des Finances, Paul Durand.",
+        "« Nous irons jusqu'au bout de ce projet », résume quant à lui Paul Durand, ministre des Finances.",
+    ],
+)
+def test_quant_a_lui_is_no_subject(extract, raw):
+    assert _speaker_of(extract, raw, "projet") == "Paul Durand"

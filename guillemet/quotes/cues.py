@@ -85,6 +85,15 @@ class VerbAfter:
     subject_first: int  # the token after the verb and its adverbs
 
 
+def _past_quant_a(doc, i: int) -> int:
+    """The token after "quant à lui / elle / eux / elles" at ``i`` (a contrast, not the subject), else ``i``."""
+    k = i - 1 if 0 < i < len(doc) and doc[i].lower_ == "à" else i  # the adverbs were skipped up to "à"
+    if k + 2 < len(doc) and doc[k].lower_ == "quant" and doc[k + 1].lower_ == "à":
+        if doc[k + 2].lower_ in ("lui", "elle", "eux", "elles"):
+            return k + 3
+    return i
+
+
 def verb_after(ctx: ArticleContext, position: int, limit: int, inside: bool = False) -> VerbAfter | None:
     """The reporting verb right after ``position``: past punctuation, clitics, an auxiliary, an
     inverted pronoun and adverbs. « … », a déclaré / a-t-il dit / dit-elle / y assure / lui répond.
@@ -122,6 +131,7 @@ def verb_after(ctx: ArticleContext, position: int, limit: int, inside: bool = Fa
         i += 1
     while i < n and is_clitic(doc[i]):
         i += 1  # « … », y assure l'entreprise / lui répond le maire / s'insurge X
+    i = _past_quant_a(doc, i)  # « … », a quant à lui prédit X
     if i >= n or doc[i].idx >= limit:
         return None
     lemma, after = verb_lemma(ctx, i)
@@ -142,6 +152,7 @@ def verb_after(ctx: ArticleContext, position: int, limit: int, inside: bool = Fa
         j += 1
     while not pronoun and j < n and doc[j].pos_ == "ADV" and doc[j].lower_ not in ("ne", "n'"):
         j += 1
+    j = _past_quant_a(doc, j)  # « … », résume quant à elle X
     return VerbAfter(lemma, verb_start, verb_end, aux, pronoun, j)
 
 

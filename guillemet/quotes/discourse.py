@@ -61,6 +61,13 @@ class DiscourseState:
             return None
         return name
 
+    def source_words(self, ctx: ArticleContext) -> str | None:
+        """The words that named the last source, when it was no person ("le ministère de la Défense")."""
+        if self.last_source is None:
+            return None
+        start, end = self.last_source[2]
+        return ctx.text[start:end]
+
     def attribute(
         self,
         ctx: ArticleContext,
@@ -81,6 +88,9 @@ class DiscourseState:
             # A source that is no person of the index ("les syndicats", "Moody's", "un proche du
             # maire"): the next quote without a cue is theirs, not the last person's.
             self.last_source = (candidate.outer_end, name, where)
+        elif resolution is Resolution.PRONOUN and self.last_source is not None and self.last_source[1] == name:
+            # "Il précise que « … »" after the ministry's quote: the source spoke again.
+            self.last_source = (candidate.outer_end, name, self.last_source[2])
         candidate.speaker = Speaker(
             text=ctx.text[where[0] : where[1]] if where else None,
             start=where[0] if where else None,

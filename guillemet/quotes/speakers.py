@@ -22,7 +22,7 @@ from functools import cached_property
 from guillemet.quotes.context import ArticleContext
 from guillemet.quotes.cues import embedded
 from guillemet.quotes.discourse import DiscourseState
-from guillemet.quotes.grammar import _PRONOUN_GENDER, INDEFINITE
+from guillemet.quotes.grammar import _PRONOUN_GENDER, INDEFINITE, np_end
 from guillemet.quotes.lexicon import fold
 from guillemet.quotes.people import _DET_GENDER, ORG_NOUNS, Person, _morph_gender
 from guillemet.quotes.types import UNKNOWN_SPEAKER, Candidate, Cue, Rejection, Resolution, first_answer
@@ -184,11 +184,22 @@ def sentence_person(ctx: ArticleContext, candidate: Candidate, gender: str | Non
     sentence_start, _ = ctx.sentence_of(candidate.open_offset)
     if sentence_start >= candidate.open_offset:
         return None
-    return ctx.people.first_mentioned(
-        sentence_start,
-        candidate.open_offset,
-        lambda at, person: not ctx.inside_marks(at) and (gender is None or person.gender in (gender, None)),
-    )
+
+    def accept(at: int, person: Person, genders: tuple) -> bool:
+        if ctx.inside_marks(at) or not (gender is None or person.gender in genders):
+            return False
+        # A name after a preposition is an adjunct, not the one who speaks ("Depuis Washington, X").
+        k = ctx.token_index(at)
+        return k == 0 or ctx.doc[k - 1].pos_ != "ADP"
+
+    # A person of the pronoun's own gender first, then one whose gender is unknown.
+    for genders in ((gender,), (gender, None)):
+        person = ctx.people.first_mentioned(
+            sentence_start, candidate.open_offset, lambda at, person, g=genders: accept(at, person, g)
+        )
+        if person is not None:
+            return person
+    return None
 
 
 # --- pronouns -------------------------------------------------------------------------------------
@@ -230,6 +241,32 @@ def speaker_pronoun_in_sentence(query: PronounQuery) -> SpeakerAnswer | None:
     return SpeakerAnswer(query.where, person, Resolution.PRONOUN) if person is not None else None
 
 
+# The gender and number a source's determiner gives a pronoun that takes it up.
+_SOURCE_DETERMINERS = {"le": "il", "la": "elle", "un": "il", "une": "elle", "ce": "il", "cet": "il", "cette": "elle"}
+
+
+def speaker_pronoun_last_source(query: PronounQuery) -> SpeakerAnswer | None:
+    """The last source when it was no person (an organisation, a group, someone unnamed), nobody
+    took the turn since, and its determiner agrees with the pronoun: "le ministère" → il.
+
+    Example: "« … », rapporte le ministère de l'Agriculture dans un communiqué. Il précise que « … »"
+    → the ministry, not the last person named.
+    """
+    ctx, state = query.ctx, query.state
+    name = state.previous_source(ctx, query.candidate.open_offset)
+    words = (state.source_words(ctx) or "").split()
+    if name is None or not words:
+        return None
+    determiner = fold(words[0])
+    if query.pronoun in ("ils", "elles"):
+        agrees = determiner in ("les", "des", "ces")
+    else:
+        agrees = _SOURCE_DETERMINERS.get(determiner) == query.pronoun
+    if not agrees:
+        return None
+    return SpeakerAnswer(query.where, None, Resolution.PRONOUN, name)
+
+
 def speaker_pronoun_organisation(query: PronounQuery) -> SpeakerAnswer | None:
     """An organisation named as a subject since the pronoun's person antecedent was last active.
 
@@ -260,6 +297,7 @@ PronounRule = Callable[[PronounQuery], "SpeakerAnswer | None"]
 PRONOUN_RULES: tuple[PronounRule, ...] = (
     speaker_pronoun_on,
     speaker_pronoun_in_sentence,
+    speaker_pronoun_last_source,
     speaker_pronoun_organisation,
     speaker_pronoun_antecedent,
 )
@@ -489,6 +527,32 @@ def _joint_speakers(phrase: SubjectPhrase, person: Person) -> str | None:
     return f"{person.name} et {second.name}"
 
 
+# Two to four capitalised words opening the phrase, then a comma: a name and its apposition.
+_OPENING_NAME = re.compile(r"((?:[A-ZÀ-ÖØ-Þ][\w'’-]+ ){1,3}[A-ZÀ-ÖØ-Þ][\w'’-]+)\s*(?:\(\d+\)\s*)?,\s*\S")
+_NOT_NAME_OPENERS = frozenset(
+    fold(w) for w in "le la les l' un une des ce cet cette son sa ses mais et selon pour".split()
+)
+
+
+def speaker_name_before_apposition(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """A name the people index missed, opening the subject before its apposition: the name as written.
+
+    Example: "Farzin Tahmasebi, député de la Creuse qui a voté contre, a annoncé que …" → "Farzin
+    Tahmasebi" (a name the NER took for an organisation), not the person last described as a député.
+    """
+    if phrase.person is not None:
+        return None
+    opening = _OPENING_NAME.match(phrase.text)
+    if not opening or fold(opening.group(1).split()[0]) in _NOT_NAME_OPENERS:
+        return None
+    words = phrase.tokens[: len(opening.group(1).split())]
+    if not any(t.pos_ == "PROPN" for t in words) or any(t.pos_ in ("VERB", "AUX") for t in words):
+        return None
+    written = opening.group(1)
+    named = phrase.ctx.people.person_named(written, phrase.start)
+    return SpeakerAnswer(phrase.where, named, Resolution.EXPLICIT, None if named else written)
+
+
 def speaker_indefinite_pronoun(phrase: SubjectPhrase) -> SpeakerAnswer | None:
     """ "quelqu'un", "l'un d'eux": nobody named. Example: « Menteur ! », a crié quelqu'un."""
     if phrase.lowered in ("quelqu'un", "quelqu’un", "l'un", "l’un", "l'une", "l’une"):
@@ -556,13 +620,19 @@ def _is_role(phrase: SubjectPhrase) -> bool:
 def speaker_role_apposed_name(phrase: SubjectPhrase) -> SpeakerAnswer | None:
     """A role phrase ending with an apposed name, even when an ORG entity covers it: the name.
 
-    Example: « … », a déclaré le ministre de la Défense, Jean Valat. → Jean Valat.
+    Example: « … », a déclaré le ministre de la Défense, Jean Valat. → Jean Valat; also when the
+    parse ends the subject at its head: « … », prévient le PDG, Oskari Haavisto. → Oskari Haavisto.
     """
     if not _is_role(phrase):
         return None
     apposed = re.search(r",\s*((?:[A-ZÀ-ÖØ-Þ][\w'’.-]+\s?){2,4})\s*$", phrase.text)
     if not apposed:
-        return None
+        # The parse may stop the subject at its head: the name after it, up to the sentence's end
+        # or a comma ("prévient le PDG, Pekka Lundmark." where the NER took the name for an ORG).
+        after = phrase.ctx.text[phrase.end : phrase.end + 60]
+        apposed = re.match(r",\s*((?:[A-ZÀ-ÖØ-Þ][\w'’-]+ ){1,3}[A-ZÀ-ÖØ-Þ][\w'’-]+)\s*(?:[.,;]|$)", after)
+        if not apposed or phrase.ctx.inside_marks(phrase.end + apposed.start(1)):
+            return None
     written = apposed.group(1).strip()
     named = phrase.ctx.people.person_named(written, phrase.start)
     return SpeakerAnswer(phrase.where, named, Resolution.EXPLICIT, None if named else written)
@@ -724,6 +794,7 @@ PHRASE_RULES: tuple[PhraseRule, ...] = (
     speaker_apposed_after_complement,
     speaker_unnamed_beside_name,
     speaker_apposition,
+    speaker_name_before_apposition,
     speaker_indefinite_pronoun,
     reject_sign_or_banner,
     speaker_media_title,
@@ -803,8 +874,71 @@ def _pronoun_where(ctx: ArticleContext, cue: Cue) -> tuple[int, int]:
     return cue.verb_start, cue.verb_end
 
 
+# How many tokens after a passive participle its agent ("par la préfecture") is looked for.
+AGENT_WINDOW = 30
+
+
+def passive_participle(ctx: ArticleContext, cue: Cue) -> bool:
+    """Whether the cue's verb is a past participle with no "avoir" of its own and not reflexive:
+    "qualifié de « … »", "est accusé de « … »", "a été jugé « … »" (not "a qualifié", "s'est dit",
+    "a-t-il affirmé", "écrit l'agence")."""
+    if ctx.inside_marks(cue.verb_start):
+        return False
+    doc = ctx.doc
+    i = ctx.token_index(cue.verb_start)
+    verb = doc[i]
+    if verb.pos_ != "VERB" or "VerbForm=Part" not in str(verb.morph) or "Tense=Past" not in str(verb.morph):
+        return False
+    if (cue.subject_start is not None and cue.subject_start > cue.verb_start) or (
+        i + 1 < len(doc) and doc[i + 1].text.startswith("-")
+    ):
+        return False  # an inverted subject is an active one
+    sentence_start, _ = ctx.sentence_of(cue.verb_start)
+    passive = False
+    for k in range(i - 1, max(-1, i - 6), -1):
+        token = doc[k]
+        if token.idx < sentence_start or (token.is_punct and token.text != "-") or token.pos_ in ("NOUN", "VERB"):
+            break  # "du fioul qualifié de": the participle's noun; "avoir" further left is another verb's
+        if token.lower_ in ("s'", "s’", "se", "me", "m'", "m’", "te", "t'", "t’"):
+            return False  # "s'est dit"
+        if token.lemma_ == "avoir" and not passive:
+            return False  # "a qualifié", "a elle aussi jugé"
+        passive = passive or (token.lemma_ == "être" and token.pos_ == "AUX")  # "a été jugé"
+    return True
+
+
+def passive_agent(ctx: ArticleContext, cue: Cue, candidate: Candidate) -> tuple[int, int] | None:
+    """The agent of a passive cue, "par" and a noun phrase after it in its sentence, outside marks.
+
+    "fioul qualifié de « lourd » et « toxique » par la préfecture" → "la préfecture".
+    """
+    doc = ctx.doc
+    _, sentence_end = ctx.sentence_of(cue.verb_start)
+    # After the quote: "prévus par la loi : une « urgence absolue »" names no one who said it.
+    first = ctx.token_index(max(cue.verb_end, candidate.outer_end))
+    for k in range(first, min(len(doc), first + AGENT_WINDOW)):
+        token = doc[k]
+        if token.idx >= sentence_end or token.text in (".", ";", "!", "?"):
+            return None
+        if ctx.inside_marks(token.idx) or token.lower_ != "par":
+            continue
+        j = np_end(ctx, k + 1, sentence_end)
+        if j > k + 1 and any(t.pos_ in ("NOUN", "PROPN") for t in doc[k + 1 : j]):
+            return doc[k + 1].idx, doc[j - 1].idx + len(doc[j - 1].text)
+        return None
+    return None
+
+
 def resolve(ctx: ArticleContext, state: DiscourseState, candidate: Candidate, cue: Cue) -> None:
-    """The speaker of a quote whose cue was found: by its pronoun, its subject, or the previous speaker."""
+    """The speaker of a quote whose cue was found: by its pronoun, its subject, or the previous speaker.
+
+    A passive cue speaks through its agent ("qualifié de « lourd » par la préfecture"): its
+    subject is who the words are about, not who said them.
+    """
+    agent = passive_agent(ctx, cue, candidate) if passive_participle(ctx, cue) else None
+    if agent is not None:
+        resolve_phrase(ctx, state, candidate, *agent)
+        return
     if cue.pronoun is not None:
         answer = first_pronoun_answer(PronounQuery(ctx, state, candidate, cue.pronoun, _pronoun_where(ctx, cue)))
         if answer.person is None and answer.name is None:
