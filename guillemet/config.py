@@ -281,11 +281,27 @@ def _describe(error: ValidationError, source: str) -> str:
             message = f"expected a mapping of keys, got {type(problem.get('input')).__name__}"
         elif problem["type"] == "finite_number":
             message = "must be a finite number (no .inf, no .nan)"
+        elif problem["type"] in ("tuple_type", "list_type"):
+            # pydantic's "Input should be a valid tuple" (a list in YAML).
+            message = f"expected a list, got {type(problem.get('input')).__name__}"
+        elif problem["type"] == "value_error":
+            message = str(problem.get("ctx", {}).get("error") or message.removeprefix("Value error, "))
+        message = message.replace("Input should be", "must be", 1)
         lines.append(f"  {key}: {message}")
     if len(lines) == 2:
         # One problem, one line (what cron mails and a terminal shows).
         return f"{lines[0]}: {lines[1].strip()}"
     return "\n".join(lines)
+
+
+def _one_line(error: yaml.YAMLError) -> str:
+    """PyYAML's problem and where it is, on one line (its message quotes the text over several)."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None)
+    if problem is None or mark is None:
+        return " ".join(str(error).split())
+    context = getattr(error, "context", None)
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}" + (f" ({context})" if context else "")
 
 
 def parse_config(text: str, source: str = "<config>", base_dir: str | None = None) -> GuillemetConfig:
@@ -297,7 +313,7 @@ def parse_config(text: str, source: str = "<config>", base_dir: str | None = Non
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        raise ConfigError(f"{source}: not valid YAML: {error}") from error
+        raise ConfigError(f"{source}: not valid YAML: {_one_line(error)}") from error
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping of keys at the top level")
     try:

@@ -486,7 +486,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     _setup_logging(args.verbose)
     try:
-        if args.command in ("run", "stream"):
+        if args.command in ("run", "stream", "reannotate"):
             _refuse_unknown_flags(args.command, rest, commands_of(parser)[args.command])
         if args.command == "run":
             return _cmd_run(args, rest)
@@ -496,6 +496,13 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_eval_quotes(args)
         if args.command == "eval-entities":
             return _cmd_eval_entities(args)
+        if args.command == "reannotate":
+            try:
+                return analysis_cli.run_command(args, rest)
+            except (ConfigError, OutputLockedError):
+                raise
+            except Exception as error:  # noqa: BLE001 - the job itself failed: say so and exit non-zero
+                return _job_failed("reannotate", error, args)
         if args.command in analysis_cli.COMMANDS:
             return analysis_cli.run_command(args, rest)
         return _cmd_annotate(args)
