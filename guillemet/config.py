@@ -294,6 +294,24 @@ def _describe(error: ValidationError, source: str) -> str:
     return "\n".join(lines)
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice in one mapping (YAML says keys are unique;
+    PyYAML keeps the last, so a second ``output:`` further down would silently win)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str | int | float | bool):
+                continue  # an unhashable key: pydantic refuses it
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} given twice in one mapping", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def _one_line(error: yaml.YAMLError) -> str:
     """PyYAML's problem and where it is, on one line (its message quotes the text over several)."""
     mark = getattr(error, "problem_mark", None)
@@ -311,7 +329,7 @@ def parse_config(text: str, source: str = "<config>", base_dir: str | None = Non
         ConfigError: naming the file and each bad key.
     """
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as error:
         raise ConfigError(f"{source}: not valid YAML: {_one_line(error)}") from error
     if not isinstance(data, dict):

@@ -65,7 +65,8 @@ def run_command(args: argparse.Namespace, beam_args: list[str] | None = None) ->
     """Runs ``export``, ``report`` or ``reannotate``; 0 on success, 1 on a failed job, 2 on bad usage.
 
     Raises:
-        ConfigError: OUTPUT is no folder, or (reannotate) holds no committed run.
+        ConfigError: OUTPUT is no folder; (reannotate) its model is not installed, or OUTPUT holds no
+            committed run.
     """
     from pipeline.cli import _print
 
@@ -75,8 +76,10 @@ def run_command(args: argparse.Namespace, beam_args: list[str] | None = None) ->
         from guillemet.config import load_config
         from pipeline.analysis import BeamStorage
         from pipeline.reannotate import reannotate
+        from pipeline.run import check_can_run
 
         config = load_config(args.config)
+        check_can_run(config, beam_args)
         if not committed_manifests(BeamStorage() if "://" in args.output else LocalStorage(), args.output):
             raise ConfigError(f"reannotate: no committed run under {args.output}")
         summary = reannotate(config, args.output, beam_args)

@@ -204,8 +204,11 @@ def _cmd_stream(args: argparse.Namespace, beam_args: list[str]) -> int:
         raise ConfigError(f"--interval-minutes {args.interval_minutes} is under a second")
     if args.max_polls is not None and args.max_polls < 1:
         raise ConfigError("--max-polls must be at least 1")
+    from pipeline.run import check_can_run
+
     _check_summary_path(args.summary_json)
     config = load_config(args.config)
+    check_can_run(config, beam_args)
     try:
         summary = stream(config, beam_args, output=args.output, interval_s=interval_s, max_polls=args.max_polls)
     except (ConfigError, OutputLockedError):

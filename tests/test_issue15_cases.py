@@ -158,8 +158,13 @@ def test_export_and_report_end_quietly_when_their_reader_goes_away(tmp_path, com
             "fetch.concurrency: must be greater",
         ),
         ("feeds:\n  - url: https://example.fr/rss.xml\nfetch: {a: [}\n", "not valid YAML: line 5, column 13: expected"),
+        (
+            "feeds:\n  - url: https://example.fr/rss.xml\noutput: elsewhere\n",
+            "line 5, column 1: key 'output' given twice",
+        ),
+        ("feeds:\n  - {url: https://example.fr/a.xml, url: https://example.fr/b.xml}\n", "key 'url' given twice"),
     ],
-    ids=["a-list", "a-check", "a-code", "a-range", "yaml"],
+    ids=["a-list", "a-check", "a-code", "a-range", "yaml", "twice", "twice-in-a-feed"],
 )
 def test_config_errors_speak_of_the_profile_not_of_pydantic_in_one_line(tmp_path, capsys, profile, expected):
     path = tmp_path / "mine.yaml"
@@ -168,3 +173,22 @@ def test_config_errors_speak_of_the_profile_not_of_pydantic_in_one_line(tmp_path
     assert f"{path}: " in err and expected in err, err
     for pydantic in ("Input should", "Value error", "valid tuple", "instance of", "pydantic"):
         assert pydantic not in err, err
+
+
+def test_stream_and_reannotate_refuse_a_mistyped_flag_and_a_missing_model_at_start(tmp_path, capsys):
+    (tmp_path / "out").mkdir()
+    output = str(tmp_path / "out")
+    profile = tmp_path / "lg.yaml"
+    profile.write_text(
+        f"name: t\noutput: {output}\nfeeds:\n  - url: http://127.0.0.1:9/feed.xml\nnlp: {{model: lg}}\n",
+        encoding="utf-8",
+    )
+    err = _one_line_refusal(capsys, ["stream", "--config", str(profile), "--max-polls", "1", "--ouput", "x"])
+    assert "stream: unknown flag --ouput (did you mean --output?)" in err
+    for argv in (
+        ["stream", "--config", str(profile), "--max-polls", "1"],
+        ["reannotate", output, "--config", str(profile)],
+    ):
+        err = _one_line_refusal(capsys, [*argv, "--runner=FnApiRunner"])
+        assert "nlp.model: 'lg' is not an installed spaCy model" in err, argv
+    assert list((tmp_path / "out").iterdir()) == []  # refused before the lock or anything else
