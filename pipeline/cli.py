@@ -284,9 +284,9 @@ def _cmd_eval_quotes(args: argparse.Namespace) -> int:
             if not args.errors:
                 for report in reports.values():
                     report.pop("errors")
-            print(json.dumps(reports, ensure_ascii=False, indent=1))
+            _print(json.dumps(reports, ensure_ascii=False, indent=1))
         else:
-            print(realgold.render(reports, errors=args.errors))
+            _print(realgold.render(reports, errors=args.errors))
         return EXIT_OK
     try:
         report = evaluate_gold(args.gold, args.model, errors=args.errors)
@@ -294,11 +294,11 @@ def _cmd_eval_quotes(args: argparse.Namespace) -> int:
         print(f"guillemet eval-quotes: {error}", file=sys.stderr)
         return EXIT_USAGE
     if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=2))
+        _print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        print(render(report))
+        _print(render(report))
         if args.errors:
-            print(render_errors(report))
+            _print(render_errors(report))
     return EXIT_OK
 
 
@@ -311,9 +311,9 @@ def _cmd_eval_entities(args: argparse.Namespace) -> int:
         print(f"guillemet eval-entities: {error}", file=sys.stderr)
         return EXIT_USAGE
     if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=2))
+        _print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        print(render(report))
+        _print(render(report))
     return EXIT_OK
 
 
