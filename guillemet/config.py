@@ -300,11 +300,45 @@ def _describe(error: ValidationError, source: str) -> str:
             message = f"expected a mapping of keys, got {type(problem.get('input')).__name__}"
         elif problem["type"] == "finite_number":
             message = "must be a finite number (no .inf, no .nan)"
+        elif problem["type"] in ("tuple_type", "list_type"):
+            # pydantic's "Input should be a valid tuple" (a list in YAML).
+            message = f"expected a list, got {type(problem.get('input')).__name__}"
+        elif problem["type"] == "value_error":
+            message = str(problem.get("ctx", {}).get("error") or message.removeprefix("Value error, "))
+        message = message.replace("Input should be", "must be", 1)
         lines.append(f"  {key}: {message}")
     if len(lines) == 2:
         # One problem, one line (what cron mails and a terminal shows).
         return f"{lines[0]}: {lines[1].strip()}"
     return "\n".join(lines)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice in one mapping (YAML says keys are unique;
+    PyYAML keeps the last, so a second ``output:`` further down would silently win)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str | int | float | bool):
+                continue  # an unhashable key: pydantic refuses it
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} given twice in one mapping", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _one_line(error: yaml.YAMLError) -> str:
+    """PyYAML's problem and where it is, on one line (its message quotes the text over several)."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None)
+    if problem is None or mark is None:
+        return " ".join(str(error).split())
+    context = getattr(error, "context", None)
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}" + (f" ({context})" if context else "")
 
 
 def parse_config(text: str, source: str = "<config>", base_dir: str | None = None) -> GuillemetConfig:
@@ -314,9 +348,9 @@ def parse_config(text: str, source: str = "<config>", base_dir: str | None = Non
         ConfigError: naming the file and each bad key.
     """
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as error:
-        raise ConfigError(f"{source}: not valid YAML: {error}") from error
+        raise ConfigError(f"{source}: not valid YAML: {_one_line(error)}") from error
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping of keys at the top level")
     try:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import date
+
+from guillemet.errors import ConfigError
 
 COMMANDS = ("export", "report", "reannotate")
 
@@ -52,26 +55,46 @@ def add_commands(commands, logging_flags: argparse.ArgumentParser) -> None:
     reannotate.add_argument("--config", required=True, help="the profile whose nlp and beam sections apply")
 
 
-def run_command(args: argparse.Namespace, beam_args: list[str] | None = None) -> int:
-    """Runs ``export``, ``report`` or ``reannotate``; 0 on success, 1 on a failed job, 2 on bad usage."""
-    if args.command == "reannotate":
-        from guillemet.config import load_config
-        from pipeline.reannotate import reannotate
+def _check_output(command: str, output: str) -> None:
+    # A mistyped local folder would read as "0 runs": refused at start instead (gs:// is read as given).
+    if "://" not in output and not os.path.isdir(output):
+        raise ConfigError(f"{command}: {output} is not a folder (give a run output folder or gs:// prefix)")
 
-        summary = reannotate(load_config(args.config), args.output, beam_args)
-        print(f"guillemet reannotate {summary.run_id}: {summary.state}, {summary.articles_written} articles")
+
+def run_command(args: argparse.Namespace, beam_args: list[str] | None = None) -> int:
+    """Runs ``export``, ``report`` or ``reannotate``; 0 on success, 1 on a failed job, 2 on bad usage.
+
+    Raises:
+        ConfigError: OUTPUT is no folder; (reannotate) its model is not installed, or OUTPUT holds no
+            committed run.
+    """
+    from pipeline.cli import _print
+
+    _check_output(args.command, args.output)
+    if args.command == "reannotate":
+        from guillemet.analysis.runs import LocalStorage, committed_manifests
+        from guillemet.config import load_config
+        from pipeline.analysis import BeamStorage
+        from pipeline.reannotate import reannotate
+        from pipeline.run import check_can_run
+
+        config = load_config(args.config)
+        check_can_run(config, beam_args)
+        if not committed_manifests(BeamStorage() if "://" in args.output else LocalStorage(), args.output):
+            raise ConfigError(f"reannotate: no committed run under {args.output}")
+        summary = reannotate(config, args.output, beam_args)
+        _print(f"guillemet reannotate {summary.run_id}: {summary.state}, {summary.articles_written} articles")
         return 0 if summary.state == "DONE" else 1
     if args.command == "export":
         from pipeline.analysis import export
 
         if not (args.quotes or args.entities):
-            print("guillemet export: give --quotes FILE and/or --entities FILE")
-            return 2
+            raise ConfigError("export: give --quotes FILE and/or --entities FILE")
         counts = export(args.output, args.quotes, args.entities, args.since, args.until)
-        print(", ".join(f"{n} {name}" for name, n in counts.items()))
+        _print(", ".join(f"{n} {name}" for name, n in counts.items()))
         return 0
     from pipeline.analysis import report
 
     counts = report(args.output, args.html, args.since, args.until)
-    print(f"{args.html}: " + ", ".join(f"{n} {name}" for name, n in counts.items()))
+    _print(f"{args.html}: " + ", ".join(f"{n} {name}" for name, n in counts.items()))
     return 0

@@ -204,8 +204,11 @@ def _cmd_stream(args: argparse.Namespace, beam_args: list[str]) -> int:
         raise ConfigError(f"--interval-minutes {args.interval_minutes} is under a second")
     if args.max_polls is not None and args.max_polls < 1:
         raise ConfigError("--max-polls must be at least 1")
+    from pipeline.run import check_can_run
+
     _check_summary_path(args.summary_json)
     config = load_config(args.config)
+    check_can_run(config, beam_args)
     try:
         summary = stream(config, beam_args, output=args.output, interval_s=interval_s, max_polls=args.max_polls)
     except (ConfigError, OutputLockedError):
@@ -281,9 +284,9 @@ def _cmd_eval_quotes(args: argparse.Namespace) -> int:
             if not args.errors:
                 for report in reports.values():
                     report.pop("errors")
-            print(json.dumps(reports, ensure_ascii=False, indent=1))
+            _print(json.dumps(reports, ensure_ascii=False, indent=1))
         else:
-            print(realgold.render(reports, errors=args.errors))
+            _print(realgold.render(reports, errors=args.errors))
         return EXIT_OK
     try:
         report = evaluate_gold(args.gold, args.model, errors=args.errors)
@@ -291,11 +294,11 @@ def _cmd_eval_quotes(args: argparse.Namespace) -> int:
         print(f"guillemet eval-quotes: {error}", file=sys.stderr)
         return EXIT_USAGE
     if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=2))
+        _print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        print(render(report))
+        _print(render(report))
         if args.errors:
-            print(render_errors(report))
+            _print(render_errors(report))
     return EXIT_OK
 
 
@@ -308,9 +311,9 @@ def _cmd_eval_entities(args: argparse.Namespace) -> int:
         print(f"guillemet eval-entities: {error}", file=sys.stderr)
         return EXIT_USAGE
     if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=2))
+        _print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        print(render(report))
+        _print(render(report))
     return EXIT_OK
 
 
@@ -486,7 +489,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     _setup_logging(args.verbose)
     try:
-        if args.command in ("run", "stream"):
+        if args.command in ("run", "stream", "reannotate"):
             _refuse_unknown_flags(args.command, rest, commands_of(parser)[args.command])
         if args.command == "run":
             return _cmd_run(args, rest)
@@ -496,6 +499,13 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_eval_quotes(args)
         if args.command == "eval-entities":
             return _cmd_eval_entities(args)
+        if args.command == "reannotate":
+            try:
+                return analysis_cli.run_command(args, rest)
+            except (ConfigError, OutputLockedError):
+                raise
+            except Exception as error:  # noqa: BLE001 - the job itself failed: say so and exit non-zero
+                return _job_failed("reannotate", error, args)
         if args.command in analysis_cli.COMMANDS:
             return analysis_cli.run_command(args, rest)
         return _cmd_annotate(args)

@@ -30,7 +30,7 @@ from guillemet.state import (
     update_feed_states,
 )
 from pipeline.graph import PreviousState, RunLayout, build_graph
-from pipeline.lock import LockHandle
+from pipeline.lock import LockHandle, OutputLock
 from pipeline.options import is_local, pipeline_options
 from pipeline.session import JobSession, utc_now
 from pipeline.store import find_committed_state, read_feed_states, read_json_lines, write_text_atomically
@@ -166,6 +166,7 @@ def run(
     commit_in_pipeline: bool = False,
     wait: bool = True,
     progress=None,
+    lock: OutputLock | None = None,
 ) -> RunSummary:
     """Runs one batch job in a ``JobSession`` (which holds the output's lock) and returns its summary;
     raises if the pipeline itself fails.
@@ -188,13 +189,15 @@ def run(
             the summary returned says the job was submitted (state ``RUNNING`` on remote runners).
         progress: ``ProgressSettings``: show the job's progress while it runs
             (``pipeline/progress.py``); the command line does, the library does not by default.
+        lock: The output's lock, held by the caller for several runs (``pipeline/slices.py``): the
+            run neither takes nor gives it back.
 
     Raises:
         OutputLockedError: another job holds the output's lock past ``lock.wait_s``.
     """
     if not wait and not commit_in_pipeline:
         raise ValueError("a run that does not wait for its job must commit in the pipeline")
-    with JobSession(config, beam_args, output, progress=progress, on_server=on_server) as session:
+    with JobSession(config, beam_args, output, progress=progress, on_server=on_server, lock=lock) as session:
         if not wait:
             session.hand_lock_to_pipeline()
         plan = RunPlan.new(session, full)

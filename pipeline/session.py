@@ -117,6 +117,9 @@ class JobSession:
         progress: ``ProgressSettings`` to show the job's progress while the session is open
             (``pipeline/progress.py``), or None.
         on_server: Called with the corpus server once it runs (tests).
+        lock: The output's lock, already held by the caller for several jobs (the slices of one
+            run, ``pipeline/slices.py``): the session uses and renews it, and leaves it held on
+            exit, also by its pipeline's commit step; the caller gives it back.
 
     Raises (on entry):
         OutputLockedError: another job holds the output's lock past ``lock.wait_s``.
@@ -130,13 +133,15 @@ class JobSession:
         kind: str = "run",
         progress: Any = None,
         on_server=None,
+        lock: OutputLock | None = None,
     ) -> None:
         self.config = config
         self.options = pipeline_options(config, beam_args)
         self.runner = runner_name(self.options)
         self.output = output or config.output
         self.kind = kind
-        self.lock: OutputLock | None = None
+        self.lock: OutputLock | None = lock
+        self._borrowed = lock is not None
         self._progress = progress
         self._on_server = on_server
         self._stack = ExitStack()
@@ -146,8 +151,9 @@ class JobSession:
 
     def __enter__(self) -> JobSession:
         with ExitStack() as stack:
-            self.lock = lock_output(self.config, self.output, self.kind)
-            stack.callback(self._give_back_lock)
+            if not self._borrowed:
+                self.lock = lock_output(self.config, self.output, self.kind)
+                stack.callback(self._give_back_lock)
             stack.enter_context(_LockRenewal(self.lock, self.config.lock.stale_after_s / 4))
             if self._progress is not None:
                 stack.enter_context(ProgressReporter(len(self.config.feeds), self.config.nlp.enabled, self._progress))
@@ -172,13 +178,16 @@ class JobSession:
         self.lock.name_run(job_id)
 
     @property
-    def lock_handle(self) -> LockHandle:
-        """What the pipeline's commit step carries to give the lock back (``CommitRun``)."""
-        return self.lock.handle
+    def lock_handle(self) -> LockHandle | None:
+        """What the pipeline's commit step carries to give the lock back (``CommitRun``); None when
+        the lock is the caller's, which gives it back itself."""
+        return None if self._borrowed else self.lock.handle
 
     def hand_lock_to_pipeline(self) -> None:
         """The job gives the lock back from its last step: the session leaves it held on exit,
         unless the job is already over when ``submit`` returns (``submit``)."""
+        if self._borrowed:
+            raise ValueError("a session on its caller's lock cannot hand it to its pipeline")
         self.lock.hand_to_pipeline()
         self._handed = True
 

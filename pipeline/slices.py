@@ -8,6 +8,10 @@ ordinary run under the commit protocol (``docs/storage.md``): it starts from the
 before it committed (feed validators and the seen-article store, which carry every feed and
 article seen so far), so an article found in two slices is written once, and a crash loses only
 the slice it interrupts, which the next run does again.
+
+The slices are one job for the output's lock (``pipeline/lock.py``): it is taken once, before the
+first slice reads the committed state, held (and renewed) through every slice, and given back after
+the last, so no other job starts between two slices and commits what the next slice is about to.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from datetime import UTC, datetime
 
 from guillemet.config import GuillemetConfig
 from pipeline.run import RunSummary, run
+from pipeline.session import lock_output
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -60,23 +65,31 @@ def run_in_slices(
         full: The first slice ignores the committed state; the next ones start from the state of
             the slice before them, as every slice of an incremental run does.
         run_slice: Runs one slice (``pipeline.run.run``; its other keyword ``options`` are passed
-            on). Each slice waits for its job: the next one starts from its commit.
+            on, and ``lock``, the output's lock this function holds for all the slices). Each
+            slice waits for its job: the next one starts from its commit.
 
     Returns:
         The summaries of the slices run, in order; it stops after a slice that did not finish.
+
+    Raises:
+        OutputLockedError: another job holds the output's lock past ``lock.wait_s``.
     """
     if not options.get("wait", True):
         raise ValueError("slices run one after the other: each must wait for its job")
     summaries: list[RunSummary] = []
     slices = feed_slices(config, feeds_per_run)
-    for number, profile in enumerate(slices, 1):
-        if summaries:
-            _next_second(summaries[-1].run_id)
-        _LOGGER.info("slice %d of %d: %d feeds", number, len(slices), len(profile.feeds))
-        summary = run_slice(profile, beam_args, output=output, full=full and number == 1, **options)
-        summaries.append(summary)
-        if summary.state != "DONE":
-            break
+    held = lock_output(config, output, "run")
+    try:
+        for number, profile in enumerate(slices, 1):
+            if summaries:
+                _next_second(summaries[-1].run_id)
+            _LOGGER.info("slice %d of %d: %d feeds", number, len(slices), len(profile.feeds))
+            summary = run_slice(profile, beam_args, output=output, full=full and number == 1, lock=held, **options)
+            summaries.append(summary)
+            if summary.state != "DONE":
+                break
+    finally:
+        held.release()
     return summaries
 
 

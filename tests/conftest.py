@@ -122,3 +122,19 @@ def demo(tmp_path_factory) -> DemoRun:
     summary = run(load_config(ROOT / "configs" / "demo.yaml"), output=str(output), on_server=served.append)
     assert summary.state == "DONE"
     return DemoRun(summary, output, Counter(served[0].hits), served[0].base_url)
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was():
+    """``pipeline.cli.main`` points the root logger at the ``sys.stderr`` of its call: in a test, the
+    stream pytest captures and closes. The next test's logging would write to that closed stream
+    (``--- Logging error ---`` in what it reads from stderr); each test gives logging back as it found it."""
+    import logging
+
+    names = ("", "guillemet", "transforms", "pipeline", "trafilatura", "htmldate", "courlan", "apache_beam")
+    loggers = [logging.getLogger(name) for name in names]
+    saved = [(logger.handlers[:], logger.level) for logger in loggers]
+    yield
+    for logger, (handlers, level) in zip(loggers, saved, strict=True):
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
