@@ -512,3 +512,31 @@ def test_learned_from_a_source(extract, sentence, content, source):
 )
 def test_learned_without_a_source(extract, sentence):
     assert _indirect(extract(sentence)) == []
+
+
+def test_two_clauses_in_one_sentence(extract):
+    sentence = (
+        "La Russie a affirmé vendredi avoir repoussé l'offensive, au lendemain d'un discours du président "
+        "Paul Grenier jugeant que le conflit avait changé de nature."
+    )
+    quotes = _indirect(extract(sentence))
+    assert [(q.text, q.cue) for q in quotes] == [
+        ("avoir repoussé l'offensive", "affirmer"),
+        ("le conflit avait changé de nature", "juger"),
+    ], quotes
+
+
+def test_clause_ends_before_a_colon_and_marks(extract):
+    sentence = "La ministre Anne Roche a estimé que le calendrier tiendrait : « Nous serons prêts en juin. »"
+    quotes = _indirect(extract(sentence))
+    assert [q.text for q in quotes] == ["le calendrier tiendrait"], quotes
+
+
+def test_selon_x_then_an_apposed_name_is_no_content(extract):
+    quotes = extract("Le club a convoqué deux joueurs, selon l'entraîneur, Paul Grenier.")
+    assert [q.text for q in _indirect(quotes)] == ["Le club a convoqué deux joueurs"], quotes
+
+
+def test_relative_que_after_an_inverted_subject(extract):
+    text = "Une erreur, tranche Paul Grenier, que ses voisins appellent affectueusement « le sage » du village."
+    assert _indirect(extract(text)) == []

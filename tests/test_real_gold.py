@@ -25,14 +25,14 @@ FLOORS = {
     ("pages", "direct", "F80"): 0.75,  # 0.778
     ("pages", "direct", "F30_spk"): 0.57,  # 0.597
     ("pages", "direct", "speaker_acc"): 0.72,  # 0.745
-    ("pages", "indirect", "F30"): 0.66,  # 0.679
+    ("pages", "indirect", "F30"): 0.73,  # 0.755
     ("pages", "non_quotes", "rejected"): 0.83,  # 0.855
     ("dispatches", "direct", "F30"): 0.79,  # 0.812
     ("dispatches", "direct", "P30"): 0.88,  # 0.9
     ("dispatches", "direct", "F80"): 0.74,  # 0.767
     ("dispatches", "direct", "F30_spk"): 0.65,  # 0.677
     ("dispatches", "direct", "speaker_acc"): 0.83,  # 0.849
-    ("dispatches", "indirect", "F30"): 0.71,  # 0.732
+    ("dispatches", "indirect", "F30"): 0.74,  # 0.763
     ("dispatches", "non_quotes", "rejected"): 0.86,  # 0.9 (one non-quote of 30 is 0.033)
     ("pages", "gender", "acc"): 0.89,  # 0.918
     ("dispatches", "gender", "acc"): 0.82,  # 0.863 (one quote of 51 is 0.02)

@@ -267,11 +267,14 @@ def incise_end(ctx: ArticleContext, position: int, limit: int) -> int | None:
 
 
 def find_indirect(ctx: ArticleContext, marked: list[tuple[int, int]]) -> list[Candidate]:
-    """Reported speech without marks, one per sentence at most (headlines included).
+    """Reported speech without marks, each finder's clause once per sentence (headlines included).
 
-    The finders of ``INDIRECT_RULES``, the first whose clause is kept wins: a que-clause after a reporting
-    verb of the lexicon, an infinitival complement, selon / d'après, "Pour X, …", a source after its
-    content. A clause mostly in marks, or opening with marks, is left to the marked quote.
+    The finders of ``INDIRECT_RULES``, in order: a que-clause after a reporting verb of the lexicon,
+    an infinitival complement, a small clause, selon / d'après, "Pour X, …", a source after its
+    content, a source one learns from. A clause mostly in marks, or opening with marks, is left to the
+    marked quote. A later finder's clause that overlaps an earlier one's is cut at the last comma
+    before it, else dropped: "X a affirmé avoir gagné, après un discours de Y jugeant que …" gives
+    X's infinitive and Y's que-clause.
     """
     doc = ctx.doc
     candidates: list[Candidate] = []
@@ -280,26 +283,51 @@ def find_indirect(ctx: ArticleContext, marked: list[tuple[int, int]]) -> list[Ca
     for sentence_start, sentence_end in ctx.sentences:
         first, last = ctx.token_index(sentence_start), ctx.token_index(sentence_end)
         tokens = doc[first:last]
-        accepted = None
+        accepted: list[tuple[str, tuple]] = []
         for rule in INDIRECT_RULES:
             # The next finder is asked when a finder's clause is too short or is the marked quote's.
             found = rule(ctx, tokens, sentence_start, sentence_end)
+            if found is None:
+                continue
+            found = _beside(ctx, found, [kept for _, kept in accepted], rule in _CLAUSE_FIRST_RULES)
             if found is not None and (
                 kept := _kept_content(ctx, found, marked, marked_opens, marked_ends, rule in _CLAUSE_FIRST_RULES)
             ):
-                accepted = rule.__name__, kept
-                break
-        if accepted is None:
-            continue
-        cue_rule, (content_start, content_end, cue, subject) = accepted
-        candidate = Candidate(
-            content_start, content_end, content_start, content_end, marked=False, kind=QuoteKind.INDIRECT
-        )
-        candidate.cue = cue
-        candidate.subject = subject
-        candidate.cue_rule = cue_rule
-        candidates.append(candidate)
+                accepted.append((rule.__name__, kept))
+        for cue_rule, (content_start, content_end, cue, subject) in sorted(accepted, key=lambda a: a[1][0]):
+            candidate = Candidate(
+                content_start, content_end, content_start, content_end, marked=False, kind=QuoteKind.INDIRECT
+            )
+            candidate.cue = cue
+            candidate.subject = subject
+            candidate.cue_rule = cue_rule
+            candidates.append(candidate)
     return candidates
+
+
+def _beside(
+    ctx: ArticleContext, found: IndirectFound, accepted: list[IndirectFound], may_cut: bool
+) -> IndirectFound | None:
+    """A finder's clause as it may stand beside the clauses already taken in its sentence: whole when
+    it overlaps none; a clause after its cue (``may_cut``) is cut at its last comma before the first
+    one it runs into. Content before its source, beside a clause taken, must come before it, hold a
+    finite verb and leave a verb between them: else it is that clause's frame ("Elle a ajouté, selon
+    son entourage, qu'elle …", "Le club, le Cercle nautique, a fait savoir qu'il …")."""
+    start, end, cue, subject = found
+    for other_start, other_end, _, _ in accepted:
+        if not may_cut and not (
+            end <= other_start and _finite_verb(ctx, start, end) and _has_verb(ctx, end, other_start)
+        ):
+            return None  # "Elle a ajouté, selon son entourage, qu'elle …": the frame of the clause taken
+        if start >= other_end or end <= other_start:
+            continue
+        if start >= other_start or not may_cut:
+            return None
+        comma = ctx.text.rfind(",", start, other_start)
+        if comma < 0 or isinstance(subject, tuple) and subject[0] >= comma:
+            return None
+        end = comma
+    return start, end, cue, subject
 
 
 def _kept_content(ctx: ArticleContext, found: IndirectFound, marked, marked_opens, marked_ends, after_cue: bool):
@@ -310,6 +338,9 @@ def _kept_content(ctx: ArticleContext, found: IndirectFound, marked, marked_open
     keeps marked words up to ``_CLAUSE_MARKED_SHARE`` of it: "a assuré qu'il n'y aurait « aucun
     désengagement » de l'Etat" is the clause, the marks one fragment of it."""
     content_start, content_end, cue, subject = found
+    colon = after_cue and re.search(r"\s:\s*[«\"“]", ctx.text[content_start:content_end])
+    if colon:
+        content_end = content_start + colon.start()  # "… que X s'apaise : « Elles … »": a new utterance
     while content_end > content_start and ctx.text[content_end - 1] in ".!?;: ":
         content_end -= 1
     if content_end - content_start < INDIRECT_MIN_CHARS:
@@ -367,6 +398,8 @@ def cue_indirect_que(ctx: ArticleContext, tokens, sentence_start: int, sentence_
             continue
         if j > after and ctx.doc[j].dep_ in ("obj", "nsubj") and ctx.doc[j - 1].pos_ in ("NOUN", "PROPN"):
             continue  # a relative pronoun after the verb's object: "écrire des choses que l'on regrettera"
+        if j - 1 > after and ctx.doc[j - 1].text == "," and ctx.doc[j - 2].pos_ in ("NOUN", "PROPN"):
+            continue  # "…, tranche Élodie Marchal, que ses étudiants surnomment …": a relative after the subject
         if negated(ctx, token.i) or narrator_cue(ctx, token.i):
             return None
         subject = subject_of(ctx, token.i)
@@ -409,9 +442,9 @@ def cue_indirect_selon(ctx: ArticleContext, tokens, sentence_start: int, sentenc
         after_np = subject[1]
         cue_start = ctx.doc[token.i - 1].idx if token.lower_ == "après" else token.idx
         if cue_start - sentence_start <= 1:
-            # "Selon X, content."
+            # "Selon X, content." (a clause: "selon le sélectionneur, Raymond Domenech" is an apposition)
             rest = re.match(r"\s*,\s*", text[after_np:sentence_end])
-            if not rest:
+            if not rest or not _has_verb(ctx, after_np + rest.end(), sentence_end):
                 continue
             return after_np + rest.end(), sentence_end, cue, subject
         # "content, selon X." (or "content, selon X, content")
@@ -432,6 +465,17 @@ def cue_indirect_selon(ctx: ArticleContext, tokens, sentence_start: int, sentenc
             continue
         return sentence_start, sentence_start + len(before), cue, subject
     return None
+
+
+def _finite_verb(ctx: ArticleContext, start: int, end: int) -> bool:
+    """Whether the words between ``start`` and ``end`` hold a finite verb or auxiliary."""
+    tokens = ctx.doc[ctx.token_index(start) : ctx.token_index(end)]
+    return any(t.pos_ in ("VERB", "AUX") and "VerbForm=Fin" in str(t.morph) for t in tokens)
+
+
+def _has_verb(ctx: ArticleContext, start: int, end: int) -> bool:
+    """Whether the words between ``start`` and ``end`` hold a verb or an auxiliary."""
+    return any(t.pos_ in ("VERB", "AUX") for t in ctx.doc[ctx.token_index(start) : ctx.token_index(end)])
 
 
 def _has_clause(ctx: ArticleContext, start: int, end: int) -> bool:
