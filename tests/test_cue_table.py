@@ -6,22 +6,7 @@ import pytest
 
 # Rows whose natural example does not give their cue yet: the sentence, and why. Each is run as a
 # strict xfail, so that the fix of one fails here until its example moves into the table.
-KNOWN_GAPS = {
-    "se féliciter": (
-        "« Les familles attendent des réponses », s'est félicité le préfet Marc Lenoir.",
-        "read as féliciter",
-    ),
-    "se dire": ("« Il faudra des années », s'est dite la présidente Nadia Ferrand.", "read as dire"),
-    "s'interroger": (
-        "« Les chiffres parlent d'eux-mêmes », s'est interrogé l'avocat Hugo Vidal.",
-        "read as interroger",
-    ),
-    "se moquer": ("« Les chiffres parlent d'eux-mêmes », s'est moqué l'avocat Hugo Vidal.", "read as moquer"),
-    "se plaindre": (
-        "« Ce budget protège les plus fragiles », s'est plainte la juge Hélène Marchetti.",
-        "no form plaint(e)",
-    ),
-}
+KNOWN_GAPS: dict[str, tuple[str, str]] = {}
 
 
 def _rows():

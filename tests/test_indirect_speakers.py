@@ -372,3 +372,134 @@ def test_the_next_finder_answers_when_a_clause_opens_with_marks(extract):
     quotes = _indirect(extract(text))
     assert len(quotes) == 1 and quotes[0].cue == "rapporter", quotes
     assert quotes[0].text.startswith("Le ministre Paul Hart a joué la fibre patriote")
+
+
+# (sentence, clause, cue, words of the speaker's name, case): a clause with its fragment in marks,
+# small clauses after verbs of judgement, a source one learns from.
+CLAUSES = [
+    (
+        "La ministre Anne Roche a assuré qu'il n'y aurait « aucune fermeture » de classe à la rentrée.",
+        "il n'y aurait « aucune fermeture » de classe à la rentrée",
+        "assurer",
+        "Anne Roche",
+        "que-clause with a marked fragment after its verb",
+    ),
+    (
+        'Le maire Paul Durand a déclaré que le projet restait "une priorité absolue" pour la ville.',
+        'le projet restait "une priorité absolue" pour la ville',
+        "déclarer",
+        "Paul Durand",
+        "straight marks inside the clause",
+    ),
+    (
+        "Le maire Paul Durand juge inévitable une hausse des tarifs de la cantine.",
+        "inévitable une hausse des tarifs de la cantine",
+        "juger",
+        "Paul Durand",
+        "juger + adjective + noun phrase",
+    ),
+    (
+        "La sénatrice Anne Roche estime nécessaire de revoir entièrement le texte.",
+        "nécessaire de revoir entièrement le texte",
+        "estimer",
+        "Anne Roche",
+        "estimer + adjective + de + infinitive",
+    ),
+    (
+        "Le syndicaliste Marc Olier a jugé « urgent » jeudi que la direction rouvre les négociations.",
+        "la direction rouvre les négociations",
+        "juger",
+        "Marc Olier",
+        "juger + marked adjective + que-clause",
+    ),
+    (
+        "Le président Paul Grenier s'est dit prêt à rencontrer les grévistes dès lundi.",
+        "prêt à rencontrer les grévistes dès lundi",
+        "se dire",
+        "Paul Grenier",
+        "se dire + adjective + complement",
+    ),
+    (
+        "La ligne de bus fermera en juin, a-t-on appris vendredi de sources syndicales.",
+        "La ligne de bus fermera en juin",
+        "apprendre",
+        "sources syndicales",
+        "a-t-on appris de X",
+    ),
+    (
+        "Le chantier reprendra lundi, apprend-on auprès de la préfecture.",
+        "Le chantier reprendra lundi",
+        "apprendre",
+        "préfecture",
+        "apprend-on auprès de X",
+    ),
+    (
+        "En mars, on apprend via l'AFP que le tribunal rouvrira le dossier.",
+        "le tribunal rouvrira le dossier",
+        "apprendre",
+        "AFP",
+        "on apprend via X que",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "content", "cue", "speaker"), [row[:4] for row in CLAUSES], ids=[row[4] for row in CLAUSES]
+)
+def test_indirect_clause_cue_and_speaker(extract, sentence, content, cue, speaker):
+    quotes = _indirect(extract(sentence))
+    assert [(q.text, q.cue) for q in quotes] == [(content, cue)], quotes
+    assert speaker in quotes[0].speaker["name"], quotes[0].speaker
+
+
+def test_two_clauses_in_one_sentence(extract):
+    sentence = (
+        "La Russie a affirmé vendredi avoir repoussé l'offensive, au lendemain d'un discours du président "
+        "Paul Grenier jugeant que le conflit avait changé de nature."
+    )
+    quotes = _indirect(extract(sentence))
+    assert [(q.text, q.cue) for q in quotes] == [
+        ("avoir repoussé l'offensive", "affirmer"),
+        ("le conflit avait changé de nature", "juger"),
+    ], quotes
+
+
+def test_clause_ends_before_a_colon_and_marks(extract):
+    sentence = "La ministre Anne Roche a estimé que le calendrier tiendrait : « Nous serons prêts en juin. »"
+    quotes = _indirect(extract(sentence))
+    assert [q.text for q in quotes] == ["le calendrier tiendrait"], quotes
+
+
+def test_selon_x_then_an_apposed_name_is_no_content(extract):
+    quotes = extract("Le club a convoqué deux joueurs, selon l'entraîneur, Paul Grenier.")
+    assert [q.text for q in _indirect(quotes)] == ["Le club a convoqué deux joueurs"], quotes
+
+
+# Sentences that hold no reported speech without marks: each new rule's counter-examples.
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        pytest.param(
+            "La ministre a assuré que « nous ne fermerons aucune classe à la rentrée ».", id="marks open the clause"
+        ),
+        pytest.param(
+            "Le maire a dit que la « fête de la ville » aura lieu.", id="no verb of the clause before the marks"
+        ),
+        pytest.param("Faut-il rappeler que les élus avaient voté ce budget sans débat ?", id="faut-il rappeler que"),
+        pytest.param("Rappelons que les élus avaient voté ce budget sans le moindre débat.", id="Rappelons que"),
+        pytest.param(
+            "C'est ce qui permet de dire que la réforme a changé la vie des familles.", id="ce qui permet de dire que"
+        ),
+        pytest.param("Le juge sévère a rendu sa décision hier soir au palais.", id="the noun juge"),
+        pytest.param("La ministre ne juge pas utile une nouvelle réunion avec eux.", id="negated"),
+        pytest.param("On a appris de nos erreurs que la prudence paie toujours.", id="no source"),
+        pytest.param("Le chantier reprendra lundi, a-t-on appris de même source.", id="de même source"),
+        pytest.param("Elle a appris la nouvelle de sa mère hier soir.", id="a person learns"),
+        pytest.param(
+            "Une erreur, tranche Paul Grenier, que ses voisins appellent affectueusement « le sage » du village.",
+            id="relative que after an inverted subject",
+        ),
+    ],
+)
+def test_no_indirect_speech(extract, sentence):
+    assert _indirect(extract(sentence)) == []

@@ -101,6 +101,11 @@ TRACED = [
         "cue_indirect_infinitive/speaker_named_in_subject",
     ),
     (
+        "Le budget de la ville est en débat.\nLe maire Paul Durand juge inévitable une hausse des tarifs de la cantine.",
+        "hausse",
+        "cue_indirect_attribute/speaker_named_in_subject",
+    ),
+    (
         "Le dossier inquiète les élus.\nPour la préfète, la situation reste très préoccupante dans la vallée.",
         "situation",
         "cue_indirect_pour/speaker_role_in_organisation",
@@ -109,6 +114,11 @@ TRACED = [
         "Le dossier inquiète les élus.\nLa croissance ralentira nettement l'an prochain, a estimé le ministre Paul Durand.",
         "croissance",
         "cue_indirect_postposed/speaker_named_in_subject",
+    ),
+    (
+        "Le dossier inquiète les élus.\nLa ligne de bus fermera en juin, a-t-on appris auprès de la mairie.",
+        "ligne",
+        "cue_indirect_learned_from/speaker_organisation",
     ),
     # Speaker rules for pronouns.
     (

@@ -17,7 +17,9 @@ def extract(nlp_md):
 
 
 def _one(quotes, fragment: str):
-    matches = [q for q in quotes if fragment in q.text]
+    marked = [q for q in quotes if q.kind != "indirect" and fragment in q.text]
+    # An indirect clause holding the marked words is the same event at its other granularity.
+    matches = marked or [q for q in quotes if fragment in q.text]
     assert len(matches) == 1, [q.text for q in quotes]
     return matches[0]
 

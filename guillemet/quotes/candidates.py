@@ -22,6 +22,7 @@ from guillemet.quotes.grammar import (
     NEGATIONS,
     is_dapres,
     main_clause_verb,
+    narrator_cue,
     negated,
     np_end,
     phrase_span,
@@ -42,8 +43,12 @@ _NAME_PREFIX = re.compile(r"^((?:[A-ZÀ-ÖØ-Þ][\w'.-]*\s?){1,4})\s*:\s+(?=\S)"
 _INFINITIVE_CUES = frozenset(
     "dire affirmer assurer annoncer promettre déclarer reconnaître nier démentir prétendre jurer "
     "recommander demander certifier garantir confirmer admettre avouer espérer proposer menacer "
-    "estimer se dire répéter réitérer s'engager préconiser exiger réclamer suggérer accuser".split()
-)
+    "estimer répéter réitérer s'engager préconiser exiger réclamer suggérer accuser".split()
+) | {"se dire"}
+# Verbs of judgement whose small clause is reported speech: "juge inéluctable une hausse", "estime
+# indispensable d'autoriser …", "s'est dit prêt à …".
+_ATTRIBUTE_CUES = frozenset(("estimer", "juger", "considérer", "croire", "se dire"))
+_MARK_CHARS = '«»"“”'
 _OBJECT_INFINITIVE_CUES = frozenset("demander recommander proposer suggérer promettre".split())
 # "Pour X, …" where X names a purpose or a time, not a source.
 _NOT_SPEAKING_AFTER_POUR = frozenset("fois cas moment instant heure annee mois semaine jour part reste".split())
@@ -54,7 +59,7 @@ _POUR_SOURCE_HEADS = frozenset(
     communaute profession famille proche entourage camp partisan adversaire detracteur defenseur
     specialiste analyste economiste observateur spectateur lecteur utilisateur usager consommateur
     citoyen electeur francais habitant riverain manifestant gens patron employeur syndicat
-    journal quotidien magazine presse media rapport etude auteur signataire""".split()
+    journal quotidien magazine presse media rapport etude auteur signataire source""".split()
 )
 # Person endings for the nouns the lists lack ("sociologue", "pharmacienne"), as gender.py reads them.
 _PERSON_ENDINGS = ("iste", "logue", "trice", "euse", "ienne", "ien")
@@ -63,6 +68,8 @@ _PERSON_ENDINGS = ("iste", "logue", "trice", "euse", "ienne", "ien")
 _SELON_ADVERBIAL_CHARS = 40
 # How far (in tokens) the comma closing an incise between a verb and "que" may be.
 _QUE_INCISE_TOKENS = 10
+# A clause whose marked words cover more than this share of it is the marked quote's.
+_CLAUSE_MARKED_SHARE = 0.7
 # An indirect clause shorter than this is no quotation ("il a dit que oui").
 INDIRECT_MIN_CHARS = 12
 # Nouns after selon / d'après that name a source of figures or a rule, not a speaker.
@@ -260,11 +267,14 @@ def incise_end(ctx: ArticleContext, position: int, limit: int) -> int | None:
 
 
 def find_indirect(ctx: ArticleContext, marked: list[tuple[int, int]]) -> list[Candidate]:
-    """Reported speech without marks, one per sentence at most (headlines included).
+    """Reported speech without marks, each finder's clause once per sentence (headlines included).
 
-    The finders of ``INDIRECT_RULES``, the first whose clause is kept wins: a que-clause after a reporting
-    verb of the lexicon, an infinitival complement, selon / d'après, "Pour X, …", a source after its
-    content. A clause mostly in marks, or opening with marks, is left to the marked quote.
+    The finders of ``INDIRECT_RULES``, in order: a que-clause after a reporting verb of the lexicon,
+    an infinitival complement, a small clause, selon / d'après, "Pour X, …", a source after its
+    content, a source one learns from. A clause mostly in marks, or opening with marks, is left to the
+    marked quote. A later finder's clause that overlaps an earlier one's is cut at the last comma
+    before it, else dropped: "X a affirmé avoir gagné, après un discours de Y jugeant que …" gives
+    X's infinitive and Y's que-clause.
     """
     doc = ctx.doc
     candidates: list[Candidate] = []
@@ -273,30 +283,64 @@ def find_indirect(ctx: ArticleContext, marked: list[tuple[int, int]]) -> list[Ca
     for sentence_start, sentence_end in ctx.sentences:
         first, last = ctx.token_index(sentence_start), ctx.token_index(sentence_end)
         tokens = doc[first:last]
-        accepted = None
+        accepted: list[tuple[str, tuple]] = []
         for rule in INDIRECT_RULES:
             # The next finder is asked when a finder's clause is too short or is the marked quote's.
             found = rule(ctx, tokens, sentence_start, sentence_end)
-            if found is not None and (kept := _kept_content(ctx, found, marked, marked_opens, marked_ends)):
-                accepted = rule.__name__, kept
-                break
-        if accepted is None:
-            continue
-        cue_rule, (content_start, content_end, cue, subject) = accepted
-        candidate = Candidate(
-            content_start, content_end, content_start, content_end, marked=False, kind=QuoteKind.INDIRECT
-        )
-        candidate.cue = cue
-        candidate.subject = subject
-        candidate.cue_rule = cue_rule
-        candidates.append(candidate)
+            if found is None:
+                continue
+            found = _beside(ctx, found, [kept for _, kept in accepted], rule in _CLAUSE_FIRST_RULES)
+            if found is not None and (
+                kept := _kept_content(ctx, found, marked, marked_opens, marked_ends, rule in _CLAUSE_FIRST_RULES)
+            ):
+                accepted.append((rule.__name__, kept))
+        for cue_rule, (content_start, content_end, cue, subject) in sorted(accepted, key=lambda a: a[1][0]):
+            candidate = Candidate(
+                content_start, content_end, content_start, content_end, marked=False, kind=QuoteKind.INDIRECT
+            )
+            candidate.cue = cue
+            candidate.subject = subject
+            candidate.cue_rule = cue_rule
+            candidates.append(candidate)
     return candidates
 
 
-def _kept_content(ctx: ArticleContext, found: IndirectFound, marked, marked_opens, marked_ends):
+def _beside(
+    ctx: ArticleContext, found: IndirectFound, accepted: list[IndirectFound], may_cut: bool
+) -> IndirectFound | None:
+    """A finder's clause as it may stand beside the clauses already taken in its sentence: whole when
+    it overlaps none; a clause after its cue (``may_cut``) is cut at its last comma before the first
+    one it runs into. Content before its source, beside a clause taken, must come before it, hold a
+    finite verb and leave a verb between them: else it is that clause's frame ("Elle a ajouté, selon
+    son entourage, qu'elle …", "Le club, le Cercle nautique, a fait savoir qu'il …")."""
+    start, end, cue, subject = found
+    for other_start, other_end, _, _ in accepted:
+        if not may_cut and not (
+            end <= other_start and _finite_verb(ctx, start, end) and _has_verb(ctx, end, other_start)
+        ):
+            return None  # "Elle a ajouté, selon son entourage, qu'elle …": the frame of the clause taken
+        if start >= other_end or end <= other_start:
+            continue
+        if start >= other_start or not may_cut:
+            return None
+        comma = ctx.text.rfind(",", start, other_start)
+        if comma < 0 or isinstance(subject, tuple) and subject[0] >= comma:
+            return None
+        end = comma
+    return start, end, cue, subject
+
+
+def _kept_content(ctx: ArticleContext, found: IndirectFound, marked, marked_opens, marked_ends, after_cue: bool):
     """A finder's clause without its closing punctuation, or None when it is too short or mostly in
-    marks, or opens with marks (the words in marks are the quote; their cue is this verb)."""
+    marks, or opens with marks (the words in marks are the quote; their cue is this verb).
+
+    A clause that follows its cue (``after_cue``) and holds its own finite verb before the marks
+    keeps marked words up to ``_CLAUSE_MARKED_SHARE`` of it: "a assuré qu'il n'y aurait « aucun
+    désengagement » de l'Etat" is the clause, the marks one fragment of it."""
     content_start, content_end, cue, subject = found
+    colon = after_cue and re.search(r"\s:\s*[«\"“]", ctx.text[content_start:content_end])
+    if colon:
+        content_end = content_start + colon.start()  # "… que X s'apaise : « Elles … »": a new utterance
     while content_end > content_start and ctx.text[content_end - 1] in ".!?;: ":
         content_end -= 1
     if content_end - content_start < INDIRECT_MIN_CHARS:
@@ -307,10 +351,23 @@ def _kept_content(ctx: ArticleContext, found: IndirectFound, marked, marked_open
     high = bisect.bisect_left(marked_opens, content_end)
     near = marked[low:high]
     covered = sum(max(0, min(content_end, e) - max(content_start, s)) for s, e in near)
-    early = content_start + 0.4 * (content_end - content_start)
-    if covered > 0.3 * (content_end - content_start) or any(content_start <= s < early for s, _ in near):
+    if near and not (after_cue and _clause_before_marks(ctx, content_start, near[0][0])):
+        # No verb of the clause's own before the marks: the words in marks are the quote.
+        early = content_start + 0.4 * (content_end - content_start)
+        if covered > 0.3 * (content_end - content_start) or any(content_start <= s < early for s, _ in near):
+            return None
+    if covered > _CLAUSE_MARKED_SHARE * (content_end - content_start):
         return None
     return content_start, content_end, cue, subject
+
+
+def _clause_before_marks(ctx: ArticleContext, start: int, mark: int) -> bool:
+    """Whether the clause's own finite verb stands between its start and its first marks, on one line:
+    "il n'y aurait « aucun désengagement » de l'Etat" (the marks are a fragment of the clause)."""
+    if mark <= start or "\n" in ctx.text[start:mark]:
+        return False
+    tokens = ctx.doc[ctx.token_index(start) : ctx.token_index(mark)]
+    return any(t.pos_ in ("VERB", "AUX") and "VerbForm=Fin" in str(t.morph) for t in tokens)
 
 
 def cue_indirect_que(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int) -> IndirectFound | None:
@@ -341,7 +398,9 @@ def cue_indirect_que(ctx: ArticleContext, tokens, sentence_start: int, sentence_
             continue
         if j > after and ctx.doc[j].dep_ in ("obj", "nsubj") and ctx.doc[j - 1].pos_ in ("NOUN", "PROPN"):
             continue  # a relative pronoun after the verb's object: "écrire des choses que l'on regrettera"
-        if negated(ctx, token.i):
+        if j - 1 > after and ctx.doc[j - 1].text == "," and ctx.doc[j - 2].pos_ in ("NOUN", "PROPN"):
+            continue  # "…, tranche Élodie Marchal, que ses étudiants surnomment …": a relative after the subject
+        if negated(ctx, token.i) or narrator_cue(ctx, token.i):
             return None
         subject = subject_of(ctx, token.i)
         content_start = ctx.doc[j].idx + len(ctx.doc[j].text)
@@ -383,9 +442,9 @@ def cue_indirect_selon(ctx: ArticleContext, tokens, sentence_start: int, sentenc
         after_np = subject[1]
         cue_start = ctx.doc[token.i - 1].idx if token.lower_ == "après" else token.idx
         if cue_start - sentence_start <= 1:
-            # "Selon X, content."
+            # "Selon X, content." (a clause: "selon le sélectionneur, Raymond Domenech" is an apposition)
             rest = re.match(r"\s*,\s*", text[after_np:sentence_end])
-            if not rest:
+            if not rest or not _has_verb(ctx, after_np + rest.end(), sentence_end):
                 continue
             return after_np + rest.end(), sentence_end, cue, subject
         # "content, selon X." (or "content, selon X, content")
@@ -406,6 +465,17 @@ def cue_indirect_selon(ctx: ArticleContext, tokens, sentence_start: int, sentenc
             continue
         return sentence_start, sentence_start + len(before), cue, subject
     return None
+
+
+def _finite_verb(ctx: ArticleContext, start: int, end: int) -> bool:
+    """Whether the words between ``start`` and ``end`` hold a finite verb or auxiliary."""
+    tokens = ctx.doc[ctx.token_index(start) : ctx.token_index(end)]
+    return any(t.pos_ in ("VERB", "AUX") and "VerbForm=Fin" in str(t.morph) for t in tokens)
+
+
+def _has_verb(ctx: ArticleContext, start: int, end: int) -> bool:
+    """Whether the words between ``start`` and ``end`` hold a verb or an auxiliary."""
+    return any(t.pos_ in ("VERB", "AUX") for t in ctx.doc[ctx.token_index(start) : ctx.token_index(end)])
 
 
 def _has_clause(ctx: ArticleContext, start: int, end: int) -> bool:
@@ -482,10 +552,65 @@ def cue_indirect_infinitive(
             j += 1
         if j >= limit or doc[j].pos_ not in ("VERB", "AUX") or "VerbForm=Inf" not in str(doc[j].morph):
             continue
-        if doc[j].idx >= sentence_end or negated(ctx, token.i):
+        if doc[j].idx >= sentence_end or negated(ctx, token.i) or narrator_cue(ctx, token.i):
             continue
         return doc[start].idx, sentence_end, lemma, subject_of(ctx, token.i)
     return None
+
+
+def cue_indirect_attribute(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int) -> IndirectFound | None:
+    """A small clause after a verb of judgement: an adjective, then what it qualifies (a noun phrase,
+    "de" + infinitive, or a que-clause); after "se dire", the adjective and its complement.
+
+    Examples: "Le maire juge inéluctable une hausse des impôts." → "inéluctable une hausse des
+    impôts"; "X estime indispensable de revoir le texte" → "indispensable de revoir le texte"; "X a
+    jugé « urgent » que les deux pays s'entendent" → "les deux pays s'entendent"; "X s'est dit prêt à
+    négocier" → "prêt à négocier". "Le juge sévère" (a noun) and "juge la situation grave" give nothing.
+    """
+    doc = ctx.doc
+    for token in ctx.tokens_among(ctx.cue_tokens, tokens):
+        if ctx.inside_marks(token.idx) or token.i == 0 or doc[token.i - 1].pos_ in ("DET", "ADP"):
+            continue  # "le juge", "du juge": the noun
+        lemma, after = verb_lemma(ctx, token.i)
+        if lemma not in _ATTRIBUTE_CUES:
+            continue
+        j, limit = after, min(len(doc), after + 8)
+        while j < limit and (doc[j].pos_ == "ADV" and doc[j].lower_ not in ("ne", "n'", "pas") or doc[j].is_space):
+            j += 1
+        opened = j < limit and doc[j].text in _MARK_CHARS
+        adjective = j + 1 if opened else j
+        if adjective >= limit or not _attribute_word(doc[adjective]):
+            continue
+        k = adjective + 1
+        if opened:
+            if k >= limit or doc[k].text not in _MARK_CHARS:
+                continue
+            k += 1
+        while k < limit and (doc[k].lower_ in TIME_HEADS or doc[k].pos_ == "ADV" or doc[k].is_space):
+            k += 1  # "a jugé « impératif » mardi que"
+        if k >= limit or doc[k].idx >= sentence_end or negated(ctx, token.i):
+            continue
+        nxt = doc[k]
+        if nxt.lower_ in ("que", "qu'", "qu", "qu’"):
+            start = nxt.idx + len(nxt.text)
+        elif nxt.lower_ in ("de", "d'", "d’") and k + 1 < len(doc) and "VerbForm=Inf" in str(doc[k + 1].morph):
+            start = doc[j].idx
+        elif nxt.pos_ == "DET" and lemma != "se dire" and not opened:
+            start = doc[j].idx  # "juge inéluctable une hausse"
+        elif nxt.pos_ == "ADP" and lemma == "se dire" and not opened:
+            start = doc[j].idx  # "s'est dit prêt à négocier", "favorable à un accord"
+        else:
+            continue
+        while start < sentence_end and ctx.text[start] == " ":
+            start += 1
+        return start, sentence_end, lemma, subject_of(ctx, token.i)
+    return None
+
+
+def _attribute_word(token) -> bool:
+    """An adjective or a participle used as one ("convaincu", "satisfaite")."""
+    morph = str(token.morph)
+    return token.pos_ == "ADJ" or (token.pos_ == "VERB" and "VerbForm=Part" in morph and "Tense=Past" in morph)
 
 
 def cue_indirect_pour(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int) -> IndirectFound | None:
@@ -565,6 +690,56 @@ def cue_indirect_postposed(ctx: ArticleContext, tokens, sentence_start: int, sen
     return None
 
 
+# "on apprend / a-t-on appris / on lit" + the source: the news comes from that source.
+_LEARNED_VERBS = frozenset(("apprendre", "lire"))
+_SOURCE_PREPOSITIONS = frozenset("de d' d’ du des via dans sur".split())
+
+
+def cue_indirect_learned_from(
+    ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int
+) -> IndirectFound | None:
+    """ "On" learns or reads the content from a source: the source is the speaker.
+
+    Examples: "Le site fermera en juin, a-t-on appris auprès de la direction." → "Le site fermera en
+    juin", source "la direction"; "On apprend via l'AFP que la cour réexaminera le dossier." → "la
+    cour réexaminera le dossier", source "l'AFP". Without a source ("a-t-on appris", "on lit que")
+    nobody is named and nothing is given.
+    """
+    doc = ctx.doc
+    for token in tokens:
+        if token.lemma_ not in _LEARNED_VERBS or token.pos_ != "VERB" or ctx.inside_marks(token.idx):
+            continue
+        before = [t.lower_ for t in doc[max(0, token.i - 3) : token.i]]
+        inverted = any(t.lower_ == "-on" for t in doc[max(0, token.i - 1) : token.i + 2])
+        if not inverted and "on" not in before[-2:]:
+            continue
+        j, limit = token.i + 1, min(len(doc), token.i + 8)
+        while j < limit and (doc[j].lower_ in ("-on", "-t") or doc[j].lower_ in TIME_HEADS or doc[j].is_space):
+            j += 1
+        if j < limit and doc[j].lower_ == "auprès":
+            j += 1
+        if j >= limit or doc[j].lower_ not in _SOURCE_PREPOSITIONS or doc[j].idx >= sentence_end:
+            continue
+        phrase_end = np_end(ctx, j + 1, sentence_end)
+        if phrase_end <= j + 1:
+            continue
+        phrase = doc[j + 1 : phrase_end]
+        head = next((t for t in phrase if t.pos_ in ("NOUN", "PROPN")), None)
+        if head is None or any(fold(t.text) == "meme" for t in phrase) or not _pour_source(ctx, phrase, head):
+            continue  # "de même source" (the source before), "appris de ses erreurs" (no source)
+        subject = (phrase[0].idx, phrase[-1].idx + len(phrase[-1].text))
+        nxt = doc[phrase_end] if phrase_end < len(doc) else None
+        if nxt is not None and nxt.lower_ in ("que", "qu'", "qu", "qu’") and nxt.idx < sentence_end:
+            start = nxt.idx + len(nxt.text)
+            while start < sentence_end and ctx.text[start] == " ":
+                start += 1
+            return start, sentence_end, token.lemma_, subject
+        comma = next((k for k in range(token.i - 1, max(-1, token.i - 5), -1) if doc[k].text == ","), None)
+        if comma is not None and re.match(r"\s*[.!?]?\s*$", ctx.text[subject[1] : sentence_end]):
+            return sentence_start, doc[comma].idx, token.lemma_, subject  # "…, a-t-on appris de X."
+    return None
+
+
 def _no_postposed_cue(ctx: ArticleContext, comma: int, cue) -> bool:
     """Whether the verb after the comma is no incise: "c'est-à-dire", or a bare participle opening
     an adjunct ("…, conclu l'année précédente")."""
@@ -596,7 +771,12 @@ def _selon_relative(ctx: ArticleContext, token, sentence_end: int):
 INDIRECT_RULES = (
     cue_indirect_que,
     cue_indirect_infinitive,
+    cue_indirect_attribute,
     cue_indirect_selon,
     cue_indirect_pour,
     cue_indirect_postposed,
+    cue_indirect_learned_from,
 )
+
+# The finders whose clause follows its cue ("a assuré que …"), not the content before a source.
+_CLAUSE_FIRST_RULES = (cue_indirect_que, cue_indirect_infinitive, cue_indirect_attribute)

@@ -170,6 +170,8 @@ def subject_noun_phrase(ctx: ArticleContext, verb: VerbAfter, limit: int) -> Cue
     """
     doc, n = ctx.doc, len(ctx.doc)
     start = j = verb.subject_first
+    if start < n and doc[start].pos_ == "ADP" and doc[start].lower_ in ("de", "d'", "d’", "du"):
+        return None  # "s'est félicitée d'un prix qui …": the verb's complement, no subject
     while j < n and doc[j].idx < limit:
         token = doc[j]
         nominal = token.pos_ == "VERB" and j > start and doc[j - 1].pos_ == "DET"  # "un manifestant"

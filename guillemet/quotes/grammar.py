@@ -62,7 +62,49 @@ def verb_lemma(ctx: ArticleContext, index: int) -> tuple[str | None, int]:
     if token.pos_ in ("PUNCT", "DET", "ADP", "PROPN", "CCONJ", "SCONJ", "NUM") or not token.text[0].isalpha():
         return None, index
     lemma = ctx.lexicon.lemma_of(token.lemma_, token.text)
+    if (lemma is None or not lemma.startswith(("s'", "se "))) and reflexive_before(doc, index):
+        # "s'est félicité", "se dit prêt", "s'est plainte": the pronominal row when the table has one.
+        lemma = (ctx.lexicon.pronominal(lemma) if lemma else ctx.lexicon.reflexive_form(token.text)) or lemma
     return lemma, index + 1
+
+
+# The reflexive clitics of a pronominal verb ("s'est félicité", "me suis dit", "nous sommes plaints").
+_REFLEXIVE = frozenset("se s' s’ me m' m’ te t' t’".split())
+# The forms of "être" a pronominal verb takes in compound tenses.
+_ETRE = frozenset(
+    "est sont était étaient sera seront serait seraient soit sois suis es sommes êtes fut furent étant être".split()
+)
+
+
+def reflexive_before(doc, index: int) -> bool:
+    """Whether the verb at ``index`` has a reflexive clitic before it ("s'est félicité", "se dit",
+    "se serait plainte"), past "être" and one adverb or negation."""
+    k = index - 1
+    if k >= 0 and doc[k].lower_ in _ETRE:
+        k -= 1
+    if k >= 0 and doc[k].lower_ in ("ne", "n'", "n’", "y", "en"):
+        k -= 1
+    return k >= 0 and doc[k].lower_ in _REFLEXIVE
+
+
+# Verbs whose infinitival complement is said by nobody in particular: "faut-il rappeler que",
+# "ce qui permet de dire que", "reste à savoir si", "mieux vaut dire que".
+_IMPERSONAL_GOVERNORS = frozenset("falloir suffire permettre valoir rester".split())
+
+
+def narrator_cue(ctx: ArticleContext, index: int) -> bool:
+    """Whether the reporting verb at ``index`` is the writer's own aside, not someone's speech: an
+    infinitive governed by an impersonal verb ("faut-il rappeler que …"), or an imperative of the
+    first person plural opening its clause ("Rappelons que …", "Notons que …")."""
+    doc = ctx.doc
+    token = doc[index]
+    morph = str(token.morph)
+    if "VerbForm=Inf" in morph:
+        return token.dep_ == "xcomp" and token.head.lemma_ in _IMPERSONAL_GOVERNORS
+    if token.lower_.endswith("ons") and "Person=1" in morph and "Number=Plur" in morph:
+        before = doc[index - 1] if index > 0 else None
+        return before is None or before.is_punct or before.is_space or before.lower_ in ("et", "mais", "donc", "or")
+    return False
 
 
 def np_end(ctx: ArticleContext, i: int, limit: int) -> int:

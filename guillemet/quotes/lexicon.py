@@ -32,10 +32,14 @@ _IRREGULAR = {
     "prévoir": ("prévoit", "prévu", "prévoient", "prévoyait", "prévoyant"),
     "sourire": ("sourit", "souri", "sourient", "souriait", "souriant"),
     "se dire": ("dit", "dite", "dits", "dites"),
+    "se plaindre": ("plaint", "plaints", "plaignent", "plaignait", "plaignant", "plaindra"),
     # Heads of multi-word cues (faire savoir, mettre en garde), whose lemma the parser may miss.
     "faire": ("fait", "faire", "fera", "font", "faisait", "faisant"),
     "mettre": ("met", "mis", "mise", "mettent", "mettait", "mettant", "mettra"),
 }
+
+# Feminine participles that are common nouns elsewhere: read as the verb only after "s'est".
+_REFLEXIVE_ONLY_FORMS = {"plainte": "se plaindre", "plaintes": "se plaindre"}
 
 
 @lru_cache(maxsize=65536)
@@ -88,10 +92,18 @@ class ReportingLexicon:
         lemma = lemma.lower()
         if lemma in self.lemmas:
             return lemma
+        return self.pronominal(lemma) or self.forms.get(fold(surface))
+
+    def reflexive_form(self, surface: str) -> str | None:
+        """A form that is a verb only after a reflexive clitic ("s'est plainte"; "une plainte" is a noun)."""
+        return _REFLEXIVE_ONLY_FORMS.get(fold(surface))
+
+    def pronominal(self, lemma: str) -> str | None:
+        """The table's pronominal row of a bare lemma ("féliciter" → "se féliciter"), or None."""
         for candidate in (f"s'{lemma}", f"se {lemma}"):
             if candidate in self.lemmas:
                 return candidate
-        return self.forms.get(fold(surface))
+        return None
 
     def is_indirect(self, lemma: str) -> bool:
         return lemma in self.indirect
