@@ -38,6 +38,16 @@ def _quotes(raw: str) -> list[str]:
             ["Mon fils m'a dit : « Vas-y » et je suis partie"],
         ),
         ("Pas de guillemets ici.", []),
+        # hard-wrapped dispatch copy: a quote over three lines closes on the third
+        (
+            'Le maire a promis de "rénover toutes les écoles\nde la commune avant la fin\ndu mandat", a-t-il dit.',
+            ["rénover toutes les écoles\nde la commune avant la fin\ndu mandat"],
+        ),
+        # … but a line that ends a sentence is a paragraph: the unclosed quote stops there
+        (
+            'Il dénonce "une faute.\nLe vote a eu lieu.\nla suite", dit-il.',
+            ["une faute."],
+        ),
     ],
 )
 def test_marked_spans(raw, expected):

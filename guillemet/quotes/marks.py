@@ -123,18 +123,38 @@ def _content_bounds(text: str, open_offset: int, end_limit: int) -> tuple[int, i
     return start, end
 
 
-def _wrapped(text: str, line_start: int, open_mark: str) -> bool:
-    """Whether the first mark of ``open_mark``'s family on the line at ``line_start`` closes it.
+# How many more lines a hard-wrapped quote may run over before its closing mark (dispatch copy
+# wraps at about 70 characters: a long fragment spans three or four lines).
+WRAP_MAX_LINES = 6
+_SENTENCE_END = '.!?…:;»”"'
 
-    Reads one line: each line is read at most once more, so the pairing stays linear.
+
+def _continues(text: str, line_end: int) -> bool:
+    """Whether the line ending at ``line_end`` runs on into the next: no sentence-final mark ends
+    it and the next line starts with a lower-case letter (a hard wrap, not a new paragraph)."""
+    last = text[:line_end].rstrip()[-1:]
+    following = text[line_end + 1 : line_end + 2]
+    return bool(last) and last not in _SENTENCE_END and following.islower()
+
+
+def _wrapped(text: str, line_start: int, open_mark: str) -> bool:
+    """Whether the first mark of ``open_mark``'s family in the lines from ``line_start`` closes it.
+
+    Reads the next line, and the lines after it while each runs on into the next (``_continues``),
+    at most ``WRAP_MAX_LINES``: each line is read a bounded number of times more, so the pairing
+    stays linear.
     """
     family = _FAMILY[open_mark]
-    line_end = text.find("\n", line_start)
-    if line_end < 0:
-        line_end = len(text)
-    for k in range(line_start, line_end):
-        if text[k] in MARKS and _FAMILY[text[k]] == family:
-            return _role(text, k) == CLOSE and k > line_start
+    for _ in range(WRAP_MAX_LINES):
+        line_end = text.find("\n", line_start)
+        if line_end < 0:
+            line_end = len(text)
+        for k in range(line_start, line_end):
+            if text[k] in MARKS and _FAMILY[text[k]] == family:
+                return _role(text, k) == CLOSE and k > line_start
+        if line_end >= len(text) or not _continues(text, line_end):
+            return False
+        line_start = line_end + 1
     return False
 
 
@@ -182,7 +202,7 @@ def find_marked_spans(text: str) -> list[MarkedSpan]:
                     i = j + 1
                     continue
                 if _wrapped(text, i + 1, stack[-1].mark):
-                    # A hard-wrapped line (dispatch copy): the quote closes on the next line, so
+                    # A hard-wrapped line (dispatch copy): the quote closes on a next line, so
                     # this line break is not the end of its paragraph.
                     i += 1
                     continue
