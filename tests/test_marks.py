@@ -3,6 +3,7 @@
 import pytest
 
 from guillemet.normalize import normalize_text
+from guillemet.quotes.context import paragraph_bounds
 from guillemet.quotes.marks import find_marked_spans
 
 
@@ -65,3 +66,21 @@ def test_span_properties():
     first, second = find_marked_spans(text)
     assert first.closed and first.outer_end == 6 and not first.mismatched
     assert not second.closed and second.close_mark is None and text[second.start : second.end] == "deux"
+
+
+@pytest.mark.parametrize(
+    ("text", "paragraphs"),
+    [
+        # a short dispatch: two lines, the first cut inside its sentence
+        ("La ministre a assuré qu'il\nn'y aurait pas de fermeture.", 1),
+        # a wrapped line after a headline longer than the wrap width
+        ("T" * 110 + "\nLes élus ont voté une hausse\nde la taxe, selon la mairie.", 2),
+        # a line ending with a preposition or an article goes on, even before a capital
+        ("Le syndicat juge l'offre faite par\nAir France trop basse.", 1),
+        # lines that end their sentences, or go on with a capital, are paragraphs of their own
+        ("Le vote a eu lieu.\nla suite viendra.", 2),
+        ("Un titre sans point\nLe texte commence ici.", 2),
+    ],
+)
+def test_a_line_cut_inside_its_sentence_runs_on_into_a_lower_case_line(text, paragraphs):
+    assert len(paragraph_bounds(text)) == paragraphs

@@ -47,6 +47,19 @@ def trace(nlp_md):
             True,
             "cue_indirect_que/",
         ),
+        # "appeler à" calls for something: the word in marks is the caller's, not a name given
+        (
+            "Le maire Paul Durand a réuni les habitants.\nPaul Durand appelle à la « vigilance » après les inondations.",
+            "vigilance",
+            True,
+            "cue_before_verb/",
+        ),
+        (
+            "Le quartier change.\nLes habitants appellent ce jardin « la petite jungle » depuis des années.",
+            "petite jungle",
+            False,
+            "reject_name_or_term",
+        ),
     ],
 )
 def test_trace_names_the_rule(trace, raw, fragment, kept, rule):

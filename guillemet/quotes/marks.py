@@ -129,18 +129,35 @@ WRAP_MAX_LINES = 6
 _SENTENCE_END = '.!?…:;»”"'
 
 
-def _continues(text: str, line_end: int) -> bool:
-    """Whether the line ending at ``line_end`` runs on into the next: no sentence-final mark ends
-    it and the next line starts with a lower-case letter (a hard wrap, not a new paragraph)."""
-    last = text[:line_end].rstrip()[-1:]
-    following = text[line_end + 1 : line_end + 2]
-    return bool(last) and last not in _SENTENCE_END and following.islower()
+# Words that never end a sentence nor a headline: a line ending with one goes on in the next.
+_RUN_ON_WORDS = frozenset(
+    """de du des d' le la les l' un une au aux à par pour sur sous dans en avec sans entre vers chez
+    contre et ou que qu' qui dont son sa ses leur leurs ce cet cette ces notre nos votre vos""".split()
+)
+
+
+def runs_on(line: str, following: str) -> bool:
+    """Whether ``line`` goes on in the ``following`` line: no sentence-final mark ends it and the
+    next line starts with a lower-case letter, or the line ends with a word that cannot end a
+    sentence (a preposition, an article: "faite par" then "Air France"). A hard wrap, not a new
+    paragraph.
+
+    Example: "a assuré qu'il" then "n'y aurait pas de retard." (runs on)
+    """
+    stripped = line.rstrip()
+    last = stripped[-1:]
+    if not last or last in _SENTENCE_END:
+        return False
+    if following[:1].islower():
+        return True
+    words = stripped.replace("’", "'").lower().split()
+    return bool(following[:1].isalnum()) and words[-1] in _RUN_ON_WORDS
 
 
 def _wrapped(text: str, line_start: int, open_mark: str) -> bool:
     """Whether the first mark of ``open_mark``'s family in the lines from ``line_start`` closes it.
 
-    Reads the next line, and the lines after it while each runs on into the next (``_continues``),
+    Reads the next line, and the lines after it while each runs on into the next (``runs_on``),
     at most ``WRAP_MAX_LINES``: each line is read a bounded number of times more, so the pairing
     stays linear.
     """
@@ -152,7 +169,7 @@ def _wrapped(text: str, line_start: int, open_mark: str) -> bool:
         for k in range(line_start, line_end):
             if text[k] in MARKS and _FAMILY[text[k]] == family:
                 return _role(text, k) == CLOSE and k > line_start
-        if line_end >= len(text) or not _continues(text, line_end):
+        if line_end >= len(text) or not runs_on(text[line_start:line_end], text[line_end + 1 : line_end + 2]):
             return False
         line_start = line_end + 1
     return False
