@@ -39,6 +39,10 @@ def _quotes(raw: str) -> list[str]:
             ["Mon fils m'a dit : « Vas-y » et je suis partie"],
         ),
         ("Pas de guillemets ici.", []),
+        # a straight quote that clearly opens (space before, letter after) nests in another
+        ('Il veut "ne pas laisser des "loups en liberté"" dans la vallée.', ['ne pas laisser des "loups en liberté"']),
+        ('Il veut "ne pas laisser des "loups en liberté".', ['ne pas laisser des "loups en liberté".']),
+        ('"Un" et "deux", a-t-il compté.', ["Un", "deux"]),
         # hard-wrapped dispatch copy: a quote over three lines closes on the third
         (
             'Le maire a promis de "rénover toutes les écoles\nde la commune avant la fin\ndu mandat", a-t-il dit.',
@@ -84,3 +88,13 @@ def test_span_properties():
 )
 def test_a_line_cut_inside_its_sentence_runs_on_into_a_lower_case_line(text, paragraphs):
     assert len(paragraph_bounds(text)) == paragraphs
+
+
+def test_an_unclosed_quote_runs_to_the_end_of_its_wrapped_paragraph():
+    text = 'Le juge a fixé "un but précis : protéger\nLa Poste de toute ingérence.\nUn autre paragraphe.'
+    paragraphs = [(0, 69), (70, len(text))]
+    assert text[paragraphs[0][0] : paragraphs[0][1]].endswith("ingérence.")
+    (by_line,) = find_marked_spans(text)
+    (by_paragraph,) = find_marked_spans(text, paragraphs)
+    assert text[by_line.start : by_line.end] == "un but précis : protéger"
+    assert text[by_paragraph.start : by_paragraph.end] == "un but précis : protéger\nLa Poste de toute ingérence."

@@ -20,19 +20,21 @@ pytestmark = pytest.mark.realworld
 # The floors: a little under the figures measured when the test was written (docs/quotes.md has
 # them). Raise them, in this one place, when the extractor improves.
 FLOORS = {
-    ("pages", "direct", "F30"): 0.77,  # 0.794
-    ("pages", "direct", "P30"): 0.81,  # 0.835
-    ("pages", "direct", "F80"): 0.75,  # 0.778
-    ("pages", "direct", "F30_spk"): 0.57,  # 0.597
-    ("pages", "direct", "speaker_acc"): 0.72,  # 0.745
+    ("pages", "direct", "F30"): 0.79,  # 0.807
+    ("pages", "direct", "P30"): 0.83,  # 0.852
+    ("pages", "direct", "F80"): 0.78,  # 0.799
+    ("pages", "direct", "F30_spk"): 0.59,  # 0.606
+    ("pages", "direct", "speaker_acc"): 0.73,  # 0.751
     ("pages", "indirect", "F30"): 0.66,  # 0.679
     ("pages", "non_quotes", "rejected"): 0.83,  # 0.855
-    ("dispatches", "direct", "F30"): 0.79,  # 0.812
-    ("dispatches", "direct", "P30"): 0.88,  # 0.9
-    ("dispatches", "direct", "F80"): 0.74,  # 0.767
-    ("dispatches", "direct", "F30_spk"): 0.65,  # 0.677
-    ("dispatches", "direct", "speaker_acc"): 0.83,  # 0.849
-    ("dispatches", "indirect", "F30"): 0.71,  # 0.732
+    ("dispatches", "direct", "F30"): 0.88,  # 0.897
+    ("dispatches", "direct", "P30"): 0.93,  # 0.953
+    ("dispatches", "direct", "F80"): 0.88,  # 0.897
+    ("dispatches", "direct", "F30_spk"): 0.70,  # 0.721
+    # 0.817: lower than 0.849 since the quotes now found in wrapped lines are matched with their
+    # speakers not all right (a ratio over matched quotes); F30_spk rose 0.677 -> 0.721.
+    ("dispatches", "direct", "speaker_acc"): 0.80,
+    ("dispatches", "indirect", "F30"): 0.77,  # 0.789
     ("dispatches", "non_quotes", "rejected"): 0.86,  # 0.9 (one non-quote of 30 is 0.033)
     ("pages", "gender", "acc"): 0.89,  # 0.918
     ("dispatches", "gender", "acc"): 0.82,  # 0.863 (one quote of 51 is 0.02)

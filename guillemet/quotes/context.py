@@ -61,7 +61,7 @@ class ArticleContext:
         text = doc.text if text is None else text
         people = PeopleIndex(doc, text)
         paragraphs = paragraph_bounds(text)
-        spans = [span for span in find_marked_spans(text) if span.depth == 0]
+        spans = [span for span in find_marked_spans(text, paragraphs) if span.depth == 0]
         mask = bytearray(len(text))
         for span in spans:
             mask[span.open_offset + 1 : span.outer_end] = b"\x01" * (span.outer_end - span.open_offset - 1)

@@ -175,17 +175,22 @@ def _wrapped(text: str, line_start: int, open_mark: str) -> bool:
     return False
 
 
-def find_marked_spans(text: str) -> list[MarkedSpan]:
+def find_marked_spans(text: str, paragraphs: list[tuple[int, int]] | None = None) -> list[MarkedSpan]:
     """Finds every quotation in marks, top-level and nested, in document order.
 
     Args:
         text: The normalised article text (paragraphs separated by ``\\n``).
+        paragraphs: The paragraphs' (start, end), when some hold several lines (hard-wrapped
+            dispatch copy, ``context.paragraph_bounds``): a line break inside a paragraph ends no
+            quote, so a quote left unclosed runs to the end of its paragraph, not of its line.
+            By default each line is a paragraph.
 
     Returns:
         The spans, sorted by opening offset.
     """
     spans: list[MarkedSpan] = []
     stack: list[_Open] = []
+    wraps = {start + k for start, end in paragraphs or () for k, c in enumerate(text[start:end]) if c == "\n"}
 
     def close(opened: _Open, close_offset: int | None, close_mark: str | None, end_limit: int, depth: int) -> None:
         start, end = _content_bounds(text, opened.offset, end_limit)
@@ -199,6 +204,9 @@ def find_marked_spans(text: str) -> list[MarkedSpan]:
     while i < length:
         char = text[i]
         if char == "\n":
+            if stack and i in wraps:
+                i += 1  # a line break inside a hard-wrapped paragraph
+                continue
             if stack:
                 # Does the next paragraph reopen the same quote (one quote over several paragraphs)?
                 j = i + 1
@@ -244,8 +252,10 @@ def find_marked_spans(text: str) -> list[MarkedSpan]:
             # … and the « of a reversed pair closes it.
             role = CLOSE
         if role == OPEN:
-            if stack and char == '"' and _FAMILY[stack[-1].mark] == "straight":
-                # Straight quotes do not nest: a second opening one closes the first.
+            nests = _is_space(text[i - 1] if i else "") and text[i + 1 : i + 2].isalpha()
+            if stack and char == '"' and _FAMILY[stack[-1].mark] == "straight" and not nests:
+                # A second straight quote that does not clearly open (a space before, a letter
+                # after: "ne pas laisser des "monstres en liberté"") closes the first.
                 opened = stack.pop()
                 close(opened, i, char, i, len(stack))
             else:
