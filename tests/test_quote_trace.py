@@ -47,6 +47,19 @@ def trace(nlp_md):
             True,
             "cue_indirect_que/",
         ),
+        # "appeler à" calls for something: the word in marks is the caller's, not a name given
+        (
+            "Le maire Paul Durand a réuni les habitants.\nPaul Durand appelle à la « vigilance » après les inondations.",
+            "vigilance",
+            True,
+            "cue_before_verb/",
+        ),
+        (
+            "Le quartier change.\nLes habitants appellent ce jardin « la petite jungle » depuis des années.",
+            "petite jungle",
+            False,
+            "reject_name_or_term",
+        ),
     ],
 )
 def test_trace_names_the_rule(trace, raw, fragment, kept, rule):
@@ -68,3 +81,27 @@ def test_blocks_are_accepted_and_give_paragraph_kinds(nlp_md):
     blocks = [SimpleNamespace(start=6, end=31, kind="list_item")]
     article = QuoteExtractor().context(nlp_md(text), text, blocks)
     assert article.paragraph_kinds == ["paragraph", "list_item", "paragraph"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "pieces"),
+    [
+        # a third-person verb after a comma is an incise: two pieces
+        ("Le maire Paul Durand a parlé.\n« Nous irons, explique Paul Durand, jusqu'au bout du projet. »", 2),
+        # a first-person verb, or a participle without its auxiliary, goes on with the quote
+        (
+            "Le port a changé.\n« Les pêcheurs du port, les anciens surtout, ne sont pas contre, nous soutenons cette"
+            " réforme. Il s'agit de notre avenir », a déclaré Paul Durand.",
+            1,
+        ),
+        (
+            "L'agence a publié sa note.\n« Même si la note B1 témoigne d'un risque moindre que pour l'Irlande, notée"
+            " Caa2, l'évolution de l'Europe représente un risque », a écrit l'agence Fitch.",
+            1,
+        ),
+    ],
+)
+def test_only_a_third_person_verb_interrupts_a_quote(trace, raw, pieces):
+    text, decisions, _ = trace(raw)
+    marked = [d for d in decisions if d.kind != "indirect" and d.start > text.index("«")]
+    assert len(marked) == pieces, [(text[d.start : d.end], d.rule) for d in decisions]

@@ -233,6 +233,8 @@ def split_interrupted(ctx: ArticleContext, span: MarkedSpan) -> list[Candidate]:
         cue = find_cue_after(ctx, comma, span.end, inside=True)
         if cue is None or cue.subject_end is None and cue.pronoun is None:
             continue
+        if not incise_verb(ctx, comma, cue):
+            continue
         second_start = incise_end(ctx, cue.subject_end or cue.verb_end, span.end)
         if second_start is None:
             continue
@@ -245,6 +247,25 @@ def split_interrupted(ctx: ArticleContext, span: MarkedSpan) -> list[Candidate]:
         first.headline = second.headline = whole.headline
         return [first, second]
     return [whole]
+
+
+def incise_verb(ctx: ArticleContext, comma: int, cue) -> bool:
+    """Whether the verb after a comma inside marks can be an incise: a third-person verb (the
+    reporter speaks of the speaker), finite or a participle after its auxiliary or before an
+    inverted pronoun. "…, nous soutenons cette approche" and "la Grèce, notée Caa1, …" go on
+    with the quote.
+
+    Example: « Nous irons, explique la maire, jusqu'au bout » (an incise) / « Nous irons, nous
+    aussi, et nous restons, nous le promettons » (none).
+    """
+    doc = ctx.doc
+    first, verb = ctx.token_index(comma + 1), ctx.token_index(cue.verb_start)
+    tokens = doc[first : verb + 1]
+    if any(t.morph.get("Person") in (["1"], ["2"]) for t in tokens if t.pos_ in ("VERB", "AUX")):
+        return False
+    if doc[verb].morph.get("VerbForm") == ["Part"] and cue.pronoun is None:
+        return any(t.pos_ == "AUX" or t.lower_ in ("a", "ont", "avait", "est") for t in tokens[:-1])
+    return True
 
 
 def incise_end(ctx: ArticleContext, position: int, limit: int) -> int | None:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from guillemet.quotes.lexicon import CueMatcher, ReportingLexicon, fold
-from guillemet.quotes.marks import MarkedSpan, find_marked_spans
+from guillemet.quotes.marks import MarkedSpan, find_marked_spans, runs_on
 from guillemet.quotes.people import PeopleIndex, token_indices
 
 _ABBREVIATIONS = frozenset(
@@ -61,7 +61,7 @@ class ArticleContext:
         text = doc.text if text is None else text
         people = PeopleIndex.of(doc, text)
         paragraphs = paragraph_bounds(text)
-        spans = [span for span in find_marked_spans(text) if span.depth == 0]
+        spans = [span for span in find_marked_spans(text, paragraphs) if span.depth == 0]
         mask = bytearray(len(text))
         for span in spans:
             mask[span.open_offset + 1 : span.outer_end] = b"\x01" * (span.outer_end - span.open_offset - 1)
@@ -125,7 +125,10 @@ def paragraph_bounds(text: str) -> list[tuple[int, int]]:
     there a line that reaches the wrap width goes on in the next line, and a shorter line (a
     headline, a paragraph's last line) ends its paragraph. A text is hard-wrapped when it has at
     least four lines, none longer than 100 characters, and most of its long lines end inside a
-    sentence (no final punctuation). Other texts keep one paragraph per line. A paragraph holds at
+    sentence (no final punctuation). In plain copy (no line longer than 100 characters but a
+    headline), a line that ends inside a sentence also goes on in a next line that starts with a
+    lower-case letter (``marks.runs_on``: a short dispatch, or one under a long headline). Other
+    lines are paragraphs of their own. A paragraph holds at
     most ``_MAX_WRAPPED_LINES`` lines (the dispatches' longest has 7), which bounds the work of
     the per-paragraph scans whatever the input.
     """
@@ -135,16 +138,19 @@ def paragraph_bounds(text: str) -> list[tuple[int, int]]:
         bounds.append((start, start + len(line)))
         start += len(line) + 1
     lengths = [len(line.rstrip()) for line in lines]
-    if len(lines) < 4 or max(lengths) > 100:
-        return bounds
+    # Plain copy: no line longer than 100 characters, but a headline (a first line before a capital).
+    long_indices = [k for k, length in enumerate(lengths) if length > 100]
+    plain = not long_indices or (long_indices == [0] and len(lines) > 1 and lines[1][:1].isupper())
+    joins = [plain and runs_on(line, following) for line, following in zip(lines, lines[1:], strict=False)]
     width = sorted(lengths)[int(0.9 * (len(lengths) - 1))]
-    long_lines = [line.rstrip() for line in lines[:-1] if len(line.rstrip()) >= 0.8 * width]
-    open_ended = sum(1 for line in long_lines if line and line[-1] not in '.!?:;»"”')
-    if width < 40 or len(long_lines) < 2 or open_ended < 0.5 * len(long_lines):
-        return bounds
+    if len(lines) >= 4 and max(lengths) <= 100 and width >= 40:
+        long_lines = [line.rstrip() for line in lines[:-1] if len(line.rstrip()) >= 0.8 * width]
+        open_ended = sum(1 for line in long_lines if line and line[-1] not in '.!?:;»"”')
+        if len(long_lines) >= 2 and open_ended >= 0.5 * len(long_lines):
+            joins = [join or length >= 0.8 * width for join, length in zip(joins, lengths, strict=False)]
     joined, count = [bounds[0]], 1
-    for (start, end), previous in zip(bounds[1:], lengths[:-1], strict=True):
-        if previous >= 0.8 * width and end > start and count < _MAX_WRAPPED_LINES:
+    for (start, end), join in zip(bounds[1:], joins, strict=True):
+        if join and end > start and count < _MAX_WRAPPED_LINES:
             joined[-1] = (joined[-1][0], end)
             count += 1
         else:

@@ -33,7 +33,8 @@ _NAME_WORDS = frozenset(
     plateforme méthode marque produit jeu groupe association collectif loi réforme bannière""".split()
 )
 # Verbs that name things ("que ses voisins surnomment « le Don Quichotte du causse »"); "appeler"
-# only in the present, since "ce qu'elle a appelé une « mémoire à trous »" is the speaker's words.
+# only in the present, since "ce qu'elle a appelé une « mémoire à trous »" is the speaker's words,
+# and not "appeler à" (to call for: "appelle à la « retenue »" is the caller's word).
 _NAMING_VERBS = frozenset("surnommer nommer baptiser intituler denommer renommer entonner chanter".split())
 _NAMING_FORMS = frozenset("appelle appellent appelait appelaient".split())
 # How far before the opening mark the filters read (characters, within the sentence).
@@ -135,9 +136,13 @@ def reject_name_or_term(around: MarkedContext) -> Rejection | None:
     """
     if len(around.words_in) > TERM_MAX_WORDS:
         return None
+    doc = around.ctx.doc
     for token in around.recent_tokens:
-        if fold(token.lemma_) in _NAMING_VERBS or fold(token.text) in _NAMING_FORMS:
+        if fold(token.lemma_) in _NAMING_VERBS:
             return Rejection("reject_name_or_term")
+        calls_for = token.i + 1 < len(doc) and doc[token.i + 1].lower_ in ("à", "au", "aux")
+        if fold(token.text) in _NAMING_FORMS and not calls_for:
+            return Rejection("reject_name_or_term")  # "appelle à la « retenue »" calls for it
     return None
 
 

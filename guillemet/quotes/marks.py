@@ -123,32 +123,74 @@ def _content_bounds(text: str, open_offset: int, end_limit: int) -> tuple[int, i
     return start, end
 
 
-def _wrapped(text: str, line_start: int, open_mark: str) -> bool:
-    """Whether the first mark of ``open_mark``'s family on the line at ``line_start`` closes it.
+# How many more lines a hard-wrapped quote may run over before its closing mark (dispatch copy
+# wraps at about 70 characters: a long fragment spans three or four lines).
+WRAP_MAX_LINES = 6
+_SENTENCE_END = '.!?…:;»”"'
 
-    Reads one line: each line is read at most once more, so the pairing stays linear.
+
+# Words that never end a sentence nor a headline: a line ending with one goes on in the next.
+_RUN_ON_WORDS = frozenset(
+    """de du des d' le la les l' un une au aux à par pour sur sous dans en avec sans entre vers chez
+    contre et ou que qu' qui dont son sa ses leur leurs ce cet cette ces notre nos votre vos""".split()
+)
+
+
+def runs_on(line: str, following: str) -> bool:
+    """Whether ``line`` goes on in the ``following`` line: no sentence-final mark ends it and the
+    next line starts with a lower-case letter, or the line ends with a word that cannot end a
+    sentence (a preposition, an article: "faite par" then "Air France"). A hard wrap, not a new
+    paragraph.
+
+    Example: "a assuré qu'il" then "n'y aurait pas de retard." (runs on)
+    """
+    stripped = line.rstrip()
+    last = stripped[-1:]
+    if not last or last in _SENTENCE_END:
+        return False
+    if following[:1].islower():
+        return True
+    words = stripped.replace("’", "'").lower().split()
+    return bool(following[:1].isalnum()) and words[-1] in _RUN_ON_WORDS
+
+
+def _wrapped(text: str, line_start: int, open_mark: str) -> bool:
+    """Whether the first mark of ``open_mark``'s family in the lines from ``line_start`` closes it.
+
+    Reads the next line, and the lines after it while each runs on into the next (``runs_on``),
+    at most ``WRAP_MAX_LINES``: each line is read a bounded number of times more, so the pairing
+    stays linear.
     """
     family = _FAMILY[open_mark]
-    line_end = text.find("\n", line_start)
-    if line_end < 0:
-        line_end = len(text)
-    for k in range(line_start, line_end):
-        if text[k] in MARKS and _FAMILY[text[k]] == family:
-            return _role(text, k) == CLOSE and k > line_start
+    for _ in range(WRAP_MAX_LINES):
+        line_end = text.find("\n", line_start)
+        if line_end < 0:
+            line_end = len(text)
+        for k in range(line_start, line_end):
+            if text[k] in MARKS and _FAMILY[text[k]] == family:
+                return _role(text, k) == CLOSE and k > line_start
+        if line_end >= len(text) or not runs_on(text[line_start:line_end], text[line_end + 1 : line_end + 2]):
+            return False
+        line_start = line_end + 1
     return False
 
 
-def find_marked_spans(text: str) -> list[MarkedSpan]:
+def find_marked_spans(text: str, paragraphs: list[tuple[int, int]] | None = None) -> list[MarkedSpan]:
     """Finds every quotation in marks, top-level and nested, in document order.
 
     Args:
         text: The normalised article text (paragraphs separated by ``\\n``).
+        paragraphs: The paragraphs' (start, end), when some hold several lines (hard-wrapped
+            dispatch copy, ``context.paragraph_bounds``): a line break inside a paragraph ends no
+            quote, so a quote left unclosed runs to the end of its paragraph, not of its line.
+            By default each line is a paragraph.
 
     Returns:
         The spans, sorted by opening offset.
     """
     spans: list[MarkedSpan] = []
     stack: list[_Open] = []
+    wraps = {start + k for start, end in paragraphs or () for k, c in enumerate(text[start:end]) if c == "\n"}
 
     def close(opened: _Open, close_offset: int | None, close_mark: str | None, end_limit: int, depth: int) -> None:
         start, end = _content_bounds(text, opened.offset, end_limit)
@@ -162,6 +204,9 @@ def find_marked_spans(text: str) -> list[MarkedSpan]:
     while i < length:
         char = text[i]
         if char == "\n":
+            if stack and i in wraps:
+                i += 1  # a line break inside a hard-wrapped paragraph
+                continue
             if stack:
                 # Does the next paragraph reopen the same quote (one quote over several paragraphs)?
                 j = i + 1
@@ -182,7 +227,7 @@ def find_marked_spans(text: str) -> list[MarkedSpan]:
                     i = j + 1
                     continue
                 if _wrapped(text, i + 1, stack[-1].mark):
-                    # A hard-wrapped line (dispatch copy): the quote closes on the next line, so
+                    # A hard-wrapped line (dispatch copy): the quote closes on a next line, so
                     # this line break is not the end of its paragraph.
                     i += 1
                     continue
@@ -207,8 +252,10 @@ def find_marked_spans(text: str) -> list[MarkedSpan]:
             # … and the « of a reversed pair closes it.
             role = CLOSE
         if role == OPEN:
-            if stack and char == '"' and _FAMILY[stack[-1].mark] == "straight":
-                # Straight quotes do not nest: a second opening one closes the first.
+            nests = _is_space(text[i - 1] if i else "") and text[i + 1 : i + 2].isalpha()
+            if stack and char == '"' and _FAMILY[stack[-1].mark] == "straight" and not nests:
+                # A second straight quote that does not clearly open (a space before, a letter
+                # after: "ne pas laisser des "monstres en liberté"") closes the first.
                 opened = stack.pop()
                 close(opened, i, char, i, len(stack))
             else:
