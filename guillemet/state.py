@@ -35,21 +35,42 @@ def content_hash(title: str | None, text: str) -> str:
 
 @dataclass(frozen=True)
 class SeenArticle:
-    """The last written version of one article."""
+    """The last written version of one article.
+
+    ``entry_id`` is the id of the feed entry's URL that led to it when that is not the article's
+    own id (a redirector such as feedproxy, a link that is not the page's canonical URL), so that
+    the next run knows that entry before fetching it (``WarmUpNlp`` loads no model for it). None
+    otherwise, and in stores written before it existed (the line has no such key).
+    """
 
     id: str
     content_hash: str
     version: int
     first_seen: str
     run_id: str
+    entry_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if self.entry_id is None:
+            del data["entry_id"]
+        return data
 
     @classmethod
     def from_json(cls, line: str) -> SeenArticle:
         data = json.loads(line)
-        return cls(data["id"], data["content_hash"], int(data["version"]), data["first_seen"], data["run_id"])
+        return cls(
+            data["id"],
+            data["content_hash"],
+            int(data["version"]),
+            data["first_seen"],
+            data["run_id"],
+            data.get("entry_id"),
+        )
+
+    def known_ids(self) -> tuple[str, ...]:
+        """The ids an entry URL of this article may have: its own, and its entry's when it differs."""
+        return (self.id,) if self.entry_id is None else (self.id, self.entry_id)
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,17 @@ def test_latest_keeps_the_highest_version():
     assert SeenArticle.from_json(json.dumps(two.to_dict())) == two
 
 
+def test_a_seen_line_keeps_the_entry_id_only_when_it_differs_and_old_lines_still_read():
+    plain = SeenArticle("a" * 32, "h1", 1, NOW, "run-1")
+    assert "entry_id" not in plain.to_dict() and plain.known_ids() == ("a" * 32,)
+    moved = SeenArticle("a" * 32, "h1", 1, NOW, "run-1", entry_id="b" * 32)
+    assert SeenArticle.from_json(json.dumps(moved.to_dict())) == moved
+    assert moved.known_ids() == ("a" * 32, "b" * 32)
+    # A store written before entry_id existed.
+    old = {"id": "a" * 32, "content_hash": "h1", "version": 1, "first_seen": NOW, "run_id": "run-1"}
+    assert SeenArticle.from_json(json.dumps(old)) == plain
+
+
 def test_conditional_headers():
     assert conditional_headers(None) == {}
     assert conditional_headers(FeedState(last_success=NOW)) == {}

@@ -88,3 +88,37 @@ def test_a_worker_ends_without_teardown_unless_it_failed():
     failed = subprocess.run([sys.executable, "-c", EXIT_PROGRAM, "fail"], capture_output=True, text=True, env=env)
     assert failed.returncode == 1 and "the harness failed" in failed.stderr
     assert "earlier exit function" in failed.stdout
+
+
+def test_an_entry_whose_link_is_not_its_canonical_url_is_known_at_the_next_run(tmp_path, caplog):
+    """A redirector-style entry (its link is not the page's canonical URL) gives an article id that
+    the entry URL does not: the seen store keeps the entry's id beside it, so that the next run
+    reading the same entry again knows it before the fetch and loads no model."""
+    import json
+
+    from pipeline.run import run
+
+    corpus = copy_demo_corpus(tmp_path / "corpus")
+    page = corpus / "articles/courrier/proces-gerant-thermi-val.html"
+    html = page.read_text(encoding="utf-8")
+    own = "{{BASE_URL}}/articles/courrier/proces-gerant-thermi-val.html"
+    assert html.count(own) == 3  # <link rel="canonical">, og:url, the JSON-LD @id
+    page.write_text(html.replace(own, "{{BASE_URL}}/2026/proces-thermi-val"), "utf-8")
+    output = tmp_path / "out"
+    with CorpusServer(corpus) as server, caplog.at_level(logging.INFO, logger="transforms.nlp"):
+        _, config = profile(server.base_url, nlp=True)
+        first = run(config, ["--runner=FnApiRunner"], output=str(output))
+        assert first.articles_written == DEMO_ARTICLES
+        lines = [json.loads(line) for path in output.glob("state/seen/run=*/part-*") for line in path.open()]
+        assert len([line for line in lines if line.get("entry_id")]) == 1  # only the page moved
+
+        # The feed is read again (a new lastBuildDate) but none of its articles changed.
+        caplog.clear()
+        feed = corpus / COURRIER_FEED
+        xml = feed.read_text(encoding="utf-8")
+        feed.write_text(xml.replace("<lastBuildDate>", "<!-- relu -->\n    <lastBuildDate>", 1), "utf-8")
+        second = run(config, ["--runner=FnApiRunner"], output=str(output))
+    assert second.articles_written == 0
+    assert second.count("MarkVersions.unchanged") >= 1
+    assert second.count("ParseArticles.model_loads") == 0
+    assert not [message for message in _messages(caplog) if message.startswith(BACKGROUND)]

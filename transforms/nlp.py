@@ -263,9 +263,10 @@ class _WarmUpFn(beam.DoFn):
         warm_up_spacy()
         if self._model is None or self._lazy is not None:
             return
-        # An entry whose URL is not an id of the committed store is a new article: it will be parsed
-        # unless its fetch fails (or its page names a canonical URL already seen). A known URL tells
-        # nothing before the fetch (its page may have changed): the parse's first batch loads then.
+        # An entry whose URL is not an id of the committed store (an article's, or the entry URL that
+        # led to one) is a new article: it will be parsed unless its fetch fails (or its page names
+        # a canonical URL already seen). A known URL tells nothing before the fetch (its page may
+        # have changed): the parse's first batch loads then.
         if seen is None or _absent(seen[article_id(entry.url)]):
             self._lazy = self._model.holder()
             if self._lazy.start():
@@ -290,7 +291,9 @@ class WarmUpNlp(beam.PTransform):
     def expand(self, pcoll: beam.PCollection) -> beam.PCollection:
         if self._seen is None:
             return pcoll | "Start" >> beam.ParDo(_WarmUpFn(self._model))
-        return pcoll | "Start" >> beam.ParDo(_WarmUpFn(self._model), seen=beam.pvalue.AsMultiMap(self._seen))
+        # Keyed by every id an entry URL of a known article may have (its entry's too: redirectors).
+        known = self._seen | "KnownIds" >> beam.FlatMap(lambda kv: [(known, True) for known in kv[1].known_ids()])
+        return pcoll | "Start" >> beam.ParDo(_WarmUpFn(self._model), seen=beam.pvalue.AsMultiMap(known))
 
 
 class _QuotesFn(DeadLetteringDoFn):

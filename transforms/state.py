@@ -14,6 +14,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from guillemet import counters
+from guillemet.ids import article_id
 from guillemet.records import Article
 from guillemet.state import SeenArticle, content_hash, latest, versioning
 from transforms.common import METRICS_NAMESPACE
@@ -99,7 +100,15 @@ class MarkVersions(beam.PTransform):
 
 
 def _seen_of(article: Article, run_id: str) -> tuple[str, SeenArticle]:
-    return article.id, SeenArticle(article.id, article.content_hash, article.version, article.first_seen, run_id)
+    entry_id = article_id(article.entry_url) if article.entry_url else None
+    return article.id, SeenArticle(
+        article.id,
+        article.content_hash,
+        article.version,
+        article.first_seen,
+        run_id,
+        entry_id if entry_id != article.id else None,
+    )
 
 
 class UpdateSeen(beam.PTransform):
