@@ -176,6 +176,17 @@ _NAMED_THING_NOUNS = _NOT_PERSON_NOUNS | frozenset(
 )
 
 
+def is_organisation(speaker: dict) -> bool:
+    """Whether the speaker resolver named an organisation: resolution ``organisation`` with a name
+    that has no first name ("le Sun", "Moscou" for its government; not "Francisca Joly-Gomez", which
+    the resolver may take for one), or a name headed by an organisation, document or group noun, which
+    a pronoun or the previous speaker may stand for ("Il précise" for "ministère russe de la Défense")."""
+    if speaker.get("resolution") == "organisation" and name_gender(speaker.get("name")) is None:
+        return True
+    words = (speaker.get("name") or "").split()
+    return bool(words) and words[0][:1].islower() and fold(words[0]) in {fold(n) for n in _NOT_PERSON_NOUNS}
+
+
 def _is_role_noun(noun) -> bool:
     """Whether ``noun`` may be a person's role noun whose gender is the person's ("ministre", "avocate")."""
     text = noun.text
@@ -247,17 +258,46 @@ def role_noun_gender(span) -> str | None:
 # directeur/directrice, président/présidente): without a gendered determiner, such a form is a man.
 # Nouns ending in -e (ministre, juge, porte-parole, journaliste) are epicene and say nothing.
 _MASCULINE_ENDINGS = ("é", "eur", "ien", "ier", "ant", "ent", "at", "ais", "ois", "ain", "in", "if", "al", "ef")
+_FOLDED_MASCULINE_ENDINGS = tuple(fold(ending) for ending in _MASCULINE_ENDINGS)
 
 
 def _form_gender(noun) -> str | None:
     """The gender a role noun shows by its own form, without a determiner ("l'avocate", "député")."""
     lower = noun.lower_
+    bare = _unprefixed(lower)
+    if bare != lower:
+        return _prefixed_form_gender(bare, str(noun.morph))
     if "Number=Plur" in str(noun.morph) or lower.endswith(("s", "x")) or not lower.isalpha():
         return None
     # "l'avocate", "son épouse", "l'ancienne": visibly inflected for the feminine (not "économiste").
     if "Gender=Fem" in str(noun.morph) and fold(lower) != fold(noun.lemma_ or lower) and lower.endswith("e"):
         return "F"
     if lower.endswith(_MASCULINE_ENDINGS) and "Gender=Fem" not in str(noun.morph):
+        return "M"
+    return None
+
+
+# Prefixes of role nouns and adjectives: "l'ex-premier ministre", "la vice-présidente", "l'ex-députée".
+_ROLE_PREFIXES = ("ex-", "vice-", "co-", "sous-")
+
+
+def _unprefixed(word: str) -> str:
+    """The word without a role prefix ("ex-premier" -> "premier"), or the word itself."""
+    for prefix in _ROLE_PREFIXES:
+        if word.startswith(prefix) and len(word) > len(prefix) + 2:
+            return word[len(prefix) :]
+    return word
+
+
+def _prefixed_form_gender(bare: str, morph: str) -> str | None:
+    """The gender of a prefixed role word by its bare form: "ex-premier", "ex-député" (M);
+    "ex-présidente", "vice-présidente", "ex-première" (F: a masculine form plus "e"; the parser
+    gives such words themselves as lemma, so the lemma cannot tell)."""
+    if "Number=Plur" in morph or bare.endswith(("s", "x")) or not bare.isalpha():
+        return None
+    if "Gender=Fem" in morph and bare.endswith("e") and fold(bare[:-1]).endswith(_FOLDED_MASCULINE_ENDINGS):
+        return "F"
+    if bare.endswith(_MASCULINE_ENDINGS) and "Gender=Fem" not in morph:
         return "M"
     return None
 
@@ -362,6 +402,8 @@ def _is_listed_role(noun) -> bool:
     folded = fold(noun.text)
     if folded in role_nouns() or fold(noun.lemma_ or noun.text) in role_nouns():
         return True
+    if fold(_unprefixed(noun.lower_)) in role_nouns():
+        return True  # "l'ex-président", "la vice-présidente"
     return len(folded) >= 8 and folded.endswith(_ROLE_ENDINGS) and noun.text[:1].islower()
 
 
@@ -811,7 +853,7 @@ def own_words_evidence(speaker: dict | None, doc) -> Counter | None:
     if not speaker:
         return None
     span = _span(doc, speaker) if doc is not None else None
-    if is_plural(span) or is_not_person(span):
+    if is_plural(span) or is_not_person(span) or is_organisation(speaker):
         return None
     words = [t.text for t in span] if span is not None else (speaker.get("text") or "").split()
     evidence: Counter = Counter()

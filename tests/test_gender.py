@@ -17,6 +17,7 @@ from guillemet.gender import (
     decide,
     first_name_across_break,
     first_name_evidence,
+    is_organisation,
     is_plural,
     mention_evidence,
     name_gender,
@@ -83,6 +84,21 @@ def test_pronoun_gender(nlp, sentence, words, expected):
     ],
 )
 def test_role_noun_gender(nlp, sentence, words, expected):
+    assert role_noun_gender(_span(nlp, sentence, words)) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words", "expected"),
+    [
+        ("« Non », a dit l'ex-premier ministre.", "l'ex-premier ministre", "M"),
+        ("« Non », a dit l'ex-présidente du club.", "l'ex-présidente du club", "F"),
+        ("« Non », a dit l'ex-député.", "l'ex-député", "M"),
+        ("« Non », a dit l'ex-députée.", "l'ex-députée", "F"),
+        ("« Non », a dit l'ex-ministre.", "l'ex-ministre", None),  # epicene
+    ],
+)
+def test_prefixed_role_forms(nlp, sentence, words, expected):
+    """Example: "l'ex-premier ministre" is M by "premier", "l'ex-présidente" F: the prefix is set aside."""
     assert role_noun_gender(_span(nlp, sentence, words)) == expected
 
 
@@ -205,6 +221,31 @@ def test_same_speaker_votes_share_the_words_of_other_quotes(nlp):
     # Another name's quotes say nothing of Garnier.
     other = (_quote(text, "Garnier", "Garnier"), _quote(text, "le porte-parole du parti", "Lenoir", "descriptor"))
     assert same_speaker_votes(other, doc)[0] == {}
+
+
+@pytest.mark.parametrize(
+    ("name", "resolution", "expected"),
+    [
+        ("Courrier des Causses", "organisation", True),
+        ("ministère de l'Agriculture", "pronoun", True),  # "Il précise", resolved to the ministry
+        ("Claire Vasseur", "organisation", False),  # a first name: a person, whatever the resolver says
+        ("Garnier", "explicit", False),
+    ],
+)
+def test_is_organisation(name, resolution, expected):
+    """Example: "Il précise" resolved to "ministère de l'Agriculture" is the ministry: no gender."""
+    assert is_organisation({"name": name, "resolution": resolution}) is expected
+
+
+def test_organisation_speakers_get_no_gender_from_their_pronoun(nlp):
+    """Example: "Le ministère a publié un bilan. « Nous verrons », précise-t-il." gives None, not M."""
+    text = "Le ministère a publié un bilan. « Nous verrons », précise-t-il."
+    quote = _quote(text, "précise-t-il", "ministère de l'Agriculture", "pronoun")
+    (assigned,) = assign_genders((quote,), nlp(text), text)
+    assert assigned.speaker["gender"] is None
+    person = _quote(text, "précise-t-il", "Paul Garnier", "pronoun")
+    (assigned,) = assign_genders((person,), nlp(text), text)
+    assert assigned.speaker["gender"] == "M"
 
 
 # Evidence around a name, on its own mention or another one of the same person.
