@@ -9,13 +9,17 @@ Evidence is read by small named functions, about two things:
 - the person named (``speaker.name``): every mention of them in the article, the cluster the people
   index built (``mention_evidence``: M./Mme before, a role noun phrase before or after, "X est une
   architecte", "X s'est dite satisfaite"), and their first name (``name_gender``: the project's
-  list, then gender-guesser's dictionary, France first).
+  list, then gender-guesser's dictionary, France first; in hard-wrapped copy the first name ending
+  the line before: ``first_name_across_break``);
+- the other quotes given the same speaker name: the gender each one's words decide
+  (``same_speaker_votes``, a weak reading: the resolver may err).
 
 Each piece has a rank (``RANK_*``), and ``decide`` takes the strongest: the speaker's words, a
 title elsewhere, a listed role noun's determiner elsewhere, the first name, readings of the parse.
 A disagreement at the speaker's words gives None, a close split at a lower rank too unless a weaker
-rank takes one side. A speaker that is plural, an organisation, a place, a document or a
-publication gets None, as does one with no evidence at all.
+rank takes one side. A speaker that is plural, an organisation (``is_organisation``: also one a
+pronoun stands for), a place, a document or a publication gets None, as does one with no evidence
+at all.
 """
 
 from __future__ import annotations
@@ -934,7 +938,11 @@ def same_speaker_votes(quotes: Iterable[Quote], doc) -> list[Counter]:
 
 
 def speaker_gender(
-    speaker: dict | None, doc, people: PeopleIndex | None = None, memo: dict | None = None, others: Counter | None = None
+    speaker: dict | None,
+    doc,
+    people: PeopleIndex | None = None,
+    memo: dict | None = None,
+    others: Counter | None = None,
 ) -> tuple[str | None, str | None]:
     """``(gender, source)`` for one speaker dict; ``(None, None)`` when nothing settles it."""
     evidence = speaker_evidence(speaker, doc, people, memo, others)
