@@ -9,13 +9,17 @@ Evidence is read by small named functions, about two things:
 - the person named (``speaker.name``): every mention of them in the article, the cluster the people
   index built (``mention_evidence``: M./Mme before, a role noun phrase before or after, "X est une
   architecte", "X s'est dite satisfaite"), and their first name (``name_gender``: the project's
-  list, then gender-guesser's dictionary, France first).
+  list, then gender-guesser's dictionary, France first; in hard-wrapped copy the first name ending
+  the line before: ``first_name_across_break``);
+- the other quotes given the same speaker name: the gender each one's words decide
+  (``same_speaker_votes``, a weak reading: the resolver may err).
 
 Each piece has a rank (``RANK_*``), and ``decide`` takes the strongest: the speaker's words, a
 title elsewhere, a listed role noun's determiner elsewhere, the first name, readings of the parse.
 A disagreement at the speaker's words gives None, a close split at a lower rank too unless a weaker
-rank takes one side. A speaker that is plural, an organisation, a place, a document or a
-publication gets None, as does one with no evidence at all.
+rank takes one side. A speaker that is plural, an organisation (``is_organisation``: also one a
+pronoun stands for), a place, a document or a publication gets None, as does one with no evidence
+at all.
 """
 
 from __future__ import annotations
@@ -176,6 +180,17 @@ _NAMED_THING_NOUNS = _NOT_PERSON_NOUNS | frozenset(
 )
 
 
+def is_organisation(speaker: dict) -> bool:
+    """Whether the speaker resolver named an organisation: resolution ``organisation`` with a name
+    that has no first name ("le Sun", "Moscou" for its government; not "Francisca Joly-Gomez", which
+    the resolver may take for one), or a name headed by an organisation, document or group noun, which
+    a pronoun or the previous speaker may stand for ("Il précise" for "ministère russe de la Défense")."""
+    if speaker.get("resolution") == "organisation" and name_gender(speaker.get("name")) is None:
+        return True
+    words = (speaker.get("name") or "").split()
+    return bool(words) and words[0][:1].islower() and fold(words[0]) in {fold(n) for n in _NOT_PERSON_NOUNS}
+
+
 def _is_role_noun(noun) -> bool:
     """Whether ``noun`` may be a person's role noun whose gender is the person's ("ministre", "avocate")."""
     text = noun.text
@@ -247,17 +262,46 @@ def role_noun_gender(span) -> str | None:
 # directeur/directrice, président/présidente): without a gendered determiner, such a form is a man.
 # Nouns ending in -e (ministre, juge, porte-parole, journaliste) are epicene and say nothing.
 _MASCULINE_ENDINGS = ("é", "eur", "ien", "ier", "ant", "ent", "at", "ais", "ois", "ain", "in", "if", "al", "ef")
+_FOLDED_MASCULINE_ENDINGS = tuple(fold(ending) for ending in _MASCULINE_ENDINGS)
 
 
 def _form_gender(noun) -> str | None:
     """The gender a role noun shows by its own form, without a determiner ("l'avocate", "député")."""
     lower = noun.lower_
+    bare = _unprefixed(lower)
+    if bare != lower:
+        return _prefixed_form_gender(bare, str(noun.morph))
     if "Number=Plur" in str(noun.morph) or lower.endswith(("s", "x")) or not lower.isalpha():
         return None
     # "l'avocate", "son épouse", "l'ancienne": visibly inflected for the feminine (not "économiste").
     if "Gender=Fem" in str(noun.morph) and fold(lower) != fold(noun.lemma_ or lower) and lower.endswith("e"):
         return "F"
     if lower.endswith(_MASCULINE_ENDINGS) and "Gender=Fem" not in str(noun.morph):
+        return "M"
+    return None
+
+
+# Prefixes of role nouns and adjectives: "l'ex-premier ministre", "la vice-présidente", "l'ex-députée".
+_ROLE_PREFIXES = ("ex-", "vice-", "co-", "sous-")
+
+
+def _unprefixed(word: str) -> str:
+    """The word without a role prefix ("ex-premier" -> "premier"), or the word itself."""
+    for prefix in _ROLE_PREFIXES:
+        if word.startswith(prefix) and len(word) > len(prefix) + 2:
+            return word[len(prefix) :]
+    return word
+
+
+def _prefixed_form_gender(bare: str, morph: str) -> str | None:
+    """The gender of a prefixed role word by its bare form: "ex-premier", "ex-député" (M);
+    "ex-présidente", "vice-présidente", "ex-première" (F: a masculine form plus "e"; the parser
+    gives such words themselves as lemma, so the lemma cannot tell)."""
+    if "Number=Plur" in morph or bare.endswith(("s", "x")) or not bare.isalpha():
+        return None
+    if "Gender=Fem" in morph and bare.endswith("e") and fold(bare[:-1]).endswith(_FOLDED_MASCULINE_ENDINGS):
+        return "F"
+    if bare.endswith(_MASCULINE_ENDINGS) and "Gender=Fem" not in morph:
         return "M"
     return None
 
@@ -362,6 +406,8 @@ def _is_listed_role(noun) -> bool:
     folded = fold(noun.text)
     if folded in role_nouns() or fold(noun.lemma_ or noun.text) in role_nouns():
         return True
+    if fold(_unprefixed(noun.lower_)) in role_nouns():
+        return True  # "l'ex-président", "la vice-présidente"
     return len(folded) >= 8 and folded.endswith(_ROLE_ENDINGS) and noun.text[:1].islower()
 
 
@@ -520,6 +566,25 @@ def _detached_before(doc, start: int) -> str | None:
     return _participle_gender(first)
 
 
+def first_name_across_break(doc, start: int) -> str | None:
+    """The gender of a first name ending the line before a surname: "a indiqué que François\nFillon".
+
+    Hard-wrapped copy cuts names at a line break, and the name then reads as a surname alone. Only a
+    first name the project's list or gender-guesser is sure of counts ("Dominique" does not), and only
+    across a line break: a capitalised word before a name on the same line is no part of it ("Selon").
+    """
+    i = start - 1
+    while i >= 0 and doc[i].is_space:
+        i -= 1
+    if i < 0 or "\n" not in doc.text[doc[i].idx + len(doc[i].text) : doc[start].idx]:
+        return None
+    word = doc[i].text
+    if not (word[:1].isupper() and word[1:].islower() and word.replace("-", "").isalpha()):
+        return None
+    gender, sure = first_name_evidence(word)
+    return gender if sure else None
+
+
 _EMPHATIC = {"lui-même": "M", "elle-même": "F", "lui-meme": "M", "elle-meme": "F"}
 
 
@@ -553,6 +618,9 @@ def mention_evidence(doc, start: int, end: int, own: bool) -> list[Evidence]:
         if gender:
             rank = RANK_MENTION if own and rank == RANK_DETERMINER else rank
             found.append(Evidence(gender, "role_noun" if own else "cluster", rank, at))
+    first = first_name_across_break(doc, start)
+    if first:
+        found.append(Evidence(first, "first_name", RANK_FIRST_NAME, at))
     pronoun = _pronoun_after(doc, end)
     if pronoun:
         found.append(Evidence(pronoun, "pronoun" if own else "cluster", RANK_MENTION if own else RANK_DETERMINER, at))
@@ -607,6 +675,26 @@ _FAMILY_NAMES_FIRST = frozenset(
 )
 
 
+# Particles that open a name as a first name: "Ben Bernanke" ("Ben Ali", "Ben Laden": the "son of"
+# of an Arabic patronym, a man's name as well); inside a name they stay particles ("Leïla Ben Ali").
+_OPENING_FIRST_NAMES = frozenset({"ben"})
+
+
+def name_words(name: str) -> list[str]:
+    """The capitalised words of a name that may be a first name or a surname: no title ("M.", "Me"),
+    no particle or determiner ("de", "Le"), except a particle that is also a first name opening the
+    name ("Ben Bernanke")."""
+    words = []
+    for k, word in enumerate(name.split()):
+        folded = fold(word).strip(".'’")
+        if not word[:1].isupper() or fold(word).rstrip(".") in _TITLE or folded == "me":
+            continue
+        if folded in _NAME_PARTICLES and not (k == 0 and folded in _OPENING_FIRST_NAMES and len(name.split()) > 1):
+            continue
+        words.append(word)
+    return words
+
+
 def name_gender(name: str | None) -> str | None:
     """The usual gender of a person's first name (the first capitalised word of a name of two or more).
 
@@ -616,13 +704,7 @@ def name_gender(name: str | None) -> str | None:
     """
     if not name:
         return None
-    words = [
-        w
-        for w in name.split()
-        if w[:1].isupper()
-        and fold(w).rstrip(".") not in _TITLE
-        and fold(w).strip(".'’") not in _NAME_PARTICLES | {"me"}
-    ]
+    words = name_words(name)
     if len(words) < 2 or fold(words[0]) in _FAMILY_NAMES_FIRST:
         return None
     gender, sure = first_name_evidence(words[0])
@@ -769,14 +851,13 @@ def _span(doc, speaker: dict):
     return doc.char_span(start, end, alignment_mode="expand")
 
 
-def speaker_evidence(
-    speaker: dict | None, doc, people: PeopleIndex | None = None, memo: dict | None = None
-) -> Counter | None:
-    """All the evidence on one speaker's gender, counted, or None when the speaker is no single person."""
+def own_words_evidence(speaker: dict | None, doc) -> Counter | None:
+    """The evidence in the speaker's own words (title, pronoun, role noun, agreement, apposition),
+    counted, or None when the speaker is no single person."""
     if not speaker:
         return None
     span = _span(doc, speaker) if doc is not None else None
-    if is_plural(span) or is_not_person(span):
+    if is_plural(span) or is_not_person(span) or is_organisation(speaker):
         return None
     words = [t.text for t in span] if span is not None else (speaker.get("text") or "").split()
     evidence: Counter = Counter()
@@ -790,19 +871,81 @@ def speaker_evidence(
         ("agreement", agreement_gender(span), RANK_READING),
         ("role_noun", apposition_gender(span), RANK_READING),
         ("role_noun", _indefinite_name_gender(span), RANK_READING),
+        ("first_name", first_name_across_break(doc, span.start) if span is not None else None, RANK_FIRST_NAME),
     ):
         if gender:
             evidence[Evidence(gender, source, rank)] += 1
-    own = (speaker.get("start"), speaker.get("end")) if span is not None else None
-    evidence.update(person_evidence(speaker.get("name"), people, own, memo))
     return evidence
 
 
+def speaker_evidence(
+    speaker: dict | None,
+    doc,
+    people: PeopleIndex | None = None,
+    memo: dict | None = None,
+    others: Counter | None = None,
+) -> Counter | None:
+    """All the evidence on one speaker's gender, counted, or None when the speaker is no single person.
+
+    ``others``: what the other quotes of the same speaker say in their own words (``same_speaker_votes``).
+    """
+    evidence = own_words_evidence(speaker, doc)
+    if evidence is None:
+        return None
+    span = _span(doc, speaker) if doc is not None else None
+    own = (speaker.get("start"), speaker.get("end")) if span is not None else None
+    evidence.update(person_evidence(speaker.get("name"), people, own, memo))
+    if others:
+        evidence.update(others)
+    return evidence
+
+
+def same_speaker_votes(quotes: Iterable[Quote], doc) -> list[Counter]:
+    """For each quote, what the speaker's words of the article's other quotes by the same name say:
+    "« … », a dit Julien Dray. « … », a ajouté le porte-parole du PS" (resolved to Dray) makes
+    Dray a man; "un ténor de la droite" said it, and then said more (resolved to the previous speaker).
+
+    Each distinct speaker phrase (its offsets) gives one vote, the gender its own words decide
+    (``own_words_evidence``), reported as "cluster" at ``RANK_READING``: the speaker resolver may
+    err, so these votes only settle what titles, determiners at names and first names leave open.
+    Counted per name once, then each quote's own phrase taken off: linear in the quotes.
+    """
+    quotes = list(quotes)
+    decided: list[tuple[str | None, tuple | None, str | None]] = []
+    totals: dict[str, Counter] = {}
+    seen: set[tuple] = set()
+    for quote in quotes:
+        speaker = quote.speaker or {}
+        name = speaker.get("name")
+        key = (speaker.get("start"), speaker.get("end")) if speaker.get("start") is not None else None
+        gender = None
+        if name and key is not None and (name, key) not in seen:
+            seen.add((name, key))
+            evidence = own_words_evidence(speaker, doc)
+            chosen = decide(evidence) if evidence else None
+            gender = chosen.gender if chosen else None
+            if gender:
+                totals.setdefault(name, Counter())[gender] += 1
+        decided.append((name, key, gender))
+    out = []
+    own_gender = {(name, key): gender for name, key, gender in decided if gender}
+    for name, key, _ in decided:
+        votes = Counter(totals.get(name, Counter()))
+        if (name, key) in own_gender:
+            votes[own_gender[(name, key)]] -= 1
+        out.append(Counter({Evidence(g, "cluster", RANK_READING): n for g, n in votes.items() if n > 0}))
+    return out
+
+
 def speaker_gender(
-    speaker: dict | None, doc, people: PeopleIndex | None = None, memo: dict | None = None
+    speaker: dict | None,
+    doc,
+    people: PeopleIndex | None = None,
+    memo: dict | None = None,
+    others: Counter | None = None,
 ) -> tuple[str | None, str | None]:
     """``(gender, source)`` for one speaker dict; ``(None, None)`` when nothing settles it."""
-    evidence = speaker_evidence(speaker, doc, people, memo)
+    evidence = speaker_evidence(speaker, doc, people, memo, others)
     chosen = decide(evidence) if evidence else None
     return (chosen.gender, chosen.source) if chosen else (None, None)
 
@@ -825,12 +968,13 @@ def assign_genders(
         return quotes
     people = PeopleIndex.of(doc, text) if any((q.speaker or {}).get("name") for q in quotes) else None
     memo: dict = {}  # each mention read once for all the quotes of its person
+    others = same_speaker_votes(quotes, doc)
     out = []
-    for quote in quotes:
+    for quote, votes in zip(quotes, others, strict=True):
         if quote.speaker is None:
             out.append(quote)
             continue
-        gender, source = speaker_gender(quote.speaker, doc, people, memo)
+        gender, source = speaker_gender(quote.speaker, doc, people, memo, votes)
         out.append(dataclasses.replace(quote, speaker=dict(quote.speaker, gender=gender, gender_source=source)))
     return clear_non_persons(out, entities) if entities else tuple(out)
 

@@ -15,12 +15,16 @@ from guillemet.gender import (
     assign_genders,
     clear_non_persons,
     decide,
+    first_name_across_break,
     first_name_evidence,
+    is_organisation,
     is_plural,
     mention_evidence,
     name_gender,
+    name_words,
     pronoun_gender,
     role_noun_gender,
+    same_speaker_votes,
     title_gender,
 )
 from guillemet.records import Entity, Quote
@@ -86,6 +90,21 @@ def test_role_noun_gender(nlp, sentence, words, expected):
 @pytest.mark.parametrize(
     ("sentence", "words", "expected"),
     [
+        ("« Non », a dit l'ex-premier ministre.", "l'ex-premier ministre", "M"),
+        ("« Non », a dit l'ex-présidente du club.", "l'ex-présidente du club", "F"),
+        ("« Non », a dit l'ex-député.", "l'ex-député", "M"),
+        ("« Non », a dit l'ex-députée.", "l'ex-députée", "F"),
+        ("« Non », a dit l'ex-ministre.", "l'ex-ministre", None),  # epicene
+    ],
+)
+def test_prefixed_role_forms(nlp, sentence, words, expected):
+    """Example: "l'ex-premier ministre" is M by "premier", "l'ex-présidente" F: the prefix is set aside."""
+    assert role_noun_gender(_span(nlp, sentence, words)) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words", "expected"),
+    [
         ("Claire Vasseur s'est dite inquiète.", "Claire Vasseur", "F"),
         ("Le maire a dit que la route serait refaite.", "Le maire", None),
     ],
@@ -122,6 +141,8 @@ def test_is_plural(nlp, sentence, words, expected):
         ("Joan Jesús Vaquero", "M"),
         ("Kim Jong-un", None),  # a family name first, not the English "Kim"
         ("Lin Jian", None),
+        ("Ben Kerouani", "M"),  # "Ben" opening a name is a first name, not the particle
+        ("Yasmina Ben Kerouani", "F"),
     ],
 )
 def test_name_gender(name, expected):
@@ -154,6 +175,77 @@ M1, T2, D3, N4, R5 = RANK_MENTION, RANK_TITLE, RANK_DETERMINER, RANK_FIRST_NAME,
 def test_decide(evidence, expected):
     chosen = decide([Evidence(g, source, rank) for g, source, rank in evidence])
     assert (chosen.gender, chosen.source) == expected if expected else chosen is None
+
+
+def test_name_words_keep_an_opening_ben():
+    """Example: "Ben Kerouani" keeps "Ben" (a first name); "Yasmina Ben Kerouani" drops it (a particle)."""
+    assert name_words("Ben Kerouani") == ["Ben", "Kerouani"]
+    assert name_words("Yasmina Ben Kerouani") == ["Yasmina", "Kerouani"]
+    assert name_words("M. Paul de Lenoir") == ["Paul", "Lenoir"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "surname", "expected"),
+    [
+        ("Le maire a indiqué que François\nGarnier lui avait écrit.", "Garnier", "M"),
+        ("Le maire a indiqué que Claire\nVasseur lui avait écrit.", "Vasseur", "F"),
+        ("Le maire a indiqué que Dominique\nGarnier lui avait écrit.", "Garnier", None),  # either
+        ("Selon Garnier, rien ne change.", "Garnier", None),  # no line break: not a cut name
+        ("Le maire a répondu\nGarnier est parti.", "Garnier", None),  # a lower-case word
+    ],
+)
+def test_first_name_across_break(nlp, sentence, surname, expected):
+    """Example: "a indiqué que François\nGarnier": the first name on the line before gives M."""
+    doc = nlp(sentence)
+    start = sentence.index(surname)
+    span = doc.char_span(start, start + len(surname), alignment_mode="expand")
+    assert first_name_across_break(doc, span.start) == expected
+
+
+def test_same_speaker_votes_share_the_words_of_other_quotes(nlp):
+    """Example: "« … », a dit Garnier. « … », a ajouté le porte-parole du parti" (resolved to
+    Garnier): the porte-parole's "le" makes Garnier a man; a quote with no words of its own too."""
+    text = "« Nous verrons », a dit Garnier. « Nous verrons », a ajouté le porte-parole du parti. « Nous verrons. »"
+    doc = nlp(text)
+    quotes = (
+        _quote(text, "Garnier", "Garnier"),
+        _quote(text, "le porte-parole du parti", "Garnier", "descriptor"),
+        _quote(text, None, "Garnier", "previous_speaker"),
+    )
+    votes = same_speaker_votes(quotes, doc)
+    assert votes[0] == {Evidence("M", "cluster", RANK_READING): 1}
+    assert votes[1] == {}  # its own words are not counted twice
+    assert votes[2] == {Evidence("M", "cluster", RANK_READING): 1}
+    genders = [q.speaker["gender"] for q in assign_genders(quotes, doc, text)]
+    assert genders == ["M", "M", "M"]
+    # Another name's quotes say nothing of Garnier.
+    other = (_quote(text, "Garnier", "Garnier"), _quote(text, "le porte-parole du parti", "Lenoir", "descriptor"))
+    assert same_speaker_votes(other, doc)[0] == {}
+
+
+@pytest.mark.parametrize(
+    ("name", "resolution", "expected"),
+    [
+        ("Courrier des Causses", "organisation", True),
+        ("ministère de l'Agriculture", "pronoun", True),  # "Il précise", resolved to the ministry
+        ("Claire Vasseur", "organisation", False),  # a first name: a person, whatever the resolver says
+        ("Garnier", "explicit", False),
+    ],
+)
+def test_is_organisation(name, resolution, expected):
+    """Example: "Il précise" resolved to "ministère de l'Agriculture" is the ministry: no gender."""
+    assert is_organisation({"name": name, "resolution": resolution}) is expected
+
+
+def test_organisation_speakers_get_no_gender_from_their_pronoun(nlp):
+    """Example: "Le ministère a publié un bilan. « Nous verrons », précise-t-il." gives None, not M."""
+    text = "Le ministère a publié un bilan. « Nous verrons », précise-t-il."
+    quote = _quote(text, "précise-t-il", "ministère de l'Agriculture", "pronoun")
+    (assigned,) = assign_genders((quote,), nlp(text), text)
+    assert assigned.speaker["gender"] is None
+    person = _quote(text, "précise-t-il", "Paul Garnier", "pronoun")
+    (assigned,) = assign_genders((person,), nlp(text), text)
+    assert assigned.speaker["gender"] == "M"
 
 
 # Evidence around a name, on its own mention or another one of the same person.

@@ -35,16 +35,16 @@ FLOORS = {
     ("dispatches", "direct", "speaker_acc"): 0.84,  # 0.867
     ("dispatches", "indirect", "F30"): 0.80,  # 0.821
     ("dispatches", "non_quotes", "rejected"): 0.86,  # 0.9 (one non-quote of 30 is 0.033)
-    ("pages", "gender", "acc"): 0.90,  # 0.928
-    ("dispatches", "gender", "acc"): 0.82,  # 0.867 (one quote of 51 is 0.02)
-    ("all", "gender", "acc"): 0.89,  # 0.914
-    ("all", "gender", "coverage"): 0.91,  # 0.929
+    ("pages", "gender", "acc"): 0.91,  # 0.937
+    ("dispatches", "gender", "acc"): 0.87,  # 0.917 (one quote of 60 is 0.017)
+    ("all", "gender", "acc"): 0.91,  # 0.933
+    ("all", "gender", "coverage"): 0.93,  # 0.948
 }
-# The share of women among gendered predictions may stray this far from the gold's: 0.172 for 0.141
-# on 2026-12-02 (bench/gender_errors.py: +0.016 from four wrong speakers who are women, +0.011 from
-# men matched with no gender). Was 0.03 (0.162 for 0.141) before the day's merges found more quotes;
-# issue 13 asks for 0.02, not met.
-WOMEN_SHARE_GAP = 0.035
+# The share of women among gendered predictions may stray this far from the gold's: 0.170 for 0.141
+# on 2026-12-02 after the gender branch (bench/gender_errors.py: +0.016 from four wrong speakers who
+# are women, +0.008 from men matched with no gender, mostly wrong or missing speakers). Was 0.172
+# (allowed 0.035) before it; issue 13 asks for 0.02, not met: what is left is the speakers'.
+WOMEN_SHARE_GAP = 0.032
 
 
 def _shared() -> Path | None:
