@@ -63,6 +63,11 @@ TRACED = [
         "cue_selon_after/speaker_organisation",
     ),
     (
+        "La natalité baisse.\nLe pays « a besoin » de main-d'œuvre face à une situation « tendue », a déclaré le porte-parole Paul Durand.",
+        "besoin",
+        "cue_later_incise/speaker_named_in_subject",
+    ),
+    (
         "« Nous ne céderons jamais sur ce point »\nLa ministre Anne Roche a réagi mardi. « Nous ne céderons jamais sur ce point », a dit Anne Roche.",
         "céderons",
         "cue_headline_match/speaker_headline_match",

@@ -546,6 +546,31 @@ def cue_selon_after(ctx: ArticleContext, state: DiscourseState, candidate: Candi
     return find_selon_after(ctx, candidate)
 
 
+def cue_later_incise(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """A later quote of the same sentence is followed by an incise naming its speaker: the earlier
+    marked words, with no cue of their own, are that speaker's too (the incise closes the sentence
+    and reports all of it).
+
+    Example: Le pays « a besoin » de main-d'œuvre face à une situation « tendue », a déclaré le
+    porte-parole Paul Durand. (« a besoin »: déclarer, Paul Durand)
+    """
+    if candidate.headline:
+        return None
+    sentence = ctx.sentence_of(candidate.open_offset)
+    reach = candidate.outer_end
+    for span in ctx.spans:
+        if span.open_offset < reach:
+            continue
+        gap = ctx.text[reach : span.open_offset]
+        if span.open_offset > sentence[1] or len(gap) > CONTINUED_MAX_GAP or "\n" in gap:
+            return None
+        cue = find_cue_after(ctx, span.outer_end, sentence[1] + 1)
+        if cue is not None and (cue.subject_start is not None or cue.pronoun is not None):
+            return cue
+        reach = span.outer_end
+    return None
+
+
 def cue_headline_match(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
     """A headline quote with no cue waits for the body quote that repeats it (``speakers.match_headlines``).
 
@@ -593,6 +618,7 @@ CUE_RULES: tuple[CueRule, ...] = (
     cue_before_verb,
     cue_before_colon,
     cue_selon_after,
+    cue_later_incise,
     cue_headline_match,
     cue_none,
 )
