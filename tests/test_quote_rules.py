@@ -67,6 +67,17 @@ TRACED = [
         "besoin",
         "cue_later_incise/speaker_named_in_subject",
     ),
+    # grammar.negated: a litotes ("n'a pas hésité à") and a negative question assert, they do not deny
+    (
+        "La ministre Anne Roche visitait la ferme.\nAnne Roche n'a pas hésité à dénoncer, devant les élus : « Ce projet est une faute grave et nous le combattrons. »",
+        "faute",
+        "cue_before_verb/speaker_named_in_subject",
+    ),
+    (
+        "Le débat dure.\nLa ministre Anne Roche n'avait-elle pas résumé la situation : « Il faut punir les fraudeurs et aider les autres » ?",
+        "fraudeurs",
+        "cue_before_verb/speaker_named_in_subject",
+    ),
     (
         "« Nous ne céderons jamais sur ce point »\nLa ministre Anne Roche a réagi mardi. « Nous ne céderons jamais sur ce point », a dit Anne Roche.",
         "céderons",
