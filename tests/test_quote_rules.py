@@ -67,6 +67,26 @@ TRACED = [
         "besoin",
         "cue_later_incise/speaker_named_in_subject",
     ),
+    # cues.match_repeated: marked words with no cue take the speaker of a later quote repeating them
+    (
+        "Le conseil municipal s'est réuni mardi soir pendant trois heures.\nLe quartier « a besoin » d'aide\n"
+        "Le quartier « a besoin » d'aide face à une situation « tendue », a déclaré la maire Anne Roche.",
+        "besoin",
+        "cue_repeated_later/speaker_repeat_match",
+    ),
+    (
+        "Le conseil vote son budget\nLe conseil municipal s'est réuni mardi soir. La ville lancera un « plan de "
+        "rénovation urbaine » en mai.\nLa maire Anne Roche a promis « un plan de rénovation urbaine ambitieux et "
+        "rapide » pour le quartier.",
+        "plan de rénovation urbaine",
+        "cue_repeated_later/speaker_repeat_match",
+    ),
+    (  # one word repeated outside a title: a term used twice, still rejected
+        "Le conseil vote son budget\nLe conseil municipal s'est réuni mardi soir. Les « habitués » ont applaudi "
+        "longuement.\nLa maire Anne Roche a salué les « habitués ».",
+        "habitués",
+        "reject_scare_quote",
+    ),
     # grammar.negated: a litotes ("n'a pas hésité à") and a negative question assert, they do not deny
     (
         "La ministre Anne Roche visitait la ferme.\nAnne Roche n'a pas hésité à dénoncer, devant les élus : « Ce projet est une faute grave et nous le combattrons. »",

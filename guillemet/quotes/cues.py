@@ -15,11 +15,12 @@ multi-word ones are found by its compiled ``PhraseMatcher`` (``lexicon.CueMatche
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from guillemet.quotes.context import ArticleContext
+from guillemet.quotes.context import HEADLINE_MAX_CHARS, ArticleContext
 from guillemet.quotes.discourse import DiscourseState
 from guillemet.quotes.grammar import (
     INDEFINITE,
@@ -603,6 +604,74 @@ def cue_none(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -
     resolution = Resolution.PREVIOUS_SPEAKER if previous else Resolution.UNKNOWN
     state.attribute(ctx, candidate, None, previous, resolution, None)
     return SETTLED
+
+
+# The rejections a repeat overrides: marked words with no cue of their own.
+# Shorter words are a repeat only as a whole quote ("couac" inside a long quote is a coincidence),
+# and only from a title.
+REPEAT_MIN_WORDS = 3
+_REPEATABLE = frozenset(("reject_scare_quote", "reject_headline_term"))
+
+
+def _words(text: str) -> str:
+    return " ".join(fold(word) for word in re.findall(r"\w+", text))
+
+
+def _in_title(ctx: ArticleContext, position: int) -> bool:
+    """Whether ``position`` lies in a title-like paragraph: a headline or an intertitle, short and
+    with no final full stop."""
+    index = bisect.bisect_right(ctx.paragraph_starts, position) - 1
+    if index < 0:
+        return False
+    start, end = ctx.paragraphs[index]
+    paragraph = ctx.text[start:end].rstrip().rstrip('»”"').rstrip()
+    return len(paragraph) <= HEADLINE_MAX_CHARS and not paragraph.endswith((".", "!", "?", "…"))
+
+
+def match_repeated(ctx: ArticleContext, candidates: list[Candidate]) -> None:
+    """Marked words with no cue that a later kept quote repeats are that quote's speaker's: a
+    headline, an intertitle or a lead announces what the body then attributes.
+
+    Runs after every candidate is attributed (the repeat comes later in the text). A rejected
+    candidate is taken back when its words, folded, are those of a later kept quote in marks, or
+    (``REPEAT_MIN_WORDS`` words and more) occur whole in one; fewer words only from a title
+    (``_in_title``). It takes that quote's speaker (resolution ``headline_match``) and no cue.
+
+    Example: headline Canal+ veut diffuser « une partie du feuilleton », then the body: Le PDG,
+    Paul Durand, s'est engagé à diffuser « une partie du feuilleton » (the headline's: Paul Durand).
+    """
+    text = ctx.text
+    kept = [c for c in candidates if c.marked and c.rejected is None and c.speaker and c.speaker.name]
+    if not kept:
+        return
+    kept_words = [(c, f" {_words(text[c.start : c.end])} ") for c in kept]
+    for candidate in candidates:
+        if candidate.rejected not in _REPEATABLE or not candidate.marked:
+            continue
+        words = _words(text[candidate.start : candidate.end])
+        if not words:
+            continue
+        contained = len(words.split()) >= REPEAT_MIN_WORDS
+        if not contained and not _in_title(ctx, candidate.open_offset):
+            continue  # "des « publiants »" then "parmi les « publiants »": a term used twice
+        repeat = next(
+            (
+                c
+                for c, other in kept_words
+                if c.start >= candidate.outer_end and (other == f" {words} " or (contained and f" {words} " in other))
+            ),
+            None,
+        )
+        if repeat is None:
+            continue
+        candidate.rejected = None
+        candidate.cue = None
+        candidate.cue_rule = "cue_repeated_later"
+        candidate.speaker_rule = "speaker_repeat_match"
+        candidate.person = repeat.person
+        candidate.speaker = replace(
+            repeat.speaker, text=None, start=None, end=None, resolution=Resolution.HEADLINE_MATCH
+        )
 
 
 CueRule = Callable[[ArticleContext, DiscourseState, Candidate], CueAnswer]
