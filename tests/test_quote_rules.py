@@ -67,6 +67,23 @@ TRACED = [
         "besoin",
         "cue_later_incise/speaker_named_in_subject",
     ),
+    (
+        "Le groupe Renault « n'est pas en mesure » de reprendre l'usine de Douai\n"
+        "Le constructeur a annoncé mardi qu'il renonçait à son offre.",
+        "en mesure",
+        "cue_title_subject/speaker_organisation",
+    ),
+    (
+        "La « colère » de Paul Durand contre la réforme\nLe maire de Lille a écrit mardi au ministre pour dénoncer le projet.",
+        "colère",
+        "cue_title_subject/speaker_named_in_subject",
+    ),
+    (  # the title's subject is no speaker ("Les comptes des hôpitaux"), nor does the body repeat it
+        "Les comptes des hôpitaux « très dégradés » en 2022\n"
+        "La situation financière reste difficile pour tous les établissements du pays.",
+        "très dégradés",
+        "reject_headline_term",
+    ),
     # cues.match_repeated: marked words with no cue take the speaker of a later quote repeating them
     (
         "Le conseil municipal s'est réuni mardi soir pendant trois heures.\nLe quartier « a besoin » d'aide\n"

@@ -572,6 +572,46 @@ def cue_later_incise(ctx: ArticleContext, state: DiscourseState, candidate: Cand
     return None
 
 
+def _in_first_line(ctx: ArticleContext, candidate: Candidate) -> bool:
+    """Whether the candidate lies in the text's title: the headline, or the first line of a text
+    that goes on (a dispatch's headline, hard-wrapped into its lead)."""
+    if candidate.headline:
+        return True
+    newline = ctx.text.find("\n")
+    return 0 <= candidate.outer_end <= newline and bool(ctx.text[newline:].strip())
+
+
+def cue_title_subject(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """A fragment in the article's title with no cue: the person or organisation opening the title
+    (after a "Topic :" label) said it, or the person right after it ("La « déception » de X").
+    The cue is None: a title reports without a verb of speech.
+
+    Examples: Le groupe Lenoir « n'est pas en mesure » de reprendre l'usine (le groupe Lenoir) /
+    La « colère » de Paul Durand (Paul Durand).
+    """
+    if candidate.kind is not QuoteKind.FRAGMENT or not _in_first_line(ctx, candidate):
+        return None
+    doc, text = ctx.doc, ctx.text
+    line_start = text.rfind("\n", 0, candidate.open_offset) + 1
+    colon = text.rfind(" : ", line_start, candidate.open_offset)
+    first = ctx.token_index(colon + 3 if colon >= 0 else line_start)
+    end = np_end(ctx, first, candidate.open_offset)
+    if end > first and doc[first].lower_ != "pour":
+        subject = (doc[first].idx, doc[end - 1].idx + len(doc[end - 1].text))
+        # The head before its complement names the speaker: not "Les comptes des hôpitaux".
+        head = next((k for k in range(first + 1, end) if doc[k].pos_ == "ADP"), end)
+        if names_speaker(ctx, subject[0], doc[head - 1].idx + len(doc[head - 1].text)):
+            return Cue(None, candidate.open_offset, candidate.open_offset, *subject)
+    after = ctx.token_index(candidate.outer_end)
+    if after < len(doc) and doc[after].lower_ in ("de", "d'", "d’", "du"):
+        end = np_end(ctx, after + 1, ctx.sentence_of(candidate.outer_end)[1])
+        if end > after + 1:
+            subject = (doc[after + 1].idx, doc[end - 1].idx + len(doc[end - 1].text))
+            if ctx.people.first_person_in(*subject) is not None:
+                return Cue(None, candidate.open_offset, candidate.open_offset, *subject)
+    return None
+
+
 def cue_headline_match(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
     """A headline quote with no cue waits for the body quote that repeats it (``speakers.match_headlines``).
 
@@ -635,7 +675,8 @@ def match_repeated(ctx: ArticleContext, candidates: list[Candidate]) -> None:
     Runs after every candidate is attributed (the repeat comes later in the text). A rejected
     candidate is taken back when its words, folded, are those of a later kept quote in marks, or
     (``REPEAT_MIN_WORDS`` words and more) occur whole in one; fewer words only from a title
-    (``_in_title``). It takes that quote's speaker (resolution ``headline_match``) and no cue.
+    (``_in_title``); a title's fragment given to the title's subject (``cue_title_subject``) too,
+    since the body names who said it ("Canal+ veut « … »", then "le PDG … « … »"). It takes that quote's speaker (resolution ``headline_match``) and no cue.
 
     Example: headline Canal+ veut diffuser « une partie du feuilleton », then the body: Le PDG,
     Paul Durand, s'est engagé à diffuser « une partie du feuilleton » (the headline's: Paul Durand).
@@ -646,7 +687,8 @@ def match_repeated(ctx: ArticleContext, candidates: list[Candidate]) -> None:
         return
     kept_words = [(c, f" {_words(text[c.start : c.end])} ") for c in kept]
     for candidate in candidates:
-        if candidate.rejected not in _REPEATABLE or not candidate.marked:
+        title = candidate.rejected is None and candidate.cue_rule == "cue_title_subject"
+        if not (candidate.rejected in _REPEATABLE or title) or not candidate.marked:
             continue
         words = _words(text[candidate.start : candidate.end])
         if not words:
@@ -688,6 +730,7 @@ CUE_RULES: tuple[CueRule, ...] = (
     cue_before_colon,
     cue_selon_after,
     cue_later_incise,
+    cue_title_subject,
     cue_headline_match,
     cue_none,
 )
