@@ -611,3 +611,25 @@ def test_a_descriptor_after_cet_takes_the_antecedent(nlp_md):
     text = normalize_text(raw).text
     (quote,) = QuoteExtractor().extract(nlp_md(text), text)
     assert quote.speaker["name"] == "Paul Durand" and quote.speaker["text"] == "cet observateur", quote.speaker
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "dashed"),
+    [
+        ("— Nous continuerons jusqu'au bout.", True),
+        ("– Paul Durand (@pdurand) March 3, 2021", False),  # an embedded post's signature
+        ("Nous continuerons.", False),
+    ],
+)
+def test_a_post_signature_is_no_interview_turn(paragraph, dashed):
+    assert candidates._dashed(paragraph) is dashed
+
+
+def test_paragraphs_after_embedded_posts_are_no_interview_answers(trace):
+    raw = (
+        "Les rumeurs circulent vite\nLe ministre a publié un message mardi.\nPrenez du paracétamol.\n"
+        "— Paul Durand (@pdurand) March 3, 2021\nLe texte a été partagé des milliers de fois.\n"
+        "Le port a fermé.\n— Anne Roche (@aroche) March 4, 2021\nLa chercheuse Anne Roche nuance ce constat."
+    )
+    _, decisions = trace(raw)
+    assert not [d for d in decisions if d.rule.startswith("cue_interview")], decisions
