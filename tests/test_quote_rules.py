@@ -84,6 +84,21 @@ TRACED = [
         "très dégradés",
         "reject_headline_term",
     ),
+    (
+        "La pandémie a tout changé.\nLe public a été submergé par une « crise de l'information », comme prévenait l'OMS début mars.",
+        "crise",
+        "cue_comme_after/speaker_organisation",
+    ),
+    (  # the subject before the verb, an object clitic between; the first of two coordinated terms too
+        "La science avance.\nL'intestin serait notre « second cerveau » ou « cerveau du ventre », comme certains médecins le définissent.",
+        "second cerveau",
+        "cue_later_incise/speaker_indefinite_descriptor",
+    ),
+    (  # a chain verb before the verb of speech: "tente d'expliquer"
+        "La ministre Anne Roche a été mise en cause.\nUne « simple négligence », tente d'expliquer la ministre.",
+        "négligence",
+        "cue_after/speaker_role_in_organisation",
+    ),
     # cues.match_repeated: marked words with no cue take the speaker of a later quote repeating them
     (
         "Le conseil municipal s'est réuni mardi soir pendant trois heures.\nLe quartier « a besoin » d'aide\n"

@@ -48,7 +48,23 @@ from guillemet.quotes.types import (
 )
 
 _HEADLINE_NAME = re.compile(r"^([A-ZÀ-ÖØ-Þ][\w'’-]+(?:[ -][A-ZÀ-ÖØ-Þ][\w'’-]+){1,2})(?:,\s*[^,:«»]{1,60})?\s*:$")
-_CHAIN_VERBS = frozenset({"finir", "tenir", "préférer", "choisir", "refuser", "contenter", "borner", "vouloir", "oser"})
+_CHAIN_VERBS = frozenset(
+    # "tente": the model's lemma of "tente d'expliquer"
+    {
+        "finir",
+        "tenir",
+        "préférer",
+        "choisir",
+        "refuser",
+        "contenter",
+        "borner",
+        "vouloir",
+        "oser",
+        "tenter",
+        "tente",
+        "essayer",
+    }
+)
 _NOUN_STOPS = frozenset("lundi mardi mercredi jeudi vendredi samedi dimanche hier soir matin aujourd'hui".split())
 _INDEFINITE_PRONOUNS = frozenset(
     "quelqu'un chacun chacune personne certains certaines plusieurs l'un l'une aucun aucune tous toutes".split()
@@ -67,6 +83,10 @@ ADJUNCT_WINDOW = 90
 SCARE_QUOTE_MAX_WORDS = 3
 # The words between two quotes of one sentence that share a cue: « … », a-t-elle lancé, « … ».
 CONTINUED_MAX_GAP = 120
+# After "comme X le …", verbs that give X's wording without being verbs of speech elsewhere.
+_NAMING_AFTER_COMME = frozenset("définir appeler nommer surnommer décrire".split())
+# "comme certains médecins le définissent": the words between "comme" and its verb.
+COMME_SUBJECT_TOKENS = 8
 
 CueAnswer = Cue | Verdict | Rejection | None
 
@@ -370,6 +390,46 @@ def cue_after(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) 
     return find_cue_after(ctx, candidate.outer_end, ctx.sentence_of(candidate.outer_end)[1] + 1)
 
 
+def cue_comme_after(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """ "comme" and a reporting verb right after the quote: its subject inverted after the verb, or
+    before it with an object clitic ("comme certains médecins le définissent").
+
+    Examples: une « crise majeure », comme prévenait l'OMS. / notre « second cerveau », comme
+    certains médecins le définissent. / « … », comme l'a rappelé le maire.
+    """
+    return find_comme_cue(ctx, candidate.outer_end)
+
+
+def find_comme_cue(ctx: ArticleContext, position: int) -> Cue | None:
+    """The cue of ``cue_comme_after`` after ``position`` (the end of a quote), or None."""
+    doc, n = ctx.doc, len(ctx.doc)
+    limit = ctx.sentence_of(position)[1] + 1
+    i = ctx.token_index(position)
+    while i < n and doc[i].idx < limit and doc[i].text in (",", "»", "”", '"'):
+        i += 1
+    if i + 1 >= n or doc[i].lower_ != "comme" or doc[i + 1].idx >= limit:
+        return None
+    cue = find_cue_after(ctx, doc[i + 1].idx, limit)
+    if cue is not None:
+        return cue if cue.subject_start is not None or cue.pronoun is not None else None
+    for k in range(i + 1, min(n, i + 1 + COMME_SUBJECT_TOKENS)):
+        if doc[k].idx >= limit or doc[k].pos_ == "PUNCT":
+            return None
+        lemma, after = verb_lemma(ctx, k)
+        if lemma is None and doc[k].lemma_ in _NAMING_AFTER_COMME:
+            lemma, after = doc[k].lemma_, k + 1
+        if lemma is None or doc[k].pos_ not in ("VERB", "AUX"):
+            continue
+        end = k
+        while end > i + 1 and (is_clitic(doc[end - 1]) or doc[end - 1].pos_ == "AUX"):
+            end -= 1  # "comme certains médecins l'ont défini": the subject ends before "l'ont"
+        if end == i + 1:
+            return None
+        verb_end = doc[after - 1].idx + len(doc[after - 1].text)
+        return Cue(lemma, doc[k].idx, verb_end, doc[i + 1].idx, doc[end - 1].idx + len(doc[end - 1].text))
+    return None
+
+
 def cue_continued(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
     """A quote continuing an earlier quote of its sentence, whose cue stands between them.
 
@@ -565,7 +625,7 @@ def cue_later_incise(ctx: ArticleContext, state: DiscourseState, candidate: Cand
         gap = ctx.text[reach : span.open_offset]
         if span.open_offset > sentence[1] or len(gap) > CONTINUED_MAX_GAP or "\n" in gap:
             return None
-        cue = find_cue_after(ctx, span.outer_end, sentence[1] + 1)
+        cue = find_cue_after(ctx, span.outer_end, sentence[1] + 1) or find_comme_cue(ctx, span.outer_end)
         if cue is not None and (cue.subject_start is not None or cue.pronoun is not None):
             return cue
         reach = span.outer_end
@@ -722,6 +782,7 @@ CueRule = Callable[[ArticleContext, DiscourseState, Candidate], CueAnswer]
 CUE_RULES: tuple[CueRule, ...] = (
     cue_incise,
     cue_after,
+    cue_comme_after,
     cue_continued,
     cue_before_pour,
     cue_before_pour_pronoun,
