@@ -99,6 +99,16 @@ TRACED = [
         "négligence",
         "cue_after/speaker_role_in_organisation",
     ),
+    (  # "Pour" and a role noun: the descriptor's person
+        "La toxicologue Marie Lenoir a témoigné.\nPour la toxicologue, « interdire ce produit serait une erreur grave ».",
+        "interdire",
+        "cue_before_pour/speaker_definite_descriptor",
+    ),
+    (  # "Pour X" after a topic label
+        "Retraites : pour le PDG de Renault, « l'accord est menacé »\nLes syndicats doivent signer avant lundi.",
+        "accord",
+        "cue_before_pour/speaker_role_in_organisation",
+    ),
     # cues.match_repeated: marked words with no cue take the speaker of a later quote repeating them
     (
         "Le conseil municipal s'est réuni mardi soir pendant trois heures.\nLe quartier « a besoin » d'aide\n"

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from guillemet.gender import role_nouns
 from guillemet.quotes.context import HEADLINE_MAX_CHARS, ArticleContext
 from guillemet.quotes.discourse import DiscourseState
 from guillemet.quotes.grammar import (
@@ -83,6 +84,8 @@ ADJUNCT_WINDOW = 90
 SCARE_QUOTE_MAX_WORDS = 3
 # The words between two quotes of one sentence that share a cue: « … », a-t-elle lancé, « … ».
 CONTINUED_MAX_GAP = 120
+# Nouns of these endings name people by trade or belief ("toxicologue", "sociologue").
+_ROLE_ENDINGS = ("iste", "logue", "trice", "euse", "ienne")
 # After "comme X le …", verbs that give X's wording without being verbs of speech elsewhere.
 _NAMING_AFTER_COMME = frozenset("définir appeler nommer surnommer décrire".split())
 # "comme certains médecins le définissent": the words between "comme" and its verb.
@@ -450,20 +453,41 @@ def cue_continued(ctx: ArticleContext, state: DiscourseState, candidate: Candida
 def cue_before_pour(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
     """A sentence opened by "Pour" and a phrase naming someone who can speak: their opinion.
 
-    Example: Pour la ministre Anne Roche, « il faut agir vite et fort ».
+    Examples: Pour la ministre Anne Roche, « il faut agir vite et fort ». / Pour la toxicologue,
+    « … » (a role). / Réforme : pour le PDG de Lenoir SA, « … » (after a topic label).
     The phrase stops at the first comma: "Pour le secrétaire d'État, Adrien Taquet, « … »" names
     nobody the rule can see (the apposed name is past that comma).
     """
     before = before_quote(ctx, candidate)
     doc, first = ctx.doc, before.first
+    label = ctx.text.find(" : ", doc[first].idx if first < len(doc) else before.anchor, before.anchor)
+    if label >= 0:
+        first = ctx.token_index(label + 3)  # "Reprise d'Alitalia : pour le PDG d'Air France, « … »"
     opening = doc[first] if first < len(doc) else None
     if opening is None or opening.lower_ != "pour" or ctx.inside_marks(opening.idx):
         return None
     comma = ctx.text.find(",", opening.idx, before.anchor)
     region = (doc[first + 1].idx, comma) if comma > 0 and first + 1 < len(doc) else None
-    if region and names_speaker(ctx, *region):
+    if region and (names_speaker(ctx, *region) or _names_role(ctx, *region)):
         return Cue("pour", opening.idx, opening.idx + 4, region[0], region[1])
     return None
+
+
+def _names_role(ctx: ArticleContext, start: int, end: int) -> bool:
+    """Whether a phrase is a definite person descriptor: its head noun a role ("la toxicologue",
+    "le ministre"), listed or of a person noun's ending."""
+    tokens = ctx.doc[ctx.token_index(start) : ctx.token_index(end)]
+    if len(tokens) < 2 or tokens[0].pos_ != "DET":
+        return False
+    head = next((t for t in tokens if t.pos_ == "NOUN"), None)
+    if head is None:
+        return False
+    folded = fold(head.text)
+    return (
+        fold(head.lemma_) in role_nouns()
+        or folded in role_nouns()
+        or (len(folded) >= 8 and folded.endswith(_ROLE_ENDINGS))
+    )
 
 
 # "Pour elle, « … »", "À ses yeux, « … »": the pronoun whose antecedent holds the opinion.
