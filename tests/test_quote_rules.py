@@ -370,6 +370,16 @@ TRACED = [
         "reject_title_or_name",
     ),
     (
+        "Le maire Paul Durand a parlé.\nPaul Durand explique dans « Le Courrier du Nord » que la ville doit changer.",
+        "Courrier",
+        "reject_publication",
+    ),
+    (  # "auteur de « … »": a work's title
+        "Le débat continue.\nL'historien Paul Durand, auteur de « Histoire de la Bretagne », met en garde contre une dérive.",
+        "Histoire",
+        "reject_title_or_name",
+    ),
+    (
         "Le berger Jean Valat vit seul depuis des années.\nSes voisins l'appellent « le sage du causse ».",
         "sage",
         "reject_name_or_term",
