@@ -668,3 +668,14 @@ def test_paragraphs_after_embedded_posts_are_no_interview_answers(trace):
     )
     _, decisions = trace(raw)
     assert not [d for d in decisions if d.rule.startswith("cue_interview")], decisions
+
+
+def test_c_est_a_dire_inside_marks_is_no_incise(trace):
+    raw = (
+        "Le toxicologue Paul Durand a témoigné.\nIl poursuit : « Ces études sont fausses. Celles sur les effets, "
+        "c'est-à-dire les effets fœtaux, ne montrent rien du tout. »"
+    )
+    text, decisions = trace(raw)
+    (decision,) = [d for d in decisions if "Ces études" in text[d.start : d.end]]
+    assert text[decision.start : decision.end].endswith("rien du tout.")
+    assert not decision.rule.startswith("cue_incise")

@@ -261,6 +261,10 @@ def split_interrupted(ctx: ArticleContext, span: MarkedSpan) -> list[Candidate]:
     return [whole]
 
 
+# "c'est-à-dire", "pour ainsi dire", "autrement dit", "soit dit en passant": "dire" in a set phrase.
+_SET_PHRASE_DIRE = re.compile(r"\s*(?:c['’]est[- ]à[- ]dire|pour ainsi dire|autrement dit|soit dit)\b", re.IGNORECASE)
+
+
 def incise_verb(ctx: ArticleContext, comma: int, cue) -> bool:
     """Whether the verb after a comma inside marks can be an incise: a third-person verb (the
     reporter speaks of the speaker), finite or a participle after its auxiliary or before an
@@ -268,11 +272,13 @@ def incise_verb(ctx: ArticleContext, comma: int, cue) -> bool:
     with the quote.
 
     Example: « Nous irons, explique la maire, jusqu'au bout » (an incise) / « Nous irons, nous
-    aussi, et nous restons, nous le promettons » (none).
+    aussi, et nous restons, nous le promettons » / « Celles-ci, c'est-à-dire les études, … » (none).
     """
     doc = ctx.doc
     first, verb = ctx.token_index(comma + 1), ctx.token_index(cue.verb_start)
     tokens = doc[first : verb + 1]
+    if _SET_PHRASE_DIRE.match(ctx.text, comma + 1, cue.verb_end + 1):
+        return False  # "…, c'est-à-dire ses effets, …": a gloss, not an incise
     if any(t.morph.get("Person") in (["1"], ["2"]) for t in tokens if t.pos_ in ("VERB", "AUX")):
         return False
     if doc[verb].morph.get("VerbForm") == ["Part"] and cue.pronoun is None:
