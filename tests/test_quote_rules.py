@@ -109,6 +109,12 @@ TRACED = [
         "accord",
         "cue_before_pour/speaker_role_in_organisation",
     ),
+    (  # cues.embedded: a connective before the marks ("En revanche,") does not embed them
+        "La maire Anne Roche a présenté les comptes. « Les dépenses ont baissé de dix pour cent », note la maire.\n"
+        "En revanche, « la situation financière des écoles reste très fragile cette année », avec un déficit.",
+        "situation financière",
+        "cue_none/speaker_previous_speaker",
+    ),
     # cues.match_repeated: marked words with no cue take the speaker of a later quote repeating them
     (
         "Le conseil municipal s'est réuni mardi soir pendant trois heures.\nLe quartier « a besoin » d'aide\n"

@@ -366,10 +366,24 @@ def continued_quote(ctx: ArticleContext, state: DiscourseState, candidate: Candi
     return previous
 
 
+# Sentence connectives before a quote that opens its clause ("En revanche, « … »"): no embedding.
+_CONNECTIVES = re.compile(
+    r"^(?:mais|et|or|pourtant|cependant|toutefois|en revanche|par ailleurs|de plus|enfin|bref|ainsi|"
+    r"en outre|d'ailleurs|au contraire|surtout)\s*,?$",
+    re.IGNORECASE,
+)
+
+
 def embedded(ctx: ArticleContext, candidate: Candidate) -> bool:
-    """Whether the marks sit inside a sentence of the journalist (not at its start, nor after a colon)."""
+    """Whether the marks sit inside a sentence of the journalist (not at its start, after a
+    connective such as "En revanche,", nor after a colon).
+
+    Example: Il dénonce une « dérive » (embedded) / En revanche, « la situation reste bonne » (not).
+    """
     sentence_start, _ = ctx.sentence_of(candidate.open_offset)
     before = ctx.text[sentence_start : candidate.open_offset].rstrip()
+    if _CONNECTIVES.match(before):
+        return False
     return bool(before) and not before.endswith((":", ".", "!", "?", "»", "”", '"', "–", "—"))
 
 
