@@ -376,6 +376,16 @@ TRACED = [
         "reject_title_or_name",
     ),
     (
+        "La revue a été classée.\nElle a reçu une note de « 1 » sur la liste des revues.",
+        "1",
+        "reject_no_words",
+    ),
+    (
+        "Le débat dure.\nDepuis, il y a eu un « mais » dans le discours du ministre Paul Durand.",
+        "mais",
+        "reject_no_words",
+    ),
+    (
         "Le maire Paul Durand a parlé.\nPaul Durand explique dans « Le Courrier du Nord » que la ville doit changer.",
         "Courrier",
         "reject_publication",

@@ -130,6 +130,23 @@ def reject_title_or_name(around: MarkedContext) -> Rejection | None:
     return None
 
 
+def reject_no_words(around: MarkedContext) -> Rejection | None:
+    """Marks around no word (a figure, a sign) or around one grammatical word named as a word (a
+    conjunction, a preposition, a determiner): a mention, not speech.
+
+    Examples: une note de « 1 » / il y a eu un « mais » : le scandale.
+    """
+    words = around.words_in
+    if not any(char.isalpha() for char in " ".join(words)):
+        return Rejection("reject_no_words")
+    doc, index = around.ctx.doc, around.ctx.token_index(around.candidate.start)
+    if len(words) == 1 and index < len(doc):
+        token = doc[index]
+        if token.text == words[0] and token.pos_ in ("CCONJ", "SCONJ", "ADP", "DET"):
+            return Rejection("reject_no_words")
+    return None
+
+
 # Prepositions before a publication's name: "explique dans « Paris-Normandie »", "au « Monde »".
 _PUBLICATION_PREPOSITIONS = frozenset("dans par au aux".split())
 PUBLICATION_MAX_WORDS = 5
@@ -253,6 +270,7 @@ Filter = Callable[[MarkedContext], "Verdict | Rejection | None"]
 FILTERS: tuple[Filter, ...] = (
     keep_said_after_colon,
     reject_title_or_name,
+    reject_no_words,
     reject_publication,
     reject_name_or_term,
     reject_name_dit,
