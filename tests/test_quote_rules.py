@@ -375,6 +375,11 @@ TRACED = [
         "Sobriété",
         "reject_title_or_name",
     ),
+    (  # an elided article before the work word: "l'émission « … »"
+        "La radio change.\nPaul Durand anime désormais l'émission « la vie en grand » chaque soir sur France Inter.",
+        "vie en grand",
+        "reject_title_or_name",
+    ),
     (
         "La revue a été classée.\nElle a reçu une note de « 1 » sur la liste des revues.",
         "1",

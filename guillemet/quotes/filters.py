@@ -76,7 +76,8 @@ class MarkedContext:
 
     @cached_property
     def words_before(self) -> list[str]:
-        return re.findall(r"[\w'-]+", self.before.lower())
+        """The words before the marks, lower-cased, an elided article apart ("l'émission" → "l", "émission")."""
+        return re.findall(r"[\w-]+", self.before.lower().replace("’", "'"))
 
     @cached_property
     def subject_of_next(self) -> bool:
