@@ -89,6 +89,12 @@ TRACED = [
         "crise",
         "cue_comme_after/speaker_organisation",
     ),
+    (  # the speaker's own cue before the quote wins over the relay after it
+        "Le président Paul Durand était en visite.\nLe président a annoncé que lors de la rencontre « il faudra "
+        "parler des écoles et des routes », comme l'a rapporté l'agence de presse locale.",
+        "écoles",
+        "cue_before_verb/speaker_role_in_organisation",
+    ),
     (  # the subject before the verb, an object clitic between; the first of two coordinated terms too
         "La science avance.\nL'intestin serait notre « second cerveau » ou « cerveau du ventre », comme certains médecins le définissent.",
         "second cerveau",

@@ -820,13 +820,13 @@ CueRule = Callable[[ArticleContext, DiscourseState, Candidate], CueAnswer]
 CUE_RULES: tuple[CueRule, ...] = (
     cue_incise,
     cue_after,
-    cue_comme_after,
     cue_continued,
     cue_before_pour,
     cue_before_pour_pronoun,
     cue_before_selon,
     cue_before_verb,
     cue_before_colon,
+    cue_comme_after,  # after the cues before the quote: "a annoncé que « … », comme l'a rapporté TASS" is Poutine's
     cue_selon_after,
     cue_later_incise,
     cue_title_subject,
