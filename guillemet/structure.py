@@ -492,7 +492,9 @@ def block_rejection(
             interview rule gives) has no source.
         speaker: The quote's speaker (a dict with ``text`` and ``resolution``), if known; a list
             item, label line, caption, heading or table row holds a marked quote only with a cue
-            and a speaker in reach (:func:`speaker_in_reach`).
+            and a speaker in reach (:func:`speaker_in_reach`); in a heading or a label line, a
+            speaker taken from the body quote that repeats it stands for the cue
+            (:func:`_repeated_title`).
         nominal: See :func:`speaker_in_reach`.
 
     Returns:
@@ -512,11 +514,29 @@ def block_rejection(
     if block.kind in SOFT_KINDS:
         if kind == "indirect":
             return block.kind if block.kind != "list_item" else None
-        if not _marked(text, start, end) or cue is None:
+        if not _marked(text, start, end) or (cue is None and not _repeated_title(block.kind, speaker)):
             return block.kind
         if speaker is not None and not speaker_in_reach(speaker, nominal):
             return block.kind
     return None
+
+
+#: Blocks where marked words may stand with no cue when a body quote repeats them (a headline, an
+#: intertitle, "Sujet : le titre"): the repeat gave them its speaker (``headline_match``).
+_TITLE_KINDS = frozenset({"heading", "label_line"})
+
+
+def _repeated_title(kind: str, speaker) -> bool:
+    """Whether a quote in a block of ``kind`` took its speaker from the body quote repeating it.
+
+    Example: intertitle La Russie « a besoin » de migrants, then « a besoin », a dit M. Peskov.
+    """
+    return (
+        kind in _TITLE_KINDS
+        and bool(speaker)
+        and speaker.get("resolution") == "headline_match"
+        and bool(speaker.get("name"))
+    )
 
 
 def has_interview_layout(text: str, blocks: Sequence[Block]) -> bool:

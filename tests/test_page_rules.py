@@ -480,3 +480,23 @@ def test_a_page_gives_its_quotation_and_nothing_from_its_comments(nlp_md):
     assert kinds["Marin56 le 1"] == "comment"
     quotes = extract_quotes(nlp_md(article.text), text=article.text, blocks=article.blocks, title=article.title)
     assert [q.text for q in quotes] == ["Le quai sera rouvert avant l'été, c'est promis."]
+
+
+REPEATED = {"text": None, "start": None, "end": None, "name": "Irène Vallet", "resolution": "headline_match"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "speaker", "kept"),
+    [
+        ("heading", REPEATED, True),  # the body quote repeating the intertitle gave its speaker
+        ("label_line", REPEATED, True),
+        ("heading", {**REPEATED, "name": None}, False),  # matched a quote with nobody behind it
+        ("caption", REPEATED, False),  # a caption still needs its own cue
+        ("heading", NAMED, False),
+    ],
+)
+def test_a_title_quote_repeated_in_the_body_needs_no_cue(kind, speaker, kept):
+    text = "Le quai « a besoin » de bras\nLe quai « a besoin » de bras, a dit la maire."
+    blocks = _line_blocks(text, [kind, "paragraph"])
+    quote = _quote(text, "a besoin", "fragment", None, speaker)
+    assert (filter_quotes([quote], text, blocks) == (quote,)) is kept

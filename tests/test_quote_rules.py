@@ -63,6 +63,96 @@ TRACED = [
         "cue_selon_after/speaker_organisation",
     ),
     (
+        "La natalité baisse.\nLe pays « a besoin » de main-d'œuvre face à une situation « tendue », a déclaré le porte-parole Paul Durand.",
+        "besoin",
+        "cue_later_incise/speaker_named_in_subject",
+    ),
+    (
+        "Le groupe Renault « n'est pas en mesure » de reprendre l'usine de Douai\n"
+        "Le constructeur a annoncé mardi qu'il renonçait à son offre.",
+        "en mesure",
+        "cue_title_subject/speaker_organisation",
+    ),
+    (
+        "La « colère » de Paul Durand contre la réforme\nLe maire de Lille a écrit mardi au ministre pour dénoncer le projet.",
+        "colère",
+        "cue_title_subject/speaker_named_in_subject",
+    ),
+    (  # the title's subject is no speaker ("Les comptes des hôpitaux"), nor does the body repeat it
+        "Les comptes des hôpitaux « très dégradés » en 2022\n"
+        "La situation financière reste difficile pour tous les établissements du pays.",
+        "très dégradés",
+        "reject_headline_term",
+    ),
+    (
+        "La pandémie a tout changé.\nLe public a été submergé par une « crise de l'information », comme prévenait l'OMS début mars.",
+        "crise",
+        "cue_comme_after/speaker_organisation",
+    ),
+    (  # the speaker's own cue before the quote wins over the relay after it
+        "Le président Paul Durand était en visite.\nLe président a annoncé que lors de la rencontre « il faudra "
+        "parler des écoles et des routes », comme l'a rapporté l'agence de presse locale.",
+        "écoles",
+        "cue_before_verb/speaker_role_in_organisation",
+    ),
+    (  # the subject before the verb, an object clitic between; the first of two coordinated terms too
+        "La science avance.\nL'intestin serait notre « second cerveau » ou « cerveau du ventre », comme certains médecins le définissent.",
+        "second cerveau",
+        "cue_later_incise/speaker_indefinite_descriptor",
+    ),
+    (  # a chain verb before the verb of speech: "tente d'expliquer"
+        "La ministre Anne Roche a été mise en cause.\nUne « simple négligence », tente d'expliquer la ministre.",
+        "négligence",
+        "cue_after/speaker_role_in_organisation",
+    ),
+    (  # "Pour" and a role noun: the descriptor's person
+        "La toxicologue Marie Lenoir a témoigné.\nPour la toxicologue, « interdire ce produit serait une erreur grave ».",
+        "interdire",
+        "cue_before_pour/speaker_definite_descriptor",
+    ),
+    (  # "Pour X" after a topic label
+        "Retraites : pour le PDG de Renault, « l'accord est menacé »\nLes syndicats doivent signer avant lundi.",
+        "accord",
+        "cue_before_pour/speaker_role_in_organisation",
+    ),
+    (  # cues.embedded: a connective before the marks ("En revanche,") does not embed them
+        "La maire Anne Roche a présenté les comptes. « Les dépenses ont baissé de dix pour cent », note la maire.\n"
+        "En revanche, « la situation financière des écoles reste très fragile cette année », avec un déficit.",
+        "situation financière",
+        "cue_none/speaker_previous_speaker",
+    ),
+    # cues.match_repeated: marked words with no cue take the speaker of a later quote repeating them
+    (
+        "Le conseil municipal s'est réuni mardi soir pendant trois heures.\nLe quartier « a besoin » d'aide\n"
+        "Le quartier « a besoin » d'aide face à une situation « tendue », a déclaré la maire Anne Roche.",
+        "besoin",
+        "cue_repeated_later/speaker_repeat_match",
+    ),
+    (
+        "Le conseil vote son budget\nLe conseil municipal s'est réuni mardi soir. La ville lancera un « plan de "
+        "rénovation urbaine » en mai.\nLa maire Anne Roche a promis « un plan de rénovation urbaine ambitieux et "
+        "rapide » pour le quartier.",
+        "plan de rénovation urbaine",
+        "cue_repeated_later/speaker_repeat_match",
+    ),
+    (  # one word repeated outside a title: a term used twice, still rejected
+        "Le conseil vote son budget\nLe conseil municipal s'est réuni mardi soir. Les « habitués » ont applaudi "
+        "longuement.\nLa maire Anne Roche a salué les « habitués ».",
+        "habitués",
+        "reject_scare_quote",
+    ),
+    # grammar.negated: a litotes ("n'a pas hésité à") and a negative question assert, they do not deny
+    (
+        "La ministre Anne Roche visitait la ferme.\nAnne Roche n'a pas hésité à dénoncer, devant les élus : « Ce projet est une faute grave et nous le combattrons. »",
+        "faute",
+        "cue_before_verb/speaker_named_in_subject",
+    ),
+    (
+        "Le débat dure.\nLa ministre Anne Roche n'avait-elle pas résumé la situation : « Il faut punir les fraudeurs et aider les autres » ?",
+        "fraudeurs",
+        "cue_before_verb/speaker_named_in_subject",
+    ),
+    (
         "« Nous ne céderons jamais sur ce point »\nLa ministre Anne Roche a réagi mardi. « Nous ne céderons jamais sur ce point », a dit Anne Roche.",
         "céderons",
         "cue_headline_match/speaker_headline_match",
@@ -289,6 +379,31 @@ TRACED = [
     (
         "La commune a lancé son nouveau plan.\nElle prépare le plan « Sobriété publique » pour l'hiver.",
         "Sobriété",
+        "reject_title_or_name",
+    ),
+    (  # an elided article before the work word: "l'émission « … »"
+        "La radio change.\nPaul Durand anime désormais l'émission « la vie en grand » chaque soir sur France Inter.",
+        "vie en grand",
+        "reject_title_or_name",
+    ),
+    (
+        "La revue a été classée.\nElle a reçu une note de « 1 » sur la liste des revues.",
+        "1",
+        "reject_no_words",
+    ),
+    (
+        "Le débat dure.\nDepuis, il y a eu un « mais » dans le discours du ministre Paul Durand.",
+        "mais",
+        "reject_no_words",
+    ),
+    (
+        "Le maire Paul Durand a parlé.\nPaul Durand explique dans « Le Courrier du Nord » que la ville doit changer.",
+        "Courrier",
+        "reject_publication",
+    ),
+    (  # "auteur de « … »": a work's title
+        "Le débat continue.\nL'historien Paul Durand, auteur de « Histoire de la Bretagne », met en garde contre une dérive.",
+        "Histoire",
         "reject_title_or_name",
     ),
     (
@@ -558,3 +673,36 @@ def test_a_descriptor_after_cet_takes_the_antecedent(nlp_md):
     text = normalize_text(raw).text
     (quote,) = QuoteExtractor().extract(nlp_md(text), text)
     assert quote.speaker["name"] == "Paul Durand" and quote.speaker["text"] == "cet observateur", quote.speaker
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "dashed"),
+    [
+        ("— Nous continuerons jusqu'au bout.", True),
+        ("– Paul Durand (@pdurand) March 3, 2021", False),  # an embedded post's signature
+        ("Nous continuerons.", False),
+    ],
+)
+def test_a_post_signature_is_no_interview_turn(paragraph, dashed):
+    assert candidates._dashed(paragraph) is dashed
+
+
+def test_paragraphs_after_embedded_posts_are_no_interview_answers(trace):
+    raw = (
+        "Les rumeurs circulent vite\nLe ministre a publié un message mardi.\nPrenez du paracétamol.\n"
+        "— Paul Durand (@pdurand) March 3, 2021\nLe texte a été partagé des milliers de fois.\n"
+        "Le port a fermé.\n— Anne Roche (@aroche) March 4, 2021\nLa chercheuse Anne Roche nuance ce constat."
+    )
+    _, decisions = trace(raw)
+    assert not [d for d in decisions if d.rule.startswith("cue_interview")], decisions
+
+
+def test_c_est_a_dire_inside_marks_is_no_incise(trace):
+    raw = (
+        "Le toxicologue Paul Durand a témoigné.\nIl poursuit : « Ces études sont fausses. Celles sur les effets, "
+        "c'est-à-dire les effets fœtaux, ne montrent rien du tout. »"
+    )
+    text, decisions = trace(raw)
+    (decision,) = [d for d in decisions if "Ces études" in text[d.start : d.end]]
+    assert text[decision.start : decision.end].endswith("rien du tout.")
+    assert not decision.rule.startswith("cue_incise")

@@ -97,6 +97,18 @@ class Interview:
         return _question_paragraphs(ctx) + self.questions if self.answers else []
 
 
+# "— Elon Musk (@elonmusk) March 16, 2020": an embedded post's signature, no interview turn.
+_POST_SIGNATURE = re.compile(r"^\s*[—–-]\s*[^\n]{1,60}\(@\w+\)")
+
+
+def _dashed(paragraph: str) -> bool:
+    """Whether a paragraph opens with a dash as an interview turn does (a post's signature does not).
+
+    Example: "— Nous continuerons." (a turn) / "— Paul Durand (@pdurand) 3 mars 2021" (not one).
+    """
+    return paragraph.startswith(_DASHES) and not _POST_SIGNATURE.match(paragraph)
+
+
 def find_interview(ctx: ArticleContext) -> Interview:
     """Interview answers: paragraphs opened by a dash or by "Name :" / "R :".
 
@@ -104,7 +116,7 @@ def find_interview(ctx: ArticleContext) -> Interview:
     turn dashed (turns alternate from a first question). "Propos recueillis par …" is no answer.
     Example: "Que ferez-vous ?" then "— Nous continuerons." (the second paragraph, by the interviewee).
     """
-    dash_paragraphs = [p for p in ctx.paragraphs if ctx.text[p[0] : p[1]].startswith(_DASHES)]
+    dash_paragraphs = [p for p in ctx.paragraphs if _dashed(ctx.text[p[0] : p[1]])]
     name_paragraphs = {p for p in ctx.paragraphs if _NAME_PREFIX.match(ctx.text[p[0] : p[1]])}
     question_paragraphs = [p for p in ctx.paragraphs if _QUESTION_PREFIX.match(ctx.text[p[0] : p[1]])]
     if len(dash_paragraphs) < 2 and len(question_paragraphs) < 2:
@@ -114,7 +126,7 @@ def find_interview(ctx: ArticleContext) -> Interview:
     questions: list[tuple[int, int]] = []
     previous_was_answer = False
     body = [(s, e) for s, e in ctx.paragraphs if e > s and s > ctx.headline_end]
-    dashed = [ctx.text[s:e].startswith(_DASHES) for s, e in body]
+    dashed = [_dashed(ctx.text[s:e]) for s, e in body]
     # Two layouts: undashed questions each followed by a dashed answer, or every turn dashed.
     undashed_questions = any(
         not dashed[k] and dashed[k + 1] and ctx.text[s:e].rstrip().endswith("?") for k, (s, e) in enumerate(body[:-1])
@@ -128,7 +140,7 @@ def find_interview(ctx: ArticleContext) -> Interview:
             previous_was_answer = False
             continue
         stripped = paragraph.rstrip()
-        if paragraph.startswith("Propos recueillis"):
+        if paragraph.startswith("Propos recueillis") or _POST_SIGNATURE.match(paragraph):
             previous_was_answer = False
             continue
         if undashed_questions and not paragraph.startswith(_DASHES) and start in followed_by_dash:
@@ -249,6 +261,10 @@ def split_interrupted(ctx: ArticleContext, span: MarkedSpan) -> list[Candidate]:
     return [whole]
 
 
+# "c'est-à-dire", "pour ainsi dire", "autrement dit", "soit dit en passant": "dire" in a set phrase.
+_SET_PHRASE_DIRE = re.compile(r"\s*(?:c['’]est[- ]à[- ]dire|pour ainsi dire|autrement dit|soit dit)\b", re.IGNORECASE)
+
+
 def incise_verb(ctx: ArticleContext, comma: int, cue) -> bool:
     """Whether the verb after a comma inside marks can be an incise: a third-person verb (the
     reporter speaks of the speaker), finite or a participle after its auxiliary or before an
@@ -256,11 +272,13 @@ def incise_verb(ctx: ArticleContext, comma: int, cue) -> bool:
     with the quote.
 
     Example: « Nous irons, explique la maire, jusqu'au bout » (an incise) / « Nous irons, nous
-    aussi, et nous restons, nous le promettons » (none).
+    aussi, et nous restons, nous le promettons » / « Celles-ci, c'est-à-dire les études, … » (none).
     """
     doc = ctx.doc
     first, verb = ctx.token_index(comma + 1), ctx.token_index(cue.verb_start)
     tokens = doc[first : verb + 1]
+    if _SET_PHRASE_DIRE.match(ctx.text, comma + 1, cue.verb_end + 1):
+        return False  # "…, c'est-à-dire ses effets, …": a gloss, not an incise
     if any(t.morph.get("Person") in (["1"], ["2"]) for t in tokens if t.pos_ in ("VERB", "AUX")):
         return False
     if doc[verb].morph.get("VerbForm") == ["Part"] and cue.pronoun is None:

@@ -15,11 +15,13 @@ multi-word ones are found by its compiled ``PhraseMatcher`` (``lexicon.CueMatche
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from guillemet.quotes.context import ArticleContext
+from guillemet.gender import role_nouns
+from guillemet.quotes.context import HEADLINE_MAX_CHARS, ArticleContext
 from guillemet.quotes.discourse import DiscourseState
 from guillemet.quotes.grammar import (
     INDEFINITE,
@@ -47,7 +49,23 @@ from guillemet.quotes.types import (
 )
 
 _HEADLINE_NAME = re.compile(r"^([A-ZÀ-ÖØ-Þ][\w'’-]+(?:[ -][A-ZÀ-ÖØ-Þ][\w'’-]+){1,2})(?:,\s*[^,:«»]{1,60})?\s*:$")
-_CHAIN_VERBS = frozenset({"finir", "tenir", "préférer", "choisir", "refuser", "contenter", "borner", "vouloir", "oser"})
+_CHAIN_VERBS = frozenset(
+    # "tente": the model's lemma of "tente d'expliquer"
+    {
+        "finir",
+        "tenir",
+        "préférer",
+        "choisir",
+        "refuser",
+        "contenter",
+        "borner",
+        "vouloir",
+        "oser",
+        "tenter",
+        "tente",
+        "essayer",
+    }
+)
 _NOUN_STOPS = frozenset("lundi mardi mercredi jeudi vendredi samedi dimanche hier soir matin aujourd'hui".split())
 _INDEFINITE_PRONOUNS = frozenset(
     "quelqu'un chacun chacune personne certains certaines plusieurs l'un l'une aucun aucune tous toutes".split()
@@ -66,6 +84,12 @@ ADJUNCT_WINDOW = 90
 SCARE_QUOTE_MAX_WORDS = 3
 # The words between two quotes of one sentence that share a cue: « … », a-t-elle lancé, « … ».
 CONTINUED_MAX_GAP = 120
+# Nouns of these endings name people by trade or belief ("toxicologue", "sociologue").
+_ROLE_ENDINGS = ("iste", "logue", "trice", "euse", "ienne")
+# After "comme X le …", verbs that give X's wording without being verbs of speech elsewhere.
+_NAMING_AFTER_COMME = frozenset("définir appeler nommer surnommer décrire".split())
+# "comme certains médecins le définissent": the words between "comme" and its verb.
+COMME_SUBJECT_TOKENS = 8
 
 CueAnswer = Cue | Verdict | Rejection | None
 
@@ -342,10 +366,24 @@ def continued_quote(ctx: ArticleContext, state: DiscourseState, candidate: Candi
     return previous
 
 
+# Sentence connectives before a quote that opens its clause ("En revanche, « … »"): no embedding.
+_CONNECTIVES = re.compile(
+    r"^(?:mais|et|or|pourtant|cependant|toutefois|en revanche|par ailleurs|de plus|enfin|bref|ainsi|"
+    r"en outre|d'ailleurs|au contraire|surtout)\s*,?$",
+    re.IGNORECASE,
+)
+
+
 def embedded(ctx: ArticleContext, candidate: Candidate) -> bool:
-    """Whether the marks sit inside a sentence of the journalist (not at its start, nor after a colon)."""
+    """Whether the marks sit inside a sentence of the journalist (not at its start, after a
+    connective such as "En revanche,", nor after a colon).
+
+    Example: Il dénonce une « dérive » (embedded) / En revanche, « la situation reste bonne » (not).
+    """
     sentence_start, _ = ctx.sentence_of(candidate.open_offset)
     before = ctx.text[sentence_start : candidate.open_offset].rstrip()
+    if _CONNECTIVES.match(before):
+        return False
     return bool(before) and not before.endswith((":", ".", "!", "?", "»", "”", '"', "–", "—"))
 
 
@@ -369,6 +407,46 @@ def cue_after(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) 
     return find_cue_after(ctx, candidate.outer_end, ctx.sentence_of(candidate.outer_end)[1] + 1)
 
 
+def cue_comme_after(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """ "comme" and a reporting verb right after the quote: its subject inverted after the verb, or
+    before it with an object clitic ("comme certains médecins le définissent").
+
+    Examples: une « crise majeure », comme prévenait l'OMS. / notre « second cerveau », comme
+    certains médecins le définissent. / « … », comme l'a rappelé le maire.
+    """
+    return find_comme_cue(ctx, candidate.outer_end)
+
+
+def find_comme_cue(ctx: ArticleContext, position: int) -> Cue | None:
+    """The cue of ``cue_comme_after`` after ``position`` (the end of a quote), or None."""
+    doc, n = ctx.doc, len(ctx.doc)
+    limit = ctx.sentence_of(position)[1] + 1
+    i = ctx.token_index(position)
+    while i < n and doc[i].idx < limit and doc[i].text in (",", "»", "”", '"'):
+        i += 1
+    if i + 1 >= n or doc[i].lower_ != "comme" or doc[i + 1].idx >= limit:
+        return None
+    cue = find_cue_after(ctx, doc[i + 1].idx, limit)
+    if cue is not None:
+        return cue if cue.subject_start is not None or cue.pronoun is not None else None
+    for k in range(i + 1, min(n, i + 1 + COMME_SUBJECT_TOKENS)):
+        if doc[k].idx >= limit or doc[k].pos_ == "PUNCT":
+            return None
+        lemma, after = verb_lemma(ctx, k)
+        if lemma is None and doc[k].lemma_ in _NAMING_AFTER_COMME:
+            lemma, after = doc[k].lemma_, k + 1
+        if lemma is None or doc[k].pos_ not in ("VERB", "AUX"):
+            continue
+        end = k
+        while end > i + 1 and (is_clitic(doc[end - 1]) or doc[end - 1].pos_ == "AUX"):
+            end -= 1  # "comme certains médecins l'ont défini": the subject ends before "l'ont"
+        if end == i + 1:
+            return None
+        verb_end = doc[after - 1].idx + len(doc[after - 1].text)
+        return Cue(lemma, doc[k].idx, verb_end, doc[i + 1].idx, doc[end - 1].idx + len(doc[end - 1].text))
+    return None
+
+
 def cue_continued(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
     """A quote continuing an earlier quote of its sentence, whose cue stands between them.
 
@@ -389,20 +467,41 @@ def cue_continued(ctx: ArticleContext, state: DiscourseState, candidate: Candida
 def cue_before_pour(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
     """A sentence opened by "Pour" and a phrase naming someone who can speak: their opinion.
 
-    Example: Pour la ministre Anne Roche, « il faut agir vite et fort ».
+    Examples: Pour la ministre Anne Roche, « il faut agir vite et fort ». / Pour la toxicologue,
+    « … » (a role). / Réforme : pour le PDG de Lenoir SA, « … » (after a topic label).
     The phrase stops at the first comma: "Pour le secrétaire d'État, Adrien Taquet, « … »" names
     nobody the rule can see (the apposed name is past that comma).
     """
     before = before_quote(ctx, candidate)
     doc, first = ctx.doc, before.first
+    label = ctx.text.find(" : ", doc[first].idx if first < len(doc) else before.anchor, before.anchor)
+    if label >= 0:
+        first = ctx.token_index(label + 3)  # "Reprise d'Alitalia : pour le PDG d'Air France, « … »"
     opening = doc[first] if first < len(doc) else None
     if opening is None or opening.lower_ != "pour" or ctx.inside_marks(opening.idx):
         return None
     comma = ctx.text.find(",", opening.idx, before.anchor)
     region = (doc[first + 1].idx, comma) if comma > 0 and first + 1 < len(doc) else None
-    if region and names_speaker(ctx, *region):
+    if region and (names_speaker(ctx, *region) or _names_role(ctx, *region)):
         return Cue("pour", opening.idx, opening.idx + 4, region[0], region[1])
     return None
+
+
+def _names_role(ctx: ArticleContext, start: int, end: int) -> bool:
+    """Whether a phrase is a definite person descriptor: its head noun a role ("la toxicologue",
+    "le ministre"), listed or of a person noun's ending."""
+    tokens = ctx.doc[ctx.token_index(start) : ctx.token_index(end)]
+    if len(tokens) < 2 or tokens[0].pos_ != "DET":
+        return False
+    head = next((t for t in tokens if t.pos_ == "NOUN"), None)
+    if head is None:
+        return False
+    folded = fold(head.text)
+    return (
+        fold(head.lemma_) in role_nouns()
+        or folded in role_nouns()
+        or (len(folded) >= 8 and folded.endswith(_ROLE_ENDINGS))
+    )
 
 
 # "Pour elle, « … »", "À ses yeux, « … »": the pronoun whose antecedent holds the opinion.
@@ -546,6 +645,71 @@ def cue_selon_after(ctx: ArticleContext, state: DiscourseState, candidate: Candi
     return find_selon_after(ctx, candidate)
 
 
+def cue_later_incise(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """A later quote of the same sentence is followed by an incise naming its speaker: the earlier
+    marked words, with no cue of their own, are that speaker's too (the incise closes the sentence
+    and reports all of it).
+
+    Example: Le pays « a besoin » de main-d'œuvre face à une situation « tendue », a déclaré le
+    porte-parole Paul Durand. (« a besoin »: déclarer, Paul Durand)
+    """
+    if candidate.headline:
+        return None
+    sentence = ctx.sentence_of(candidate.open_offset)
+    reach = candidate.outer_end
+    for span in ctx.spans:
+        if span.open_offset < reach:
+            continue
+        gap = ctx.text[reach : span.open_offset]
+        if span.open_offset > sentence[1] or len(gap) > CONTINUED_MAX_GAP or "\n" in gap:
+            return None
+        cue = find_cue_after(ctx, span.outer_end, sentence[1] + 1) or find_comme_cue(ctx, span.outer_end)
+        if cue is not None and (cue.subject_start is not None or cue.pronoun is not None):
+            return cue
+        reach = span.outer_end
+    return None
+
+
+def _in_first_line(ctx: ArticleContext, candidate: Candidate) -> bool:
+    """Whether the candidate lies in the text's title: the headline, or the first line of a text
+    that goes on (a dispatch's headline, hard-wrapped into its lead)."""
+    if candidate.headline:
+        return True
+    newline = ctx.text.find("\n")
+    return 0 <= candidate.outer_end <= newline and bool(ctx.text[newline:].strip())
+
+
+def cue_title_subject(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """A fragment in the article's title with no cue: the person or organisation opening the title
+    (after a "Topic :" label) said it, or the person right after it ("La « déception » de X").
+    The cue is None: a title reports without a verb of speech.
+
+    Examples: Le groupe Lenoir « n'est pas en mesure » de reprendre l'usine (le groupe Lenoir) /
+    La « colère » de Paul Durand (Paul Durand).
+    """
+    if candidate.kind is not QuoteKind.FRAGMENT or not _in_first_line(ctx, candidate):
+        return None
+    doc, text = ctx.doc, ctx.text
+    line_start = text.rfind("\n", 0, candidate.open_offset) + 1
+    colon = text.rfind(" : ", line_start, candidate.open_offset)
+    first = ctx.token_index(colon + 3 if colon >= 0 else line_start)
+    end = np_end(ctx, first, candidate.open_offset)
+    if end > first and doc[first].lower_ != "pour":
+        subject = (doc[first].idx, doc[end - 1].idx + len(doc[end - 1].text))
+        # The head before its complement names the speaker: not "Les comptes des hôpitaux".
+        head = next((k for k in range(first + 1, end) if doc[k].pos_ == "ADP"), end)
+        if names_speaker(ctx, subject[0], doc[head - 1].idx + len(doc[head - 1].text)):
+            return Cue(None, candidate.open_offset, candidate.open_offset, *subject)
+    after = ctx.token_index(candidate.outer_end)
+    if after < len(doc) and doc[after].lower_ in ("de", "d'", "d’", "du"):
+        end = np_end(ctx, after + 1, ctx.sentence_of(candidate.outer_end)[1])
+        if end > after + 1:
+            subject = (doc[after + 1].idx, doc[end - 1].idx + len(doc[end - 1].text))
+            if ctx.people.first_person_in(*subject) is not None:
+                return Cue(None, candidate.open_offset, candidate.open_offset, *subject)
+    return None
+
+
 def cue_headline_match(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
     """A headline quote with no cue waits for the body quote that repeats it (``speakers.match_headlines``).
 
@@ -580,6 +744,76 @@ def cue_none(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -
     return SETTLED
 
 
+# The rejections a repeat overrides: marked words with no cue of their own.
+# Shorter words are a repeat only as a whole quote ("couac" inside a long quote is a coincidence),
+# and only from a title.
+REPEAT_MIN_WORDS = 3
+_REPEATABLE = frozenset(("reject_scare_quote", "reject_headline_term"))
+
+
+def _words(text: str) -> str:
+    return " ".join(fold(word) for word in re.findall(r"\w+", text))
+
+
+def _in_title(ctx: ArticleContext, position: int) -> bool:
+    """Whether ``position`` lies in a title-like paragraph: a headline or an intertitle, short and
+    with no final full stop."""
+    index = bisect.bisect_right(ctx.paragraph_starts, position) - 1
+    if index < 0:
+        return False
+    start, end = ctx.paragraphs[index]
+    paragraph = ctx.text[start:end].rstrip().rstrip('»”"').rstrip()
+    return len(paragraph) <= HEADLINE_MAX_CHARS and not paragraph.endswith((".", "!", "?", "…"))
+
+
+def match_repeated(ctx: ArticleContext, candidates: list[Candidate]) -> None:
+    """Marked words with no cue that a later kept quote repeats are that quote's speaker's: a
+    headline, an intertitle or a lead announces what the body then attributes.
+
+    Runs after every candidate is attributed (the repeat comes later in the text). A rejected
+    candidate is taken back when its words, folded, are those of a later kept quote in marks, or
+    (``REPEAT_MIN_WORDS`` words and more) occur whole in one; fewer words only from a title
+    (``_in_title``); a title's fragment given to the title's subject (``cue_title_subject``) too,
+    since the body names who said it ("Canal+ veut « … »", then "le PDG … « … »"). It takes that quote's speaker (resolution ``headline_match``) and no cue.
+
+    Example: headline Canal+ veut diffuser « une partie du feuilleton », then the body: Le PDG,
+    Paul Durand, s'est engagé à diffuser « une partie du feuilleton » (the headline's: Paul Durand).
+    """
+    text = ctx.text
+    kept = [c for c in candidates if c.marked and c.rejected is None and c.speaker and c.speaker.name]
+    if not kept:
+        return
+    kept_words = [(c, f" {_words(text[c.start : c.end])} ") for c in kept]
+    for candidate in candidates:
+        title = candidate.rejected is None and candidate.cue_rule == "cue_title_subject"
+        if not (candidate.rejected in _REPEATABLE or title) or not candidate.marked:
+            continue
+        words = _words(text[candidate.start : candidate.end])
+        if not words:
+            continue
+        contained = len(words.split()) >= REPEAT_MIN_WORDS
+        if not contained and not _in_title(ctx, candidate.open_offset):
+            continue  # "des « publiants »" then "parmi les « publiants »": a term used twice
+        repeat = next(
+            (
+                c
+                for c, other in kept_words
+                if c.start >= candidate.outer_end and (other == f" {words} " or (contained and f" {words} " in other))
+            ),
+            None,
+        )
+        if repeat is None:
+            continue
+        candidate.rejected = None
+        candidate.cue = None
+        candidate.cue_rule = "cue_repeated_later"
+        candidate.speaker_rule = "speaker_repeat_match"
+        candidate.person = repeat.person
+        candidate.speaker = replace(
+            repeat.speaker, text=None, start=None, end=None, resolution=Resolution.HEADLINE_MATCH
+        )
+
+
 CueRule = Callable[[ArticleContext, DiscourseState, Candidate], CueAnswer]
 
 # Asked in this order for each quote in marks; the first that answers wins.
@@ -592,7 +826,10 @@ CUE_RULES: tuple[CueRule, ...] = (
     cue_before_selon,
     cue_before_verb,
     cue_before_colon,
+    cue_comme_after,  # after the cues before the quote: "a annoncé que « … », comme l'a rapporté TASS" is Poutine's
     cue_selon_after,
+    cue_later_incise,
+    cue_title_subject,
     cue_headline_match,
     cue_none,
 )

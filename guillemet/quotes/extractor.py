@@ -9,7 +9,8 @@
 3. for each candidate in text order, with one ``DiscourseState`` (``discourse.py``):
    the kind (direct or fragment), the rejection filters (``filters.FILTERS``), the cue rules
    (``cues.CUE_RULES``), then the speaker rules (``speakers.PHRASE_RULES``, ``PRONOUN_RULES``);
-4. headline quotes take the speaker of the body quote that repeats them.
+4. headline quotes take the speaker of the body quote that repeats them, and marked words left
+   with no cue that of a later quote repeating them (``cues.match_repeated``).
 
 Every rule is a named function; ``trace`` says which one kept or rejected each candidate.
 """
@@ -19,7 +20,7 @@ from __future__ import annotations
 from guillemet.budget import WorkBudget
 from guillemet.quotes.candidates import classify_kind, find_indirect, find_interview, split_interrupted
 from guillemet.quotes.context import ArticleContext, paragraph_bounds
-from guillemet.quotes.cues import CUE_RULES
+from guillemet.quotes.cues import CUE_RULES, match_repeated
 from guillemet.quotes.discourse import DiscourseState
 from guillemet.quotes.filters import rejection
 from guillemet.quotes.lexicon import CueMatcher, ReportingLexicon, load_lexicon
@@ -99,6 +100,7 @@ def decide(ctx: ArticleContext, budget: WorkBudget | None = None) -> list[Candid
             if candidate.rejected is None and candidate.marked:
                 state.last_marked = candidate
     match_headlines(ctx, candidates)
+    match_repeated(ctx, candidates)
     return candidates
 
 

@@ -25,7 +25,8 @@ _WORK_WORDS = frozenset(
     """film films livre livres roman romans album albums émission emission émissions série serie séries pièce piece spectacle
     exposition expo baptisé baptisée baptisés intitulé intitulée surnommé surnommée surnom nommé nommée dénommé dénommée
     chanson chansons documentaire ouvrage essai slogan slogans hashtag feuilleton podcast chronique rubrique manifeste
-    pancarte pancartes banderole banderoles tag opus saga quotidien hebdomadaire mensuel logiciel""".split()
+    pancarte pancartes banderole banderoles tag opus saga quotidien hebdomadaire mensuel logiciel auteur auteure
+    auteurs""".split()
 )
 _NAME_WORDS = frozenset(
     """opération operation opérations plan programme dispositif projet titre journal magazine revue rapport label mot
@@ -75,7 +76,8 @@ class MarkedContext:
 
     @cached_property
     def words_before(self) -> list[str]:
-        return re.findall(r"[\w'-]+", self.before.lower())
+        """The words before the marks, lower-cased, an elided article apart ("l'émission" → "l", "émission")."""
+        return re.findall(r"[\w-]+", self.before.lower().replace("’", "'"))
 
     @cached_property
     def subject_of_next(self) -> bool:
@@ -126,6 +128,42 @@ def reject_title_or_name(around: MarkedContext) -> Rejection | None:
         and (words[-2] in _WORK_WORDS or (words[-2] in _NAME_WORDS and capitalised))
     ):
         return Rejection("reject_title_or_name")  # "la sortie du film « … »"
+    return None
+
+
+def reject_no_words(around: MarkedContext) -> Rejection | None:
+    """Marks around no word (a figure, a sign) or around one grammatical word named as a word (a
+    conjunction, a preposition, a determiner): a mention, not speech.
+
+    Examples: une note de « 1 » / il y a eu un « mais » : le scandale.
+    """
+    words = around.words_in
+    if not any(char.isalpha() for char in " ".join(words)):
+        return Rejection("reject_no_words")
+    doc, index = around.ctx.doc, around.ctx.token_index(around.candidate.start)
+    if len(words) == 1 and index < len(doc):
+        token = doc[index]
+        if token.text == words[0] and token.pos_ in ("CCONJ", "SCONJ", "ADP", "DET"):
+            return Rejection("reject_no_words")
+    return None
+
+
+# Prepositions before a publication's name: "explique dans « Paris-Normandie »", "au « Monde »".
+_PUBLICATION_PREPOSITIONS = frozenset("dans par au aux".split())
+PUBLICATION_MAX_WORDS = 5
+
+
+def reject_publication(around: MarkedContext) -> Rejection | None:
+    """A name in title case after "dans", "par", "au": a publication or a work, not words said.
+
+    Example: Le maire explique dans « Le Courrier du Nord » que … / publiées par « La Voix ».
+    """
+    words = around.words_in
+    previous = around.words_before[-1] if around.words_before else ""
+    if previous not in _PUBLICATION_PREPOSITIONS or not 0 < len(words) <= PUBLICATION_MAX_WORDS:
+        return None
+    if all(word[:1].isupper() or len(word) <= 3 for word in words) and words[0][:1].isupper():
+        return Rejection("reject_publication")
     return None
 
 
@@ -233,6 +271,8 @@ Filter = Callable[[MarkedContext], "Verdict | Rejection | None"]
 FILTERS: tuple[Filter, ...] = (
     keep_said_after_colon,
     reject_title_or_name,
+    reject_no_words,
+    reject_publication,
     reject_name_or_term,
     reject_name_dit,
     reject_proper_name,

@@ -120,13 +120,32 @@ def np_end(ctx: ArticleContext, i: int, limit: int) -> int:
     return j
 
 
+# "n'a pas hésité à dire", "ne manque pas de rappeler": a negated verb of reluctance asserts.
+_LITOTES = frozenset(("hésiter", "manquer", "priver", "cesser"))
+
+
 def negated(ctx: ArticleContext, i: int) -> bool:
+    """Whether the verb at token ``i`` is negated, with two kinds of negation that assert:
+
+    - a litotes, the negation bearing on a verb of reluctance between it and the verb ("n'a pas
+      hésité à dénoncer");
+    - a negative question, an inverted clitic after the negated verb ("n'avait-elle pas résumé").
+
+    Example: Elle n'a pas hésité à dénoncer « … » (not negated) / Il n'a pas dit « … » (negated).
+    """
     doc = ctx.doc
-    window_before = [t.lower_ for t in doc[max(0, i - 6) : i]]
+    window_before = doc[max(0, i - 6) : i]
+    words = [t.lower_ for t in window_before]
     window_after = [t.lower_ for t in doc[i + 1 : i + 3]]
-    if "ne" in window_before or "n'" in window_before:
-        return any(word in NEGATIONS for word in window_before + window_after)
-    return False
+    if "ne" not in words and "n'" not in words:
+        return False
+    if not any(word in NEGATIONS for word in words + window_after):
+        return False
+    first = max(k for k, word in enumerate(words) if word in ("ne", "n'"))
+    after_ne = window_before[first + 1 :]
+    if any(t.lemma_ in _LITOTES for t in after_ne):
+        return False
+    return not any(t.text.startswith("-") and len(t.text) > 2 and t.lower_ != "-t" for t in after_ne)
 
 
 def subject_of(ctx: ArticleContext, i: int):

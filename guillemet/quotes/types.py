@@ -104,7 +104,7 @@ def first_answer(rules, *arguments):
 class Cue:
     """A reporting cue and where its subject is: a char span, a pronoun, or neither."""
 
-    lemma: str
+    lemma: str | None  # None: a title's subject, with no verb of speech (cues.cue_title_subject)
     verb_start: int
     verb_end: int
     subject_start: int | None
