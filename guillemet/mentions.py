@@ -511,6 +511,27 @@ def _merge_people(doc, mentions: list[Mention], spans: list[tuple[int, int]]) ->
 # --- clusters ---------------------------------------------------------------------------------
 
 
+def _spells_with_prefixes(letters: str, words: list[str]) -> bool:
+    """Whether ``letters`` are the first letters of ``words`` in order, a word giving one or more of
+    its opening letters, the first word and the last word each giving at least one ("OFAG":
+    Office fédéral de l'AGriculture); words that give none are skipped (de, des)."""
+
+    def spells(i: int, k: int) -> bool:
+        if i == len(letters):
+            return k == len(words)
+        if k == len(words):
+            return False
+        word = words[k]
+        for n in range(1, len(word) + 1):
+            if word[:n] != letters[i : i + n]:
+                break
+            if spells(i + n, k + 1):
+                return True
+        return len(word) <= 3 and 0 < k < len(words) - 1 and spells(i, k + 1)
+
+    return spells(0, 0)
+
+
 def find_acronyms(text: str) -> dict[str, str]:
     """Acronyms introduced in parentheses after the words they abbreviate: acronym → full name.
 
@@ -524,9 +545,12 @@ def find_acronyms(text: str) -> dict[str, str]:
         tokens = text[max(0, match.start() - 120) : match.start()].split()
         for k in range(2, min(len(tokens), 14) + 1):
             tail = tokens[-k:]
-            initials = "".join(fold(re.sub(r"^[ldLD]['’]", "", word))[:1] for word in tail)
+            words = [fold(re.sub(r"^[ldLD]['’]", "", word)) for word in tail]
+            initials = "".join(word[:1] for word in words)
             remaining = iter(initials)
-            if initials[:1] == letters[:1] and all(letter in remaining for letter in letters):
+            if initials[:1] == letters[:1] and (
+                all(letter in remaining for letter in letters) or _spells_with_prefixes(letters, words)
+            ):
                 found[match.group(1)] = re.sub(r"^(?:l'|le |la |les )", "", " ".join(tail), flags=re.IGNORECASE)
                 break
     return found

@@ -23,6 +23,24 @@ from guillemet.quotes.types import Candidate, Rejection, Resolution
 # (text, words of the candidate, the rule the trace names: the whole "<cue>/<speaker>" or a rejection)
 TRACED = [
     (
+        "Le ministre Paul Roux a été mis en examen en mai.\n« Une douzaine de responsables du parti ont été "
+        "mis en examen dans cette affaire », peut-on lire dans Le Courrier picard.",
+        "douzaine",
+        "cue_on_lit_dans/speaker_publication_title",
+    ),
+    (
+        "L'institut a publié ses chiffres. L'économie des pays riches devrait ralentir en 2009, estime le "
+        "rapport intérimaire, publié jeudi par l'Organisation de coopération économique.",
+        "ralentir",
+        "cue_indirect_postposed/speaker_written_source",
+    ),
+    (
+        "Le maire de Domdidier, Paul Roux, a été entendu.\nLe canton de Berne et les distributeurs d'eau du "
+        "canton de Soleure ont demandé à la Confédération d'interdire ce produit.",
+        "interdire ce produit",
+        "cue_indirect_infinitive/speaker_coordinated_groups",
+    ),
+    (
         "Le maire Paul Durand a ouvert la séance.\n« Nous irons, explique Paul Durand, jusqu'au bout de ce projet. »",
         "Nous irons",
         "cue_incise/speaker_named_in_subject",

@@ -23,8 +23,8 @@ FLOORS = {
     ("pages", "direct", "F30"): 0.86,  # 0.881 (q-df)
     ("pages", "direct", "P30"): 0.89,  # 0.918 (q-df)
     ("pages", "direct", "F80"): 0.85,  # 0.877 (q-df)
-    ("pages", "direct", "F30_spk"): 0.66,  # 0.684 (q-df)
-    ("pages", "direct", "speaker_acc"): 0.75,  # 0.776 (q-df: more quotes, some wrong speakers)
+    ("pages", "direct", "F30_spk"): 0.70,  # 0.726 (q-df + q-spk)
+    ("pages", "direct", "speaker_acc"): 0.80,  # 0.821 (q-df + q-spk)
     ("pages", "indirect", "F30"): 0.78,  # 0.80
     ("pages", "indirect", "P30"): 0.91,  # 0.938
     ("pages", "non_quotes", "rejected"): 0.90,  # 0.921 (q-df)
@@ -35,19 +35,19 @@ FLOORS = {
     ("dispatches", "direct", "speaker_acc"): 0.84,  # 0.867
     ("dispatches", "indirect", "F30"): 0.80,  # 0.821
     ("dispatches", "non_quotes", "rejected"): 0.93,  # 1.0 (q-df; one non-quote of 30 is 0.033)
-    ("pages", "gender", "acc"): 0.91,  # 0.937
+    ("pages", "gender", "acc"): 0.92,  # 0.946
     ("dispatches", "gender", "acc"): 0.87,  # 0.906 (one quote of 64 is 0.016)
-    ("all", "gender", "acc"): 0.91,  # 0.930
+    ("all", "gender", "acc"): 0.91,  # 0.937
     ("all", "gender", "coverage"): 0.93,  # 0.944
 }
-# The share of women among gendered predictions may stray this far from the gold's: 0.179 for 0.141
-# on 2026-12-02 after the evening's gender and q-df merges (bench/gender_errors.py all: +0.015 from
-# four wrong speakers who are women, +0.013 from gold quotes still missed, mostly men's — nine
-# fragments of one essay's author —, +0.005 from men matched with no gender, +0.005 from spurious
-# predictions). It was 0.172 (allowed 0.035) before them: q-df found more quotes, rightly given to
-# women (three of Ana Sofia Cardenal's, Dominique Parent-Massin's), with no new wrong gender.
-# Issue 13 asks for 0.02, not met: what is left is the speakers' and the missed quotes'.
-WOMEN_SHARE_GAP = 0.042
+# The share of women among gendered predictions may stray this far from the gold's: 0.174 for 0.141
+# on 2026-12-02 after the evening's merges (gender, q-df, q-spk; bench/gender_errors.py all: +0.013
+# from gold quotes still missed, mostly men's — nine fragments of one essay's author —, +0.008 from
+# spurious or unmatched predictions, +0.007 from wrong speakers who are women, +0.005 from men
+# matched with no gender). It was 0.172 (allowed 0.035) before them; q-df found more quotes, rightly
+# given to women (three of Ana Sofia Cardenal's, Dominique Parent-Massin's). Issue 13 asks for
+# 0.02, not met: what is left is the speakers' and the missed quotes'.
+WOMEN_SHARE_GAP = 0.037
 
 
 def _shared() -> Path | None:

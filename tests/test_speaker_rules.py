@@ -109,3 +109,73 @@ def test_the_speaker_of_a_quote(extract, raw, words, speaker):
 )
 def test_quant_a_lui_is_no_subject(extract, raw):
     assert _speaker_of(extract, raw, "projet") == "Paul Durand"
+
+
+# Session 7 (q-spk): speaker resolution on patterns seen in several real documents; texts we wrote.
+@pytest.mark.parametrize(
+    ("raw", "words", "speaker"),
+    [
+        # subject_adjuncts: a date and a prepositional phrase before the subject are no part of it.
+        (
+            "La chancelière Angela Merkel a reçu le chef de la diplomatie, Tom Harlan, lundi.\n"
+            "Mi-mars, lors de sa première tournée en Asie, le chef de la diplomatie américaine avait, de son "
+            "côté, déclaré que « l'option militaire » pourrait être mise « sur la table ».",
+            "option militaire",
+            "Tom Harlan",
+        ),
+        # An indefinite descriptor brings someone new in, not the person last described so.
+        (
+            "Le journaliste Marc Vidal a couvert le sommet.\n"
+            "Un journaliste de l'AFP à Hong Kong note que la ville manquait d'eau il y a dix ans.",
+            "la ville manquait",
+            "Un journaliste de l'AFP à Hong Kong",
+        ),
+        # bare_organisation: "le gouvernement" is the government, not the agency named last.
+        (
+            "La Commission nationale des données (CND) a rendu un avis sévère.\n"
+            "Le gouvernement considère qu'il s'agit d'un outil efficace contre la fraude.",
+            "outil efficace",
+            "gouvernement",
+        ),
+        # bare_organisation: "la Commission" is the first Commission named, not one in a complement.
+        (
+            "La Commission européenne publie ses prévisions. Le vice-président de la Commission pour l'euro "
+            "et le dialogue social, Paul Roux, était absent.\n"
+            "Mardi, la Commission a confirmé que la croissance serait faible en 2019.",
+            "croissance serait faible",
+            "Commission européenne",
+        ),
+        # named_description_subject: a name inside the subject's description takes the turn.
+        (
+            "La plainte vise le juge Paul Bocage. Le juge en chef Marc Rostand a présidé la séance.\n"
+            "Le juge en chef Rostand l'a même encouragée. Il a dit qu'il continuerait à assister aux réceptions.",
+            "continuerait",
+            "Marc Rostand",
+        ),
+        # speaker_emphatic_subject: "X a, elle, demandé" is X, not whoever "elle" last referred to.
+        (
+            "La ministre Claire Dumas a visité la ferme mardi.\n"
+            "L'Union des éleveurs du Massif (UEM) a, elle, demandé aux exploitants de renoncer aux pesticides.",
+            "renoncer aux pesticides",
+            "Union des éleveurs du Massif",
+        ),
+        # speaker_coordinated_groups: two bodies joined by "et" speak together, as written.
+        (
+            "Le maire de Domdidier, Paul Roux, a été entendu.\n"
+            "Le canton de Berne et les distributeurs d'eau du canton de Soleure ont demandé à la "
+            "Confédération d'interdire ce produit.",
+            "interdire ce produit",
+            "Le canton de Berne et les distributeurs d'eau du canton de Soleure",
+        ),
+    ],
+)
+def test_the_speaker_of_a_quote_session_7(extract, raw, words, speaker):
+    assert _speaker_of(extract, raw, words) == speaker
+
+
+def test_an_acronym_may_take_more_than_one_letter_of_a_word():
+    """Example: "l'Office fédéral de l'agriculture (OFAG)" → OFAG is that office."""
+    from guillemet.mentions import find_acronyms
+
+    found = find_acronyms("L'Office fédéral de l'agriculture (OFAG) retire ce produit. Il pleut à Pau (Pau).")
+    assert found == {"OFAG": "Office fédéral de l'agriculture"}

@@ -447,6 +447,31 @@ def find_comme_cue(ctx: ArticleContext, position: int) -> Cue | None:
     return None
 
 
+# « … », peut-on lire dans Les Échos / lit-on sur le site du ministère: the text quoted is the publication's.
+_ON_LIT_DANS = re.compile(
+    r"\s*,\s*(?P<verb>(?:peut|pouvait|pourra|pouvaient)-on\s+(?:y\s+)?lire|lit-on)\s+(?:dans|sur)\s+",
+    re.IGNORECASE,
+)
+
+
+def cue_on_lit_dans(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """ "peut-on lire dans X" after a quote: X, a written source, speaks (CONVENTIONS.md).
+
+    Example: « Une douzaine de responsables ont été mis en examen », peut-on lire dans Le Courrier.
+    → Le Courrier, not "on" nor the previous speaker.
+    """
+    found = _ON_LIT_DANS.match(ctx.text, candidate.outer_end)
+    if not found:
+        return None
+    _, sentence_end = ctx.sentence_of(found.start("verb"))
+    k = ctx.token_index(found.end())
+    end = np_end(ctx, k, sentence_end)
+    if end <= k or ctx.inside_marks(ctx.doc[k].idx):
+        return None
+    last = ctx.doc[end - 1]
+    return Cue("lire", found.start("verb"), found.end("verb"), ctx.doc[k].idx, last.idx + len(last.text))
+
+
 def cue_continued(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
     """A quote continuing an earlier quote of its sentence, whose cue stands between them.
 
@@ -819,6 +844,7 @@ CueRule = Callable[[ArticleContext, DiscourseState, Candidate], CueAnswer]
 # Asked in this order for each quote in marks; the first that answers wins.
 CUE_RULES: tuple[CueRule, ...] = (
     cue_incise,
+    cue_on_lit_dans,
     cue_after,
     cue_continued,
     cue_before_pour,

@@ -144,6 +144,15 @@ class Organisation:
     is_subject: bool = False
 
 
+# Organisation nouns that name an institution of their own, not one named before: "le gouvernement"
+# is the government, whatever agency the article named last.
+SELF_NAMED_ORG_NOUNS = frozenset(
+    """gouvernement parquet police gendarmerie préfecture prefecture mairie armée armee élysée elysee kremlin
+    présidence presidence justice""".split()
+)
+_ORG_TRAILING_TIME = re.compile(
+    r"\s+(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|hier)(?:\s+(?:soir|matin))?$"
+)
 _STRIP_DET = re.compile(r"^(?:l'|le |la |les |du |de la |des |d'|au |aux )", re.IGNORECASE)
 
 
@@ -378,6 +387,9 @@ class PeopleIndex:
         for ent in doc.ents:
             if ent.label_ == "ORG":
                 name = _STRIP_DET.sub("", ent.text).strip()
+                name = _ORG_TRAILING_TIME.sub("", name)  # "l'OFAG jeudi", an entity run on into its date
+                if name.endswith(("'", "’")) and text[ent.end_char : ent.end_char + 1] == "s":
+                    name += "s"  # "Moody's", which the tokenizer cut before its s
                 head = fold(name.split()[0]) if name else ""
                 self.organisations.append(Organisation(name, head, [(ent.start_char, ent.end_char)]))
         for index in token_indices(doc, "POS", ("NOUN",)):
@@ -416,6 +428,25 @@ class PeopleIndex:
             determiner = next((c for c in token.children if c.dep_ == "det"), None)
             if determiner is None or determiner.lower_ not in ("le", "la", "l'", "l’"):
                 continue
+            # A name inside the description is who it is (rule ``named_description_subject``): "le
+            # juge en chef Rossiter l'a encouragée" is Rossiter's turn, not the last judge's.
+            # The description runs from its head to a verb or punctuation: "le milieu surnomme
+            # « le Chat »" does not describe the Chat.
+            last = token
+            for following in self.doc[token.i + 1 : token.right_edge.i + 1]:
+                verb = following.pos_ in ("VERB", "AUX") and not following.text[:1].isupper()  # "Rossiter" VERB
+                if verb or following.pos_ in ("PUNCT", "SCONJ", "CCONJ") or following.lower_ in ("qui", "que", "dont"):
+                    break
+                last = following
+            stop = last.idx + len(last.text)
+            person = self.first_person_in(token.idx, stop)
+            if person is not None:
+                at = min(m for m, _ in person.mentions if token.idx <= m < stop)
+                before = self.doc.char_span(at, at + 1, alignment_mode="expand")
+                # "le porte-parole de Paul Roux" is not Paul Roux
+                if before is None or before.start == 0 or self.doc[before.start - 1].pos_ != "ADP":
+                    person.references.append(determiner.idx)
+                    continue
             gender = _DET_GENDER.get(determiner.lower_) or _morph_gender(token)
             person = self.by_descriptor(token.lemma_, gender, determiner.idx)
             if person is not None:
@@ -586,6 +617,14 @@ class PeopleIndex:
             found.append(person)
         return min(found, key=lambda p: p.id) if found else None
 
+    def described_between(self, noun: str, start: int, stop: int) -> Person | None:
+        """The person ``noun`` describes with a mention in [start, stop): "un élu, Paul Roux"."""
+        described = self._described.get(fold(noun), [])
+        k = bisect_left(described, (start,))
+        if k < len(described) and described[k][0] < stop:
+            return self.people[described[k][1]]
+        return None
+
     def by_descriptor(self, noun: str, gender: str | None, position: int) -> Person | None:
         """The person last described by ``noun`` ("président") before ``position``; failing that,
         the one person the article describes so anywhere after ("la contrôleure générale", then
@@ -617,6 +656,9 @@ class PeopleIndex:
         run: Logiflux, the Festival des Grandes Marées. A bare noun ("l'entreprise", "l'opérateur")
         with no fuller name of that head is the organisation last named before ``position``.
         """
+        bare = self._bare_organisation(phrase, head, position)
+        if bare is not None:
+            return bare
         name = self._organisation(phrase, head, position)
         runs = _RUNS.match(name)
         if runs and (runs.group(1)[:1].isupper() or " " not in runs.group(1)):
@@ -640,6 +682,60 @@ class PeopleIndex:
             if named:
                 return max(named)[1]
         return name
+
+    def _named_before(self, position: int):
+        """The organisations named before ``position`` outside marks, in text order."""
+        return sorted(
+            (
+                o
+                for o in self.organisations
+                if o.mentions[0][0] < position and o.mentions[0][0] not in _QuotedSpans.of(self.quoted)
+            ),
+            key=lambda o: o.mentions[0][0],
+        )
+
+    def _bare_organisation(self, phrase: str, head: str, position: int) -> str | None:
+        """A bare organisation noun ("la Commission", "l'agence") refers back (rule ``bare_organisation``).
+
+        Example: "La Commission européenne … Mardi, la Commission a confirmé" → "Commission
+        européenne", not a later "Commission pour l'euro" in a complement; "l'EPA américaine … écrit
+        l'agence" → "EPA", not "agences de l'OMS" (a plural head names several bodies). A noun that
+        names an institution of its own ("le gouvernement", "le parquet") stays as written. None
+        when the phrase is more than its head.
+        """
+        word = _STRIP_DET.sub("", phrase.strip()).strip()
+        if " " in word or fold(word) != fold(head) or not word:
+            return None
+        if fold(head) in SELF_NAMED_ORG_NOUNS:
+            return word[0].lower() + word[1:] if word[:1].isupper() and word[1:].islower() else word
+        before = self._named_before(position)
+        # The first organisation named with that head: "la Commission" after "la Commission européenne".
+        same = [
+            o.name for o in before if o.name[:1].isupper() and " " in o.name and fold(o.name.split()[0]) == fold(head)
+        ]
+        if same:
+            return self.acronyms.get(same[0], same[0])
+        if not word[:1].islower():
+            return None
+        # Else, when no organisation of that head but a plural one is named ("agences de l'OMS"
+        # names several), the last organisation named by its proper name: "l'agence" after "l'EPA".
+        fuller = self._organisation(phrase, head, position)
+        plural = fold(fuller.split()[0]) in (fold(head) + "s", fold(head) + "x")
+        if fold(fuller) != fold(word) and not plural and fuller != fuller.lower():
+            return None  # "le club" → "Racing Club de Bellerive"; not "agence de notation", a description
+        counts: dict[str, int] = {}
+        for o in self.organisations:
+            counts[o.name] = counts.get(o.name, 0) + 1
+        named = [
+            o.name
+            for o in before
+            if o.name[:1].isupper()
+            and (" " in o.name or o.name in self.acronyms or re.fullmatch(r"[A-Z]{2,6}", o.name) or counts[o.name] >= 3)
+            and fold(o.name) != fold(head)
+        ]
+        if named:
+            return self.acronyms.get(named[-1], named[-1])
+        return None
 
     def _organisation(self, phrase: str, head: str, position: int) -> str:
         head = fold(head)

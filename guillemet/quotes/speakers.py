@@ -44,6 +44,29 @@ _OPENING_TITLE = re.compile(
     r"^(?:Le|La|Les|L'|L’)\s?[A-ZÀ-ÖØ-Þ][\w'’-]*(?:\s+(?:de la |de l'|du |des |de |d'|d’)?[A-ZÀ-ÖØ-Þ][\w'’-]*)*"
     r"(?:\s+[a-zà-ÿ]+(?:ais|aise|ois|oise|ien|ienne|ain|aine|al|ale))?(?=\s)"
 )
+# A sentence adjunct opening the subject the parse gave ("Mi-mars, lors de sa tournée en Asie, le
+# chef de la diplomatie …"): a date, or a phrase opened by a preposition, then a comma.
+_MONTHS = "janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
+_LEADING_DATE = re.compile(
+    rf"^(?:(?:mi-|fin |début |debut )?(?:{_MONTHS})(?: \d{{4}})?|(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|hier|"
+    r"aujourd'hui|aujourd’hui)(?: (?:soir|matin|midi|après-midi))?)$",
+    re.IGNORECASE,
+)
+# What follows the subject in that span: an auxiliary, a discourse adjunct ("avait, de son côté").
+_TRAILING_AUX = re.compile(
+    r"(?:\s*,)?\s+(?:a|ont|avait|avaient|aurait|auraient|est|sont|était|étaient)"
+    r"(?:\s*,\s*(?:de (?:son|leur) côté|pour (?:sa|leur) part|quant à (?:lui|elle|eux)|lui aussi|elle aussi))?\s*,?$"
+)
+_ADJUNCT_OPENERS = frozenset("lors après avant depuis dès durant pendant selon face outre".split())
+_TRAILING_TIME = re.compile(
+    r"\s+(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|hier|aujourd'hui|aujourd’hui)"
+    r"(?:\s+(?:soir|matin|midi|après-midi))?$"
+)
+# Two groups joined by "et", each with its determiner: "Le canton de Berne et les distributeurs d'eau".
+_COORDINATED_GROUPS = re.compile(
+    r"^(?:le|la|les|l'|l’|des|un|une)\s?\S.*?\s+et\s+(?:le|la|les|l'|l’|des|d'|d’|un|une|de nombreux|plusieurs)\s?\S",
+    re.IGNORECASE,
+)
 _STRIP_DETERMINER = re.compile(r"^(?:l'|le |la |les )", re.IGNORECASE)
 _NON_SPEAKER_HEADS = frozenset(
     "pancarte banderole affiche tag graffiti slogan panneau écriteau titre une message tract".split()
@@ -92,6 +115,8 @@ _ROLE_DETERMINERS = ("le", "la", "l'", "l’", "ce", "cet", "cette")
 _DEFINITE_OR_POSSESSIVE = ("le", "la", "l'", "ce", "cet", "cette", "son", "sa")
 # How many tokens before its verb a subject pronoun is looked for ("Elle a toujours dit …").
 PRONOUN_WINDOW = 6
+# How far after an indefinite descriptor its own name may stand ("un élu de la majorité, Paul Roux").
+INDEFINITE_NAME_REACH = 60
 # How far back "ce dernier" looks for the person it refers to (characters).
 CE_DERNIER_WINDOW = 400
 # A headline quote takes the speaker of the body quote sharing this share of its words.
@@ -323,13 +348,16 @@ class SubjectPhrase:
         if _SIDE_ONLY.match(phrase):
             # "Matignon, de son côté, a fait savoir": the subject opens the sentence.
             sentence_start, _ = ctx.sentence_of(start)
-            comma = ctx.text.find(",", sentence_start, start)
+            # The comma right before the adjunct: "Mi-mars, lors de sa tournée, le chef … avait, de
+            # son côté," keeps the adjuncts before the subject for ``_without_adjuncts`` to drop.
+            comma = ctx.text.rfind(",", sentence_start, start)
             if comma > sentence_start:
                 start, end = sentence_start, comma
                 phrase = ctx.text[start:end]
         side = _SIDE_ADJUNCT.match(phrase)
         if side and side.end() < len(phrase):
             start += side.end()  # "Côté syndical, la Confédération des salariés…"
+        start, end = _without_adjuncts(ctx, start, end)
         return cls(ctx, state, candidate, start, end)
 
     @property
@@ -387,6 +415,30 @@ class SubjectPhrase:
     def position(self) -> int:
         """Where to look people up from: a headline names people before the body introduces them."""
         return len(self.ctx.text) if self.start <= self.ctx.headline_end else self.start
+
+
+def _without_adjuncts(ctx: ArticleContext, start: int, end: int) -> tuple[int, int]:
+    """The subject without the sentence adjuncts the parse put around it (rule ``subject_adjuncts``).
+
+    Example: "Mi-mars, lors de sa première tournée en Asie, le chef de la diplomatie américaine
+    avait, de son côté, déclaré que « … »" → "le chef de la diplomatie américaine": a date or a
+    prepositional phrase before a comma, an auxiliary and a side adjunct after the noun phrase.
+    """
+    trailing = _TRAILING_AUX.search(ctx.text[start:end])
+    if trailing and trailing.start() > 0:
+        end = start + trailing.start()
+    when = _TRAILING_TIME.search(ctx.text[start:end])
+    if when and when.start() > 0:
+        end = start + when.start()  # "précise l'OFAG jeudi dans un communiqué"
+    while True:
+        phrase = ctx.text[start:end]
+        comma = phrase.find(", ")
+        if comma <= 0 or ctx.inside_marks(start) or not phrase[comma + 2 :].strip():
+            return start, end
+        first = ctx.doc[ctx.token_index(start)]
+        if not (_LEADING_DATE.match(phrase[:comma].strip()) or first.pos_ == "ADP" or first.lower_ in _ADJUNCT_OPENERS):
+            return start, end
+        start += comma + 2
 
 
 def speaker_pronoun_subject(phrase: SubjectPhrase) -> SpeakerAnswer | None:
@@ -551,6 +603,104 @@ def speaker_name_before_apposition(phrase: SubjectPhrase) -> SpeakerAnswer | Non
     written = opening.group(1)
     named = phrase.ctx.people.person_named(written, phrase.start)
     return SpeakerAnswer(phrase.where, named, Resolution.EXPLICIT, None if named else written)
+
+
+def speaker_coordinated_groups(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """Two groups or bodies joined by "et", nobody named: they speak together, as written.
+
+    Example: "Le canton de Berne et les distributeurs d'eau du canton de Soleure ont demandé
+    d'interdire ce produit" → "Le canton de Berne et les distributeurs d'eau du canton de Soleure",
+    not a person last described as something of the canton.
+    """
+    if phrase.person is not None or not _COORDINATED_GROUPS.match(phrase.text):
+        return None
+    return SpeakerAnswer(phrase.where, None, Resolution.UNKNOWN, phrase.descriptor)
+
+
+# Written sources that speak under their author, or under their own name (CONVENTIONS.md).
+_WRITTEN_HEADS = frozenset(
+    fold(word)
+    for word in """rapport étude lettre texte projet décision arrêt jugement avis résolution note document courrier
+    circulaire ordonnance livre ouvrage essai tribune éditorial editorial attendus""".split()
+)
+_AUTHOR_PARTICIPLE = re.compile(
+    r"^\s*,?\s*(?:publiée?s?|rédigée?s?|signée?s?|présentée?s?|rendue?s?|réalisée?s?|commandée?s?)\b[^.;:«»“”\"]{0,40}?\bpar\s+"
+)
+# How far back "le livre" looks for "l'ouvrage d'Éric Chauvier" (characters).
+WRITTEN_AUTHOR_WINDOW = 400
+
+
+def _document_author(phrase: SubjectPhrase) -> tuple[Person | None, str | None] | None:
+    """The author a written source names: "le rapport de Jean Roux", "…, publié par l'OCDE"."""
+    ctx = phrase.ctx
+    if phrase.person is not None:
+        return phrase.person, None
+    after = _AUTHOR_PARTICIPLE.match(ctx.text[phrase.end : phrase.end + 120])
+    by = re.search(r"\bpar\s+", phrase.text)
+    if after is None and by is None:
+        return None
+    k = ctx.token_index(phrase.end + after.end() if after else phrase.start + by.end())
+    _, sentence_end = ctx.sentence_of(phrase.start)
+    end = np_end(ctx, k, sentence_end)
+    if end <= k:
+        return None
+    start, stop = ctx.doc[k].idx, ctx.doc[end - 1].idx + len(ctx.doc[end - 1].text)
+    person = ctx.people.first_person_in(start, stop)
+    if person is not None:
+        return person, None
+    head = next((t for t in ctx.doc[k:end] if t.pos_ in ("NOUN", "PROPN")), None)
+    return None, ctx.people.organisation(ctx.text[start:stop], head.lemma_ if head is not None else "", start)
+
+
+def _earlier_author(phrase: SubjectPhrase) -> Person | None:
+    """A definite written source taking up one named with its author just before: "l'ouvrage
+    d'Éric Chauvier … le livre dénonçait" → Éric Chauvier."""
+    ctx = phrase.ctx
+    window = max(0, phrase.start - WRITTEN_AUTHOR_WINDOW)
+    found = None
+    for person in ctx.people.people:
+        for m_start, _ in person.mentions:
+            if window <= m_start < phrase.start and not ctx.inside_marks(m_start):
+                before = ctx.text[max(0, m_start - 40) : m_start]
+                written = re.search(r"(\w+)\s+(?:de|d'|d’)\s*$", before)
+                if written and fold(written.group(1)) in _WRITTEN_HEADS | {"ouvrage", "livre"}:
+                    if found is None or m_start > found[0]:
+                        found = (m_start, person)
+    return found[1] if found else None
+
+
+def speaker_written_source(phrase: SubjectPhrase) -> SpeakerAnswer | None:
+    """A report, a bill, a letter, a book speaks under its author, else under its own name, never
+    as the person last described by a word of it.
+
+    Examples: "…, estime le rapport intérimaire, publié par l'OCDE" → the OCDE; "l'ouvrage d'Éric
+    Chauvier … Le livre dénonçait « … »" → Éric Chauvier; "prévoit le projet de loi" (the article
+    named "le projet de loi sur le renseignement") → "projet de loi sur le renseignement".
+    """
+    head = phrase.head
+    if head is None or fold(head.lemma_) not in _WRITTEN_HEADS or phrase.indefinite:
+        return None
+    if head.i > phrase.tokens[0].i + 1:
+        return None  # the written noun is a complement ("le porte-parole du projet"), not the head
+    author = _document_author(phrase)
+    if author is not None:
+        person, name = author
+        return SpeakerAnswer(phrase.where, person, Resolution.EXPLICIT if person else Resolution.ORGANISATION, name)
+    person = _earlier_author(phrase)
+    if person is not None:
+        return SpeakerAnswer(phrase.where, person, Resolution.DESCRIPTOR)
+    name = _STRIP_DETERMINER.sub("", phrase.descriptor or phrase.text).strip()
+    if not name:
+        return None
+    # The fuller name the article gave it before: "le projet de loi sur le renseignement".
+    fuller = re.findall(
+        rf"\b{re.escape(name)}\s+(?:sur|relatif à|relative à|pour|contre)\s+(?:la |le |les |l'|l’)?[\w'’-]+(?:\s+[\w'’-]+)?",
+        phrase.ctx.text[: phrase.start],
+        re.IGNORECASE,
+    )
+    if fuller:
+        name = fuller[0]
+    return SpeakerAnswer(phrase.where, None, Resolution.ORGANISATION, name)
 
 
 def speaker_indefinite_pronoun(phrase: SubjectPhrase) -> SpeakerAnswer | None:
@@ -734,7 +884,16 @@ def speaker_indefinite_descriptor(phrase: SubjectPhrase) -> SpeakerAnswer | None
     if not phrase.indefinite:
         return None
     head = phrase.head
-    person = phrase.ctx.people.by_descriptor(head.lemma_, None, phrase.start) if head is not None else None
+    # An indefinite brings someone new in: only a name in the phrase or just after it ("un élu, Paul
+    # Roux,") is theirs, not the person last described by that noun ("Un journaliste de l'AFP" is
+    # not the journalist named two paragraphs up).
+    if head is None:
+        person = None
+    elif phrase.start <= phrase.ctx.headline_end:
+        # A headline's "alerte un urgentiste" is the one the body describes so.
+        person = phrase.ctx.people.by_descriptor(head.lemma_, None, phrase.position())
+    else:
+        person = phrase.ctx.people.described_between(head.lemma_, phrase.start, phrase.end + INDEFINITE_NAME_REACH)
     return SpeakerAnswer(
         phrase.where, person, Resolution.DESCRIPTOR if person else Resolution.UNKNOWN, phrase.descriptor
     )
@@ -795,6 +954,8 @@ PHRASE_RULES: tuple[PhraseRule, ...] = (
     speaker_unnamed_beside_name,
     speaker_apposition,
     speaker_name_before_apposition,
+    speaker_coordinated_groups,
+    speaker_written_source,
     speaker_indefinite_pronoun,
     reject_sign_or_banner,
     speaker_media_title,
@@ -929,6 +1090,33 @@ def passive_agent(ctx: ArticleContext, cue: Cue, candidate: Candidate) -> tuple[
     return None
 
 
+# "L'Union suisse des paysans (USP) a, elle, demandé …": a subject at the sentence's start, its
+# auxiliary, then a stressed pronoun between commas.
+_EMPHATIC_SUBJECT = re.compile(
+    r"^(?P<subject>[^,;:«»“”\"]{3,120}?)(?:\s+(?:a|ont|avait|avaient|aurait|s'est|s’est|se sont|est|sont))?"
+    r"\s*,\s*(?P<pronoun>elle|lui|elles|eux)\s*,"
+)
+_EMPHATIC_PRONOUN = {"elle": "elle", "lui": "il", "elles": "elles", "eux": "ils"}
+
+
+def emphatic_subject(ctx: ArticleContext, position: int, pronoun: str) -> tuple[int, int] | None:
+    """The noun phrase a stressed pronoun takes up, when the subject pronoun is that one (rule
+    ``speaker_emphatic_subject``).
+
+    Example: "L'Union suisse des paysans (USP) a, elle, demandé aux agriculteurs de renoncer …"
+    → the subject is "L'Union suisse des paysans (USP)", not whoever "elle" last referred to.
+    """
+    sentence_start, _ = ctx.sentence_of(position)
+    found = _EMPHATIC_SUBJECT.match(ctx.text[sentence_start:position])
+    if not found or _EMPHATIC_PRONOUN[found.group("pronoun").lower()] != pronoun.lower():
+        return None
+    start = sentence_start + found.start("subject")
+    first = ctx.doc[ctx.token_index(start)]
+    if first.pos_ in ("ADP", "ADV", "VERB", "AUX", "SCONJ", "CCONJ") or first.lower_ in _ADJUNCT_OPENERS:
+        return None
+    return start, sentence_start + found.end("subject")
+
+
 def resolve(ctx: ArticleContext, state: DiscourseState, candidate: Candidate, cue: Cue) -> None:
     """The speaker of a quote whose cue was found: by its pronoun, its subject, or the previous speaker.
 
@@ -939,7 +1127,11 @@ def resolve(ctx: ArticleContext, state: DiscourseState, candidate: Candidate, cu
     if agent is not None:
         resolve_phrase(ctx, state, candidate, *agent)
         return
-    if cue.pronoun is not None:
+    emphatic = emphatic_subject(ctx, cue.verb_start, cue.pronoun) if cue.pronoun is not None else None
+    if emphatic is not None:
+        resolve_phrase(ctx, state, candidate, *emphatic)
+        candidate.speaker_rule = "speaker_emphatic_subject"
+    elif cue.pronoun is not None:
         answer = first_pronoun_answer(PronounQuery(ctx, state, candidate, cue.pronoun, _pronoun_where(ctx, cue)))
         if answer.person is None and answer.name is None:
             # an unresolved pronoun keeps the verb as its words: `structure.speaker_in_reach` reads
@@ -972,6 +1164,9 @@ def resolve_indirect(ctx: ArticleContext, state: DiscourseState, candidate: Cand
         return
     if subject is None:
         _previous(ctx, state, candidate)
+    elif isinstance(subject, str) and emphatic_subject(ctx, candidate.start, subject) is not None:
+        resolve_phrase(ctx, state, candidate, *emphatic_subject(ctx, candidate.start, subject))
+        candidate.speaker_rule = "speaker_emphatic_subject"
     elif isinstance(subject, str):
         resolve_pronoun(ctx, state, candidate, subject, None)
         candidate.speaker = replace(candidate.speaker, text=subject)
