@@ -12,6 +12,8 @@ deviation from the 500-article run (the flatness check, or from the smallest siz
 run), the marginal cost of the articles added since the previous size, CPU seconds used (on a shared
 machine they vary less than wall time), peak RSS of the driver and of the largest worker, and the
 model copies loaded (log lines, one per process, and the ``ParseArticles.model_loads`` counter).
+Then the plain script the issue compares us with (``measure_script``: feedparser, urllib,
+trafilatura and ``nlp.pipe``, imports and model load inside its clock) and its ratio to the pipeline.
 Then the share of time in each stage, from one process calling the same core functions.
 
     .venv/bin/python bench/throughput.py --sizes 120,500 [--model md|sm] [--workers 2] [--batch-size 16]
@@ -228,6 +230,56 @@ def measure_raw(articles_dirs: list[str], model: str, workers: int, batch_size: 
     }
 
 
+def measure_script(temp: str, size: int, model: str, workers: int, batch_size: int) -> dict:
+    """The plain script issue 14 compares us with, in a fresh process, its clock started before its
+    imports: feedparser reads the same feeds from the same local server, each page is fetched
+    (urllib, one after the other) and extracted with ``trafilatura.extract``, and the texts stream
+    into ``nlp.pipe(n_process=workers)`` (a generator: extraction in the main process overlaps the
+    parse in the workers), one JSON line per article (text and entities) to a file. The server is
+    started before the clock: it stands for the web."""
+    from guillemet.localserver import CorpusServer
+
+    with CorpusServer(Path(temp) / "corpus") as server:
+        before = _usage()
+        started = time.perf_counter()
+        import urllib.request
+
+        import feedparser
+        import spacy
+        import trafilatura
+
+        from guillemet.nlp import MODELS
+
+        multiprocessing.set_start_method("fork", force=True)  # a script's default on Linux
+        nlp = spacy.load(MODELS.get(model, model))
+        loaded = time.perf_counter() - started
+
+        def texts() -> Iterator[str]:
+            for feed in range((size + 99) // 100):
+                with urllib.request.urlopen(server.url(f"/f/{feed}.xml")) as answer:
+                    parsed = feedparser.parse(answer.read())
+                for entry in parsed.entries:
+                    with urllib.request.urlopen(entry.link) as answer:
+                        text = trafilatura.extract(answer.read().decode("utf-8"))
+                    if text:
+                        yield text
+
+        written = 0
+        with open(Path(temp) / "script.jsonl", "w", encoding="utf-8") as out:
+            for doc in nlp.pipe(texts(), n_process=workers, batch_size=batch_size):
+                entities = [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
+                out.write(json.dumps({"text": doc.text, "entities": entities}, ensure_ascii=False) + "\n")
+                written += 1
+        wall = time.perf_counter() - started
+        after = _usage()
+    return {
+        "wall_s": wall,
+        "load_s": loaded,
+        "written": written,
+        "cpu_s": after["cpu_s"] - before["cpu_s"] + after["children_cpu_s"] - before["children_cpu_s"],
+    }
+
+
 def measure_stages(temp: str, size: int, model: str, sample: int = 60) -> dict[str, float]:
     """Seconds per stage over ``sample`` articles, by one process calling the same core functions
     the pipeline's stages call (the parse step includes its language check, as in ParseArticles)."""
@@ -293,8 +345,9 @@ def run_size(
         generate(Path(temp) / "corpus", size)
         pipeline = _in_child(measure_pipeline, temp, size, model, workers, batch_size, feeds_per_run)
         spacy_alone = _in_child(measure_raw, pipeline["articles_dirs"], model, workers, batch_size) if raw else None
+        script = _in_child(measure_script, temp, size, model, workers, batch_size) if raw else None
         shares = _in_child(measure_stages, temp, size, model) if stages else None
-    return {"size": size, "pipeline": pipeline, "raw": spacy_alone, "shares": shares}
+    return {"size": size, "pipeline": pipeline, "raw": spacy_alone, "script": script, "shares": shares}
 
 
 def report_memory(results: list[dict], workers: int, feeds_per_run: int | None) -> None:
@@ -369,6 +422,14 @@ def report(results: list[dict], model: str, workers: int, batch_size: int) -> No
             f"(load {raw['load_s']:.1f}); the pipeline with its driver's imports {ours_s:.1f} s; "
             f"ratio {script_s / ours_s:.2f} (the table's ratio leaves both start-ups out of raw, none out of ours)"
         )
+        script = r.get("script")
+        if script:
+            print(
+                f"the plain script, {r['size']} articles (feedparser + urllib + trafilatura.extract + nlp.pipe, "
+                f"imports and load {script['load_s']:.1f} s included): {script['wall_s']:.1f} s, "
+                f"{script['cpu_s']:.1f} CPU s, {script['written']} articles; the pipeline with its driver's "
+                f"imports {ours_s:.1f} s; ratio script/pipeline {script['wall_s'] / ours_s:.2f}"
+            )
     report_startup(results)
     shares = next((r["shares"] for r in reversed(results) if r["shares"]), None)
     if shares:
