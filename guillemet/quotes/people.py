@@ -343,6 +343,7 @@ class PeopleIndex:
             if not (appended and "Poss=Yes" in str(determiner.morph)):
                 # In "Avec « … », son quatrième roman, Anne-Sophie Laval" the noun describes the
                 # book the phrase is in apposition to, not her ("Son mari, Petro Kravets" is him).
+                head, determiner = _apposition_head(doc[start], nouns, head, determiner)
                 person.vote(_DET_GENDER.get(determiner.lower_) or _morph_gender(head), 2)
         # "Paul Lemaire, chef de file des élus", "Hélène Marchetti, la maire": an apposition after.
         if end + 2 < len(doc) and doc[end].text == ",":
@@ -769,6 +770,22 @@ class PeopleIndex:
                 ):
                     best = organisation.name
         return best
+
+
+def _apposition_head(name, nouns: list, head, determiner):
+    """The noun a name after a comma is in apposition to, with its determiner, when the parse says
+    it is a complement's noun, not the phrase's head: in "le mot d'une femme, Cha Soona" she is the
+    woman ("une" → feminine), not the word; "Le directeur du site, Olivier Sendra" keeps "le".
+
+    Falls back to (``head``, ``determiner``) when the parse does not attach the name so.
+    """
+    if name.i == 0 or name.doc[name.i - 1].text != "," or name.dep_ != "appos":
+        return head, determiner
+    noun = name.head
+    if noun is head or noun not in nouns:
+        return head, determiner
+    own = next((c for c in noun.children if c.dep_ == "det" and c.lower_ in _DET_GENDER), None)
+    return (noun, own) if own is not None else (head, determiner)
 
 
 def _salient(doc, start: int, end: int) -> bool:
