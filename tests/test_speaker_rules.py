@@ -194,6 +194,15 @@ def test_an_acronym_may_take_more_than_one_letter_of_a_word():
             "vieux quartier",
             "Lee Sunhi",
         ),
+        # _titled_gender: "la Pr Lemaire" is a woman, so "la gastro-entérologue" is her, not the
+        # woman named earlier, even when a first name and an adjunct ("Concernant le sucre,") hint otherwise.
+        (
+            "L'autrice Giulia Marsan a publié un livre.\n"
+            "Concernant le sucre, Dominique Lemaire est plus nuancée. « Il faut varier », indique la Pr Lemaire. "
+            "« Les fibres nourrissent les bactéries », précise la gastro-entérologue.",
+            "nourrissent",
+            "Dominique Lemaire",
+        ),
     ],
 )
 def test_the_speaker_of_a_quote_session_8(extract, raw, words, speaker):

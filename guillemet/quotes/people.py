@@ -294,6 +294,7 @@ class PeopleIndex:
                 person.vote("Fem", 5)
             if title == "me":
                 person.descriptors.update({"avocat", "avocate"})
+            _titled_gender(person, doc, start)
         # "le président russe Vladimir Poutine", "Le directeur du site, Olivier Sendra": the nouns
         # of the phrase just before the name describe the person; its determiner gives the gender.
         # A name governed by a preposition is the complement, not the one described: "l'avocat de
@@ -770,6 +771,19 @@ class PeopleIndex:
                 ):
                     best = organisation.name
         return best
+
+
+# Titles that tell no gender by themselves: their determiner does ("la Pr Joly", "le Dr Roux").
+_EPICENE_TITLES = frozenset({"dr", "pr", "me", "docteur", "professeur"})
+
+
+def _titled_gender(person: Person, doc, start: int) -> None:
+    """ "la Pr Joly-Gomez", "le Dr Roux": the determiner of an epicene title is as strong as "Mme"."""
+    if start < 2 or fold(doc[start - 1].text).rstrip(".") not in _EPICENE_TITLES:
+        return
+    determiner = doc[start - 2].lower_
+    if determiner in ("le", "la"):
+        person.vote(_DET_GENDER[determiner], 5)
 
 
 def _apposition_head(name, nouns: list, head, determiner):
