@@ -773,17 +773,19 @@ class PeopleIndex:
         return best
 
 
-# Titles that tell no gender by themselves: their determiner does ("la Pr Joly", "le Dr Roux").
+# Titles that tell no gender by themselves: a feminine determiner does ("la Pr Joly").
 _EPICENE_TITLES = frozenset({"dr", "pr", "me", "docteur", "professeur"})
 
 
 def _titled_gender(person: Person, doc, start: int) -> None:
-    """ "la Pr Joly-Gomez", "le Dr Roux": the determiner of an epicene title is as strong as "Mme"."""
+    """ "la Pr Joly-Gomez": a feminine determiner before an epicene title is as strong as "Mme".
+
+    Only the feminine one: "le docteur Solène Kervella" is the masculine French uses for women too.
+    """
     if start < 2 or fold(doc[start - 1].text).rstrip(".") not in _EPICENE_TITLES:
         return
-    determiner = doc[start - 2].lower_
-    if determiner in ("le", "la"):
-        person.vote(_DET_GENDER[determiner], 5)
+    if doc[start - 2].lower_ == "la":
+        person.vote("Fem", 5)
 
 
 def _apposition_head(name, nouns: list, head, determiner):
