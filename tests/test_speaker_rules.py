@@ -179,3 +179,31 @@ def test_an_acronym_may_take_more_than_one_letter_of_a_word():
 
     found = find_acronyms("L'Office fédéral de l'agriculture (OFAG) retire ce produit. Il pleut à Pau (Pau).")
     assert found == {"OFAG": "Office fédéral de l'agriculture"}
+
+
+# Session 8 (spk-a): genders and descriptors; texts we wrote.
+@pytest.mark.parametrize(
+    ("raw", "words", "speaker"),
+    [
+        # _apposition_head: a name in apposition to a complement's noun takes that noun's gender:
+        # "le mot d'une femme, Lee Sunhi" is a woman, so "écrit-elle" is her, not the man before.
+        (
+            "Le pêcheur Park Jinho habite le port.\n"
+            "C'est alors qu'il reçoit le mot d'une femme, Lee Sunhi, qui vivait dans son quartier. "
+            "« Je pense souvent à notre vieux quartier », écrit-elle.",
+            "vieux quartier",
+            "Lee Sunhi",
+        ),
+        # _titled_gender: "la Pr Lemaire" is a woman, so "la gastro-entérologue" is her, not the
+        # woman named earlier, even when a first name and an adjunct ("Concernant le sucre,") hint otherwise.
+        (
+            "L'autrice Giulia Marsan a publié un livre.\n"
+            "Concernant le sucre, Dominique Lemaire est plus nuancée. « Il faut varier », indique la Pr Lemaire. "
+            "« Les fibres nourrissent les bactéries », précise la gastro-entérologue.",
+            "nourrissent",
+            "Dominique Lemaire",
+        ),
+    ],
+)
+def test_the_speaker_of_a_quote_session_8(extract, raw, words, speaker):
+    assert _speaker_of(extract, raw, words) == speaker

@@ -294,6 +294,7 @@ class PeopleIndex:
                 person.vote("Fem", 5)
             if title == "me":
                 person.descriptors.update({"avocat", "avocate"})
+            _titled_gender(person, doc, start)
         # "le président russe Vladimir Poutine", "Le directeur du site, Olivier Sendra": the nouns
         # of the phrase just before the name describe the person; its determiner gives the gender.
         # A name governed by a preposition is the complement, not the one described: "l'avocat de
@@ -343,6 +344,7 @@ class PeopleIndex:
             if not (appended and "Poss=Yes" in str(determiner.morph)):
                 # In "Avec « … », son quatrième roman, Anne-Sophie Laval" the noun describes the
                 # book the phrase is in apposition to, not her ("Son mari, Petro Kravets" is him).
+                head, determiner = _apposition_head(doc[start], nouns, head, determiner)
                 person.vote(_DET_GENDER.get(determiner.lower_) or _morph_gender(head), 2)
         # "Paul Lemaire, chef de file des élus", "Hélène Marchetti, la maire": an apposition after.
         if end + 2 < len(doc) and doc[end].text == ",":
@@ -769,6 +771,37 @@ class PeopleIndex:
                 ):
                     best = organisation.name
         return best
+
+
+# Titles that tell no gender by themselves: a feminine determiner does ("la Pr Joly").
+_EPICENE_TITLES = frozenset({"dr", "pr", "me", "docteur", "professeur"})
+
+
+def _titled_gender(person: Person, doc, start: int) -> None:
+    """ "la Pr Joly-Gomez": a feminine determiner before an epicene title is as strong as "Mme".
+
+    Only the feminine one: "le docteur Solène Kervella" is the masculine French uses for women too.
+    """
+    if start < 2 or fold(doc[start - 1].text).rstrip(".") not in _EPICENE_TITLES:
+        return
+    if doc[start - 2].lower_ == "la":
+        person.vote("Fem", 5)
+
+
+def _apposition_head(name, nouns: list, head, determiner):
+    """The noun a name after a comma is in apposition to, with its determiner, when the parse says
+    it is a complement's noun, not the phrase's head: in "le mot d'une femme, Cha Soona" she is the
+    woman ("une" → feminine), not the word; "Le directeur du site, Olivier Sendra" keeps "le".
+
+    Falls back to (``head``, ``determiner``) when the parse does not attach the name so.
+    """
+    if name.i == 0 or name.doc[name.i - 1].text != "," or name.dep_ != "appos":
+        return head, determiner
+    noun = name.head
+    if noun is head or noun not in nouns:
+        return head, determiner
+    own = next((c for c in noun.children if c.dep_ == "det" and c.lower_ in _DET_GENDER), None)
+    return (noun, own) if own is not None else (head, determiner)
 
 
 def _salient(doc, start: int, end: int) -> bool:
