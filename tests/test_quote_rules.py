@@ -176,6 +176,11 @@ TRACED = [
         "cue_headline_match/speaker_headline_match",
     ),
     (
+        "« Nous assistons à une vague de fermetures » Paul Garnier, économiste, souligne que 300 usines ont fermé depuis 2002.",
+        "fermetures",
+        "cue_none/speaker_leading_quote",
+    ),
+    (
         "La maire Hélène Marchetti a pris la parole.\n« Nous ne toucherons pas aux impôts », a déclaré Hélène Marchetti.\n"
         "« Les écoles seront rénovées dès cet été. »",
         "écoles",

@@ -1202,3 +1202,25 @@ def match_headlines(ctx: ArticleContext, candidates: list[Candidate]) -> None:
             candidate.rejected = "reject_headline_term"
         else:
             candidate.speaker = UNKNOWN_SPEAKER
+
+
+def match_leading_quote(ctx: ArticleContext, candidates: list[Candidate]) -> None:
+    """A quote that opens the text, with no cue and no speaker, takes the first person the body
+    then quotes: the dispatch's title glued to its first sentence.
+
+    Example: « Nous assistons à une deuxième vague » Paul Martin, économiste, souligne que …
+    """
+    kept = [c for c in candidates if c.rejected is None]
+    if not kept:
+        return
+    first = kept[0]
+    if first.person is not None or first.cue or first.headline or (first.speaker and first.speaker.name):
+        return
+    if ctx.sentence_of(first.start)[0] > 0 or ctx.people.antecedent(first.start, None, {}) is not None:
+        return  # not the opening sentence, or someone is named before it
+    later = next((c for c in kept[1:] if c.person is not None and c.speaker and c.speaker.start is not None), None)
+    if later is None:
+        return
+    first.speaker_rule = "speaker_leading_quote"
+    first.person = later.person
+    first.speaker = replace(later.speaker, text=None, start=None, end=None, resolution=Resolution.HEADLINE_MATCH)
