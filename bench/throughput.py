@@ -93,6 +93,11 @@ def _usage() -> dict[str, float]:
     }
 
 
+def _cpu_between(before: dict[str, float], after: dict[str, float]) -> float:
+    """CPU seconds of this process and its ended children between two ``_usage()`` readings."""
+    return after["cpu_s"] - before["cpu_s"] + after["children_cpu_s"] - before["children_cpu_s"]
+
+
 class _ModelLoads(logging.Handler):
     """Collects the "loaded <model> in process <pid>" lines the workers log (relayed by the runner)."""
 
@@ -184,7 +189,7 @@ def measure_pipeline(
         "written": sum(summary.articles_written for summary in summaries),
         "articles_dirs": [summary.outputs["articles"] for summary in summaries],
         "runs": len(summaries),
-        "cpu_s": after["cpu_s"] - before["cpu_s"] + after["children_cpu_s"] - before["children_cpu_s"],
+        "cpu_s": _cpu_between(before, after),
         "driver_rss_mib": after["rss_mib"],
         "worker_rss_mib": after["children_rss_mib"],
         "load_pids": loads.pids,
@@ -226,7 +231,7 @@ def measure_raw(articles_dirs: list[str], model: str, workers: int, batch_size: 
         "wall_s": wall,
         "load_s": load_s,
         "tokens": tokens,
-        "cpu_s": after["cpu_s"] - before["cpu_s"] + after["children_cpu_s"] - before["children_cpu_s"],
+        "cpu_s": _cpu_between(before, after),
     }
 
 
@@ -276,7 +281,7 @@ def measure_script(temp: str, size: int, model: str, workers: int, batch_size: i
         "wall_s": wall,
         "load_s": loaded,
         "written": written,
-        "cpu_s": after["cpu_s"] - before["cpu_s"] + after["children_cpu_s"] - before["children_cpu_s"],
+        "cpu_s": _cpu_between(before, after),
     }
 
 
