@@ -2,8 +2,10 @@
 
     .venv/bin/python bench/quote_snapshot.py OUT.jsonl
 
-One JSON line per quote (document, text, start, end, kind, cue, speaker), in a stable order, so
-that two snapshots taken before and after a refactoring of ``guillemet/quotes/`` can be compared
+One JSON line per quote (document, text, start, end, kind, cue, speaker with its gender as
+``guillemet.gender.assign_genders`` gives it), in a stable order, so
+that two snapshots taken before and after a refactoring of ``guillemet/quotes/`` or
+``guillemet/gender.py`` can be compared
 with ``cmp``/``diff``. Parses are cached as in ``bench/score_real.py`` (same cache, same keys).
 """
 
@@ -44,6 +46,7 @@ def main(argv: list[str]) -> int:
     sys.path.insert(0, str(ROOT / "bench"))
     import score_real
 
+    from guillemet.gender import assign_genders
     from guillemet.quotes.extractor import QuoteExtractor
 
     analyzer = score_real.CachedAnalyzer("md")
@@ -53,7 +56,7 @@ def main(argv: list[str]) -> int:
             if not text:
                 continue
             doc = analyzer._parse(text)
-            for quote in extractor.extract(doc, text):
+            for quote in assign_genders(extractor.extract(doc, text), doc, text):
                 row = {
                     "doc": name,
                     "start": quote.start,

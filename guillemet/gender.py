@@ -576,7 +576,12 @@ def first_name_across_break(doc, start: int) -> str | None:
     i = start - 1
     while i >= 0 and doc[i].is_space:
         i -= 1
-    if i < 0 or "\n" not in doc.text[doc[i].idx + len(doc[i].text) : doc[start].idx]:
+    if i < 0:
+        return None
+    # The text between the two words, from their tokens: ``Doc.text`` is rebuilt from every token
+    # of the article on each access, which made this cost grow with mentions times tokens.
+    between = doc[i].whitespace_ + "".join(t.text_with_ws for t in doc[i + 1 : start])
+    if "\n" not in between:
         return None
     word = doc[i].text
     if not (word[:1].isupper() and word[1:].islower() and word.replace("-", "").isalpha()):

@@ -154,7 +154,8 @@ def may_speak(tokens, head) -> bool:
     if lemma in _DOCUMENT_HEADS or lemma in _GROUP_HEADS or fold(lemma) in ORG_NOUNS:
         return True
     # The head's word as written too: the tokenizer splits "week-end" into three tokens.
-    written = head.doc.text[head.idx : tokens[-1].idx + len(tokens[-1].text)].split()[0].lower()
+    # (The span's own text: ``Doc.text`` is rebuilt from every token of the article on each access.)
+    written = head.doc[head.i : tokens[-1].i + 1].text.split()[0].lower()
     if {lemma, written} & (TIME_HEADS | _ABSTRACT_HEADS):
         return False
     return not _ABSTRACT_SUFFIX.search(lemma)
