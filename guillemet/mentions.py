@@ -25,6 +25,7 @@ from functools import cache, lru_cache
 from importlib import resources
 
 from guillemet.quotes.lexicon import fold
+from guillemet.regex_cache import cached_compiles
 
 # Common words that open sentences and get tagged as entities; spaCy's French stop words, which
 # need no model (the entity stage works on a Doc read back from bytes, with a blank vocabulary).
@@ -39,7 +40,8 @@ def _common_words() -> frozenset[str]:
     Imported on first use, not with this module: ``spacy.lang.fr`` takes seconds to import (its
     tokenizer exceptions), and a run whose articles are all unchanged never parses one.
     """
-    from spacy.lang.fr.stop_words import STOP_WORDS
+    with cached_compiles():
+        from spacy.lang.fr.stop_words import STOP_WORDS
 
     return frozenset(STOP_WORDS) | _MORE_COMMON_WORDS
 

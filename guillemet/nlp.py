@@ -31,6 +31,7 @@ from guillemet.gender import assign_genders
 from guillemet.mentions import name_key  # noqa: F401 - kept where callers import it from
 from guillemet.quotes.extractor import QuoteExtractor
 from guillemet.records import Article, Block, Entity, Quote
+from guillemet.regex_cache import cached_compiles
 from guillemet.structure import filter_quotes, floating_quotes
 
 _LOGGER = logging.getLogger(__name__)
@@ -114,7 +115,8 @@ def _language_of_sample(sample: str) -> str:
 def _blank_vocab():
     import spacy
 
-    return spacy.blank("fr").vocab
+    with cached_compiles():
+        return spacy.blank("fr").vocab
 
 
 def read_doc(doc_bytes: bytes):
@@ -233,7 +235,8 @@ class ArticleParser:
             import spacy
 
             started = time.perf_counter()
-            self.nlp = spacy.load(self.model)
+            with cached_compiles():
+                self.nlp = spacy.load(self.model)
             index_lemma_tables(self.nlp)
             drop_tag_rules(self.nlp)
             self.nlp.max_length = max(self.nlp.max_length, self.max_chars + 1)
