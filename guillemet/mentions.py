@@ -379,8 +379,9 @@ def person_spans(doc, text: str) -> list[tuple[int, int]]:
         end = _particle_across_wrap(doc, end)
         if start < end:
             spans.append((start, end))
-    # The token texts, read once: the two scans below would each make every Token object again.
+    # The token texts, read once: the scans below would each make every Token object again.
     texts = [text[start : start + length] for start, length in zip(*_starts_and_lengths(doc), strict=True)]
+    spans += _repeated_names(doc, texts, spans)
     covered = {i for s, e in spans for i in range(s, e)}
     for i, token_text in enumerate(texts[:-1]):
         if fold(token_text).rstrip(".") in _SHORT_TITLES and i + 1 not in covered:
@@ -420,6 +421,43 @@ def person_spans(doc, text: str) -> list[tuple[int, int]]:
             continue  # "Interrogée sur…", "Ingénieure de formation, …": a participle or a title
         kept.append((start, end))
     return kept
+
+
+def _repeated_names(doc, texts: list[str], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The other occurrences of a full name (two words or more) the NER tagged as a person once:
+    spaCy often folds a role into the entity and calls it something else ("ministre de la Santé
+    Roman Prymula", ORG; "Le Premier ministre Andrej Babiš", MISC) where it tagged "Roman
+    Prymula" PER elsewhere. One pass over the tokens; names are looked up by their first word."""
+    by_first: dict[str, set[tuple[str, ...]]] = {}
+    for start, end in spans:
+        if end - start >= 2:
+            by_first.setdefault(texts[start], set()).add(tuple(texts[start:end]))
+    if not by_first:
+        return []
+    found = []
+    covered = {i for s, e in spans for i in range(s, e)}
+    entity_start = {k: ent.start for ent in doc.ents if ent.label_ != "PER" for k in range(ent.start, ent.end)}
+    for i, word in enumerate(texts):
+        names = by_first.get(word)
+        if not names or i in covered or not _stands_alone(texts, i, entity_start.get(i)):
+            continue
+        for name in sorted(names, key=len, reverse=True):
+            end = i + len(name)
+            if tuple(texts[i:end]) == name and not any(k in covered for k in range(i, end)):
+                found.append((i, end))
+                covered.update(range(i, end))
+                break
+    return found
+
+
+def _stands_alone(texts: list[str], i: int, entity_start: int | None) -> bool:
+    """Whether a name at ``i`` is a name of its own, not the tail of a longer proper name ("Royal
+    Excelsior Comblain", "Fondation Jean Jaurès"): after a lowercase word or punctuation, or inside
+    another entity that opens with a role ("ministre de la Santé Roman Prymula", "Premier
+    ministre Andrej Babiš": a lowercase word before the name)."""
+    if entity_start is not None and entity_start < i:
+        return any(word.isalpha() and word.islower() for word in texts[entity_start:i])
+    return i == 0 or not texts[i - 1][:1].isupper()
 
 
 def _title_gender(doc, start: int) -> str | None:

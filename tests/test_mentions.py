@@ -113,3 +113,41 @@ def test_a_paragraph_break_still_ends_a_name(nlp_md):
     text = "Le prix revient à Hervé de\n\nCharette et Fils, une maison de négoce, a-t-on appris."
     people = PeopleIndex(nlp_md(text), text)
     assert "Hervé de Charette" not in [person.name for person in people.people]
+
+
+def test_a_name_tagged_once_is_found_again_inside_a_role_entity(nlp_md):
+    # spaCy tags "ministre de la Santé Roman Kubelik" as one ORG after tagging "Roman Kubelik" PER.
+    text = (
+        "Mercredi, Roman Kubelik a dîné en ville. Photos à l'appui, le journal révèle que le ministre de "
+        "la Santé Roman Kubelik s'est retrouvé dans un restaurant sans masque."
+    )
+    clusters = ArticleMentions.of(nlp_md(text), text).clusters
+    (person,) = [c for c in clusters if "Kubelik" in c.name]
+    assert person.name == "Roman Kubelik" and len(person.mentions) == 2
+
+
+@pytest.mark.parametrize(
+    ("words", "entity", "found"),
+    [
+        # inside an entity that opens with a role: the name is found again
+        ("le ministre de la Santé Roman Kubelik a dit", (1, 7), True),
+        # the tail of a longer proper name stays in it
+        ("la direction du Royal Roman Kubelik a dit", (3, 6), False),
+        ("la Fondation Roman Kubelik a dit", None, False),
+        # on its own
+        ("hier , Roman Kubelik a dit", None, True),
+    ],
+)
+def test_a_name_is_found_again_only_where_it_stands_alone(words, entity, found):
+    import spacy
+    from spacy.tokens import Span
+
+    from guillemet.mentions import _repeated_names
+
+    texts = ["Roman", "Kubelik", "."] + words.split()
+    doc = spacy.blank("fr").make_doc(" ".join(texts))
+    assert [t.text for t in doc] == texts
+    if entity is not None:
+        doc.ents = [Span(doc, entity[0] + 3, entity[1] + 3, label="ORG")]
+    start = texts.index("Roman", 1)
+    assert (_repeated_names(doc, texts, [(0, 2)]) == [(start, start + 2)]) is found

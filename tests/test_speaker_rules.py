@@ -207,3 +207,52 @@ def test_an_acronym_may_take_more_than_one_letter_of_a_word():
 )
 def test_the_speaker_of_a_quote_session_8(extract, raw, words, speaker):
     assert _speaker_of(extract, raw, words) == speaker
+
+
+@pytest.mark.parametrize(
+    ("raw", "words", "speaker"),
+    [
+        # role_qualifiers: "le Premier ministre" is not "le ministre de la Santé" named before.
+        (
+            "Le ministre de la Santé Tomas Vondrak a été vu dans un restaurant sans masque. "
+            "Le Premier ministre lui-même a fait savoir qu'il cherchait un remplaçant. "
+            "Mercredi soir, Tomas Vondrak dînait avec des amis, a raconté le Premier ministre Jiri Malek.",
+            "cherchait un remplaçant",
+            "Jiri Malek",
+        ),
+        # "le président américain" is the American of the two presidents, not the last one named.
+        (
+            "Le président américain Tom Walker a reçu son homologue. Le président chinois Li Wen a "
+            "répondu à la presse. « C'est très difficile », a déclaré le président américain.",
+            "très difficile",
+            "Tom Walker",
+        ),
+        # The same noun with the same qualifier: the one so described.
+        (
+            "La ministre de l'Intérieur Claire Vasseur et la ministre de la Culture Anne Morel ont visité "
+            "le musée. « Nous devons protéger les œuvres », a dit la ministre de la Culture.",
+            "protéger les œuvres",
+            "Anne Morel",
+        ),
+    ],
+)
+def test_a_role_with_its_qualifier_is_the_person_given_that_role(extract, raw, words, speaker):
+    assert _speaker_of(extract, raw, words) == speaker
+
+
+@pytest.mark.parametrize(
+    ("phrase", "qualifiers"),
+    [
+        ("le Premier ministre", {"premier"}),
+        ("le ministre de la Santé", {"sante"}),
+        ("l'ancien ministre", set()),  # when, not which
+        ("le nouveau président américain", {"americain"}),
+        ("le ministre", set()),
+    ],
+)
+def test_role_qualifiers(nlp_md, phrase, qualifiers):
+    from guillemet.quotes.people import role_qualifiers
+
+    doc = nlp_md(phrase + " a parlé.")
+    head = next(t for t in doc if t.lemma_ in ("ministre", "président"))
+    assert role_qualifiers(doc[1 : len(doc) - 3], head) == qualifiers

@@ -109,6 +109,9 @@ class Person:
     gender: str | None = None
     gender_votes: dict[str, int] = field(default_factory=dict)
     descriptors: set[str] = field(default_factory=set)
+    # The words that qualify a descriptor where it is attached to them: "ministre" → {"premier"} for
+    # "le Premier ministre Andrej Babiš", {"sante"} for "le ministre de la Santé Roman Prymula".
+    qualifiers: dict[str, set[str]] = field(default_factory=dict)
     salient: set[int] = field(default_factory=set)  # starts of mentions as subject or apposition
     # Starts of definite descriptions that refer to them as a subject ("Le maire a levé la séance").
     references: list[int] = field(default_factory=list)
@@ -160,6 +163,37 @@ _STRIP_DET = re.compile(r"^(?:l'|le |la |les |du |de la |des |d'|au |aux )", re.
 _RUNS = re.compile(
     r"^(?:direction|organisation|organisateurs|présidence)\s+(?:de la |de l'|de l’|du |des |de |d'|d’)(.+)$"
 )
+
+
+# Adjectives that say when or how much, not which role: "l'ancien ministre" may be the minister of
+# the article's "ministre de la Santé" (see ``role_qualifiers``).
+_NOT_QUALIFYING = frozenset(
+    {"ancien", "nouveau", "actuel", "futur", "ex", "jeune", "vieux", "meme", "seul", "propre", "cher",
+     "fameux", "celebre", "principal", "dernier", "eternel", "puissant", "influent", "charismatique"}
+)
+
+
+def role_qualifiers(tokens, head) -> frozenset[str]:
+    """What tells one holder of a role from another: the adjectives and complement nouns (common or
+    proper: spaCy tags "Premier", "Santé" either way) beside ``head`` in a descriptor ("Premier" in "le Premier ministre", "Santé" in "le ministre de la
+    Santé"), folded lemmas; temporal and evaluative adjectives ("l'ancien ministre") do not count."""
+    head_lemma = fold(head.lemma_)
+    found = set()
+    for token in tokens:
+        if token.i == head.i or token.pos_ not in ("ADJ", "NOUN", "PROPN"):
+            continue
+        lemma = fold(token.lemma_)
+        if lemma != head_lemma and lemma not in _NOT_QUALIFYING and lemma.isalpha():
+            found.add(lemma)
+    return frozenset(found)
+
+
+def qualified_alike(person: Person, noun: str, qualifiers: frozenset[str]) -> bool:
+    """Whether ``noun`` qualified by ``qualifiers`` may describe ``person``: not when the article
+    attached the same noun to them with other qualifiers only ("le Premier ministre" is not "le
+    ministre de la Santé Roman Prymula"). Unqualified on either side: alike."""
+    known = person.qualifiers.get(fold(noun))
+    return not (qualifiers and known and not (qualifiers & known))
 
 
 def _name_tokens(text: str) -> tuple[str, ...]:
@@ -340,6 +374,9 @@ class PeopleIndex:
             for noun in nouns:
                 person.descriptors.add(fold(noun.lemma_))
             head = min(nouns, key=lambda t: t.i)
+            person.qualifiers.setdefault(fold(head.lemma_), set()).update(
+                role_qualifiers(doc[determiner.i + 1 : start], head)
+            )
             appended = determiner.i > 0 and doc[determiner.i - 1].text == ","
             if not (appended and "Poss=Yes" in str(determiner.morph)):
                 # In "Avec « … », son quatrième roman, Anne-Sophie Laval" the noun describes the
@@ -356,6 +393,14 @@ class PeopleIndex:
                 k += 1
             if k < len(doc) and doc[k].pos_ == "NOUN":
                 person.descriptors.add(fold(doc[k].lemma_))
+                # Its qualifiers: the adjectives before it and the complement after it, up to the
+                # phrase's end ("Paul Roux, le nouveau ministre de la Santé, a …").
+                stop = k + 1
+                while stop < min(len(doc), k + 7) and doc[stop].pos_ in ("ADJ", "NOUN", "ADP", "DET"):
+                    stop += 1
+                person.qualifiers.setdefault(fold(doc[k].lemma_), set()).update(
+                    role_qualifiers(doc[end + 1 : stop], doc[k])
+                )
                 # Without a determiner only the noun's morphology speaks, often a default
                 # masculine for epicene nouns ("Solène Kervella, infectiologue"): a weak vote.
                 det_gender = _DET_GENDER.get(det.lower_) if det is not None else None
@@ -450,7 +495,8 @@ class PeopleIndex:
                     person.references.append(determiner.idx)
                     continue
             gender = _DET_GENDER.get(determiner.lower_) or _morph_gender(token)
-            person = self.by_descriptor(token.lemma_, gender, determiner.idx)
+            qualifiers = role_qualifiers(self.doc[determiner.i + 1 : last.i + 1], token)
+            person = self.by_descriptor(token.lemma_, gender, determiner.idx, qualifiers)
             if person is not None:
                 person.references.append(determiner.idx)
 
@@ -627,10 +673,13 @@ class PeopleIndex:
             return self.people[described[k][1]]
         return None
 
-    def by_descriptor(self, noun: str, gender: str | None, position: int) -> Person | None:
+    def by_descriptor(
+        self, noun: str, gender: str | None, position: int, qualifiers: frozenset[str] = frozenset()
+    ) -> Person | None:
         """The person last described by ``noun`` ("président") before ``position``; failing that,
         the one person the article describes so anywhere after ("la contrôleure générale", then
-        "la contrôleure générale des prisons, Dominique Simonnot")."""
+        "la contrôleure générale des prisons, Dominique Simonnot"). People the article gave the
+        same noun with other ``qualifiers`` only are someone else (``qualified_alike``)."""
         described = self._described.get(fold(noun), [])
         found_at, found = -1, None
         # Back from ``position``: the first compatible mention wins, the first person on a tie.
@@ -640,12 +689,14 @@ class PeopleIndex:
             if found is not None and at < found_at:
                 break
             person = self.people[pid]
-            if gender is None or person.gender in (gender, None):
+            if (gender is None or person.gender in (gender, None)) and qualified_alike(person, noun, qualifiers):
                 found_at, found = at, person
         if found is None:
             later = {pid for _, pid in described[start:]}
             compatible = [
-                p for p in map(self.people.__getitem__, later) if gender is None or p.gender in (gender, None)
+                p
+                for p in map(self.people.__getitem__, later)
+                if (gender is None or p.gender in (gender, None)) and qualified_alike(p, noun, qualifiers)
             ]
             if len(compatible) == 1:
                 found = compatible[0]

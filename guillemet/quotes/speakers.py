@@ -24,7 +24,7 @@ from guillemet.quotes.cues import embedded
 from guillemet.quotes.discourse import DiscourseState
 from guillemet.quotes.grammar import _PRONOUN_GENDER, INDEFINITE, np_end
 from guillemet.quotes.lexicon import fold
-from guillemet.quotes.people import _DET_GENDER, ORG_NOUNS, Person, _morph_gender
+from guillemet.quotes.people import _DET_GENDER, ORG_NOUNS, Person, _morph_gender, role_qualifiers
 from guillemet.quotes.types import UNKNOWN_SPEAKER, Candidate, Cue, Rejection, Resolution, first_answer
 
 _MEDIA_NOUNS = frozenset(
@@ -810,7 +810,7 @@ def speaker_role_in_organisation(phrase: SubjectPhrase) -> SpeakerAnswer | None:
             return None
     gender = _DET_GENDER.get(determiner.lower_) or _morph_gender(head)
     position = phrase.position()
-    person = ctx.people.by_descriptor(head.lemma_, gender, position)
+    person = ctx.people.by_descriptor(head.lemma_, gender, position, role_qualifiers(phrase.tokens, head))
     if person is None and role:
         person = ctx.people.antecedent(position, gender, phrase.state.last_quoted)
     resolution = Resolution.DESCRIPTOR if person else Resolution.UNKNOWN
@@ -911,7 +911,8 @@ def speaker_definite_descriptor(phrase: SubjectPhrase) -> SpeakerAnswer | None:
     gender = _DET_GENDER.get(determiner.lower_) if determiner is not None else None
     gender = gender or _morph_gender(head)
     position = phrase.position()
-    person = ctx.people.by_descriptor(head.lemma_, gender, position)
+    qualifiers = role_qualifiers(phrase.tokens, head)
+    person = ctx.people.by_descriptor(head.lemma_, gender, position, qualifiers)
     if person is None and determiner is not None and determiner.lower_ in _DEFINITE_OR_POSSESSIVE:
         person = ctx.people.antecedent(position, gender, phrase.state.last_quoted)
         if person is not None:
