@@ -503,3 +503,17 @@ def test_selon_x_then_an_apposed_name_is_no_content(extract):
 )
 def test_no_indirect_speech(extract, sentence):
     assert _indirect(extract(sentence)) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "subject"),
+    [
+        # The verb of saying coordinated with an earlier verb shares its subject, never that
+        # verb's object; the subject ends before its own verb.
+        ("Le principal intéressé a rejeté toute faute et a fait savoir qu'il ne démissionnerait pas.", "Le principal intéressé"),
+        ("Le maire a reconnu une erreur et a assuré que les travaux reprendraient.", "Le maire"),
+    ],
+)
+def test_a_coordinated_verb_of_saying_shares_the_first_verbs_subject(extract, sentence, subject):
+    (quote,) = _indirect(extract(sentence))
+    assert quote.speaker["text"] == subject

@@ -256,3 +256,33 @@ def test_role_qualifiers(nlp_md, phrase, qualifiers):
     doc = nlp_md(phrase + " a parlé.")
     head = next(t for t in doc if t.lemma_ in ("ministre", "président"))
     assert role_qualifiers(doc[1 : len(doc) - 3], head) == qualifiers
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "expected"),
+    [
+        # A parse that runs a headline into the body: the phrase starts inside the headline's marks.
+        ('le robot est peu « moral »\nSeuls 31 % des Suisses', 'moral »\nSeuls 31 % des Suisses', "Seuls 31 % des Suisses"),
+        # Wholly inside a quotation (a quote within a quote): left as it is.
+        ("« Le maire nous a dit « non » »", "Le maire", "Le maire"),
+        # Outside marks: left as it is.
+        ("Le maire a dit « non ».", "Le maire", "Le maire"),
+    ],
+)
+def test_a_subject_phrase_never_starts_inside_marks_that_close_within_it(text, phrase, expected):
+    from types import SimpleNamespace
+
+    from guillemet.quotes.speakers import _start_outside_marks
+
+    inside = bytearray(len(text))
+    depth = 0
+    for k, char in enumerate(text):
+        if char == "»":
+            depth -= 1
+        inside[k] = depth > 0
+        if char == "«":
+            depth += 1
+    ctx = SimpleNamespace(text=text, inside_marks=lambda position: 0 <= position < len(inside) and bool(inside[position]))
+    start = text.index(phrase)
+    end = start + len(phrase)
+    assert text[_start_outside_marks(ctx, start, end) : end] == expected

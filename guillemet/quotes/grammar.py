@@ -175,10 +175,13 @@ def subject_of(ctx: ArticleContext, i: int):
     ):
         # ajoutant que, avant de souligner que, après avoir déclaré que: the main clause's subject.
         return main_subject(ctx, i)
-    # "a fait savoir": the parser may hang the subject on "savoir", the head of "fait".
-    for candidate_head in (head, head.head if head.dep_ in ("xcomp", "conj", "dep") else None):
-        if candidate_head is None:
-            continue
+    # "a fait savoir": the parser may hang the subject on "savoir", the head of "fait"; a verb
+    # coordinated with an earlier one shares its subject ("Le maire a reconnu une erreur et a fait
+    # savoir que …": the subject of "reconnu"), up the chain of heads.
+    heads = [head]
+    while len(heads) < 4 and heads[-1].dep_ in ("xcomp", "conj", "dep") and heads[-1].head is not heads[-1]:
+        heads.append(heads[-1].head)
+    for level, candidate_head in enumerate(heads):
         for child in candidate_head.children:
             if child.dep_ in ("nsubj", "nsubj:pass") and child.i < i:
                 if child.idx < ctx.sentence_of(verb.idx)[0]:
@@ -194,7 +197,10 @@ def subject_of(ctx: ArticleContext, i: int):
                     target = candidate_head.head
                 # The whole subject region, up to the verb: "La vice-présidente de la région
                 # chargée de l'économie, Véronique Salles, a réclamé" holds the name.
-                return phrase_span(ctx, target)[0], region_end(ctx, i)
+                # A shared subject ends before its own verb, not at the cue: "Le maire" of "Le
+                # maire a reconnu une erreur et a fait savoir".
+                shared = any(h.dep_ == "conj" for h in heads[:level])
+                return phrase_span(ctx, target)[0], region_end(ctx, candidate_head.i if shared else i)
     # Fallback: a person named in the sentence before the verb, else the nearest pronoun or
     # noun phrase to the left.
     sentence_start, _ = ctx.sentence_of(verb.idx)

@@ -359,6 +359,7 @@ class SubjectPhrase:
         if side and side.end() < len(phrase):
             start += side.end()  # "Côté syndical, la Confédération des salariés…"
         start, end = _without_adjuncts(ctx, start, end)
+        start = _start_outside_marks(ctx, start, end)
         return cls(ctx, state, candidate, start, end)
 
     @property
@@ -416,6 +417,25 @@ class SubjectPhrase:
     def position(self) -> int:
         """Where to look people up from: a headline names people before the body introduces them."""
         return len(self.ctx.text) if self.start <= self.ctx.headline_end else self.start
+
+
+_CLOSING_MARKS = "»”\"'’"
+
+
+def _start_outside_marks(ctx: ArticleContext, start: int, end: int) -> int:
+    """Where a subject phrase really starts: never inside the marks of a quotation that closes
+    within it. A parse that runs a headline into the body gives "moral »\nSeuls 29 % des
+    Américains" for "Seuls 29 % des Américains"."""
+    if end <= start:
+        return start
+    if not (ctx.inside_marks(start) and not ctx.inside_marks(end - 1)):
+        return start  # outside marks, or wholly inside a quotation that holds the quote
+    while start < end and ctx.inside_marks(start):
+        start += 1
+    start += 1  # the closing mark
+    while start < end and (ctx.text[start].isspace() or ctx.text[start] in _CLOSING_MARKS):
+        start += 1
+    return start if start < end else end
 
 
 def _without_adjuncts(ctx: ArticleContext, start: int, end: int) -> tuple[int, int]:
