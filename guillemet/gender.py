@@ -34,7 +34,7 @@ from functools import lru_cache
 from importlib import resources
 
 from guillemet.quotes.lexicon import canonical_name, fold
-from guillemet.quotes.people import ORG_NOUNS, PeopleIndex, first_name_gender
+from guillemet.quotes.people import ORG_NOUNS, PeopleIndex, first_name_gender, token_indices
 from guillemet.records import Entity, Quote
 
 _LOGGER = logging.getLogger(__name__)
@@ -78,6 +78,7 @@ RANK_TITLE = 2  # M., Mme before another mention of the person
 RANK_DETERMINER = 3  # "la ministre X", "X, le maire", "X est une architecte" at another mention
 RANK_FIRST_NAME = 4  # the first name, from the project's list or gender-guesser's dictionary
 RANK_READING = 5  # a role noun's form ("l'avocate", "X, député"), agreement ("s'est dite inquiète")
+RANK_DISCOURSE = 6  # a definite description taking up the person just active ("X affirme… Le journaliste a")
 # At a rank below the speaker's words, one gender must have at least this many times the other's
 # votes to win; a closer split is a conflict that only a weaker rank agreeing with one side settles.
 MAJORITY = 2
@@ -146,10 +147,56 @@ def is_plural(span) -> bool:
     if root.pos_ in ("VERB", "AUX") and root.lower_.endswith("ent") and root.lower_ not in _SINGULAR_IN_ENT:
         return True  # a cue verb taken as the speaker's words: "accusent", "estiment" (the parse says little)
     # "Anne Leroy et Marc Petit": two names joined.
-    return any(
+    if any(
         t.lower_ in ("et", "&") and 0 < t.i - span.start and t.i + 1 < span.end and span.doc[t.i + 1].text[:1].isupper()
         for t in span
+    ):
+        return True
+    return is_conjunct(span)
+
+
+_CONJOINING = frozenset({"et", "&"})
+
+
+def _person_like(token) -> bool:
+    """Whether a conjunct may be someone: a name, a pronoun, a noun with its determiner ("ses sbires");
+    not a bare noun, which is rather a second role of one person ("X, député et maire")."""
+    if token.pos_ in ("PROPN", "PRON"):
+        return True
+    return token.pos_ == "NOUN" and any(child.dep_ == "det" for child in token.children)
+
+
+def is_conjunct(span) -> bool:
+    """Whether the speaker's phrase is one of several subjects joined by "et", the others outside it:
+    "Joseph Martin et Anne Petit estiment" given as "Anne Petit", "Lui et ses proches accusent" as
+    "Lui". The words are a group's; one member's gender is not the speakers'. The "et" touches the
+    phrase, and no comma parts a following conjunct from it ("Selon elle, le siège et le centre")."""
+    root, doc = span.root, span.doc
+    if root.pos_ not in ("PROPN", "PRON", "NOUN"):
+        return False
+    before = doc[span.start - 1] if span.start > 0 else None
+    if (
+        root.dep_ == "conj"
+        and root.head.i < span.start
+        and _person_like(root.head)
+        and before is not None
+        and before.lower_ in _CONJOINING
+        and before.head.i == root.i
+        and not any(t.text in _CLAUSE_PUNCT for t in doc[root.head.i : span.start])
+    ):
+        return True
+    after = doc[span.end] if span.end < len(doc) else None
+    return (
+        after is not None
+        and after.lower_ in _CONJOINING
+        and any(
+            child.dep_ == "conj" and child.i > span.end and after.head.i == child.i and _person_like(child)
+            for child in root.children
+        )
     )
+
+
+_CLAUSE_PUNCT = frozenset({".", ";", ":", "«", "»", "(", ")", "!", "?", "\n"})
 
 
 def is_not_person(span) -> bool:
@@ -189,6 +236,16 @@ def is_organisation(speaker: dict) -> bool:
         return True
     words = (speaker.get("name") or "").split()
     return bool(words) and words[0][:1].islower() and fold(words[0]) in {fold(n) for n in _NOT_PERSON_NOUNS}
+
+
+def names_role(span) -> bool:
+    """Whether the speaker's words are a listed role noun with a gendered determiner, which names one
+    person even when the resolver took the phrase for an organisation: "le DTN de la natation", "la
+    PDG du groupe" (not "le syndicat", not "son porte-parole")."""
+    if span is None or len(span) < 2 or span[0].lower_ not in _DET:
+        return False
+    noun = next((t for t in span[1:4] if t.pos_ != "ADJ"), None)
+    return noun is not None and _is_listed_role(noun) and role_noun_gender(span) is not None
 
 
 def _is_role_noun(noun) -> bool:
@@ -770,6 +827,7 @@ def _person_votes(person, people: PeopleIndex, memo: dict) -> Counter:
         gender = name_gender(person.name)
         if gender:
             votes[Evidence(gender, "first_name", RANK_FIRST_NAME)] += 1
+        votes.update(memo.get("discourse", {}).get(person.id, ()))
         memo[key] = votes
         memo[("starts", person.id)] = sorted(person.mentions)
     return memo[key]
@@ -808,6 +866,92 @@ def person_evidence(
         if gender:
             votes[Evidence(gender, "first_name", RANK_FIRST_NAME)] += 1
     return +votes
+
+
+# --- the person a definite description takes up ------------------------------------------------
+
+# How far (characters) a definite description subject may stand from the turn of the person it takes up.
+DESCRIPTION_REACH = 250
+# Role nouns that name someone by their tie to another ("l'avocat", "le fils", "son adversaire", "le
+# juge" of a defendant): after a person's turn they are rather someone else than that person.
+_RELATIONAL_NOUNS = frozenset(
+    fold(word)
+    for word in """avocat avocate conseiller conseillère porte-parole père mère mari époux épouse femme homme fils
+    fille frère sœur soeur oncle tante cousin cousine neveu nièce grand-père grand-mère veuf veuve compagnon
+    compagne ami amie collègue collaborateur collaboratrice associé associée partenaire allié alliée rival rivale
+    adversaire successeur prédécesseur héritier héritière interlocuteur interlocutrice proche voisin voisine juge
+    magistrat magistrate procureur procureure policier policière gendarme médecin chirurgien chirurgienne
+    infirmier infirmière patient patiente dernier dernière ténor observateur observatrice""".split()
+)
+
+
+def _description_subject(doc, noun) -> tuple[int, str] | None:
+    """``(start, gender)`` of a definite singular role description that is a subject and names nobody:
+    "Le journaliste du « Nouvel Observateur » a été entendu", "l'ex-premier ministre a signé"."""
+    if noun.dep_ not in ("nsubj", "nsubj:pass") or not noun.text[:1].islower() or not _is_listed_role(noun):
+        return None
+    if fold(noun.lemma_ or noun.text) in _RELATIONAL_NOUNS or fold(noun.text) in _RELATIONAL_NOUNS:
+        return None
+    determiner = next((c for c in noun.children if c.dep_ == "det"), None)
+    if determiner is None or determiner.lower_ not in ("le", "la", "l'", "l’") or determiner.i > noun.i:
+        return None
+    adjectives = list(doc[determiner.i + 1 : noun.i])
+    if any(t.pos_ != "ADJ" for t in adjectives):
+        return None
+    if any(t.pos_ == "PROPN" and t.ent_type_ == "PER" for t in noun.subtree):
+        return None  # "le ministre Paul X", "le porte-parole de Paul X": the name says who
+    gender, _ = _noun_phrase_gender(determiner, adjectives, noun)
+    return (determiner.idx, gender) if gender else None
+
+
+def description_votes(people: PeopleIndex, quotes: Iterable[Quote]) -> dict[int, Counter]:
+    """What definite role descriptions say of the person whose turn they follow, per person id.
+
+    News copy takes up the person it has just named or quoted by a description: "Airy Routier
+    affirme ne pas avoir vu le SMS… Le journaliste du « Nouvel Observateur » a été entendu";
+    "« … », selon Dominique de Villepin. … l'ex-premier ministre a signé". A turn is a mention of the
+    person as a subject or apposition outside any quote, or the end of a quote given to them; the
+    description is a clause's subject (``_description_subject``) after the last turn, at most
+    ``DESCRIPTION_REACH`` characters on. A description the people index already ties to someone,
+    a person whose own votes say the other gender, and a noun of a tie to another (``l'avocat``)
+    give nothing. Read at ``RANK_DISCOURSE``: it only fills what nothing else says.
+    """
+    doc = people.doc
+    quotes = list(quotes)
+    spans = sorted((q.start, q.end) for q in quotes if q.end > q.start)
+    starts = [start for start, _ in spans]
+
+    def inside(offset: int) -> bool:
+        k = bisect_left(starts, offset + 1) - 1
+        return k >= 0 and spans[k][0] <= offset < spans[k][1]
+
+    turns = []
+    for person in people.people:
+        turns += [(start, person.id) for start in person.salient if not inside(start)]
+    memo: dict = {}
+    for quote in quotes:
+        found = _persons((quote.speaker or {}).get("name"), people, memo)
+        if len(found) == 1:
+            turns.append((quote.end, found[0].id))
+    turns.sort()
+    turn_starts = [at for at, _ in turns]
+    votes: dict[int, Counter] = {}
+    for index in token_indices(doc, "POS", ("NOUN",)):
+        found = _description_subject(doc, doc[index])
+        if found is None or inside(found[0]):
+            continue
+        at, gender = found
+        k = bisect_left(turn_starts, at) - 1
+        if k < 0 or at - turns[k][0] > DESCRIPTION_REACH:
+            continue
+        person = people.people[turns[k][1]]
+        if {"F": "Fem", "M": "Masc"}[gender] != person.gender and person.gender is not None:
+            continue
+        described = people.by_descriptor(doc[index].lemma_, None, at)
+        if described is not None and described is not person:
+            continue
+        votes.setdefault(person.id, Counter())[Evidence(gender, "cluster", RANK_DISCOURSE)] += 1
+    return votes
 
 
 def decide(evidence: Iterable[Evidence] | Mapping[Evidence, int]) -> Evidence | None:
@@ -862,7 +1006,7 @@ def own_words_evidence(speaker: dict | None, doc) -> Counter | None:
     if not speaker:
         return None
     span = _span(doc, speaker) if doc is not None else None
-    if is_plural(span) or is_not_person(span) or is_organisation(speaker):
+    if is_plural(span) or is_not_person(span) or (is_organisation(speaker) and not names_role(span)):
         return None
     words = [t.text for t in span] if span is not None else (speaker.get("text") or "").split()
     evidence: Counter = Counter()
@@ -973,6 +1117,8 @@ def assign_genders(
         return quotes
     people = PeopleIndex.of(doc, text) if any((q.speaker or {}).get("name") for q in quotes) else None
     memo: dict = {}  # each mention read once for all the quotes of its person
+    if people is not None:
+        memo["discourse"] = description_votes(people, quotes)
     others = same_speaker_votes(quotes, doc)
     out = []
     for quote, votes in zip(quotes, others, strict=True):
