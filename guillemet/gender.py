@@ -1,6 +1,6 @@
 """The gender of each quote's speaker: ``speaker.gender`` (F, M or None) and ``speaker.gender_source``.
 
-Evidence is read by small named functions, about two things:
+Evidence is read by small named functions, about:
 
 - the speaker's own words: a title (``title_gender``: M., Mme, Mlle), a pronoun
   (``pronoun_gender``: "dit-il", "a-t-elle ajouté"), a role noun with a gendered determiner
@@ -12,12 +12,16 @@ Evidence is read by small named functions, about two things:
   list, then gender-guesser's dictionary, France first; in hard-wrapped copy the first name ending
   the line before: ``first_name_across_break``);
 - the other quotes given the same speaker name: the gender each one's words decide
-  (``same_speaker_votes``, a weak reading: the resolver may err).
+  (``same_speaker_votes``, a weak reading: the resolver may err);
+- what takes up the person after their turn: a definite role description or "il"/"elle" as the
+  next clauses' subject (``description_votes``: "X affirme… Le journaliste a été entendu"), the
+  weakest evidence.
 
 Each piece has a rank (``RANK_*``), and ``decide`` takes the strongest: the speaker's words, a
 title elsewhere, a listed role noun's determiner elsewhere, the first name, readings of the parse.
 A disagreement at the speaker's words gives None, a close split at a lower rank too unless a weaker
-rank takes one side. A speaker that is plural, an organisation (``is_organisation``: also one a
+rank takes one side. A speaker that is plural (also one of several subjects joined by "et":
+``is_conjunct``), an organisation (``is_organisation``: also one a
 pronoun stands for), a place, a document or a publication gets None, as does one with no evidence
 at all.
 """
@@ -904,26 +908,76 @@ def _description_subject(doc, noun) -> tuple[int, str] | None:
     return (determiner.idx, gender) if gender else None
 
 
-def description_votes(people: PeopleIndex, quotes: Iterable[Quote]) -> dict[int, Counter]:
-    """What definite role descriptions say of the person whose turn they follow, per person id.
+_IMPERSONAL_VERBS = frozenset(
+    fold(word)
+    for word in """falloir agir sembler paraître apparaître exister rester demeurer manquer suffire importer
+    convenir arriver valoir pleuvoir neiger advenir ressortir avérer trouver passer produire aller faire pouvoir
+    être""".split()
+)
 
-    News copy takes up the person it has just named or quoted by a description: "Airy Routier
-    affirme ne pas avoir vu le SMS… Le journaliste du « Nouvel Observateur » a été entendu";
-    "« … », selon Dominique de Villepin. … l'ex-premier ministre a signé". A turn is a mention of the
-    person as a subject or apposition outside any quote, or the end of a quote given to them; the
-    description is a clause's subject (``_description_subject``) after the last turn, at most
-    ``DESCRIPTION_REACH`` characters on. A description the people index already ties to someone,
-    a person whose own votes say the other gender, and a noun of a tie to another (``l'avocat``)
-    give nothing. Read at ``RANK_DISCOURSE``: it only fills what nothing else says.
+
+def _pronoun_subject(doc, token) -> tuple[int, str] | None:
+    """``(start, gender)`` of "il" / "elle" as a clause's personal subject: not "il faut", "il y a",
+    "il est possible que" (an impersonal "il")."""
+    if token.dep_ not in ("nsubj", "nsubj:pass", "expl:subj") or token.lower_ not in ("il", "elle"):
+        return None  # "expl:subj": the parser reads some personal "il" as expletive ("Il estime que")
+    verb = token.head
+    if token.lower_ == "il" and (
+        verb.pos_ not in ("VERB", "AUX")
+        or fold(verb.lemma_) in _IMPERSONAL_VERBS
+        or any(child.lower_ in ("y", "se", "s'", "s’", "en") for child in verb.children)
+    ):
+        return None
+    return token.idx, _PRONOUN[token.lower_]
+
+
+def _other_referent_between(doc, start: int, stop: int, gender: str, own: list[tuple[int, int]]) -> bool:
+    """Whether something else the pronoun may stand for lies between the person's turn and it: a
+    singular noun or name of its grammatical gender, no role noun and not a preposition's object
+    ("Paul X a présenté la réforme. Elle prévoit" is the reform), or another person's name.
+    ``own``: the person's mentions."""
+    span = doc.char_span(start, stop, alignment_mode="expand")
+    if span is None:
+        return True
+    wanted = {"F": "Fem", "M": "Masc"}[gender]
+    for token in span:
+        if token.pos_ not in ("NOUN", "PROPN") or any(a <= token.idx < b for a, b in own):
+            continue
+        if token.ent_type_ == "PER":
+            return True
+        if "Number=Plur" in str(token.morph) or any(child.dep_ == "case" for child in token.children):
+            continue  # a plural, or a preposition's object ("de l'université de Lyon")
+        if wanted in token.morph.get("Gender") and not (token.pos_ == "NOUN" and _is_listed_role(token)):
+            return True
+    return False
+
+
+def description_votes(people: PeopleIndex, quotes: Iterable[Quote]) -> dict[int, Counter]:
+    """What definite role descriptions and subject pronouns say of the person whose turn they follow,
+    per person id.
+
+    News copy takes up the person it has just named or quoted by a description or a pronoun: "Airy
+    Routier affirme ne pas avoir vu le SMS… Le journaliste du « Nouvel Observateur » a été entendu";
+    "« … », selon Dominique de Villepin. … l'ex-premier ministre a signé"; "« … », a dit l'économiste
+    Eswar Prasad. Il estime". A turn is a mention of the person as a subject or apposition outside
+    any quote, or the end of a quote given to them; the description (``_description_subject``) or
+    pronoun (``_pronoun_subject``) is a clause's subject after the last turn, at most
+    ``DESCRIPTION_REACH`` characters on, outside quotes. A description the people index already
+    ties to someone, a noun of a tie to another (``l'avocat``), a pronoun with a noun of its gender
+    since the turn, and a person whose own votes say the other gender give nothing. Read at
+    ``RANK_DISCOURSE``: it only fills what nothing else says.
     """
     doc = people.doc
     quotes = list(quotes)
-    spans = sorted((q.start, q.end) for q in quotes if q.end > q.start)
+    spans = sorted({(q.start, q.end) for q in quotes if q.end > q.start} | set(people.quoted))
     starts = [start for start, _ in spans]
+    reach = [0] * len(spans)  # the furthest end among the spans up to each one (spans may nest)
+    for k, (_, end) in enumerate(spans):
+        reach[k] = max(end, reach[k - 1] if k else 0)
 
     def inside(offset: int) -> bool:
         k = bisect_left(starts, offset + 1) - 1
-        return k >= 0 and spans[k][0] <= offset < spans[k][1]
+        return k >= 0 and offset < reach[k]
 
     turns = []
     for person in people.people:
@@ -935,20 +989,24 @@ def description_votes(people: PeopleIndex, quotes: Iterable[Quote]) -> dict[int,
             turns.append((quote.end, found[0].id))
     turns.sort()
     turn_starts = [at for at, _ in turns]
+    anaphors = [
+        (found, doc[index])
+        for index in token_indices(doc, "POS", ("NOUN", "PRON"))
+        if (found := (_description_subject if doc[index].pos_ == "NOUN" else _pronoun_subject)(doc, doc[index]))
+    ]
     votes: dict[int, Counter] = {}
-    for index in token_indices(doc, "POS", ("NOUN",)):
-        found = _description_subject(doc, doc[index])
-        if found is None or inside(found[0]):
-            continue
-        at, gender = found
+    for (at, gender), token in anaphors:
         k = bisect_left(turn_starts, at) - 1
-        if k < 0 or at - turns[k][0] > DESCRIPTION_REACH:
+        if inside(at) or k < 0 or at - turns[k][0] > DESCRIPTION_REACH:
             continue
         person = people.people[turns[k][1]]
         if {"F": "Fem", "M": "Masc"}[gender] != person.gender and person.gender is not None:
             continue
-        described = people.by_descriptor(doc[index].lemma_, None, at)
-        if described is not None and described is not person:
+        if token.pos_ == "NOUN":
+            described = people.by_descriptor(token.lemma_, None, at)
+            if described is not None and described is not person:
+                continue
+        elif _other_referent_between(doc, turns[k][0], at, gender, person.mentions):
             continue
         votes.setdefault(person.id, Counter())[Evidence(gender, "cluster", RANK_DISCOURSE)] += 1
     return votes

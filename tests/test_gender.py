@@ -366,7 +366,7 @@ def test_assign_genders_sources(nlp, text, speaker_text, name, expected):
     assert (assigned.speaker["gender"], assigned.speaker["gender_source"]) == expected
 
 
-# A definite role description subject right after a person's turn takes that person up
+# A definite role description or a pronoun, subject right after a person's turn, takes that person up
 # (``description_votes``); Sanjit Korvala's first name is in no list, so only the description speaks.
 _KORVALA = "« Nous verrons », a déclaré Sanjit Korvala, de l'université de Lyon. "
 
@@ -388,6 +388,13 @@ _KORVALA = "« Nous verrons », a déclaré Sanjit Korvala, de l'université de 
             (None, None),
         ),
         ("", (None, None)),
+        # A subject pronoun does so too, when nothing else of its gender stands between.
+        ("Il estime que la crise va durer.", ("M", "cluster")),
+        ("Elle estime que la crise va durer.", ("F", "cluster")),
+        ("Il faut attendre la fin de la crise.", (None, None)),  # an impersonal "il"
+        ("Il y a des raisons d'espérer.", (None, None)),
+        ("La réforme a été votée hier. Elle prévoit une hausse des taxes.", (None, None)),  # the reform
+        ("Marie Dupont a répondu aussitôt. Elle estime que la crise va durer.", (None, None)),  # another person
     ],
 )
 def test_a_description_after_the_turn_takes_up_the_person(nlp, after, expected):
