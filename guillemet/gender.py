@@ -889,10 +889,34 @@ _RELATIONAL_NOUNS = frozenset(
 )
 
 
+# How many tokens a line-opening noun phrase may run before its verb ("Le journaliste du « Nouvel
+# Observateur » a été entendu").
+LINE_SUBJECT_TOKENS = 8
+
+
+def _opens_line_as_subject(doc, noun) -> bool:
+    """Whether a noun opening a line after its determiner and adjectives is the subject of the first
+    finite verb after it, with no comma between, which the parser may miss across a headline's
+    line break (hard-wrapped dispatches parse as one sentence with their headline)."""
+    k = noun.i - 1
+    while k >= 0 and doc[k].pos_ == "ADJ":
+        k -= 1
+    if k < 1 or doc[k].pos_ != "DET" or not (doc[k - 1].is_space and "\n" in doc[k - 1].text):
+        return False
+    for token in doc[noun.i + 1 : noun.i + 1 + LINE_SUBJECT_TOKENS]:
+        if token.pos_ in ("VERB", "AUX") and "VerbForm=Fin" in str(token.morph):
+            return True
+        if token.pos_ in ("VERB", "AUX", "PRON", "SCONJ", "CCONJ") or token.text in (",", ".", ";", ":", "(", "\n"):
+            return False
+    return False
+
+
 def _description_subject(doc, noun) -> tuple[int, str] | None:
     """``(start, gender)`` of a definite singular role description that is a subject and names nobody:
     "Le journaliste du « Nouvel Observateur » a été entendu", "l'ex-premier ministre a signé"."""
-    if noun.dep_ not in ("nsubj", "nsubj:pass") or not noun.text[:1].islower() or not _is_listed_role(noun):
+    if not noun.text[:1].islower() or not _is_listed_role(noun):
+        return None
+    if noun.dep_ not in ("nsubj", "nsubj:pass") and not _opens_line_as_subject(doc, noun):
         return None
     if fold(noun.lemma_ or noun.text) in _RELATIONAL_NOUNS or fold(noun.text) in _RELATIONAL_NOUNS:
         return None

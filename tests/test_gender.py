@@ -404,6 +404,40 @@ def test_a_description_after_the_turn_takes_up_the_person(nlp, after, expected):
     assert (assigned.speaker["gender"], assigned.speaker["gender_source"]) == expected
 
 
+_FIN, _PART = "VerbForm=Fin", "VerbForm=Part"
+
+
+@pytest.mark.parametrize(
+    ("tagged", "expected"),
+    [
+        # A line opening with "Le journaliste …" up to a finite verb: its subject, however it was parsed.
+        (
+            "Il/PRON parle/VERB/Fin NL/SPACE Le/DET journaliste/NOUN du/ADP journal/NOUN a/AUX/Fin été/AUX entendu/VERB",
+            True,
+        ),
+        ("Il/PRON parle/VERB/Fin au/ADP journaliste/NOUN du/ADP journal/NOUN a/AUX/Fin", False),  # no line break
+        ("Il/PRON parle/VERB/Fin NL/SPACE Le/DET journaliste/NOUN ,/PUNCT lui/PRON ,/PUNCT a/AUX/Fin", False),
+        ("Il/PRON parle/VERB/Fin NL/SPACE Le/DET journaliste/NOUN entendu/VERB/Part hier/ADV", False),
+    ],
+)
+def test_a_noun_opening_a_line_before_its_verb_is_its_subject(tagged, expected):
+    import spacy
+    from spacy.tokens import Doc
+
+    from guillemet.gender import _opens_line_as_subject
+
+    words, pos, morphs = [], [], []
+    for item in tagged.split():
+        word, tag, *form = item.split("/")
+        words.append("\n" if word == "NL" else word)  # NL: the line break
+        pos.append(tag)
+        morphs.append({"Fin": _FIN, "Part": _PART}[form[0]] if form else "")
+    spaces = [tag != "SPACE" and not (k + 1 < len(pos) and pos[k + 1] == "SPACE") for k, tag in enumerate(pos)]
+    doc = Doc(spacy.blank("fr").vocab, words=words, spaces=spaces, pos=pos, morphs=morphs)
+    noun = next(t for t in doc if t.text == "journaliste")
+    assert _opens_line_as_subject(doc, noun) is expected
+
+
 @pytest.mark.parametrize(
     ("speaker_text", "expected"),
     [
