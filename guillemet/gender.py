@@ -1,6 +1,6 @@
 """The gender of each quote's speaker: ``speaker.gender`` (F, M or None) and ``speaker.gender_source``.
 
-Evidence is read by small named functions, about two things:
+Evidence is read by small named functions, about:
 
 - the speaker's own words: a title (``title_gender``: M., Mme, Mlle), a pronoun
   (``pronoun_gender``: "dit-il", "a-t-elle ajouté"), a role noun with a gendered determiner
@@ -12,12 +12,16 @@ Evidence is read by small named functions, about two things:
   list, then gender-guesser's dictionary, France first; in hard-wrapped copy the first name ending
   the line before: ``first_name_across_break``);
 - the other quotes given the same speaker name: the gender each one's words decide
-  (``same_speaker_votes``, a weak reading: the resolver may err).
+  (``same_speaker_votes``, a weak reading: the resolver may err);
+- what takes up the person after their turn: a definite role description or "il"/"elle" as the
+  next clauses' subject (``description_votes``: "X affirme… Le journaliste a été entendu"), the
+  weakest evidence.
 
 Each piece has a rank (``RANK_*``), and ``decide`` takes the strongest: the speaker's words, a
 title elsewhere, a listed role noun's determiner elsewhere, the first name, readings of the parse.
 A disagreement at the speaker's words gives None, a close split at a lower rank too unless a weaker
-rank takes one side. A speaker that is plural, an organisation (``is_organisation``: also one a
+rank takes one side. A speaker that is plural (also one of several subjects joined by "et":
+``is_conjunct``), an organisation (``is_organisation``: also one a
 pronoun stands for), a place, a document or a publication gets None, as does one with no evidence
 at all.
 """
@@ -34,7 +38,7 @@ from functools import lru_cache
 from importlib import resources
 
 from guillemet.quotes.lexicon import canonical_name, fold
-from guillemet.quotes.people import ORG_NOUNS, PeopleIndex, first_name_gender
+from guillemet.quotes.people import ORG_NOUNS, PeopleIndex, first_name_gender, token_indices
 from guillemet.records import Entity, Quote
 
 _LOGGER = logging.getLogger(__name__)
@@ -78,6 +82,7 @@ RANK_TITLE = 2  # M., Mme before another mention of the person
 RANK_DETERMINER = 3  # "la ministre X", "X, le maire", "X est une architecte" at another mention
 RANK_FIRST_NAME = 4  # the first name, from the project's list or gender-guesser's dictionary
 RANK_READING = 5  # a role noun's form ("l'avocate", "X, député"), agreement ("s'est dite inquiète")
+RANK_DISCOURSE = 6  # a definite description taking up the person just active ("X affirme… Le journaliste a")
 # At a rank below the speaker's words, one gender must have at least this many times the other's
 # votes to win; a closer split is a conflict that only a weaker rank agreeing with one side settles.
 MAJORITY = 2
@@ -146,10 +151,56 @@ def is_plural(span) -> bool:
     if root.pos_ in ("VERB", "AUX") and root.lower_.endswith("ent") and root.lower_ not in _SINGULAR_IN_ENT:
         return True  # a cue verb taken as the speaker's words: "accusent", "estiment" (the parse says little)
     # "Anne Leroy et Marc Petit": two names joined.
-    return any(
+    if any(
         t.lower_ in ("et", "&") and 0 < t.i - span.start and t.i + 1 < span.end and span.doc[t.i + 1].text[:1].isupper()
         for t in span
+    ):
+        return True
+    return is_conjunct(span)
+
+
+_CONJOINING = frozenset({"et", "&"})
+
+
+def _person_like(token) -> bool:
+    """Whether a conjunct may be someone: a name, a pronoun, a noun with its determiner ("ses sbires");
+    not a bare noun, which is rather a second role of one person ("X, député et maire")."""
+    if token.pos_ in ("PROPN", "PRON"):
+        return True
+    return token.pos_ == "NOUN" and any(child.dep_ == "det" for child in token.children)
+
+
+def is_conjunct(span) -> bool:
+    """Whether the speaker's phrase is one of several subjects joined by "et", the others outside it:
+    "Joseph Martin et Anne Petit estiment" given as "Anne Petit", "Lui et ses proches accusent" as
+    "Lui". The words are a group's; one member's gender is not the speakers'. The "et" touches the
+    phrase, and no comma parts a following conjunct from it ("Selon elle, le siège et le centre")."""
+    root, doc = span.root, span.doc
+    if root.pos_ not in ("PROPN", "PRON", "NOUN"):
+        return False
+    before = doc[span.start - 1] if span.start > 0 else None
+    if (
+        root.dep_ == "conj"
+        and root.head.i < span.start
+        and _person_like(root.head)
+        and before is not None
+        and before.lower_ in _CONJOINING
+        and before.head.i == root.i
+        and not any(t.text in _CLAUSE_PUNCT for t in doc[root.head.i : span.start])
+    ):
+        return True
+    after = doc[span.end] if span.end < len(doc) else None
+    return (
+        after is not None
+        and after.lower_ in _CONJOINING
+        and any(
+            child.dep_ == "conj" and child.i > span.end and after.head.i == child.i and _person_like(child)
+            for child in root.children
+        )
     )
+
+
+_CLAUSE_PUNCT = frozenset({".", ";", ":", "«", "»", "(", ")", "!", "?", "\n"})
 
 
 def is_not_person(span) -> bool:
@@ -189,6 +240,16 @@ def is_organisation(speaker: dict) -> bool:
         return True
     words = (speaker.get("name") or "").split()
     return bool(words) and words[0][:1].islower() and fold(words[0]) in {fold(n) for n in _NOT_PERSON_NOUNS}
+
+
+def names_role(span) -> bool:
+    """Whether the speaker's words are a listed role noun with a gendered determiner, which names one
+    person even when the resolver took the phrase for an organisation: "le DTN de la natation", "la
+    PDG du groupe" (not "le syndicat", not "son porte-parole")."""
+    if span is None or len(span) < 2 or span[0].lower_ not in _DET:
+        return False
+    noun = next((t for t in span[1:4] if t.pos_ != "ADJ"), None)
+    return noun is not None and _is_listed_role(noun) and role_noun_gender(span) is not None
 
 
 def _is_role_noun(noun) -> bool:
@@ -770,6 +831,7 @@ def _person_votes(person, people: PeopleIndex, memo: dict) -> Counter:
         gender = name_gender(person.name)
         if gender:
             votes[Evidence(gender, "first_name", RANK_FIRST_NAME)] += 1
+        votes.update(memo.get("discourse", {}).get(person.id, ()))
         memo[key] = votes
         memo[("starts", person.id)] = sorted(person.mentions)
     return memo[key]
@@ -808,6 +870,170 @@ def person_evidence(
         if gender:
             votes[Evidence(gender, "first_name", RANK_FIRST_NAME)] += 1
     return +votes
+
+
+# --- the person a definite description takes up ------------------------------------------------
+
+# How far (characters) a definite description subject may stand from the turn of the person it takes up.
+DESCRIPTION_REACH = 250
+# Role nouns that name someone by their tie to another ("l'avocat", "le fils", "son adversaire", "le
+# juge" of a defendant): after a person's turn they are rather someone else than that person.
+_RELATIONAL_NOUNS = frozenset(
+    fold(word)
+    for word in """avocat avocate conseiller conseillère porte-parole père mère mari époux épouse femme homme fils
+    fille frère sœur soeur oncle tante cousin cousine neveu nièce grand-père grand-mère veuf veuve compagnon
+    compagne ami amie collègue collaborateur collaboratrice associé associée partenaire allié alliée rival rivale
+    adversaire successeur prédécesseur héritier héritière interlocuteur interlocutrice proche voisin voisine juge
+    magistrat magistrate procureur procureure policier policière gendarme médecin chirurgien chirurgienne
+    infirmier infirmière patient patiente dernier dernière ténor observateur observatrice""".split()
+)
+
+
+# How many tokens a line-opening noun phrase may run before its verb ("Le journaliste du « Nouvel
+# Observateur » a été entendu").
+LINE_SUBJECT_TOKENS = 8
+
+
+def _opens_line_as_subject(doc, noun) -> bool:
+    """Whether a noun opening a line after its determiner and adjectives is the subject of the first
+    finite verb after it, with no comma between, which the parser may miss across a headline's
+    line break (hard-wrapped dispatches parse as one sentence with their headline)."""
+    k = noun.i - 1
+    while k >= 0 and doc[k].pos_ == "ADJ":
+        k -= 1
+    if k < 1 or doc[k].pos_ != "DET" or not (doc[k - 1].is_space and "\n" in doc[k - 1].text):
+        return False
+    for token in doc[noun.i + 1 : noun.i + 1 + LINE_SUBJECT_TOKENS]:
+        if token.pos_ in ("VERB", "AUX") and "VerbForm=Fin" in str(token.morph):
+            return True
+        if token.pos_ in ("VERB", "AUX", "PRON", "SCONJ", "CCONJ") or token.text in (",", ".", ";", ":", "(", "\n"):
+            return False
+    return False
+
+
+def _description_subject(doc, noun) -> tuple[int, str] | None:
+    """``(start, gender)`` of a definite singular role description that is a subject and names nobody:
+    "Le journaliste du « Nouvel Observateur » a été entendu", "l'ex-premier ministre a signé"."""
+    if not noun.text[:1].islower() or not _is_listed_role(noun):
+        return None
+    if noun.dep_ not in ("nsubj", "nsubj:pass") and not _opens_line_as_subject(doc, noun):
+        return None
+    if fold(noun.lemma_ or noun.text) in _RELATIONAL_NOUNS or fold(noun.text) in _RELATIONAL_NOUNS:
+        return None
+    determiner = next((c for c in noun.children if c.dep_ == "det"), None)
+    if determiner is None or determiner.lower_ not in ("le", "la", "l'", "l’") or determiner.i > noun.i:
+        return None
+    adjectives = list(doc[determiner.i + 1 : noun.i])
+    if any(t.pos_ != "ADJ" for t in adjectives):
+        return None
+    if any(t.pos_ == "PROPN" and t.ent_type_ == "PER" for t in noun.subtree):
+        return None  # "le ministre Paul X", "le porte-parole de Paul X": the name says who
+    gender, _ = _noun_phrase_gender(determiner, adjectives, noun)
+    return (determiner.idx, gender) if gender else None
+
+
+_IMPERSONAL_VERBS = frozenset(
+    fold(word)
+    for word in """falloir agir sembler paraître apparaître exister rester demeurer manquer suffire importer
+    convenir arriver valoir pleuvoir neiger advenir ressortir avérer trouver passer produire aller faire pouvoir
+    être""".split()
+)
+
+
+def _pronoun_subject(doc, token) -> tuple[int, str] | None:
+    """``(start, gender)`` of "il" / "elle" as a clause's personal subject: not "il faut", "il y a",
+    "il est possible que" (an impersonal "il")."""
+    if token.dep_ not in ("nsubj", "nsubj:pass", "expl:subj") or token.lower_ not in ("il", "elle"):
+        return None  # "expl:subj": the parser reads some personal "il" as expletive ("Il estime que")
+    verb = token.head
+    if token.lower_ == "il" and (
+        verb.pos_ not in ("VERB", "AUX")
+        or fold(verb.lemma_) in _IMPERSONAL_VERBS
+        or any(child.lower_ in ("y", "se", "s'", "s’", "en") for child in verb.children)
+    ):
+        return None
+    return token.idx, _PRONOUN[token.lower_]
+
+
+def _other_referent_between(doc, start: int, stop: int, gender: str, own: list[tuple[int, int]]) -> bool:
+    """Whether something else the pronoun may stand for lies between the person's turn and it: a
+    singular noun or name of its grammatical gender, no role noun and not a preposition's object
+    ("Paul X a présenté la réforme. Elle prévoit" is the reform), or another person's name.
+    ``own``: the person's mentions."""
+    span = doc.char_span(start, stop, alignment_mode="expand")
+    if span is None:
+        return True
+    wanted = {"F": "Fem", "M": "Masc"}[gender]
+    for token in span:
+        if token.pos_ not in ("NOUN", "PROPN") or any(a <= token.idx < b for a, b in own):
+            continue
+        if token.ent_type_ == "PER":
+            return True
+        if "Number=Plur" in str(token.morph) or any(child.dep_ == "case" for child in token.children):
+            continue  # a plural, or a preposition's object ("de l'université de Lyon")
+        if wanted in token.morph.get("Gender") and not (token.pos_ == "NOUN" and _is_listed_role(token)):
+            return True
+    return False
+
+
+def description_votes(people: PeopleIndex, quotes: Iterable[Quote]) -> dict[int, Counter]:
+    """What definite role descriptions and subject pronouns say of the person whose turn they follow,
+    per person id.
+
+    News copy takes up the person it has just named or quoted by a description or a pronoun: "Airy
+    Routier affirme ne pas avoir vu le SMS… Le journaliste du « Nouvel Observateur » a été entendu";
+    "« … », selon Dominique de Villepin. … l'ex-premier ministre a signé"; "« … », a dit l'économiste
+    Eswar Prasad. Il estime". A turn is a mention of the person as a subject or apposition outside
+    any quote, or the end of a quote given to them; the description (``_description_subject``) or
+    pronoun (``_pronoun_subject``) is a clause's subject after the last turn, at most
+    ``DESCRIPTION_REACH`` characters on, outside quotes. A description the people index already
+    ties to someone, a noun of a tie to another (``l'avocat``), a pronoun with a noun of its gender
+    since the turn, and a person whose own votes say the other gender give nothing. Read at
+    ``RANK_DISCOURSE``: it only fills what nothing else says.
+    """
+    doc = people.doc
+    quotes = list(quotes)
+    spans = sorted({(q.start, q.end) for q in quotes if q.end > q.start} | set(people.quoted))
+    starts = [start for start, _ in spans]
+    reach = [0] * len(spans)  # the furthest end among the spans up to each one (spans may nest)
+    for k, (_, end) in enumerate(spans):
+        reach[k] = max(end, reach[k - 1] if k else 0)
+
+    def inside(offset: int) -> bool:
+        k = bisect_left(starts, offset + 1) - 1
+        return k >= 0 and offset < reach[k]
+
+    turns = []
+    for person in people.people:
+        turns += [(start, person.id) for start in person.salient if not inside(start)]
+    memo: dict = {}
+    for quote in quotes:
+        found = _persons((quote.speaker or {}).get("name"), people, memo)
+        if len(found) == 1:
+            turns.append((quote.end, found[0].id))
+    turns.sort()
+    turn_starts = [at for at, _ in turns]
+    anaphors = [
+        (found, doc[index])
+        for index in token_indices(doc, "POS", ("NOUN", "PRON"))
+        if (found := (_description_subject if doc[index].pos_ == "NOUN" else _pronoun_subject)(doc, doc[index]))
+    ]
+    votes: dict[int, Counter] = {}
+    for (at, gender), token in anaphors:
+        k = bisect_left(turn_starts, at) - 1
+        if inside(at) or k < 0 or at - turns[k][0] > DESCRIPTION_REACH:
+            continue
+        person = people.people[turns[k][1]]
+        if {"F": "Fem", "M": "Masc"}[gender] != person.gender and person.gender is not None:
+            continue
+        if token.pos_ == "NOUN":
+            described = people.by_descriptor(token.lemma_, None, at)
+            if described is not None and described is not person:
+                continue
+        elif _other_referent_between(doc, turns[k][0], at, gender, person.mentions):
+            continue
+        votes.setdefault(person.id, Counter())[Evidence(gender, "cluster", RANK_DISCOURSE)] += 1
+    return votes
 
 
 def decide(evidence: Iterable[Evidence] | Mapping[Evidence, int]) -> Evidence | None:
@@ -862,7 +1088,7 @@ def own_words_evidence(speaker: dict | None, doc) -> Counter | None:
     if not speaker:
         return None
     span = _span(doc, speaker) if doc is not None else None
-    if is_plural(span) or is_not_person(span) or is_organisation(speaker):
+    if is_plural(span) or is_not_person(span) or (is_organisation(speaker) and not names_role(span)):
         return None
     words = [t.text for t in span] if span is not None else (speaker.get("text") or "").split()
     evidence: Counter = Counter()
@@ -973,6 +1199,8 @@ def assign_genders(
         return quotes
     people = PeopleIndex.of(doc, text) if any((q.speaker or {}).get("name") for q in quotes) else None
     memo: dict = {}  # each mention read once for all the quotes of its person
+    if people is not None:
+        memo["discourse"] = description_votes(people, quotes)
     others = same_speaker_votes(quotes, doc)
     out = []
     for quote, votes in zip(quotes, others, strict=True):

@@ -121,6 +121,14 @@ def test_agreement_gender(nlp, sentence, words, expected):
         ("Anne Leroy et Marc Petit ont protesté.", "Anne Leroy et Marc Petit", True),
         ("« Non », accusent-ils.", "accusent", True),
         ("« Non », dément-il.", "dément", False),
+        # One of several subjects joined by "et", the others outside the speaker's words: a group.
+        ("Paul Garnier et Anne Roux estiment que le plan échoue.", "Anne Roux", True),
+        ("Paul Garnier et Anne Roux estiment que le plan échoue.", "Paul Garnier", True),
+        ("Anne Roux et son équipe estiment que le plan échoue.", "Anne Roux", True),
+        # Not a coordination of people: a second role, a comma before the other conjuncts, a clause.
+        ("Anne Roux, députée et maire, estime que le plan échoue.", "Anne Roux", False),
+        ("Selon elle, le port et le marché resteront ouverts.", "elle", False),
+        ("« Non », a dit Anne Roux et elle est partie.", "Anne Roux", False),
     ],
 )
 def test_is_plural(nlp, sentence, words, expected):
@@ -356,6 +364,95 @@ def test_assign_genders_sources(nlp, text, speaker_text, name, expected):
     quote = _quote(text, speaker_text, name)
     (assigned,) = assign_genders((quote,), nlp(text), text)
     assert (assigned.speaker["gender"], assigned.speaker["gender_source"]) == expected
+
+
+# A definite role description or a pronoun, subject right after a person's turn, takes that person up
+# (``description_votes``); Sanjit Korvala's first name is in no list, so only the description speaks.
+_KORVALA = "« Nous verrons », a déclaré Sanjit Korvala, de l'université de Lyon. "
+
+
+@pytest.mark.parametrize(
+    ("after", "expected"),
+    [
+        ("Le chercheur a ensuite quitté la salle.", ("M", "cluster")),
+        ("La chercheuse a ensuite quitté la salle.", ("F", "cluster")),
+        # A noun of a tie to someone else: "l'avocat" is rather his lawyer.
+        ("L'avocat a ensuite quitté la salle.", (None, None)),
+        # A name inside the description says who it is.
+        ("Le chercheur Paul Roux a ensuite quitté la salle.", (None, None)),
+        # Too far from his turn.
+        (
+            "Le match a duré deux heures et le public a applaudi longuement les joueurs des deux camps, puis la "
+            "pluie est tombée sur le stade pendant une heure entière, et la soirée s'est achevée tard dans la "
+            "nuit sans incident majeur. Le chercheur a ensuite quitté la salle.",
+            (None, None),
+        ),
+        ("", (None, None)),
+        # A subject pronoun does so too, when nothing else of its gender stands between.
+        ("Il estime que la crise va durer.", ("M", "cluster")),
+        ("Elle estime que la crise va durer.", ("F", "cluster")),
+        ("Il faut attendre la fin de la crise.", (None, None)),  # an impersonal "il"
+        ("Il y a des raisons d'espérer.", (None, None)),
+        ("La réforme a été votée hier. Elle prévoit une hausse des taxes.", (None, None)),  # the reform
+        ("Marie Dupont a répondu aussitôt. Elle estime que la crise va durer.", (None, None)),  # another person
+    ],
+)
+def test_a_description_after_the_turn_takes_up_the_person(nlp, after, expected):
+    text = _KORVALA + after
+    quote = _quote(text, "Sanjit Korvala", "Sanjit Korvala")
+    (assigned,) = assign_genders((quote,), nlp(text), text)
+    assert (assigned.speaker["gender"], assigned.speaker["gender_source"]) == expected
+
+
+_FIN, _PART = "VerbForm=Fin", "VerbForm=Part"
+
+
+@pytest.mark.parametrize(
+    ("tagged", "expected"),
+    [
+        # A line opening with "Le journaliste …" up to a finite verb: its subject, however it was parsed.
+        (
+            "Il/PRON parle/VERB/Fin NL/SPACE Le/DET journaliste/NOUN du/ADP journal/NOUN a/AUX/Fin été/AUX entendu/VERB",
+            True,
+        ),
+        ("Il/PRON parle/VERB/Fin au/ADP journaliste/NOUN du/ADP journal/NOUN a/AUX/Fin", False),  # no line break
+        ("Il/PRON parle/VERB/Fin NL/SPACE Le/DET journaliste/NOUN ,/PUNCT lui/PRON ,/PUNCT a/AUX/Fin", False),
+        ("Il/PRON parle/VERB/Fin NL/SPACE Le/DET journaliste/NOUN entendu/VERB/Part hier/ADV", False),
+    ],
+)
+def test_a_noun_opening_a_line_before_its_verb_is_its_subject(tagged, expected):
+    import spacy
+    from spacy.tokens import Doc
+
+    from guillemet.gender import _opens_line_as_subject
+
+    words, pos, morphs = [], [], []
+    for item in tagged.split():
+        word, tag, *form = item.split("/")
+        words.append("\n" if word == "NL" else word)  # NL: the line break
+        pos.append(tag)
+        morphs.append({"Fin": _FIN, "Part": _PART}[form[0]] if form else "")
+    spaces = [tag != "SPACE" and not (k + 1 < len(pos) and pos[k + 1] == "SPACE") for k, tag in enumerate(pos)]
+    doc = Doc(spacy.blank("fr").vocab, words=words, spaces=spaces, pos=pos, morphs=morphs)
+    noun = next(t for t in doc if t.text == "journaliste")
+    assert _opens_line_as_subject(doc, noun) is expected
+
+
+@pytest.mark.parametrize(
+    ("speaker_text", "expected"),
+    [
+        ("le DTN de la fédération", "M"),
+        ("la PDG du groupe", "F"),
+        ("le syndicat de la fédération", None),  # an organisation noun: no person
+        ("son porte-parole", None),  # an ungendered determiner
+    ],
+)
+def test_a_listed_role_is_a_person_whatever_the_resolver_says(nlp, speaker_text, expected):
+    """Example: "le DTN de la fédération", resolved as an organisation, is M by its determiner."""
+    text = f"« Nous verrons », a déclaré {speaker_text}."
+    quote = _quote(text, speaker_text, speaker_text.split(" ", 1)[1], "organisation")
+    (assigned,) = assign_genders((quote,), nlp(text), text)
+    assert assigned.speaker["gender"] == expected
 
 
 def test_organisation_names_get_no_gender(nlp):

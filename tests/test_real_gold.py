@@ -36,9 +36,9 @@ FLOORS = {
     ("dispatches", "indirect", "F30"): 0.80,  # 0.821
     ("dispatches", "non_quotes", "rejected"): 0.93,  # 1.0 (q-df; one non-quote of 30 is 0.033)
     ("pages", "gender", "acc"): 0.92,  # 0.946
-    ("dispatches", "gender", "acc"): 0.90,  # 0.938 (one quote of 64 is 0.016)
-    ("all", "gender", "acc"): 0.92,  # 0.944
-    ("all", "gender", "coverage"): 0.93,  # 0.951
+    ("dispatches", "gender", "acc"): 0.95,  # 0.984 (one quote of 64 is 0.016)
+    ("all", "gender", "acc"): 0.935,  # 0.955 (gen-d)
+    ("all", "gender", "coverage"): 0.94,  # 0.962 (gen-d)
 }
 # The share of women among gendered predictions may stray this far from the gold's: 0.173 for 0.141
 # on 2026-12-02 after the evening's merges (gender, q-df, q-spk, spk-a, spk-b; bench/gender_errors.py all: +0.013
