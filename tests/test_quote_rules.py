@@ -18,7 +18,7 @@ from guillemet.quotes.context import ArticleContext
 from guillemet.quotes.discourse import DiscourseState
 from guillemet.quotes.extractor import QuoteExtractor
 from guillemet.quotes.lexicon import CueMatcher, load_lexicon
-from guillemet.quotes.types import Candidate, Rejection, Resolution
+from guillemet.quotes.types import Candidate, Rejection, Resolution, Speaker
 
 # (text, words of the candidate, the rule the trace names: the whole "<cue>/<speaker>" or a rejection)
 TRACED = [
@@ -729,3 +729,83 @@ def test_c_est_a_dire_inside_marks_is_no_incise(trace):
     (decision,) = [d for d in decisions if "Ces études" in text[d.start : d.end]]
     assert text[decision.start : decision.end].endswith("rien du tout.")
     assert not decision.rule.startswith("cue_incise")
+
+
+@pytest.mark.parametrize(
+    ("raw", "words", "reported"),
+    [
+        # A conjunction opens the quote's own clause: the verb before it does not report the quote.
+        (
+            "Les élus s'étonnent de ce choix, trois ans après que la mairie a supprimé les « jardins partagés » du centre.",
+            "jardins partagés",
+            False,
+        ),
+        (
+            "Les habitants protestent depuis que la commune a fermé la « maison des jeunes » du quartier.",
+            "maison des jeunes",
+            False,
+        ),
+        # ... unless the verb's own que holds that clause.
+        (
+            "La maire Claire Morand a rappelé que, bien que le budget soit voté, « tout reste à faire ».",
+            "tout reste",
+            True,
+        ),
+        (
+            "Le préfet Marc Lenoir a déclaré, alors que la séance était levée, que « rien ne changera ».",
+            "rien ne changera",
+            True,
+        ),
+        # An adjective is no verb of speech ("critique"), a noun after a preposition neither ("par tranche").
+        (
+            "Le club propose des ateliers sur l'esprit critique — « Douter un peu chaque jour » — et la logique.",
+            "Douter",
+            False,
+        ),
+        (
+            "Les contrôles, autorisés par tranche de six mois, visent des « profils » suspects.",
+            "profils",
+            False,
+        ),
+        # ... but the tagger's adjective after a subject clitic, or before an inverted one, is the verb.
+        (
+            "La chercheuse Anne Roche a témoigné. Elle critique des crédits « largement insuffisants » pour la recherche.",
+            "largement insuffisants",
+            True,
+        ),
+        (
+            "Le général Paul Durand a parlé. Cependant, tempère-t-il, « nous restons prêts à aider nos alliés ».",
+            "nous restons",
+            True,
+        ),
+        # A verb that takes a clause only ("poursuivre") reports marks right after its comma, not
+        # marks further in its object.
+        (
+            "Les Américains semblent poursuivre leur effort, via notamment leurs « presses universitaires » privées.",
+            "presses universitaires",
+            False,
+        ),
+    ],
+)
+def test_the_verb_before_the_marks_must_report_them(trace, raw, words, reported):
+    text, decisions = trace(raw)
+    (decision,) = [d for d in decisions if words in text[d.start : d.end] and d.kind != "indirect"]
+    assert decision.rule.startswith("cue_before_verb/") is reported, decision
+
+
+@pytest.mark.parametrize(
+    ("resolution", "repeated"),
+    [(Resolution.EXPLICIT, True), (Resolution.PREVIOUS_SPEAKER, False), (Resolution.UNKNOWN, False)],
+)
+def test_a_repeat_lends_its_speaker_only_when_it_names_one(blank, resolution, repeated):
+    # match_repeated: words rejected for want of a cue take the speaker of a later quote repeating
+    # them; a later quote that only has the previous speaker names nobody for them.
+    text = "Le comité veut un « guichet pour les familles ». Plus tard, un « guichet pour les familles » ouvre."
+    ctx = _context(blank, text)
+    first = _marked(ctx, "guichet")
+    later = next(s for s in ctx.spans if s.start > first.end)
+    second = Candidate(later.start, later.end, later.open_offset, later.outer_end)
+    first.rejected = "reject_scare_quote"
+    second.speaker = Speaker(name="Paul Durand", resolution=resolution)
+    cues.match_repeated(ctx, [first, second])
+    assert (first.rejected is None) is repeated

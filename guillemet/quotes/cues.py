@@ -580,6 +580,57 @@ def cue_before_selon(ctx: ArticleContext, state: DiscourseState, candidate: Cand
     return None
 
 
+# Words that make "que" a conjunction of time, cause or concession ("après que", "parce que"),
+# which opens an adverbial clause, not the content of a verb of speech.
+_CONJUNCTION_QUE = frozenset(
+    "après avant alors parce bien pour afin dès depuis pendant tandis sans encore maintenant".split()
+)
+# Conjunctions in one word that open an adverbial clause.
+_SUBORDINATORS = frozenset("lorsque lorsqu' lorsqu’ puisque puisqu' puisqu’ quand quoique quoiqu' quoiqu’".split())
+# How a past participle may end (masculine, feminine, plural): é, i, u, t, s.
+_PARTICIPLE_ENDINGS = tuple(stem + ending for stem in ("é", "i", "u", "t", "s") for ending in ("", "e", "s", "es"))
+_QUE_RE = re.compile(r"(\S+)?\s*\b(?:que\b|qu['’])", re.IGNORECASE)
+
+
+def subordinator(doc, i: int) -> bool:
+    """Whether token ``i`` opens an adverbial clause: "lorsque", "quand", or the "que" of "après
+    que", "parce que", "alors que"."""
+    token = doc[i]
+    if token.lower_ in _SUBORDINATORS:
+        return True
+    return token.lower_ in ("que", "qu'", "qu’") and i > 0 and doc[i - 1].lower_ in _CONJUNCTION_QUE
+
+
+def _introduces(between: str) -> bool:
+    """Whether the words between a verb and a quote introduce it as the verb's content: a colon, or
+    a "que" that is no conjunction of time or cause ("a assuré que « … »", not "après que")."""
+    if ":" in between:
+        return True
+    return any((m.group(1) or "").lower() not in _CONJUNCTION_QUE for m in _QUE_RE.finditer(between))
+
+
+_SUBJECT_CLITICS = frozenset("il elle ils elles on qui".split())
+
+
+def _verb_like_adjective(ctx: ArticleContext, i: int, anchor: int) -> bool:
+    """Whether a word the tagger calls an adjective may be the verb of speech: a past participle
+    (by its morphology or its ending: cité, convaincue), a form after a clitic or with an
+    inverted one ("elle critique", "tempère-t-il"), or one right before the marks ("le
+    conseiller lâche « … »"). "L'esprit critique — « … »" is an adjective."""
+    doc = ctx.doc
+    token = doc[i]
+    word = token.lower_
+    if "VerbForm=Part" in str(token.morph):
+        return True
+    if word.endswith(_PARTICIPLE_ENDINGS) and not word.endswith(("que", "ques", "gue", "gues")):
+        return True
+    if i + 1 < len(doc) and doc[i + 1].text.startswith("-") and len(doc[i + 1].text) > 1:
+        return True
+    if i > 0 and (doc[i - 1].lower_ in _SUBJECT_CLITICS or is_clitic(doc[i - 1])):
+        return True  # "Elle critique des investissements « … »": no adjective right after a subject clitic
+    return not ctx.text[token.idx + len(token.text) : anchor].strip(" ,:")
+
+
 def cue_before_verb(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
     """A reporting verb before the quote in its sentence: the one whose que-clause or colon holds
     the quote, else the nearest. A negated verb rejects the quote (``reject_negated_cue``).
@@ -590,19 +641,28 @@ def cue_before_verb(ctx: ArticleContext, state: DiscourseState, candidate: Candi
     before = before_quote(ctx, candidate)
     doc, anchor = ctx.doc, before.anchor
     verbs = []
+    # Past a conjunction opening the quote's adverbial clause ("…, après que le Congrès a banni les
+    # « french fries »"), only a verb whose que or colon holds that clause reports it.
+    cut = False
     for i in range(before.last - 1, before.first - 1, -1):
         token = doc[i]
         if ctx.inside_marks(token.idx):
             continue
+        cut = cut or (not verbs and subordinator(doc, i))
         lemma, after = verb_lemma(ctx, i)
         if lemma is None or token.pos_ not in ("VERB", "AUX", "NOUN", "ADJ", "ADV"):
             continue
-        if token.pos_ == "NOUN" and i > 0 and doc[i - 1].pos_ == "DET":
-            continue  # "en creusant une tranchée": a noun that looks like a form of trancher
+        if token.pos_ == "NOUN" and i > 0 and doc[i - 1].pos_ in ("DET", "ADP"):
+            continue  # "en creusant une tranchée", "par tranche de": a noun that looks like a form of trancher
+        if token.pos_ == "ADJ" and not _verb_like_adjective(ctx, i, anchor):
+            continue  # "l'esprit critique — « … »": an adjective, not a form of critiquer
         between = ctx.text[doc[after - 1].idx : anchor]
-        if lemma in _NEEDS_QUE and not re.search(r"(?:\bque\b|\bqu'|:|,)", between):
+        introduces = _introduces(between)
+        if lemma in _NEEDS_QUE and not (introduces or between.rstrip().endswith(",")):
             continue  # "Pyongyang soutient « toutes les décisions »": support, not speech
-        verbs.append((i, lemma, bool(re.search(r"(?:\bque\b|\bqu'|:)", between))))
+        if cut and not introduces:
+            continue
+        verbs.append((i, lemma, introduces))
     chosen = next((v for v in verbs if v[2]), verbs[0] if verbs else None)
     if chosen is None:
         return None
@@ -827,8 +887,8 @@ def match_repeated(ctx: ArticleContext, candidates: list[Candidate]) -> None:
             ),
             None,
         )
-        if repeat is None:
-            continue
+        if repeat is None or repeat.speaker.resolution in (Resolution.PREVIOUS_SPEAKER, Resolution.UNKNOWN):
+            continue  # a repeat whose own speaker is only the previous one names nobody
         candidate.rejected = None
         candidate.cue = None
         candidate.cue_rule = "cue_repeated_later"
