@@ -440,9 +440,20 @@ TRACED = [
         "reject_name_dit",
     ),
     (
+        "La directrice Anne Roche a présenté le bilan. La part des foyers endettés « repart légèrement à la "
+        "hausse sans retrouver son niveau » d'avant la crise (40 % en 2019), note aussi l'Insee.",
+        "repart",
+        "cue_sentence_incise/speaker_organisation",
+    ),
+    (
         "Le chalutier « Marie-Morgane » a coulé au large de Brest.\nLes secours sont intervenus.",
         "Marie-Morgane",
         "reject_proper_name",
+    ),
+    (
+        "La Tunisie recule dans le classement.\n« Les Voix des mères » appelle les élus à agir vite.",
+        "Voix des mères",
+        "reject_name_as_subject",
     ),
     (
         "La ville a créé un fonds.\nLes ventes progressent grâce au dispositif de « prêt solidaire ».",
@@ -731,6 +742,13 @@ def test_c_est_a_dire_inside_marks_is_no_incise(trace):
     assert not decision.rule.startswith("cue_incise")
 
 
+def _decision(trace, raw: str, words: str):
+    """The one decision on marked words (not an indirect clause holding them) of a short text."""
+    text, decisions = trace(raw)
+    (decision,) = [d for d in decisions if words in text[d.start : d.end] and d.kind != "indirect"]
+    return decision
+
+
 @pytest.mark.parametrize(
     ("raw", "words", "reported"),
     [
@@ -788,8 +806,7 @@ def test_c_est_a_dire_inside_marks_is_no_incise(trace):
     ],
 )
 def test_the_verb_before_the_marks_must_report_them(trace, raw, words, reported):
-    text, decisions = trace(raw)
-    (decision,) = [d for d in decisions if words in text[d.start : d.end] and d.kind != "indirect"]
+    decision = _decision(trace, raw, words)
     assert decision.rule.startswith("cue_before_verb/") is reported, decision
 
 
@@ -809,3 +826,81 @@ def test_a_repeat_lends_its_speaker_only_when_it_names_one(blank, resolution, re
     second.speaker = Speaker(name="Paul Durand", resolution=resolution)
     cues.match_repeated(ctx, [first, second])
     assert (first.rejected is None) is repeated
+
+
+@pytest.mark.parametrize(
+    ("raw", "words", "rule"),
+    [
+        # "selon X" / "d'après X" right after the marks, with or without a comma: X's words.
+        (
+            "Le maire Paul Durand a pris la parole. Le parti est « trop à droite » selon Paul Durand.",
+            "trop",
+            "cue_selon_after/",
+        ),
+        (
+            "Le maire Paul Durand a pris la parole. Le tri prend « toujours huit minutes quel que soit le "
+            "nombre de personnes » d'après Paul Durand.",
+            "huit minutes",
+            "cue_selon_after/",
+        ),
+        (
+            "La ministre Claire Morand a visité le site. La mesure est « injuste et dangereuse », selon l'ancienne ministre.",
+            "injuste",
+            "cue_selon_after/",
+        ),
+        # A distributive "selon" names nobody, with or without the comma.
+        ("Le prix du pain est « très variable » selon les régions.", "variable", "reject_scare_quote"),
+        ("Le prix du pain est « très variable », selon les régions.", "variable", "reject_scare_quote"),
+        # A closing incise reports the whole sentence, not a term of a few words in it.
+        (
+            "Les « gilets jaunes » défilent samedi dans le centre, a annoncé la préfecture.",
+            "gilets",
+            "reject_scare_quote",
+        ),
+    ],
+)
+def test_a_source_after_the_marks(trace, raw, words, rule):
+    decision = _decision(trace, raw, words)
+    assert decision.rule.startswith(rule), decision
+
+
+@pytest.mark.parametrize(
+    ("raw", "words", "rejected"),
+    [
+        ("Le rapport est sorti.\n« Terre vivante » publie un rapport sur les sols.", "Terre vivante", True),
+        # An utterance with its own final mark, or a clause, is followed by its verb of speech.
+        (
+            "Les élus sont sortis.\n« Démission ! » scandent plusieurs manifestants devant la mairie.",
+            "Démission",
+            False,
+        ),
+        ("Le maire Paul Durand a parlé.\n« Nous partirons » annonce le maire.", "Nous partirons", False),
+        # A comma sets off an incise.
+        ("Le maire Paul Durand a parlé.\n« Les Voix des mères », répond le maire.", "Voix des mères", False),
+    ],
+)
+def test_a_name_in_marks_as_the_subject_of_the_next_verb(trace, raw, words, rejected):
+    decision = _decision(trace, raw, words)
+    assert (decision.rule == "reject_name_as_subject") is rejected, decision
+
+
+@pytest.mark.parametrize(
+    ("raw", "words", "rule"),
+    [
+        # Marks between two dashes inside a sentence are an aside of the journalist's sentence.
+        (
+            "Le club Raison propose des ateliers sur l'esprit critique — « Douter un peu chaque jour » —, la logique et les sciences.",
+            "Douter",
+            "reject_scare_quote",
+        ),
+        # A dash opening a turn is no aside.
+        (
+            "Le maire Paul Durand a parlé à la foule. — « Nous partirons demain matin », a-t-il dit.",
+            "Nous partirons",
+            "cue_after/",
+        ),
+    ],
+)
+def test_an_aside_between_dashes(trace, raw, words, rule):
+    decision = _decision(trace, raw, words)
+    assert decision.rule.startswith(rule), decision

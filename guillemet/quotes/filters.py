@@ -213,6 +213,32 @@ def reject_proper_name(around: MarkedContext) -> Rejection | None:
     return Rejection("reject_proper_name")
 
 
+def reject_name_as_subject(around: MarkedContext) -> Rejection | None:
+    """A capitalised name in marks that is the subject of the verb right after it (no comma, no
+    verb of its own): an organisation, a title, a publication. A quotation followed by its verb
+    is set off by a comma or ends with its own mark (« … », dit-il / « Partez ! » crie-t-il).
+
+    Example: « Les Voix des mères » appelle les élus à agir. / « Terre vivante » publie un rapport.
+    """
+    candidate, ctx = around.candidate, around.ctx
+    if not around.capitalised or len(around.words_in) > TITLE_MAX_WORDS:
+        return None
+    if ctx.text[candidate.start : candidate.end].rstrip().endswith((".", "!", "?", "…")):
+        return None  # « Démission ! » scandent les manifestants: an utterance and its verb
+    doc = ctx.doc
+    after = ctx.token_index(candidate.outer_end)
+    if after >= len(doc) or doc[after].idx - candidate.outer_end > 1:
+        return None
+    verb = doc[after]
+    finite = verb.pos_ in ("VERB", "AUX") and "VerbForm=Fin" in str(verb.morph) and verb.text[:1].islower()
+    if not finite or verb.morph.get("Person") not in ([], ["3"]):
+        return None
+    inside = doc[ctx.token_index(candidate.start) : ctx.token_index(candidate.end)]
+    if any(t.pos_ in ("VERB", "AUX") and "VerbForm=Fin" in str(t.morph) for t in inside):
+        return None  # « Nous partirons » annonce … : a clause of its own
+    return Rejection("reject_name_as_subject")
+
+
 #: Nouns that name or mention a word ("le terme de « X »", "celui de « crise »" after "mots").
 _MENTION_WORDS = frozenset("terme termes notion qualificatif vocable appellation épithète".split())
 
@@ -276,6 +302,7 @@ FILTERS: tuple[Filter, ...] = (
     reject_name_or_term,
     reject_name_dit,
     reject_proper_name,
+    reject_name_as_subject,
     reject_name_after_de,
     reject_passive_judgement,
     reject_charge_name,
