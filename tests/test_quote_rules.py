@@ -473,7 +473,7 @@ TRACED = [
 ]
 
 # Rules exercised by the unit tests below rather than through the trace.
-UNIT_TESTED = {"keep_said_after_colon", "speaker_acronym", "speaker_role_apposed_name"}
+UNIT_TESTED = {"keep_said_after_colon", "speaker_acronym", "speaker_role_apposed_name", "reject_term_taken_up"}
 # A rule that hands over to another list and names the rule of that list.
 DELEGATING = {"speaker_pronoun_subject"}
 
@@ -904,3 +904,20 @@ def test_a_name_in_marks_as_the_subject_of_the_next_verb(trace, raw, words, reje
 def test_an_aside_between_dashes(trace, raw, words, rule):
     decision = _decision(trace, raw, words)
     assert decision.rule.startswith(rule), decision
+
+
+@pytest.mark.parametrize(
+    ("raw", "rejected"),
+    [
+        # The writer takes up a term quoted before: no new utterance.
+        (
+            "La ministre Laura Morel démissionne pour des « raisons personnelles ».\nLe journal révèle ces « raisons ».",
+            True,
+        ),
+        # A demonstrative before words nobody quoted before.
+        ("La ministre Laura Morel a parlé.\nLe journal révèle ces « petits arrangements entre amis ».", False),
+    ],
+)
+def test_reject_term_taken_up(trace, raw, rejected):
+    _, decisions = trace(raw)
+    assert (decisions[-1].rule == "reject_term_taken_up") is rejected, decisions

@@ -10,6 +10,7 @@ that can see them, and name themselves the same way: ``reject_negated_cue`` (``c
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -239,6 +240,34 @@ def reject_name_as_subject(around: MarkedContext) -> Rejection | None:
     return Rejection("reject_name_as_subject")
 
 
+# How many earlier spans in marks a demonstrative's term is looked for in (a bound: linear cost).
+REMENTION_LOOKBACK_SPANS = 30
+_DEMONSTRATIVES = frozenset("ce cet cette ces".split())
+
+
+def reject_term_taken_up(around: MarkedContext) -> Rejection | None:
+    """A short term in marks after a demonstrative, which an earlier span in marks held: the writer
+    takes up the term already quoted, nobody says it again.
+
+    Example: Elle démissionne pour des « raisons personnelles ». Le Monde révèle ces « raisons ».
+    """
+    words = around.words_before
+    if not words or words[-1] not in _DEMONSTRATIVES or len(around.words_in) > TERM_MAX_WORDS:
+        return None
+    ctx, candidate = around.ctx, around.candidate
+    term = _folded_words(ctx.text[candidate.start : candidate.end])
+    index = bisect.bisect_left(ctx.spans, candidate.open_offset, key=lambda span: span.open_offset)
+    for span in ctx.spans[max(0, index - REMENTION_LOOKBACK_SPANS) : index]:
+        if term in _folded_words(ctx.text[span.start : span.end]):
+            return Rejection("reject_term_taken_up")
+    return None
+
+
+def _folded_words(text: str) -> str:
+    """The words of ``text``, folded, each between spaces: " raisons personnelles "."""
+    return " " + " ".join(re.findall(r"\w+", fold(text))) + " "
+
+
 #: Nouns that name or mention a word ("le terme de « X »", "celui de « crise »" after "mots").
 _MENTION_WORDS = frozenset("terme termes notion qualificatif vocable appellation épithète".split())
 
@@ -303,6 +332,7 @@ FILTERS: tuple[Filter, ...] = (
     reject_name_dit,
     reject_proper_name,
     reject_name_as_subject,
+    reject_term_taken_up,
     reject_name_after_de,
     reject_passive_judgement,
     reject_charge_name,
