@@ -857,9 +857,21 @@ def test_a_repeat_lends_its_speaker_only_when_it_names_one(blank, resolution, re
             "gilets",
             "reject_scare_quote",
         ),
+        # Marks between two dashes inside a sentence are an aside of the journalist's sentence.
+        (
+            "Le club Raison propose des ateliers sur l'esprit critique — « Douter un peu chaque jour » —, la logique et les sciences.",
+            "Douter",
+            "reject_scare_quote",
+        ),
+        # A dash opening a turn is no aside.
+        (
+            "Le maire Paul Durand a parlé à la foule. — « Nous partirons demain matin », a-t-il dit.",
+            "Nous partirons",
+            "cue_after/",
+        ),
     ],
 )
-def test_a_source_after_the_marks(trace, raw, words, rule):
+def test_a_source_after_the_marks_or_an_aside(trace, raw, words, rule):
     decision = _decision(trace, raw, words)
     assert decision.rule.startswith(rule), decision
 
@@ -882,28 +894,6 @@ def test_a_source_after_the_marks(trace, raw, words, rule):
 def test_a_name_in_marks_as_the_subject_of_the_next_verb(trace, raw, words, rejected):
     decision = _decision(trace, raw, words)
     assert (decision.rule == "reject_name_as_subject") is rejected, decision
-
-
-@pytest.mark.parametrize(
-    ("raw", "words", "rule"),
-    [
-        # Marks between two dashes inside a sentence are an aside of the journalist's sentence.
-        (
-            "Le club Raison propose des ateliers sur l'esprit critique — « Douter un peu chaque jour » —, la logique et les sciences.",
-            "Douter",
-            "reject_scare_quote",
-        ),
-        # A dash opening a turn is no aside.
-        (
-            "Le maire Paul Durand a parlé à la foule. — « Nous partirons demain matin », a-t-il dit.",
-            "Nous partirons",
-            "cue_after/",
-        ),
-    ],
-)
-def test_an_aside_between_dashes(trace, raw, words, rule):
-    decision = _decision(trace, raw, words)
-    assert decision.rule.startswith(rule), decision
 
 
 @pytest.mark.parametrize(
