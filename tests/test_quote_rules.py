@@ -18,7 +18,7 @@ from guillemet.quotes.context import ArticleContext
 from guillemet.quotes.discourse import DiscourseState
 from guillemet.quotes.extractor import QuoteExtractor
 from guillemet.quotes.lexicon import CueMatcher, load_lexicon
-from guillemet.quotes.types import Candidate, Rejection, Resolution
+from guillemet.quotes.types import Candidate, Rejection, Resolution, Speaker
 
 # (text, words of the candidate, the rule the trace names: the whole "<cue>/<speaker>" or a rejection)
 TRACED = [
@@ -440,9 +440,20 @@ TRACED = [
         "reject_name_dit",
     ),
     (
+        "La directrice Anne Roche a présenté le bilan. La part des foyers endettés « repart légèrement à la "
+        "hausse sans retrouver son niveau » d'avant la crise (40 % en 2019), note aussi l'Insee.",
+        "repart",
+        "cue_sentence_incise/speaker_organisation",
+    ),
+    (
         "Le chalutier « Marie-Morgane » a coulé au large de Brest.\nLes secours sont intervenus.",
         "Marie-Morgane",
         "reject_proper_name",
+    ),
+    (
+        "La Tunisie recule dans le classement.\n« Les Voix des mères » appelle les élus à agir vite.",
+        "Voix des mères",
+        "reject_name_as_subject",
     ),
     (
         "La ville a créé un fonds.\nLes ventes progressent grâce au dispositif de « prêt solidaire ».",
@@ -462,7 +473,7 @@ TRACED = [
 ]
 
 # Rules exercised by the unit tests below rather than through the trace.
-UNIT_TESTED = {"keep_said_after_colon", "speaker_acronym", "speaker_role_apposed_name"}
+UNIT_TESTED = {"keep_said_after_colon", "speaker_acronym", "speaker_role_apposed_name", "reject_term_taken_up"}
 # A rule that hands over to another list and names the rule of that list.
 DELEGATING = {"speaker_pronoun_subject"}
 
@@ -729,3 +740,174 @@ def test_c_est_a_dire_inside_marks_is_no_incise(trace):
     (decision,) = [d for d in decisions if "Ces études" in text[d.start : d.end]]
     assert text[decision.start : decision.end].endswith("rien du tout.")
     assert not decision.rule.startswith("cue_incise")
+
+
+def _decision(trace, raw: str, words: str):
+    """The one decision on marked words (not an indirect clause holding them) of a short text."""
+    text, decisions = trace(raw)
+    (decision,) = [d for d in decisions if words in text[d.start : d.end] and d.kind != "indirect"]
+    return decision
+
+
+@pytest.mark.parametrize(
+    ("raw", "words", "reported"),
+    [
+        # A conjunction opens the quote's own clause: the verb before it does not report the quote.
+        (
+            "Les élus s'étonnent de ce choix, trois ans après que la mairie a supprimé les « jardins partagés » du centre.",
+            "jardins partagés",
+            False,
+        ),
+        (
+            "Les habitants protestent depuis que la commune a fermé la « maison des jeunes » du quartier.",
+            "maison des jeunes",
+            False,
+        ),
+        # ... unless the verb's own que holds that clause.
+        (
+            "La maire Claire Morand a rappelé que, bien que le budget soit voté, « tout reste à faire ».",
+            "tout reste",
+            True,
+        ),
+        (
+            "Le préfet Marc Lenoir a déclaré, alors que la séance était levée, que « rien ne changera ».",
+            "rien ne changera",
+            True,
+        ),
+        # An adjective is no verb of speech ("critique"), a noun after a preposition neither ("par tranche").
+        (
+            "Le club propose des ateliers sur l'esprit critique — « Douter un peu chaque jour » — et la logique.",
+            "Douter",
+            False,
+        ),
+        (
+            "Les contrôles, autorisés par tranche de six mois, visent des « profils » suspects.",
+            "profils",
+            False,
+        ),
+        # ... but the tagger's adjective after a subject clitic, or before an inverted one, is the verb.
+        (
+            "La chercheuse Anne Roche a témoigné. Elle critique des crédits « largement insuffisants » pour la recherche.",
+            "largement insuffisants",
+            True,
+        ),
+        (
+            "Le général Paul Durand a parlé. Cependant, tempère-t-il, « nous restons prêts à aider nos alliés ».",
+            "nous restons",
+            True,
+        ),
+        # A verb that takes a clause only ("poursuivre") reports marks right after its comma, not
+        # marks further in its object.
+        (
+            "Les Américains semblent poursuivre leur effort, via notamment leurs « presses universitaires » privées.",
+            "presses universitaires",
+            False,
+        ),
+    ],
+)
+def test_the_verb_before_the_marks_must_report_them(trace, raw, words, reported):
+    decision = _decision(trace, raw, words)
+    assert decision.rule.startswith("cue_before_verb/") is reported, decision
+
+
+@pytest.mark.parametrize(
+    ("resolution", "repeated"),
+    [(Resolution.EXPLICIT, True), (Resolution.PREVIOUS_SPEAKER, False), (Resolution.UNKNOWN, False)],
+)
+def test_a_repeat_lends_its_speaker_only_when_it_names_one(blank, resolution, repeated):
+    # match_repeated: words rejected for want of a cue take the speaker of a later quote repeating
+    # them; a later quote that only has the previous speaker names nobody for them.
+    text = "Le comité veut un « guichet pour les familles ». Plus tard, un « guichet pour les familles » ouvre."
+    ctx = _context(blank, text)
+    first = _marked(ctx, "guichet")
+    later = next(s for s in ctx.spans if s.start > first.end)
+    second = Candidate(later.start, later.end, later.open_offset, later.outer_end)
+    first.rejected = "reject_scare_quote"
+    second.speaker = Speaker(name="Paul Durand", resolution=resolution)
+    cues.match_repeated(ctx, [first, second])
+    assert (first.rejected is None) is repeated
+
+
+@pytest.mark.parametrize(
+    ("raw", "words", "rule"),
+    [
+        # "selon X" / "d'après X" right after the marks, with or without a comma: X's words.
+        (
+            "Le maire Paul Durand a pris la parole. Le parti est « trop à droite » selon Paul Durand.",
+            "trop",
+            "cue_selon_after/",
+        ),
+        (
+            "Le maire Paul Durand a pris la parole. Le tri prend « toujours huit minutes quel que soit le "
+            "nombre de personnes » d'après Paul Durand.",
+            "huit minutes",
+            "cue_selon_after/",
+        ),
+        (
+            "La ministre Claire Morand a visité le site. La mesure est « injuste et dangereuse », selon l'ancienne ministre.",
+            "injuste",
+            "cue_selon_after/",
+        ),
+        # A distributive "selon" names nobody, with or without the comma.
+        ("Le prix du pain est « très variable » selon les régions.", "variable", "reject_scare_quote"),
+        ("Le prix du pain est « très variable », selon les régions.", "variable", "reject_scare_quote"),
+        # A closing incise reports the whole sentence, not a term of a few words in it.
+        (
+            "Les « gilets jaunes » défilent samedi dans le centre, a annoncé la préfecture.",
+            "gilets",
+            "reject_scare_quote",
+        ),
+        # Marks between two dashes inside a sentence are an aside of the journalist's sentence.
+        (
+            "Le club Raison propose des ateliers sur l'esprit critique — « Douter un peu chaque jour » —, la logique et les sciences.",
+            "Douter",
+            "reject_scare_quote",
+        ),
+        # A dash opening a turn is no aside.
+        (
+            "Le maire Paul Durand a parlé à la foule. — « Nous partirons demain matin », a-t-il dit.",
+            "Nous partirons",
+            "cue_after/",
+        ),
+    ],
+)
+def test_a_source_after_the_marks_or_an_aside(trace, raw, words, rule):
+    decision = _decision(trace, raw, words)
+    assert decision.rule.startswith(rule), decision
+
+
+@pytest.mark.parametrize(
+    ("raw", "words", "rejected"),
+    [
+        ("Le rapport est sorti.\n« Terre vivante » publie un rapport sur les sols.", "Terre vivante", True),
+        # An utterance with its own final mark, or a clause, is followed by its verb of speech.
+        (
+            "Les élus sont sortis.\n« Démission ! » scandent plusieurs manifestants devant la mairie.",
+            "Démission",
+            False,
+        ),
+        ("Le maire Paul Durand a parlé.\n« Nous partirons » annonce le maire.", "Nous partirons", False),
+        # A comma sets off an incise.
+        ("Le maire Paul Durand a parlé.\n« Les Voix des mères », répond le maire.", "Voix des mères", False),
+    ],
+)
+def test_a_name_in_marks_as_the_subject_of_the_next_verb(trace, raw, words, rejected):
+    decision = _decision(trace, raw, words)
+    assert (decision.rule == "reject_name_as_subject") is rejected, decision
+
+
+@pytest.mark.parametrize(
+    ("raw", "rejected"),
+    [
+        # The writer takes up a term quoted before: no new utterance.
+        (
+            "La ministre Laura Morel démissionne pour des « raisons personnelles ».\nLe journal révèle ces « raisons ».",
+            True,
+        ),
+        # A demonstrative before words nobody quoted before.
+        ("La ministre Laura Morel a parlé.\nLe journal révèle ces « petits arrangements entre amis ».", False),
+    ],
+)
+def test_reject_term_taken_up(trace, raw, rejected):
+    _, decisions = trace(raw)
+    assert (decisions[-1].rule == "reject_term_taken_up") is rejected, decisions

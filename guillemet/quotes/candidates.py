@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from guillemet.gender import role_nouns
 from guillemet.mentions import ORG_NOUNS
 from guillemet.quotes.context import ArticleContext
-from guillemet.quotes.cues import find_cue_after
+from guillemet.quotes.cues import SELON_NON_SPEAKERS, find_cue_after
 from guillemet.quotes.grammar import (
     NEGATIONS,
     is_dapres,
@@ -73,13 +73,7 @@ _CLAUSE_MARKED_SHARE = 0.7
 # An indirect clause shorter than this is no quotation ("il a dit que oui").
 INDIRECT_MIN_CHARS = 12
 # Nouns after selon / d'après that name a source of figures or a rule, not a speaker.
-_SELON_NON_SPEAKERS = frozenset(
-    """chiffre information sondage donnee estimation calcul bilan projection modele prevision
-    regle loi article principe moi nous""".split()
-    # Distributive "selon": "selon les domaines", "selon les cas" (it varies with X, nobody speaks).
-    + "cas domaine region periode nomenclature critere methode definition secteur niveau type saison".split()
-)
-
+_SELON_NON_SPEAKERS = SELON_NON_SPEAKERS
 # (content start, content end, cue lemma, subject: a char span, a pronoun, or None)
 IndirectFound = tuple[int, int, str, "tuple[int, int] | str | None"]
 

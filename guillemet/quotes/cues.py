@@ -82,6 +82,8 @@ _SUBJECT_PRONOUNS = frozenset({"il", "elle", "ils", "elles", "on", "celui-ci", "
 ADJUNCT_WINDOW = 90
 # A quote with no cue of at most this many words, inside the journalist's sentence, is a term.
 SCARE_QUOTE_MAX_WORDS = 3
+# Marked words a closing incise of their sentence reports have at least this many words.
+SENTENCE_INCISE_MIN_WORDS = 4
 # The words between two quotes of one sentence that share a cue: « … », a-t-elle lancé, « … ».
 CONTINUED_MAX_GAP = 120
 # Nouns of these endings name people by trade or belief ("toxicologue", "sociologue").
@@ -317,24 +319,63 @@ def names_speaker(ctx: ArticleContext, start: int, end: int) -> bool:
     return any(t.ent_type_ == "ORG" or (t.pos_ == "NOUN" and fold(t.lemma_) in ORG_NOUNS) for t in tokens)
 
 
+# Heads after "selon" that name no speaker: figures, rules, and the distributive "selon les cas"
+# (it varies with X, nobody speaks). Folded lemmas.
+SELON_NON_SPEAKERS = frozenset(
+    """chiffre information sondage donnee estimation calcul bilan projection modele prevision
+    regle loi article principe moi nous""".split()
+    + "cas domaine region periode nomenclature critere methode definition secteur niveau type saison".split()
+)
+
+
 def find_selon_after(ctx: ArticleContext, candidate: Candidate) -> Cue | None:
-    """ ", selon X." later in the quote's sentence: « la viabilité des espèces », selon le ministère."""
+    """ ", selon X." later in the quote's sentence: « la viabilité des espèces », selon le ministère.
+
+    Right after the closing mark, the comma may lack (« trop à droite » selon X) and X, closing the
+    sentence, need only be a name or a determined noun phrase (selon l'ancienne déportée, d'après
+    Lunar): "Une réforme « de bon sens », selon ses partisans, qui divise …" is no quote. Never a
+    figure or a distributive ("selon les cas": ``SELON_NON_SPEAKERS``).
+    """
     _, sentence_end = ctx.sentence_of(candidate.outer_end)
     doc = ctx.doc
     for i in range(ctx.token_index(candidate.outer_end), ctx.token_index(sentence_end)):
         token = doc[i]
         if ctx.inside_marks(token.idx) or not (token.lower_ == "selon" or is_dapres(doc, i)):
             continue
-        if i == 0 or doc[i - 1].text not in (",", "d'", "d’") or i + 1 >= len(doc):
+        cue_start = doc[i - 1].idx if token.lower_ == "après" else token.idx
+        adjacent = not ctx.text[candidate.outer_end : cue_start].strip(" ,\n")
+        if i == 0 or (doc[i - 1].text not in (",", "d'", "d’") and not adjacent) or i + 1 >= len(doc):
             return None
         end = np_end(ctx, i + 1, sentence_end)
+        while end > i + 1 and doc[end - 1].is_space:
+            end -= 1  # a wrapped line's break ("selon l'ancienne\ndéportée")
         if end <= i + 1:
             return None
+        last = next((k for k in range(end, len(doc)) if not doc[k].is_space), len(doc))
+        if (
+            last < len(doc)
+            and doc[last].is_alpha
+            and _ends_sentence(ctx.text, doc[last].idx + len(doc[last].text), sentence_end)
+        ):
+            end = last + 1  # the one word left before the sentence end, a noun the parse read as a participle
         subject = (doc[i + 1].idx, doc[end - 1].idx + len(doc[end - 1].text))
-        if not names_speaker(ctx, *subject) and not any(t.pos_ == "PRON" for t in doc[i + 1 : end]):
+        phrase = doc[i + 1 : end]
+        head = next((t for t in phrase if t.pos_ in ("NOUN", "PROPN")), None)
+        if head is not None and fold(head.lemma_) in SELON_NON_SPEAKERS:
+            return None  # "varie « beaucoup » selon les régions": it varies with them, nobody speaks
+        if not (
+            names_speaker(ctx, *subject)
+            or any(t.pos_ == "PRON" for t in phrase)
+            or (adjacent and phrase[0].pos_ in ("PROPN", "DET") and _ends_sentence(ctx.text, subject[1], sentence_end))
+        ):
             return None
         return Cue("selon" if token.lower_ == "selon" else "d'après", token.idx, token.idx + 5, *subject)
     return None
+
+
+def _ends_sentence(text: str, position: int, sentence_end: int) -> bool:
+    """Whether only a final mark and spaces lie between ``position`` and the sentence end."""
+    return re.fullmatch(r"\s*[.!?…]*\s*", text[position : sentence_end + 1]) is not None
 
 
 def colon_before_paragraph(ctx: ArticleContext, position: int) -> int:
@@ -379,11 +420,15 @@ def embedded(ctx: ArticleContext, candidate: Candidate) -> bool:
     connective such as "En revanche,", nor after a colon).
 
     Example: Il dénonce une « dérive » (embedded) / En revanche, « la situation reste bonne » (not).
+    Between two dashes inside the sentence, the marks are an aside of it (embedded).
     """
     sentence_start, _ = ctx.sentence_of(candidate.open_offset)
     before = ctx.text[sentence_start : candidate.open_offset].rstrip()
     if _CONNECTIVES.match(before):
         return False
+    if before.endswith(("–", "—")) and before[:-1].strip():
+        # "une chaîne sur l'esprit critique — « … » —, la logique": an aside between dashes
+        return ctx.text[candidate.outer_end : candidate.outer_end + 3].lstrip().startswith(("–", "—"))
     return bool(before) and not before.endswith((":", ".", "!", "?", "»", "”", '"', "–", "—"))
 
 
@@ -580,6 +625,57 @@ def cue_before_selon(ctx: ArticleContext, state: DiscourseState, candidate: Cand
     return None
 
 
+# Words that make "que" a conjunction of time, cause or concession ("après que", "parce que"),
+# which opens an adverbial clause, not the content of a verb of speech.
+_CONJUNCTION_QUE = frozenset(
+    "après avant alors parce bien pour afin dès depuis pendant tandis sans encore maintenant".split()
+)
+# Conjunctions in one word that open an adverbial clause.
+_SUBORDINATORS = frozenset("lorsque lorsqu' lorsqu’ puisque puisqu' puisqu’ quand quoique quoiqu' quoiqu’".split())
+# How a past participle may end (masculine, feminine, plural): é, i, u, t, s.
+_PARTICIPLE_ENDINGS = tuple(stem + ending for stem in ("é", "i", "u", "t", "s") for ending in ("", "e", "s", "es"))
+_QUE_RE = re.compile(r"(\S+)?\s*\b(?:que\b|qu['’])", re.IGNORECASE)
+
+
+def subordinator(doc, i: int) -> bool:
+    """Whether token ``i`` opens an adverbial clause: "lorsque", "quand", or the "que" of "après
+    que", "parce que", "alors que"."""
+    token = doc[i]
+    if token.lower_ in _SUBORDINATORS:
+        return True
+    return token.lower_ in ("que", "qu'", "qu’") and i > 0 and doc[i - 1].lower_ in _CONJUNCTION_QUE
+
+
+def _introduces(between: str) -> bool:
+    """Whether the words between a verb and a quote introduce it as the verb's content: a colon, or
+    a "que" that is no conjunction of time or cause ("a assuré que « … »", not "après que")."""
+    if ":" in between:
+        return True
+    return any((m.group(1) or "").lower() not in _CONJUNCTION_QUE for m in _QUE_RE.finditer(between))
+
+
+_SUBJECT_CLITICS = frozenset("il elle ils elles on qui".split())
+
+
+def _verb_like_adjective(ctx: ArticleContext, i: int, anchor: int) -> bool:
+    """Whether a word the tagger calls an adjective may be the verb of speech: a past participle
+    (by its morphology or its ending: cité, convaincue), a form after a clitic or with an
+    inverted one ("elle critique", "tempère-t-il"), or one right before the marks ("le
+    conseiller lâche « … »"). "L'esprit critique — « … »" is an adjective."""
+    doc = ctx.doc
+    token = doc[i]
+    word = token.lower_
+    if "VerbForm=Part" in str(token.morph):
+        return True
+    if word.endswith(_PARTICIPLE_ENDINGS) and not word.endswith(("que", "ques", "gue", "gues")):
+        return True
+    if i + 1 < len(doc) and doc[i + 1].text.startswith("-") and len(doc[i + 1].text) > 1:
+        return True
+    if i > 0 and (doc[i - 1].lower_ in _SUBJECT_CLITICS or is_clitic(doc[i - 1])):
+        return True  # "Elle critique des investissements « … »": no adjective right after a subject clitic
+    return not ctx.text[token.idx + len(token.text) : anchor].strip(" ,:")
+
+
 def cue_before_verb(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
     """A reporting verb before the quote in its sentence: the one whose que-clause or colon holds
     the quote, else the nearest. A negated verb rejects the quote (``reject_negated_cue``).
@@ -590,19 +686,28 @@ def cue_before_verb(ctx: ArticleContext, state: DiscourseState, candidate: Candi
     before = before_quote(ctx, candidate)
     doc, anchor = ctx.doc, before.anchor
     verbs = []
+    # Past a conjunction opening the quote's adverbial clause ("…, après que le Congrès a banni les
+    # « french fries »"), only a verb whose que or colon holds that clause reports it.
+    cut = False
     for i in range(before.last - 1, before.first - 1, -1):
         token = doc[i]
         if ctx.inside_marks(token.idx):
             continue
+        cut = cut or (not verbs and subordinator(doc, i))
         lemma, after = verb_lemma(ctx, i)
         if lemma is None or token.pos_ not in ("VERB", "AUX", "NOUN", "ADJ", "ADV"):
             continue
-        if token.pos_ == "NOUN" and i > 0 and doc[i - 1].pos_ == "DET":
-            continue  # "en creusant une tranchée": a noun that looks like a form of trancher
+        if token.pos_ == "NOUN" and i > 0 and doc[i - 1].pos_ in ("DET", "ADP"):
+            continue  # "en creusant une tranchée", "par tranche de": a noun that looks like a form of trancher
+        if token.pos_ == "ADJ" and not _verb_like_adjective(ctx, i, anchor):
+            continue  # "l'esprit critique — « … »": an adjective, not a form of critiquer
         between = ctx.text[doc[after - 1].idx : anchor]
-        if lemma in _NEEDS_QUE and not re.search(r"(?:\bque\b|\bqu'|:|,)", between):
+        introduces = _introduces(between)
+        if lemma in _NEEDS_QUE and not (introduces or between.rstrip().endswith(",")):
             continue  # "Pyongyang soutient « toutes les décisions »": support, not speech
-        verbs.append((i, lemma, bool(re.search(r"(?:\bque\b|\bqu'|:)", between))))
+        if cut and not introduces:
+            continue
+        verbs.append((i, lemma, introduces))
     chosen = next((v for v in verbs if v[2]), verbs[0] if verbs else None)
     if chosen is None:
         return None
@@ -692,6 +797,30 @@ def cue_later_incise(ctx: ArticleContext, state: DiscourseState, candidate: Cand
         if cue is not None and (cue.subject_start is not None or cue.pronoun is not None):
             return cue
         reach = span.outer_end
+    return None
+
+
+def cue_sentence_incise(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """An incise closing the sentence ("…, note la Drees.") reports the whole sentence: marked
+    words earlier in it, with no cue of their own, take its cue. Only its last comma is read, the
+    incise's subject must end the sentence, and the marks must hold more than a term
+    (``SENTENCE_INCISE_MIN_WORDS`` words: "Les « gilets jaunes » défilent, a dit X" is no quote).
+
+    Example: La dette « repart à la hausse sans retrouver son niveau » d'avant crise (41 % en
+    2019), note aussi la Drees. (« repart … »: noter, la Drees)
+    """
+    if candidate.headline or len(ctx.text[candidate.start : candidate.end].split()) < SENTENCE_INCISE_MIN_WORDS:
+        return None
+    _, sentence_end = ctx.sentence_of(candidate.open_offset)
+    doc = ctx.doc
+    for k in range(ctx.token_index(sentence_end) - 1, ctx.token_index(candidate.outer_end) - 1, -1):
+        if doc[k].text != "," or ctx.inside_marks(doc[k].idx):
+            continue
+        cue = find_cue_after(ctx, doc[k].idx, sentence_end + 1, inside=True)
+        if cue is None or (cue.subject_start is None and cue.pronoun is None):
+            return None
+        end = cue.subject_end if cue.subject_end is not None else cue.verb_end
+        return cue if _ends_sentence(ctx.text, end, sentence_end) else None
     return None
 
 
@@ -827,8 +956,8 @@ def match_repeated(ctx: ArticleContext, candidates: list[Candidate]) -> None:
             ),
             None,
         )
-        if repeat is None:
-            continue
+        if repeat is None or repeat.speaker.resolution in (Resolution.PREVIOUS_SPEAKER, Resolution.UNKNOWN):
+            continue  # a repeat whose own speaker is only the previous one names nobody
         candidate.rejected = None
         candidate.cue = None
         candidate.cue_rule = "cue_repeated_later"
@@ -855,6 +984,7 @@ CUE_RULES: tuple[CueRule, ...] = (
     cue_comme_after,  # after the cues before the quote: "a annoncé que « … », comme l'a rapporté TASS" is Poutine's
     cue_selon_after,
     cue_later_incise,
+    cue_sentence_incise,
     cue_title_subject,
     cue_headline_match,
     cue_none,

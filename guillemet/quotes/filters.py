@@ -10,6 +10,7 @@ that can see them, and name themselves the same way: ``reject_negated_cue`` (``c
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -213,6 +214,60 @@ def reject_proper_name(around: MarkedContext) -> Rejection | None:
     return Rejection("reject_proper_name")
 
 
+def reject_name_as_subject(around: MarkedContext) -> Rejection | None:
+    """A capitalised name in marks that is the subject of the verb right after it (no comma, no
+    verb of its own): an organisation, a title, a publication. A quotation followed by its verb
+    is set off by a comma or ends with its own mark (« … », dit-il / « Partez ! » crie-t-il).
+
+    Example: « Les Voix des mères » appelle les élus à agir. / « Terre vivante » publie un rapport.
+    """
+    candidate, ctx = around.candidate, around.ctx
+    if not around.capitalised or len(around.words_in) > TITLE_MAX_WORDS:
+        return None
+    if ctx.text[candidate.start : candidate.end].rstrip().endswith((".", "!", "?", "…")):
+        return None  # « Démission ! » scandent les manifestants: an utterance and its verb
+    doc = ctx.doc
+    after = ctx.token_index(candidate.outer_end)
+    if after >= len(doc) or doc[after].idx - candidate.outer_end > 1:
+        return None
+    verb = doc[after]
+    finite = verb.pos_ in ("VERB", "AUX") and "VerbForm=Fin" in str(verb.morph) and verb.text[:1].islower()
+    if not finite or verb.morph.get("Person") not in ([], ["3"]):
+        return None
+    inside = doc[ctx.token_index(candidate.start) : ctx.token_index(candidate.end)]
+    if any(t.pos_ in ("VERB", "AUX") and "VerbForm=Fin" in str(t.morph) for t in inside):
+        return None  # « Nous partirons » annonce … : a clause of its own
+    return Rejection("reject_name_as_subject")
+
+
+# How many earlier spans in marks a demonstrative's term is looked for in (a bound: linear cost).
+REMENTION_LOOKBACK_SPANS = 30
+_DEMONSTRATIVES = frozenset("ce cet cette ces".split())
+
+
+def reject_term_taken_up(around: MarkedContext) -> Rejection | None:
+    """A short term in marks after a demonstrative, which an earlier span in marks held: the writer
+    takes up the term already quoted, nobody says it again.
+
+    Example: Elle démissionne pour des « raisons personnelles ». Le Monde révèle ces « raisons ».
+    """
+    words = around.words_before
+    if not words or words[-1] not in _DEMONSTRATIVES or len(around.words_in) > TERM_MAX_WORDS:
+        return None
+    ctx, candidate = around.ctx, around.candidate
+    term = _folded_words(ctx.text[candidate.start : candidate.end])
+    index = bisect.bisect_left(ctx.spans, candidate.open_offset, key=lambda span: span.open_offset)
+    for span in ctx.spans[max(0, index - REMENTION_LOOKBACK_SPANS) : index]:
+        if term in _folded_words(ctx.text[span.start : span.end]):
+            return Rejection("reject_term_taken_up")
+    return None
+
+
+def _folded_words(text: str) -> str:
+    """The words of ``text``, folded, each between spaces: " raisons personnelles "."""
+    return " " + " ".join(re.findall(r"\w+", fold(text))) + " "
+
+
 #: Nouns that name or mention a word ("le terme de « X »", "celui de « crise »" after "mots").
 _MENTION_WORDS = frozenset("terme termes notion qualificatif vocable appellation épithète".split())
 
@@ -276,6 +331,8 @@ FILTERS: tuple[Filter, ...] = (
     reject_name_or_term,
     reject_name_dit,
     reject_proper_name,
+    reject_name_as_subject,
+    reject_term_taken_up,
     reject_name_after_de,
     reject_passive_judgement,
     reject_charge_name,
