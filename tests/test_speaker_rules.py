@@ -286,3 +286,19 @@ def test_a_subject_phrase_never_starts_inside_marks_that_close_within_it(text, p
     start = text.index(phrase)
     end = start + len(phrase)
     assert text[_start_outside_marks(ctx, start, end) : end] == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "words", "speaker"),
+    [
+        # A thesis speaks under its author (a written source), never under the last woman named.
+        (
+            "Le démographe Paul Verrier a publié un livre. La sociologue Anne Colin l'a lu.\n"
+            "L'hypothèse de Paul Verrier consiste à dire que « la population va doubler d'ici 2050 ».",
+            "doubler",
+            "Paul Verrier",
+        ),
+    ],
+)
+def test_a_thesis_speaks_under_its_author(extract, raw, words, speaker):
+    assert _speaker_of(extract, raw, words) == speaker

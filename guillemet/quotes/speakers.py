@@ -642,7 +642,7 @@ def speaker_coordinated_groups(phrase: SubjectPhrase) -> SpeakerAnswer | None:
 _WRITTEN_HEADS = frozenset(
     fold(word)
     for word in """rapport étude lettre texte projet décision arrêt jugement avis résolution note document courrier
-    circulaire ordonnance livre ouvrage essai tribune éditorial editorial attendus""".split()
+    circulaire ordonnance livre ouvrage essai tribune éditorial editorial attendus hypothèse thèse théorie""".split()
 )
 _AUTHOR_PARTICIPLE = re.compile(
     r"^\s*,?\s*(?:publiée?s?|rédigée?s?|signée?s?|présentée?s?|rendue?s?|réalisée?s?|commandée?s?)\b[^.;:«»“”\"]{0,40}?\bpar\s+"
