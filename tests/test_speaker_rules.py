@@ -207,3 +207,75 @@ def test_an_acronym_may_take_more_than_one_letter_of_a_word():
 )
 def test_the_speaker_of_a_quote_session_8(extract, raw, words, speaker):
     assert _speaker_of(extract, raw, words) == speaker
+
+
+# Session 9 (spk-e): roles, complements, intertitles; texts we wrote.
+@pytest.mark.parametrize(
+    ("raw", "words", "speaker"),
+    [
+        # named_in_complement: a name after "du président" is the complement's; the apposed name
+        # speaks (speaker_apposed_after_complement), even when the NER misses it.
+        (
+            "La conseillère du président Marc Delorme pour la santé, Ingrid Vasseur, a résumé la situation : "
+            "« Il faut tout reprendre depuis le début ».",
+            "reprendre",
+            "Ingrid Vasseur",
+        ),
+        # speaker_intertitle_match: an intertitle in marks is the later quote it abridges, not the
+        # previous speaker's.
+        (
+            "« Nous sommes inquiets pour la saison », a déclaré Louis Berthier, le président du club.\n"
+            "« REPENSER NOTRE RÔLE DANS LA RÉGION »\n"
+            "Plus tard, la maire Claire Fontaine a pris la parole. « Nous devrons repenser tout notre rôle "
+            "dans la région », a-t-elle affirmé.",
+            "REPENSER",
+            "Claire Fontaine",
+        ),
+        # subject_around_quote: marked words between the subject and its verb, which has no
+        # subject after it, are the subject's (not the previous speaker's).
+        (
+            "« Rien n'est réglé », a déclaré la ministre Hélène Morvan.\n"
+            "Après la réunion du comité présidé par Hélène Morvan, les éleveurs, « furieux », dénonçaient une « trahison ».",
+            "furieux",
+            "les éleveurs",
+        ),
+        # _bare_past_participle: "« … » qualifiée de grave par X" reports nobody's speech; the
+        # cue before the quote speaks.
+        (
+            "« Tout ira bien », a dit le maire Paul Rivière.\n"
+            "Le groupe Varnier a ensuite déclaré qu'il prendra « en charge tous les frais de nettoyage de la "
+            "rivière » qualifiée\nde grave par le préfet Marc Aubry.",
+            "nettoyage",
+            "groupe Varnier",
+        ),
+    ],
+)
+def test_the_speaker_of_a_quote_session_9(extract, raw, words, speaker):
+    assert _speaker_of(extract, raw, words) == speaker
+
+
+def test_a_role_the_ner_took_for_a_name_is_no_person():
+    from types import SimpleNamespace
+
+    from guillemet.quotes.people import Person
+    from guillemet.quotes.speakers import named_person
+
+    obama = Person(0, "Barack Obama", ("Barack", "Obama"))
+    role = Person(1, "président Obama", ("président", "Obama"))
+    republic = Person(2, "président de la République", ("président", "de", "la", "République"))
+    people = SimpleNamespace(person_named=lambda text, position: obama if text == "Obama" else None)
+    ctx = SimpleNamespace(people=people)
+    assert named_person(ctx, role, 0) is obama
+    assert named_person(ctx, republic, 0) is None
+    assert named_person(ctx, obama, 0) is obama
+
+
+def test_a_title_after_a_complement_describes_the_complement(nlp_md):
+    from guillemet.quotes.people import PeopleIndex
+
+    text = "La conseillère du président Marc Delorme a quitté Paris hier soir."
+    people = PeopleIndex(nlp_md(text), text)
+    delorme = next(p for p in people.people if p.name.endswith("Delorme"))
+    assert "president" in delorme.descriptors
+    assert "conseiller" not in delorme.descriptors
+    assert delorme.gender == "Masc"

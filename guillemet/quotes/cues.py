@@ -30,6 +30,7 @@ from guillemet.quotes.grammar import (
     main_subject,
     negated,
     np_end,
+    phrase_span,
     postposed_subject,
     subject_of,
     verb_lemma,
@@ -118,6 +119,21 @@ def _past_quant_a(doc, i: int) -> int:
     return i
 
 
+def _bare_past_participle(token) -> bool:
+    """A past participle of the first group ("qualifiée", "jugés"; no present form looks like it),
+    tagged so or as an adjective."""
+    participle = "VerbForm=Part" in str(token.morph) and "Tense=Past" in str(token.morph)
+    return (participle or token.pos_ == "ADJ") and token.lower_.endswith(("é", "ée", "és", "ées"))
+
+
+def _attribute_follows(doc, i: int) -> bool:
+    """Whether "de" and an attribute follow the verb at ``i``: "qualifiée de grave", "jugés d'inutiles"."""
+    k = i + 1
+    while k < len(doc) and doc[k].is_space:
+        k += 1
+    return k + 1 < len(doc) and doc[k].lower_ in ("de", "d'", "d’") and doc[k + 1].pos_ in ("ADJ", "NOUN")
+
+
 def verb_after(ctx: ArticleContext, position: int, limit: int, inside: bool = False) -> VerbAfter | None:
     """The reporting verb right after ``position``: past punctuation, clitics, an auxiliary, an
     inverted pronoun and adverbs. « … », a déclaré / a-t-il dit / dit-elle / y assure / lui répond.
@@ -166,6 +182,10 @@ def verb_after(ctx: ArticleContext, position: int, limit: int, inside: bool = Fa
         return None
     if not inside and not aux and pronoun is None and doc[i].text.endswith("ant"):
         # « … », rappelant que…: the sentence's subject speaks, found before the quote.
+        return None
+    if not inside and not aux and pronoun is None and _bare_past_participle(doc[i]) and _attribute_follows(doc, i):
+        # « … » qualifiée de grave par X: the participle qualifies a noun of the words, it reports
+        # no speech; the cue is found before the quote ("« … » lancé avec un sourire" reports it).
         return None
     verb_start, verb_end = doc[i].idx, doc[after - 1].idx + len(doc[after - 1].text)
     j = after
@@ -403,8 +423,63 @@ def cue_after(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) 
 
     Examples: « … », a déclaré le maire. / « … », a-t-elle ajouté. / « … », y assure l'entreprise.
     A present participle (« … », rappelant que) is not an incise: the sentence's subject speaks.
+    A verb with no subject after it takes its subject before the quote (``subject_around_quote``).
     """
-    return find_cue_after(ctx, candidate.outer_end, ctx.sentence_of(candidate.outer_end)[1] + 1)
+    cue = find_cue_after(ctx, candidate.outer_end, ctx.sentence_of(candidate.outer_end)[1] + 1)
+    if cue is None or cue.subject_start is not None or cue.pronoun is not None:
+        return cue
+    return subject_around_quote(ctx, candidate, cue) or cue
+
+
+def subject_around_quote(ctx: ArticleContext, candidate: Candidate, cue: Cue) -> Cue | None:
+    """The verb's parsed subject before the quote, in its sentence: the marked words stand inside
+    the subject's clause, between the subject and its verb.
+
+    Example: "Les syndicats, « amers », déploraient des retards" → "Les syndicats", not the
+    previous speaker.
+    """
+    doc = ctx.doc
+    verb = doc[ctx.token_index(cue.verb_start)]
+    head = verb if verb.pos_ == "VERB" else verb.head
+    sentence_start, _ = ctx.sentence_of(candidate.open_offset)
+    subject = next(
+        (
+            c
+            for c in head.children
+            if c.dep_ in ("nsubj", "nsubj:pass") and sentence_start <= c.idx < candidate.open_offset
+        ),
+        None,
+    )
+    if subject is None:
+        return _phrase_before_quote(ctx, candidate, cue, verb, sentence_start)
+    if ctx.inside_marks(subject.idx) or subject.lower_ in ("qui", "que", "qu'", "dont"):
+        return None
+    if subject.pos_ == "PRON":
+        return replace(cue, pronoun=subject.lower_) if subject.lower_ in ("il", "elle", "ils", "elles") else None
+    start, end = phrase_span(ctx, subject)
+    return replace(cue, subject_start=start, subject_end=min(end, candidate.open_offset))
+
+
+def _phrase_before_quote(ctx: ArticleContext, candidate: Candidate, cue: Cue, verb, sentence_start: int) -> Cue | None:
+    """When the parse gave the verb no subject: a noun phrase of its own (after a comma or opening
+    the sentence) right before ", «", agreeing with the verb in number."""
+    doc = ctx.doc
+    k = ctx.token_index(candidate.open_offset) - 1
+    if k < 1 or doc[k].text != ",":
+        return None
+    k -= 1
+    last = k
+    while k >= 0 and doc[k].pos_ in ("NOUN", "PROPN", "ADJ") and doc[k].idx >= sentence_start:
+        k -= 1
+    if k < 0 or k == last or doc[k].pos_ != "DET" or doc[k].idx < sentence_start:
+        return None
+    if doc[k].idx > sentence_start and doc[k - 1].text != ",":
+        return None  # a complement ("le rapport du médiateur"), not a phrase of its own
+    number = verb.morph.get("Number")
+    noun = next((t for t in doc[k + 1 : last + 1] if t.pos_ in ("NOUN", "PROPN")), None)
+    if noun is None or (number and noun.morph.get("Number") and noun.morph.get("Number") != number):
+        return None
+    return replace(cue, subject_start=doc[k].idx, subject_end=doc[last].idx + len(doc[last].text))
 
 
 def cue_comme_after(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
