@@ -23,16 +23,16 @@ FLOORS = {
     ("pages", "direct", "F30"): 0.86,  # 0.881 (q-df)
     ("pages", "direct", "P30"): 0.89,  # 0.918 (q-df)
     ("pages", "direct", "F80"): 0.85,  # 0.877 (q-df)
-    ("pages", "direct", "F30_spk"): 0.74,  # 0.761 (q-df, q-spk, spk-a, spk-e)
-    ("pages", "direct", "speaker_acc"): 0.84,  # 0.862 (q-df, q-spk, spk-a, spk-e)
+    ("pages", "direct", "F30_spk"): 0.75,  # 0.777 (q-df, q-spk, spk-a, spk-e)
+    ("pages", "direct", "speaker_acc"): 0.86,  # 0.879 (q-df, q-spk, spk-a, spk-e)
     ("pages", "indirect", "F30"): 0.78,  # 0.80
     ("pages", "indirect", "P30"): 0.91,  # 0.938
     ("pages", "non_quotes", "rejected"): 0.90,  # 0.921 (q-df)
     ("dispatches", "direct", "F30"): 0.94,  # 0.964 (q-df)
     ("dispatches", "direct", "P30"): 0.97,  # 1.0 (q-df)
     ("dispatches", "direct", "F80"): 0.94,  # 0.964 (q-df)
-    ("dispatches", "direct", "F30_spk"): 0.85,  # 0.878 (q-df, spk-b, spk-e)
-    ("dispatches", "direct", "speaker_acc"): 0.89,  # 0.924 (spk-b, spk-e; one quote of 66 is 0.015)
+    ("dispatches", "direct", "F30_spk"): 0.86,  # 0.886 (q-df, spk-b, spk-e)
+    ("dispatches", "direct", "speaker_acc"): 0.89,  # 0.925 (spk-b, spk-e; one quote of 67 is 0.015)
     ("dispatches", "indirect", "F30"): 0.80,  # 0.821
     ("dispatches", "non_quotes", "rejected"): 0.93,  # 1.0 (q-df; one non-quote of 30 is 0.033)
     ("pages", "gender", "acc"): 0.92,  # 0.946

@@ -631,6 +631,38 @@ def cue_before_pour_pronoun(ctx: ArticleContext, state: DiscourseState, candidat
     return Cue("pour", written.idx, written.idx + len(written.text), None, None, pronoun)
 
 
+def cue_selon_right_after(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """ "selon X" right after the closing mark, with no comma (or after further quotes joined by
+    commas): the marked words are X's, whatever verb came before them.
+
+    Example: Elle décrit sa voix : « une voix claire », « intime et rieuse » selon Paul Roux. (both: Paul Roux)
+    """
+    text, doc = ctx.text, ctx.doc
+    _, sentence_end = ctx.sentence_of(candidate.outer_end)
+    reach = candidate.outer_end
+    opens = {span.open_offset: span for span in ctx.spans}
+    while True:
+        joined = re.match(r"\s*,\s*", text[reach : reach + 4])
+        following = opens.get(reach + joined.end()) if joined else None
+        if following is None or following.outer_end > sentence_end:
+            break
+        reach = following.outer_end
+    after = re.match(r"[ \t]+(?=selon\b|d'après\b|d’après\b)", text[reach : reach + 12])
+    if after is None:
+        return None
+    i = ctx.token_index(reach + after.end())
+    word = i + 1 if doc[i].lower_ in ("d'", "d’") else i
+    if word + 1 >= len(doc):
+        return None
+    end = np_end(ctx, word + 1, sentence_end)
+    if end <= word + 1:
+        return None
+    subject = (doc[word + 1].idx, doc[end - 1].idx + len(doc[end - 1].text))
+    if not names_speaker(ctx, *subject):
+        return None
+    return Cue("selon" if doc[word].lower_ == "selon" else "d'après", doc[i].idx, doc[word].idx + len(doc[word].text), *subject)
+
+
 def cue_before_selon(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
     """Selon X / d'après X before the quote in its sentence, the nearest first.
 
@@ -691,7 +723,31 @@ def cue_before_verb(ctx: ArticleContext, state: DiscourseState, candidate: Candi
     if isinstance(subject, str):
         return Cue(lemma, token.idx, token.idx + len(token.text), None, None, subject)
     s_start, s_end = subject
+    if s_start <= token.idx < s_end:
+        # The parse took the verb for an adjective of the subject ("le conseiller du président
+        # lâche « … »"): the subject is the noun phrase before it.
+        s_start, s_end = _phrase_before_verb(ctx, i, before.sentence_start) or (s_start, s_end)
     return Cue(lemma, token.idx, token.idx + len(token.text), s_start, s_end)
+
+
+def _phrase_before_verb(ctx: ArticleContext, i: int, sentence_start: int) -> tuple[int, int] | None:
+    """The noun phrase right before token ``i``, with its de-complements, back to punctuation or a
+    word of another kind: "le conseiller com du président" before "lâche"."""
+    doc = ctx.doc
+    k = i - 1
+    while (
+        k >= 0
+        and doc[k].idx >= sentence_start
+        and (doc[k].pos_ in ("DET", "NOUN", "PROPN", "ADJ") or doc[k].lower_ in ("de", "du", "des", "d'", "d’"))
+        and not doc[k].is_punct
+    ):
+        k -= 1
+    first = k + 1
+    while first < i and doc[first].pos_ not in ("DET", "NOUN", "PROPN"):
+        first += 1
+    if first >= i or not any(t.pos_ in ("NOUN", "PROPN") for t in doc[first:i]):
+        return None
+    return doc[first].idx, doc[i - 1].idx + len(doc[i - 1].text)
 
 
 def cue_before_colon(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
@@ -922,6 +978,7 @@ CUE_RULES: tuple[CueRule, ...] = (
     cue_on_lit_dans,
     cue_after,
     cue_continued,
+    cue_selon_right_after,
     cue_before_pour,
     cue_before_pour_pronoun,
     cue_before_selon,

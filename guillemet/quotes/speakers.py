@@ -827,6 +827,18 @@ def speaker_role_apposed_name(phrase: SubjectPhrase) -> SpeakerAnswer | None:
     return SpeakerAnswer(phrase.where, named, Resolution.EXPLICIT, None if named else written)
 
 
+def _relative_of_role(phrase: SubjectPhrase) -> bool:
+    """Whether the role's complement is another person's role: "le conseiller du président", "la
+    porte-parole de la ministre" describe someone by their tie to that person, not the antecedent
+    (rule ``speaker_role_of_role``: nobody named, the phrase as written)."""
+    after = [t for t in phrase.tokens if t.i > phrase.head.i]
+    for k, token in enumerate(after[:-1]):
+        if token.lower_ in ("de", "du", "des", "d'", "d’"):
+            noun = next((t for t in after[k + 1 : k + 3] if t.pos_ == "NOUN"), None)
+            return noun is not None and fold(noun.lemma_) in PERSON_ROLE_HEADS
+    return False
+
+
 def speaker_role_in_organisation(phrase: SubjectPhrase) -> SpeakerAnswer | None:
     """A role noun (or any definite noun with an organisation in its complement) is a person, not
     the organisation: the person so described, else (a role) the antecedent, else as written.
@@ -849,7 +861,7 @@ def speaker_role_in_organisation(phrase: SubjectPhrase) -> SpeakerAnswer | None:
     gender = _DET_GENDER.get(determiner.lower_) or _morph_gender(head)
     position = phrase.position()
     person = ctx.people.by_descriptor(head.lemma_, gender, position)
-    if person is None and role:
+    if person is None and role and not _relative_of_role(phrase):
         person = ctx.people.antecedent(position, gender, phrase.state.last_quoted)
     resolution = Resolution.DESCRIPTOR if person else Resolution.UNKNOWN
     return SpeakerAnswer(phrase.where, person, resolution, phrase.descriptor)
