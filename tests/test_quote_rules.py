@@ -23,6 +23,13 @@ from guillemet.quotes.types import Candidate, Rejection, Resolution
 # (text, words of the candidate, the rule the trace names: the whole "<cue>/<speaker>" or a rejection)
 TRACED = [
     (
+        "« Le match sera serré », a dit l'entraîneur Marc Delon.\nUn reporter anglais rappelle qu'on traitait "
+        "alors les Français de « mangeurs de grenouilles », une expression popularisée en 1990 par le "
+        "tabloïd Daily Star.",
+        "grenouilles",
+        "cue_expression_by/speaker_organisation",
+    ),
+    (
         "La chercheuse Anne Lambert analyse la voix de la chanteuse : « une voix claire », "
         "« intime et rieuse » selon Paul Roux.",
         "voix claire",

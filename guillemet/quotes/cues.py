@@ -663,6 +663,37 @@ def cue_selon_right_after(ctx: ArticleContext, state: DiscourseState, candidate:
     return Cue("selon" if doc[word].lower_ == "selon" else "d'après", doc[i].idx, doc[word].idx + len(doc[word].text), *subject)
 
 
+# ", une expression popularisée en 2003 par X": the quoted words' author, named in an apposition.
+_EXPRESSION_BY = re.compile(
+    r"\s*,\s*(?:une|la|cette)\s+(?:expression|formule|phrase)\s+(?:[\w'’-]+\s+){0,2}?"
+    r"(?P<verb>popularisée|lancée|employée|utilisée|inventée|forgée|prononcée)\s+"
+    r"(?:(?:en|dès)\s+\d{4}\s+)?par\s+"
+)
+
+
+def cue_expression_by(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """An apposition after the marks naming who coined or used the words: theirs, not the speaker
+    of the sentence that cites them.
+
+    Example: Il rappelle qu'on les traitait de « mangeurs de grenouilles », une expression
+    popularisée par le tabloïd Daily Star. → the Daily Star.
+    """
+    found = _EXPRESSION_BY.match(ctx.text, candidate.outer_end)
+    if found is None:
+        return None
+    doc = ctx.doc
+    _, sentence_end = ctx.sentence_of(candidate.outer_end)
+    first = ctx.token_index(found.end())
+    end = np_end(ctx, first, sentence_end)
+    if end <= first:
+        return None
+    subject = (doc[first].idx, doc[end - 1].idx + len(doc[end - 1].text))
+    if not names_speaker(ctx, *subject):
+        return None
+    verb = doc[ctx.token_index(found.start("verb"))]
+    return Cue(verb.lemma_, verb.idx, verb.idx + len(verb.text), *subject)
+
+
 def cue_before_selon(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
     """Selon X / d'après X before the quote in its sentence, the nearest first.
 
@@ -979,6 +1010,7 @@ CUE_RULES: tuple[CueRule, ...] = (
     cue_after,
     cue_continued,
     cue_selon_right_after,
+    cue_expression_by,
     cue_before_pour,
     cue_before_pour_pronoun,
     cue_before_selon,
