@@ -23,6 +23,19 @@ from guillemet.quotes.types import Candidate, Rejection, Resolution, Speaker
 # (text, words of the candidate, the rule the trace names: the whole "<cue>/<speaker>" or a rejection)
 TRACED = [
     (
+        "« Le match sera serré », a dit l'entraîneur Marc Delon.\nUn reporter anglais rappelle qu'on traitait "
+        "alors les Français de « mangeurs de grenouilles », une expression popularisée en 1990 par le "
+        "tabloïd Daily Star.",
+        "grenouilles",
+        "cue_expression_by/speaker_organisation",
+    ),
+    (
+        "La chercheuse Anne Lambert analyse la voix de la chanteuse : « une voix claire », "
+        "« intime et rieuse » selon Paul Roux.",
+        "voix claire",
+        "cue_selon_right_after/speaker_named_in_subject",
+    ),
+    (
         "Le ministre Paul Roux a été mis en examen en mai.\n« Une douzaine de responsables du parti ont été "
         "mis en examen dans cette affaire », peut-on lire dans Le Courrier picard.",
         "douzaine",

@@ -30,6 +30,7 @@ from guillemet.quotes.grammar import (
     main_subject,
     negated,
     np_end,
+    phrase_span,
     postposed_subject,
     subject_of,
     verb_lemma,
@@ -120,6 +121,21 @@ def _past_quant_a(doc, i: int) -> int:
     return i
 
 
+def _bare_past_participle(token) -> bool:
+    """A past participle of the first group ("qualifiée", "jugés"; no present form looks like it),
+    tagged so or as an adjective."""
+    participle = "VerbForm=Part" in str(token.morph) and "Tense=Past" in str(token.morph)
+    return (participle or token.pos_ == "ADJ") and token.lower_.endswith(("é", "ée", "és", "ées"))
+
+
+def _attribute_follows(doc, i: int) -> bool:
+    """Whether "de" and an attribute follow the verb at ``i``: "qualifiée de grave", "jugés d'inutiles"."""
+    k = i + 1
+    while k < len(doc) and doc[k].is_space:
+        k += 1
+    return k + 1 < len(doc) and doc[k].lower_ in ("de", "d'", "d’") and doc[k + 1].pos_ in ("ADJ", "NOUN")
+
+
 def verb_after(ctx: ArticleContext, position: int, limit: int, inside: bool = False) -> VerbAfter | None:
     """The reporting verb right after ``position``: past punctuation, clitics, an auxiliary, an
     inverted pronoun and adverbs. « … », a déclaré / a-t-il dit / dit-elle / y assure / lui répond.
@@ -168,6 +184,10 @@ def verb_after(ctx: ArticleContext, position: int, limit: int, inside: bool = Fa
         return None
     if not inside and not aux and pronoun is None and doc[i].text.endswith("ant"):
         # « … », rappelant que…: the sentence's subject speaks, found before the quote.
+        return None
+    if not inside and not aux and pronoun is None and _bare_past_participle(doc[i]) and _attribute_follows(doc, i):
+        # « … » qualifiée de grave par X: the participle qualifies a noun of the words, it reports
+        # no speech; the cue is found before the quote ("« … » lancé avec un sourire" reports it).
         return None
     verb_start, verb_end = doc[i].idx, doc[after - 1].idx + len(doc[after - 1].text)
     j = after
@@ -448,8 +468,63 @@ def cue_after(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) 
 
     Examples: « … », a déclaré le maire. / « … », a-t-elle ajouté. / « … », y assure l'entreprise.
     A present participle (« … », rappelant que) is not an incise: the sentence's subject speaks.
+    A verb with no subject after it takes its subject before the quote (``subject_around_quote``).
     """
-    return find_cue_after(ctx, candidate.outer_end, ctx.sentence_of(candidate.outer_end)[1] + 1)
+    cue = find_cue_after(ctx, candidate.outer_end, ctx.sentence_of(candidate.outer_end)[1] + 1)
+    if cue is None or cue.subject_start is not None or cue.pronoun is not None:
+        return cue
+    return subject_around_quote(ctx, candidate, cue) or cue
+
+
+def subject_around_quote(ctx: ArticleContext, candidate: Candidate, cue: Cue) -> Cue | None:
+    """The verb's parsed subject before the quote, in its sentence: the marked words stand inside
+    the subject's clause, between the subject and its verb.
+
+    Example: "Les syndicats, « amers », déploraient des retards" → "Les syndicats", not the
+    previous speaker.
+    """
+    doc = ctx.doc
+    verb = doc[ctx.token_index(cue.verb_start)]
+    head = verb if verb.pos_ == "VERB" else verb.head
+    sentence_start, _ = ctx.sentence_of(candidate.open_offset)
+    subject = next(
+        (
+            c
+            for c in head.children
+            if c.dep_ in ("nsubj", "nsubj:pass") and sentence_start <= c.idx < candidate.open_offset
+        ),
+        None,
+    )
+    if subject is None:
+        return _phrase_before_quote(ctx, candidate, cue, verb, sentence_start)
+    if ctx.inside_marks(subject.idx) or subject.lower_ in ("qui", "que", "qu'", "dont"):
+        return None
+    if subject.pos_ == "PRON":
+        return replace(cue, pronoun=subject.lower_) if subject.lower_ in ("il", "elle", "ils", "elles") else None
+    start, end = phrase_span(ctx, subject)
+    return replace(cue, subject_start=start, subject_end=min(end, candidate.open_offset))
+
+
+def _phrase_before_quote(ctx: ArticleContext, candidate: Candidate, cue: Cue, verb, sentence_start: int) -> Cue | None:
+    """When the parse gave the verb no subject: a noun phrase of its own (after a comma or opening
+    the sentence) right before ", «", agreeing with the verb in number."""
+    doc = ctx.doc
+    k = ctx.token_index(candidate.open_offset) - 1
+    if k < 1 or doc[k].text != ",":
+        return None
+    k -= 1
+    last = k
+    while k >= 0 and doc[k].pos_ in ("NOUN", "PROPN", "ADJ") and doc[k].idx >= sentence_start:
+        k -= 1
+    if k < 0 or k == last or doc[k].pos_ != "DET" or doc[k].idx < sentence_start:
+        return None
+    if doc[k].idx > sentence_start and doc[k - 1].text != ",":
+        return None  # a complement ("le rapport du médiateur"), not a phrase of its own
+    number = verb.morph.get("Number")
+    noun = next((t for t in doc[k + 1 : last + 1] if t.pos_ in ("NOUN", "PROPN")), None)
+    if noun is None or (number and noun.morph.get("Number") and noun.morph.get("Number") != number):
+        return None
+    return replace(cue, subject_start=doc[k].idx, subject_end=doc[last].idx + len(doc[last].text))
 
 
 def cue_comme_after(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
@@ -601,6 +676,69 @@ def cue_before_pour_pronoun(ctx: ArticleContext, state: DiscourseState, candidat
     return Cue("pour", written.idx, written.idx + len(written.text), None, None, pronoun)
 
 
+def cue_selon_right_after(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """ "selon X" right after the closing mark, with no comma (or after further quotes joined by
+    commas): the marked words are X's, whatever verb came before them.
+
+    Example: Elle décrit sa voix : « une voix claire », « intime et rieuse » selon Paul Roux. (both: Paul Roux)
+    """
+    text, doc = ctx.text, ctx.doc
+    _, sentence_end = ctx.sentence_of(candidate.outer_end)
+    reach = candidate.outer_end
+    opens = {span.open_offset: span for span in ctx.spans}
+    while True:
+        joined = re.match(r"\s*,\s*", text[reach : reach + 4])
+        following = opens.get(reach + joined.end()) if joined else None
+        if following is None or following.outer_end > sentence_end:
+            break
+        reach = following.outer_end
+    after = re.match(r"[ \t]+(?=selon\b|d'après\b|d’après\b)", text[reach : reach + 12])
+    if after is None:
+        return None
+    i = ctx.token_index(reach + after.end())
+    word = i + 1 if doc[i].lower_ in ("d'", "d’") else i
+    if word + 1 >= len(doc):
+        return None
+    end = np_end(ctx, word + 1, sentence_end)
+    if end <= word + 1:
+        return None
+    subject = (doc[word + 1].idx, doc[end - 1].idx + len(doc[end - 1].text))
+    if not names_speaker(ctx, *subject):
+        return None
+    return Cue("selon" if doc[word].lower_ == "selon" else "d'après", doc[i].idx, doc[word].idx + len(doc[word].text), *subject)
+
+
+# ", une expression popularisée en 2003 par X": the quoted words' author, named in an apposition.
+_EXPRESSION_BY = re.compile(
+    r"\s*,\s*(?:une|la|cette)\s+(?:expression|formule|phrase)\s+(?:[\w'’-]+\s+){0,2}?"
+    r"(?P<verb>popularisée|lancée|employée|utilisée|inventée|forgée|prononcée)\s+"
+    r"(?:(?:en|dès)\s+\d{4}\s+)?par\s+"
+)
+
+
+def cue_expression_by(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
+    """An apposition after the marks naming who coined or used the words: theirs, not the speaker
+    of the sentence that cites them.
+
+    Example: Il rappelle qu'on les traitait de « mangeurs de grenouilles », une expression
+    popularisée par le tabloïd Daily Star. → the Daily Star.
+    """
+    found = _EXPRESSION_BY.match(ctx.text, candidate.outer_end)
+    if found is None:
+        return None
+    doc = ctx.doc
+    _, sentence_end = ctx.sentence_of(candidate.outer_end)
+    first = ctx.token_index(found.end())
+    end = np_end(ctx, first, sentence_end)
+    if end <= first:
+        return None
+    subject = (doc[first].idx, doc[end - 1].idx + len(doc[end - 1].text))
+    if not names_speaker(ctx, *subject):
+        return None
+    verb = doc[ctx.token_index(found.start("verb"))]
+    return Cue(verb.lemma_, verb.idx, verb.idx + len(verb.text), *subject)
+
+
 def cue_before_selon(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
     """Selon X / d'après X before the quote in its sentence, the nearest first.
 
@@ -721,7 +859,31 @@ def cue_before_verb(ctx: ArticleContext, state: DiscourseState, candidate: Candi
     if isinstance(subject, str):
         return Cue(lemma, token.idx, token.idx + len(token.text), None, None, subject)
     s_start, s_end = subject
+    if s_start <= token.idx < s_end:
+        # The parse took the verb for an adjective of the subject ("le conseiller du président
+        # lâche « … »"): the subject is the noun phrase before it.
+        s_start, s_end = _phrase_before_verb(ctx, i, before.sentence_start) or (s_start, s_end)
     return Cue(lemma, token.idx, token.idx + len(token.text), s_start, s_end)
+
+
+def _phrase_before_verb(ctx: ArticleContext, i: int, sentence_start: int) -> tuple[int, int] | None:
+    """The noun phrase right before token ``i``, with its de-complements, back to punctuation or a
+    word of another kind: "le conseiller com du président" before "lâche"."""
+    doc = ctx.doc
+    k = i - 1
+    while (
+        k >= 0
+        and doc[k].idx >= sentence_start
+        and (doc[k].pos_ in ("DET", "NOUN", "PROPN", "ADJ") or doc[k].lower_ in ("de", "du", "des", "d'", "d’"))
+        and not doc[k].is_punct
+    ):
+        k -= 1
+    first = k + 1
+    while first < i and doc[first].pos_ not in ("DET", "NOUN", "PROPN"):
+        first += 1
+    if first >= i or not any(t.pos_ in ("NOUN", "PROPN") for t in doc[first:i]):
+        return None
+    return doc[first].idx, doc[i - 1].idx + len(doc[i - 1].text)
 
 
 def cue_before_colon(ctx: ArticleContext, state: DiscourseState, candidate: Candidate) -> CueAnswer:
@@ -976,6 +1138,8 @@ CUE_RULES: tuple[CueRule, ...] = (
     cue_on_lit_dans,
     cue_after,
     cue_continued,
+    cue_selon_right_after,
+    cue_expression_by,
     cue_before_pour,
     cue_before_pour_pronoun,
     cue_before_selon,

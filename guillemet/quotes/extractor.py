@@ -24,7 +24,7 @@ from guillemet.quotes.cues import CUE_RULES, match_repeated
 from guillemet.quotes.discourse import DiscourseState
 from guillemet.quotes.filters import rejection
 from guillemet.quotes.lexicon import CueMatcher, ReportingLexicon, load_lexicon
-from guillemet.quotes.speakers import match_headlines, match_leading_quote, resolve, resolve_indirect
+from guillemet.quotes.speakers import match_headlines, match_intertitles, match_leading_quote, resolve, resolve_indirect
 from guillemet.quotes.types import Candidate, Cue, Decision, QuoteKind, Rejection, first_answer
 from guillemet.records import Quote
 
@@ -100,6 +100,7 @@ def decide(ctx: ArticleContext, budget: WorkBudget | None = None) -> list[Candid
             if candidate.rejected is None and candidate.marked:
                 state.last_marked = candidate
     match_headlines(ctx, candidates)
+    match_intertitles(ctx, candidates)
     match_leading_quote(ctx, candidates)
     match_repeated(ctx, candidates)
     return candidates

@@ -59,8 +59,10 @@ def verb_lemma(ctx: ArticleContext, index: int) -> tuple[str | None, int]:
     phrase = ctx.phrase_cues.get(index)
     if phrase is not None:
         return phrase[0], index + 1 + phrase[1]
-    if token.pos_ in ("PUNCT", "DET", "ADP", "PROPN", "CCONJ", "SCONJ", "NUM") or not token.text[0].isalpha():
+    if token.pos_ in ("PUNCT", "DET", "ADP", "CCONJ", "SCONJ", "NUM") or not token.text[0].isalpha():
         return None, index
+    if token.pos_ == "PROPN" and not token.is_lower:
+        return None, index  # a lower-case "proper noun" is a tagging slip: "», anticipe à Pékin X"
     lemma = ctx.lexicon.lemma_of(token.lemma_, token.text)
     if (lemma is None or not lemma.startswith(("s'", "se "))) and reflexive_before(doc, index):
         # "s'est félicité", "se dit prêt", "s'est plainte": the pronominal row when the table has one.

@@ -27,6 +27,7 @@ from guillemet.quotes.lexicon import fold
 __all__ = [
     "ORG_NOUNS",
     "PeopleIndex",
+    "PERSON_ROLE_HEADS",
     "Person",
     "QuoteEnds",
     "first_name_gender",
@@ -34,6 +35,15 @@ __all__ = [
     "token_indices",
 ]
 
+# Heads of phrases that name one person by a role, even with an organisation as complement ("le
+# PDG de Renault", "la ministre de la Culture", "le porte-parole du Kremlin").
+PERSON_ROLE_HEADS = frozenset(
+    "ministre president presidente pdg directeur directrice porte-parole secretaire chef patron patronne "
+    "dirigeant dirigeante maire depute deputee senateur senatrice juge procureur procureure avocat avocate "
+    "conseiller conseillere delegue deleguee gouverneur gouverneure ambassadeur ambassadrice commissaire "
+    "premier vice-president vice-presidente fondateur fondatrice entraineur entraineuse selectionneur "
+    "rapporteur rapporteure prefet prefete".split()
+)
 # The titles without their final period, as folded words are compared with them.
 _TITLE_KEYS = TITLE_KEYS
 _DET_GENDER = {
@@ -351,6 +361,17 @@ class PeopleIndex:
                 contracted = token.lower_ in ("du", "des", "au", "aux")
                 preposition = doc[k - 1] if k > 0 and doc[k - 1].pos_ == "ADP" and not contracted else None
                 governor = doc[k - 2] if preposition is not None and k > 1 else doc[k - 1] if contracted and k else None
+                if (
+                    (preposition is not None or contracted)
+                    and nouns
+                    and nouns[-1].i == k + 1
+                    and fold(nouns[-1].lemma_) in PERSON_ROLE_HEADS
+                    and doc[start - 1].text != ","
+                ):
+                    # "la conseillère du président George W. Bush": his title is the complement's
+                    # noun ("président"), the phrase's head ("conseillère") is someone else.
+                    determiner = token
+                    break
                 if (
                     (preposition is not None or contracted)
                     and governor is not None
@@ -796,6 +817,8 @@ class PeopleIndex:
         if phrase in self.acronyms:
             return self.acronyms[phrase]  # "l'OFB" → "Office français de la biodiversité"
         words = phrase.split()
+        if len(words) == 1 and words[0].islower() and fold(words[0]) in (head + "s", head + "x"):
+            return words[0]  # "les syndicats" name several bodies, not the one union named earlier
         if words and fold(words[0]) in self.described_organisations and len(words) <= 2:
             return self.described_organisations[fold(words[0])]  # "le syndicat minoritaire" → its name
         if len(words) <= 2 and len(head) >= 6:

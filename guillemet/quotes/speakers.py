@@ -14,17 +14,25 @@ discourse state (who spoke last) and records the rule's name in ``Candidate.spea
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from guillemet.quotes.context import ArticleContext
+from guillemet.quotes.context import HEADLINE_MAX_CHARS, ArticleContext
 from guillemet.quotes.cues import embedded
 from guillemet.quotes.discourse import DiscourseState
 from guillemet.quotes.grammar import _PRONOUN_GENDER, INDEFINITE, np_end
 from guillemet.quotes.lexicon import fold
-from guillemet.quotes.people import _DET_GENDER, ORG_NOUNS, Person, _morph_gender, role_qualifiers
+from guillemet.quotes.people import (
+    _DET_GENDER,
+    ORG_NOUNS,
+    PERSON_ROLE_HEADS,
+    Person,
+    _morph_gender,
+    role_qualifiers,
+)
 from guillemet.quotes.types import UNKNOWN_SPEAKER, Candidate, Cue, Rejection, Resolution, first_answer
 
 _MEDIA_NOUNS = frozenset(
@@ -102,15 +110,6 @@ _RELATIVE_PRONOUNS = frozenset(
     for word in """qui que quoi dont où lequel laquelle lesquels lesquelles duquel desquels desquelles auquel
     auxquels auxquelles ce ceci cela ça""".split()
 )
-# Heads of phrases that name one person by a role, even with an organisation as complement ("le
-# PDG de Renault", "la ministre de la Culture", "le porte-parole du Kremlin").
-_PERSON_ROLE_HEADS = frozenset(
-    "ministre president presidente pdg directeur directrice porte-parole secretaire chef patron patronne "
-    "dirigeant dirigeante maire depute deputee senateur senatrice juge procureur procureure avocat avocate "
-    "conseiller conseillere delegue deleguee gouverneur gouverneure ambassadeur ambassadrice commissaire "
-    "premier vice-president vice-presidente fondateur fondatrice entraineur entraineuse selectionneur "
-    "rapporteur rapporteure prefet prefete".split()
-)
 _ROLE_DETERMINERS = ("le", "la", "l'", "l’", "ce", "cet", "cette")
 _DEFINITE_OR_POSSESSIVE = ("le", "la", "l'", "ce", "cet", "cette", "son", "sa")
 # How many tokens before its verb a subject pronoun is looked for ("Elle a toujours dit …").
@@ -121,6 +120,9 @@ INDEFINITE_NAME_REACH = 60
 CE_DERNIER_WINDOW = 400
 # A headline quote takes the speaker of the body quote sharing this share of its words.
 HEADLINE_MATCH_SHARE = 0.5
+# An intertitle in marks takes the speaker of a later body quote sharing this share of its words.
+INTERTITLE_MATCH_SHARE = 0.75
+INTERTITLE_MIN_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,20 @@ def descriptor(ctx: ArticleContext, start: int, end: int) -> str | None:
     return phrase or None
 
 
+def named_person(ctx: ArticleContext, person: Person | None, position: int) -> Person | None:
+    """``person``, unless the NER took a role for a name (rule ``speaker_role_not_a_name``): a
+    "person" whose name opens with a lower-case word is that role, or the role and a name.
+
+    Examples: "le président de la République" → no person (the role rules resolve it); "le président
+    Obama" (a cluster of its own) → Barack Obama, the person the capitalised words name.
+    """
+    if person is None or not person.tokens or not person.tokens[0][:1].islower():
+        return person
+    capitalised = " ".join(t for t in person.tokens if t[:1].isupper())
+    named = ctx.people.person_named(capitalised, position) if capitalised else None
+    return named if named is not None and named.tokens[0][:1].isupper() else None
+
+
 def named_in_complement(ctx: ArticleContext, person: Person, start: int, end: int) -> bool:
     """Whether ``person`` is named only as a complement of the phrase's head noun.
 
@@ -199,7 +215,21 @@ def named_in_complement(ctx: ArticleContext, person: Person, start: int, end: in
     if fold(head.lemma_) in ORG_NOUNS and all(t.pos_ in ("ADP", "DET", "NOUN") for t in doc[head.i + 1 : named]):
         return True  # "la direction du groupe Verdal", where the model took Verdal for a person
     # "Un élu proche de X", "l'avocate de Gérard Ollivier, Me Claire Hembert": not X.
-    return doc[named - 1].lower_ in ("de", "d'", "d’") and doc[named - 2].pos_ in ("NOUN", "ADJ")
+    if doc[named - 1].lower_ in ("de", "d'", "d’") and doc[named - 2].pos_ in ("NOUN", "ADJ"):
+        return True
+    # "La conseillère du président George W. Bush": X's title after the complement's preposition.
+    k = named - 1
+    while k > first and doc[k].is_lower and doc[k].pos_ in ("NOUN", "ADJ") and fold(doc[k].lemma_) not in ORG_NOUNS:
+        k -= 1
+    if doc[k].lower_ in ("la", "l'", "l’") and k - 1 > first and doc[k - 1].lower_ == "de":
+        k -= 1  # "de la présidente X"
+    return (
+        k < named - 1
+        and fold(doc[k + 1].lemma_) in PERSON_ROLE_HEADS
+        and doc[k].lower_ in ("de", "d'", "d’", "du", "des")
+        and k - 1 >= first
+        and doc[k - 1].pos_ in ("NOUN", "ADJ")
+    )
 
 
 def sentence_person(ctx: ArticleContext, candidate: Candidate, gender: str | None) -> Person | None:
@@ -389,8 +419,8 @@ class SubjectPhrase:
 
     @cached_property
     def person(self) -> Person | None:
-        """The first person the phrase names."""
-        return self.ctx.people.first_person_in(self.start, self.end)
+        """The first person the phrase names (a role the NER took for a name is none: ``named_person``)."""
+        return named_person(self.ctx, self.ctx.people.first_person_in(self.start, self.end), self.start)
 
     @cached_property
     def person_in_complement(self) -> bool:
@@ -549,7 +579,22 @@ def speaker_apposed_after_complement(phrase: SubjectPhrase) -> SpeakerAnswer | N
         default=None,
         key=lambda found: found[0],
     )
-    return SpeakerAnswer(phrase.where, later[1], Resolution.EXPLICIT) if later is not None else None
+    if later is not None:
+        return SpeakerAnswer(phrase.where, later[1], Resolution.EXPLICIT)
+    # A name the NER missed or called ORG: capitalised words between commas after the complement.
+    apposed = _APPOSED_NAME.search(phrase.text)
+    if apposed is None or ctx.inside_marks(start + apposed.start(1)):
+        return None
+    words = ctx.doc[ctx.token_index(start + apposed.start(1)) : ctx.token_index(start + apposed.end(1))]
+    if not all(t.pos_ == "PROPN" for t in words):
+        return None
+    written = apposed.group(1)
+    named = ctx.people.person_named(written, start)
+    return SpeakerAnswer(phrase.where, named, Resolution.EXPLICIT, None if named else written)
+
+
+# Two to four capitalised words in apposition: ", Condoleezza Rice," closing the phrase.
+_APPOSED_NAME = re.compile(r",\s*((?:[A-ZÀ-ÖØ-Þ][\w'’-]+ ){1,3}[A-ZÀ-ÖØ-Þ][\w'’-]+)\s*(?:,|$)")
 
 
 def speaker_unnamed_beside_name(phrase: SubjectPhrase) -> SpeakerAnswer | None:
@@ -781,7 +826,7 @@ def _is_role(phrase: SubjectPhrase) -> bool:
     head, determiner = phrase.head, phrase.determiner
     return (
         head is not None
-        and fold(head.lemma_) in _PERSON_ROLE_HEADS
+        and fold(head.lemma_) in PERSON_ROLE_HEADS
         and not phrase.head_is_organisation
         and determiner is not None
         and determiner.lower_ in _ROLE_DETERMINERS
@@ -809,6 +854,18 @@ def speaker_role_apposed_name(phrase: SubjectPhrase) -> SpeakerAnswer | None:
     return SpeakerAnswer(phrase.where, named, Resolution.EXPLICIT, None if named else written)
 
 
+def _relative_of_role(phrase: SubjectPhrase) -> bool:
+    """Whether the role's complement is another person's role: "le conseiller du président", "la
+    porte-parole de la ministre" describe someone by their tie to that person, not the antecedent
+    (rule ``speaker_role_of_role``: nobody named, the phrase as written)."""
+    after = [t for t in phrase.tokens if t.i > phrase.head.i]
+    for k, token in enumerate(after[:-1]):
+        if token.lower_ in ("de", "du", "des", "d'", "d’"):
+            noun = next((t for t in after[k + 1 : k + 3] if t.pos_ == "NOUN"), None)
+            return noun is not None and fold(noun.lemma_) in PERSON_ROLE_HEADS
+    return False
+
+
 def speaker_role_in_organisation(phrase: SubjectPhrase) -> SpeakerAnswer | None:
     """A role noun (or any definite noun with an organisation in its complement) is a person, not
     the organisation: the person so described, else (a role) the antecedent, else as written.
@@ -831,7 +888,7 @@ def speaker_role_in_organisation(phrase: SubjectPhrase) -> SpeakerAnswer | None:
     gender = _DET_GENDER.get(determiner.lower_) or _morph_gender(head)
     position = phrase.position()
     person = ctx.people.by_descriptor(head.lemma_, gender, position, role_qualifiers(phrase.tokens, head))
-    if person is None and role:
+    if person is None and role and not _relative_of_role(phrase):
         person = ctx.people.antecedent(position, gender, phrase.state.last_quoted)
     resolution = Resolution.DESCRIPTOR if person else Resolution.UNKNOWN
     return SpeakerAnswer(phrase.where, person, resolution, phrase.descriptor)
@@ -847,7 +904,7 @@ def speaker_organisation(phrase: SubjectPhrase) -> SpeakerAnswer | None:
     if not (phrase.head_is_organisation or (org_entity and not (phrase.indefinite and head is not None))):
         return None
     # The organisation's own noun phrase: not its apposition or relative clause.
-    own = re.split(r"\s*[,(]\s*|\s+(?:qui|a|ont|avait|est)\b", phrase.text, maxsplit=1)[0]
+    own = re.split(r"\s*[,(]\s*|\s+(?:qui|a|ont|avait|est)\b|\s+(?:s'|s’|se\s)", phrase.text, maxsplit=1)[0]
     name = ctx.people.organisation(own, fold(head.lemma_) if head is not None else "", phrase.start)
     return SpeakerAnswer(phrase.where, None, Resolution.ORGANISATION, name)
 
@@ -1224,6 +1281,57 @@ def match_headlines(ctx: ArticleContext, candidates: list[Candidate]) -> None:
             candidate.rejected = "reject_headline_term"
         else:
             candidate.speaker = UNKNOWN_SPEAKER
+
+
+def _intertitle(ctx: ArticleContext, candidate: Candidate) -> bool:
+    """Whether a quote in marks is a paragraph of its own, short, with no final full stop: an
+    intertitle ("« UNE REMISE EN CAUSE DE NOTRE RÔLE »" between two sections)."""
+    index = bisect.bisect_right(ctx.paragraph_starts, candidate.open_offset) - 1
+    if index < 0:
+        return False
+    start, end = ctx.paragraphs[index]
+    outside = ctx.text[start : candidate.open_offset] + ctx.text[candidate.outer_end : end]
+    inside = ctx.text[candidate.start : candidate.end].rstrip()
+    return (
+        not outside.strip()
+        and len(inside) <= HEADLINE_MAX_CHARS
+        and not inside.endswith((".", "…"))
+    )
+
+
+def match_intertitles(ctx: ArticleContext, candidates: list[Candidate]) -> None:
+    """An intertitle in marks with no cue takes the speaker of the later body quote holding its
+    words (rule ``speaker_intertitle_match``), not the previous speaker: the intertitle announces
+    the section, whose quote it abridges.
+
+    Example: « UN RÔLE À REPENSER », then in the section « Nous allons devoir repenser notre rôle
+    », a déclaré la ministre. → the minister. Shares at least ``INTERTITLE_MATCH_SHARE`` of the
+    intertitle's words (of three letters and more), in any order and case.
+    """
+    text = ctx.text
+    for k, candidate in enumerate(candidates):
+        if (
+            candidate.rejected is not None
+            or candidate.cue_rule != "cue_none"
+            or candidate.headline
+            or not candidate.marked
+            or not _intertitle(ctx, candidate)
+        ):
+            continue
+        words = {fold(w) for w in re.findall(r"\w+", text[candidate.start : candidate.end]) if len(w) > 2}
+        if len(words) < INTERTITLE_MIN_WORDS:
+            continue
+        for other in candidates[k + 1 :]:
+            if other.rejected is not None or not other.marked or not (other.speaker and other.speaker.name):
+                continue
+            other_words = {fold(w) for w in re.findall(r"\w+", text[other.start : other.end])}
+            if other.cue_rule != "cue_none" and len(words & other_words) >= INTERTITLE_MATCH_SHARE * len(words):
+                candidate.speaker_rule = "speaker_intertitle_match"
+                candidate.person = other.person
+                candidate.speaker = replace(
+                    other.speaker, text=None, start=None, end=None, resolution=Resolution.HEADLINE_MATCH
+                )
+                break
 
 
 def match_leading_quote(ctx: ArticleContext, candidates: list[Candidate]) -> None:
