@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from guillemet.quotes.lexicon import CueMatcher, ReportingLexicon, fold
 from guillemet.quotes.marks import MarkedSpan, find_marked_spans, runs_on
@@ -46,6 +46,8 @@ class ArticleContext:
     sentences: list[tuple[int, int]]
     sentence_starts: list[int]
     headline_end: int  # end of the headline paragraph, -1 when there is none
+    # grammar.verb_lemma's answers by token: the indirect-speech rules ask about the same tokens.
+    verb_lemmas: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, doc, lexicon: ReportingLexicon, text: str | None = None, blocks=None, matcher=None):

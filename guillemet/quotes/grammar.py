@@ -52,7 +52,15 @@ def is_dapres(doc, i: int) -> bool:
 
 
 def verb_lemma(ctx: ArticleContext, index: int) -> tuple[str | None, int]:
-    """The lexicon lemma of the verb at token ``index`` and the index after it (multi-word cues)."""
+    """The lexicon lemma of the verb at token ``index`` and the index after it (multi-word cues),
+    worked out once per token of the article."""
+    found = ctx.verb_lemmas.get(index)
+    if found is None:
+        found = ctx.verb_lemmas[index] = _verb_lemma(ctx, index)
+    return found
+
+
+def _verb_lemma(ctx: ArticleContext, index: int) -> tuple[str | None, int]:
     doc = ctx.doc
     token = doc[index]
     # Multi-word cues (faire savoir, mettre en garde): found once per article by the table's PhraseMatcher.
