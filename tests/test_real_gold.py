@@ -25,15 +25,15 @@ FLOORS = {
     ("pages", "direct", "F80"): 0.85,  # 0.877 (q-df)
     ("pages", "direct", "F30_spk"): 0.71,  # 0.738 (q-df, q-spk, spk-a)
     ("pages", "direct", "speaker_acc"): 0.81,  # 0.835 (q-df, q-spk, spk-a)
-    ("pages", "indirect", "F30"): 0.78,  # 0.80
-    ("pages", "indirect", "P30"): 0.91,  # 0.938
+    ("pages", "indirect", "F30"): 0.83,  # 0.855 (ind-c)
+    ("pages", "indirect", "P30"): 0.92,  # 0.943 (ind-c)
     ("pages", "non_quotes", "rejected"): 0.90,  # 0.921 (q-df)
     ("dispatches", "direct", "F30"): 0.94,  # 0.964 (q-df)
     ("dispatches", "direct", "P30"): 0.97,  # 1.0 (q-df)
     ("dispatches", "direct", "F80"): 0.94,  # 0.964 (q-df)
     ("dispatches", "direct", "F30_spk"): 0.82,  # 0.849 (q-df, spk-b)
     ("dispatches", "direct", "speaker_acc"): 0.86,  # 0.894 (spk-b; one quote of 66 is 0.015)
-    ("dispatches", "indirect", "F30"): 0.80,  # 0.821
+    ("dispatches", "indirect", "F30"): 0.85,  # 0.872 (ind-c)
     ("dispatches", "non_quotes", "rejected"): 0.93,  # 1.0 (q-df; one non-quote of 30 is 0.033)
     ("pages", "gender", "acc"): 0.92,  # 0.946
     ("dispatches", "gender", "acc"): 0.90,  # 0.938 (one quote of 64 is 0.016)

@@ -26,6 +26,7 @@ from guillemet.quotes.grammar import (
     negated,
     np_end,
     phrase_span,
+    reflexive_before,
     subject_of,
     verb_lemma,
 )
@@ -50,6 +51,17 @@ _INFINITIVE_CUES = frozenset(
 _ATTRIBUTE_CUES = frozenset(("estimer", "juger", "considérer", "croire", "se dire"))
 _MARK_CHARS = '«»"“”'
 _OBJECT_INFINITIVE_CUES = frozenset("demander recommander proposer suggérer promettre".split())
+# Verbs of calling whose addressee, a direct object, comes before "à" and the infinitive called for:
+# "appelle les parties à prendre …", "exhorte Moscou à négocier", "invite les habitants à rester".
+_CALL_CUES = frozenset("appeler exhorter inviter".split())
+# The longest direct object (in tokens) between a verb of calling and its "à".
+_CALL_OBJECT_TOKENS = 8
+# A list item that goes on a call or a recommendation ended by a colon: its enumerator ("1-", "2)",
+# "•", "- ") then an infinitive in lower case ("1-prendre en considération …"), read from the text
+# since the tokenizer glues "1-prendre" into one token.
+_LIST_INFINITIVE = re.compile(
+    r"\s*(?:\d{1,2}\s*[-–).]|[-–•*·])\s*(?=[a-zàâçéèêëîïôûù]+(?:er|ir|re|oir)\b)"
+)
 # "Pour X, …" where X names a purpose or a time, not a source.
 _NOT_SPEAKING_AFTER_POUR = frozenset("fois cas moment instant heure annee mois semaine jour part reste".split())
 # "Pour X, …" speaks when X's head is one of these (besides role_nouns.txt and ORG_NOUNS): groups,
@@ -328,45 +340,99 @@ def find_indirect(ctx: ArticleContext, marked: list[tuple[int, int]]) -> list[Ca
             found = rule(ctx, tokens, sentence_start, sentence_end)
             if found is None:
                 continue
-            found = _beside(ctx, found, [kept for _, kept in accepted], rule in _CLAUSE_FIRST_RULES)
+            found, framed = _beside(ctx, found, [kept for _, kept in accepted], rule in _CLAUSE_FIRST_RULES)
             if found is not None and (
                 kept := _kept_content(ctx, found, marked, marked_opens, marked_ends, rule in _CLAUSE_FIRST_RULES)
             ):
+                accepted = [(name, framed.get(k, clause)) for k, (name, clause) in enumerate(accepted)]
                 accepted.append((rule.__name__, kept))
         for cue_rule, (content_start, content_end, cue, subject) in sorted(accepted, key=lambda a: a[1][0]):
-            candidate = Candidate(
-                content_start, content_end, content_start, content_end, marked=False, kind=QuoteKind.INDIRECT
-            )
-            candidate.cue = cue
-            candidate.subject = subject
-            candidate.cue_rule = cue_rule
-            candidates.append(candidate)
+            spans = [(content_start, content_end)]
+            if cue_rule == "cue_indirect_infinitive":
+                spans += list_items(ctx, content_end, sentence_end)
+            for start, end in spans:
+                candidate = Candidate(start, end, start, end, marked=False, kind=QuoteKind.INDIRECT)
+                candidate.cue = cue
+                candidate.subject = subject
+                candidate.cue_rule = cue_rule
+                candidates.append(candidate)
     return candidates
 
 
 def _beside(
     ctx: ArticleContext, found: IndirectFound, accepted: list[IndirectFound], may_cut: bool
-) -> IndirectFound | None:
-    """A finder's clause as it may stand beside the clauses already taken in its sentence: whole when
-    it overlaps none; a clause after its cue (``may_cut``) is cut at its last comma before the first
-    one it runs into. Content before its source, beside a clause taken, must come before it, hold a
-    finite verb and leave a verb between them: else it is that clause's frame ("Elle a ajouté, selon
-    son entourage, qu'elle …", "Le club, le Cercle nautique, a fait savoir qu'il …")."""
+) -> tuple[IndirectFound | None, dict[int, IndirectFound]]:
+    """A finder's clause as it may stand beside the clauses already taken in its sentence, and the
+    clauses taken that it cuts (by their index).
+
+    Whole when it overlaps none. A clause after its cue (``may_cut``) is cut at its last comma
+    before the first one it runs into. A clause after its cue that starts inside one taken, its cue
+    inside too, is speech reported within that speech when its cue has a subject of its own there
+    ("Il rappelle que le pays avait appelé Moscou à négocier": both), else a second cue of the same
+    speaker that ends the clause taken ("… a indiqué le maire, précisant qu'une alerte restait en
+    vigueur et demandant aux habitants de rester chez eux": two clauses). Content before its source,
+    beside a clause taken, must come before it, hold a finite verb and leave a verb between them:
+    else it is that clause's frame ("Elle a ajouté, selon son entourage, qu'elle …", "Le club, le
+    Cercle nautique, a fait savoir qu'il …"); but a source after the clause taken reports it with its
+    frame ("X considère que …, a déclaré son porte-parole": the clause ends at that comma, and the
+    whole sentence is the porte-parole's).
+    """
     start, end, cue, subject = found
-    for other_start, other_end, _, _ in accepted:
+    framed: dict[int, IndirectFound] = {}
+    for index, (other_start, other_end, other_cue, other_subject) in enumerate(accepted):
+        if not may_cut and start < other_start < end < other_end:
+            if end - other_start < INDIRECT_MIN_CHARS:
+                return None, {}
+            framed[index] = (other_start, end, other_cue, other_subject)  # "…, a déclaré Y": nested
+            continue
         if not may_cut and not (
             end <= other_start and _finite_verb(ctx, start, end) and _has_verb(ctx, end, other_start)
         ):
-            return None  # "Elle a ajouté, selon son entourage, qu'elle …": the frame of the clause taken
+            return None, {}  # "Elle a ajouté, selon son entourage, qu'elle …": the frame of the clause taken
         if start >= other_end or end <= other_start:
             continue
+        if start > other_start and may_cut:
+            inner = _inner_cue(ctx, other_start, start, cue)
+            if inner is None:
+                return None, {}
+            if inner[1] is None:
+                if isinstance(subject, tuple) and other_start <= subject[0] < start:
+                    continue  # speech reported within the clause taken: both count
+                return None, {}
+            if inner[1] - other_start < INDIRECT_MIN_CHARS:
+                return None, {}
+            framed[index] = (other_start, inner[1], other_cue, other_subject)
+            subject = other_subject  # "a précisé que … et a demandé de …": the same speaker
+            continue
         if start >= other_start or not may_cut:
-            return None
+            return None, {}
         comma = ctx.text.rfind(",", start, other_start)
         if comma < 0 or isinstance(subject, tuple) and subject[0] >= comma:
-            return None
+            return None, {}
         end = comma
-    return start, end, cue, subject
+    return (start, end, cue, subject), framed
+
+
+def _inner_cue(ctx: ArticleContext, clause_start: int, content_start: int, lemma: str):
+    """The cue verb of a clause that starts inside another, between that clause's start and its
+    own content, and where the clause before it ends: at the comma or "et" just before the verb
+    ("…, précisant que", "… et a demandé aux habitants de": a cue coordinated with the clause's
+    own, of its subject), None when neither stands there (a verb with its own subject: "que le pays
+    avait appelé …"). Returns None when no verb of ``lemma`` stands there."""
+    doc = ctx.doc
+    first, last = ctx.token_index(clause_start), ctx.token_index(content_start)
+    verb = next((t for t in reversed(doc[first:last]) if t.lemma_ == lemma or lemma.endswith(t.lemma_)), None)
+    if verb is None:
+        return None
+    k = verb.i - 1
+    while k >= first and (doc[k].pos_ in ("AUX", "ADV", "PRON") or doc[k].lower_ in ("en", "tout", "ne", "n'")):
+        k -= 1  # "et en demandant", "tout en appelant", "et lui a demandé"
+    if k >= first and (doc[k].text == "," or doc[k].lower_ == "et"):
+        boundary = doc[k].idx
+        while boundary > clause_start and ctx.text[boundary - 1] in " ,":
+            boundary -= 1
+        return verb, boundary
+    return verb, None
 
 
 def _kept_content(ctx: ArticleContext, found: IndirectFound, marked, marked_opens, marked_ends, after_cue: bool):
@@ -565,9 +631,9 @@ def cue_indirect_infinitive(
         if token.pos_ not in ("VERB", "AUX") or ctx.inside_marks(token.idx):
             continue
         lemma, after = verb_lemma(ctx, token.i)
-        if lemma not in _INFINITIVE_CUES or "VerbForm=Inf" in str(token.morph):
+        if (lemma not in _INFINITIVE_CUES and lemma not in _CALL_CUES) or "VerbForm=Inf" in str(token.morph):
             continue
-        j, limit = after, min(len(doc), after + 10)
+        j, limit = after, min(len(doc), after + 10 + (_CALL_OBJECT_TOKENS if lemma in _CALL_CUES else 0))
         if j < limit and doc[j].text == ",":
             # A short incise between the verb and its complement: "a annoncé, mardi matin, avoir".
             close = next((k for k in range(j + 1, min(limit, j + 6)) if doc[k].text == ","), None)
@@ -581,6 +647,8 @@ def cue_indirect_infinitive(
         if j < limit and lemma == "accuser":
             # "a accusé Pékin de manipuler": the accused before "de".
             j = next((k for k in range(j, min(limit, j + 5)) if doc[k].lower_ in ("de", "d'", "d’")), limit)
+        if lemma in _CALL_CUES:
+            j = _called_infinitive(doc, token, j, limit)
         if j < limit and doc[j].lower_ in ("à", "au", "aux") and lemma in _OBJECT_INFINITIVE_CUES:
             # "demande au gouvernement d'annuler": the addressee before "de".
             j = next((k for k in range(j + 1, min(limit, j + 5)) if doc[k].lower_ in ("de", "d'", "d’")), limit)
@@ -595,6 +663,53 @@ def cue_indirect_infinitive(
             continue
         return doc[start].idx, sentence_end, lemma, subject_of(ctx, token.i)
     return None
+
+
+def _called_infinitive(doc, verb, j: int, limit: int) -> int:
+    """The infinitive's index after a verb of calling and its object ("appelle les parties
+    concernées à prendre": "prendre"), or ``limit`` when there is none: a passive or a reflexive verb
+    ("est appelé à jouer", "Invitée à parler", "s'appelle") calls nobody, and "appelle à la retenue" calls for a noun."""
+    if reflexive_before(doc, verb.i) or any(child.dep_ == "aux:pass" for child in verb.children):
+        return limit
+    if verb.i > 0 and doc[verb.i - 1].lower_ in ("été", "être", "étant"):
+        return limit
+    morph = str(verb.morph)
+    if "VerbForm=Part" in morph and "Tense=Past" in morph and not any(c.lemma_ == "avoir" for c in verb.children):
+        return limit  # "Invitée à prendre la parole, elle a dit …": a participle with no "avoir" is passive
+    for k in range(j, limit - 1):
+        token = doc[k]
+        if token.lower_ == "à":
+            nxt = k + 1
+            while nxt < len(doc) and doc[nxt].lower_ in ("ne", "n'", "n’", "pas", "plus", "jamais"):
+                nxt += 1
+            return k + 1 if nxt < len(doc) and "VerbForm=Inf" in str(doc[nxt].morph) else limit
+        if token.pos_ == "PUNCT" or token.pos_ == "AUX" or "VerbForm=Fin" in str(token.morph):
+            return limit
+    return limit
+
+
+def list_items(ctx: ArticleContext, content_end: int, sentence_end: int) -> list[tuple[int, int]]:
+    """The items of a list that goes on a call ended by a colon, each an infinitive of the same
+    speaker: "X appelle les parties à agir à travers certaines actions :" then "1-prendre …",
+    "2-faire …". Each item runs from its verb to the end of its paragraph; the list ends at the
+    first paragraph that is not such an item."""
+    text = ctx.text
+    if text[content_end:sentence_end].strip() != ":":
+        return []
+    index = bisect.bisect_right(ctx.paragraph_starts, content_end) - 1
+    if index < 0 or ctx.paragraphs[index][1] > sentence_end + 1:
+        return []  # the colon does not end its paragraph
+    items = []
+    for start, end in ctx.paragraphs[index + 1 :]:
+        match = _LIST_INFINITIVE.match(text, start, end)
+        if match is None:
+            break
+        item_end = end
+        while item_end > match.end() and text[item_end - 1] in ".!?;: ":
+            item_end -= 1
+        if item_end - match.end() >= INDIRECT_MIN_CHARS:
+            items.append((match.end(), item_end))
+    return items
 
 
 def cue_indirect_attribute(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int) -> IndirectFound | None:
