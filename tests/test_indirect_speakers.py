@@ -197,6 +197,12 @@ def test_a_list_after_a_colon_needs_a_call_before_it(extract):
             id="a trade noun",
         ),
         pytest.param(
+            "Cependant, pour la sociologue Anne Leroy, cette réforme arrive beaucoup trop tard.",
+            "cette réforme arrive beaucoup trop tard",
+            "Anne Leroy",
+            id="after a connective",
+        ),
+        pytest.param(
             "Pour lui, cette réforme arrive beaucoup trop tard.",
             "cette réforme arrive beaucoup trop tard",
             "lui",
@@ -220,6 +226,7 @@ def test_pour_x_gives_its_content(extract, sentence, content, speaker):
         "Pour ce test, les ingénieurs ont utilisé deux voitures de série.",
         "Pour les Iles du Cap-Vert, la qualification est une première historique.",
         "Pour ce voyage, la compagnie a affrété un avion de cent places.",
+        "Mais pour cela, il faudra attendre la fin des travaux du pont.",
     ],
 )
 def test_pour_without_a_source_is_no_speech(extract, sentence):
@@ -235,6 +242,13 @@ def test_pour_without_a_source_is_no_speech(extract, sentence):
             "estimer",
             "Ben Bernanke",
             id="a estimé + name",
+        ),
+        pytest.param(
+            "Deux randonneurs ont été retrouvés sains et saufs, a déclaré jeudi soir la préfecture de la Corrèze.",
+            "Deux randonneurs ont été retrouvés sains et saufs",
+            "déclarer",
+            "préfecture de la Corrèze",
+            id="a day between the verb and its subject",
         ),
         pytest.param(
             "Le gouvernement prépare un remaniement pour la rentrée, rapporte le Guardian.",
@@ -280,6 +294,12 @@ def test_a_verb_with_its_own_subject_is_no_postposed_source(extract, sentence):
             "Les antidépresseurs sont presque inefficaces",
             "université de Hull",
             id="a study speaks (a written source)",
+        ),
+        pytest.param(
+            "Selon le quotidien La Dépêche et la radio Totem, le maire de Brives a démissionné lundi.",
+            "le maire de Brives a démissionné lundi",
+            "La Dépêche et la radio Totem",
+            id="two coordinated sources",
         ),
         pytest.param(
             "Le suspect a été interpellé dans la nuit, selon une source policière.",
@@ -509,6 +529,13 @@ CLAUSES = [
         "AFP",
         "on apprend via X que",
     ),
+    (
+        "La ministre Claire Dumas explique dans « Le Journal des Causses » que la réforme sera votée en juin.",
+        "la réforme sera votée en juin",
+        "expliquer",
+        "Claire Dumas",
+        "an adjunct with a title in marks before que",
+    ),
 ]
 
 
@@ -567,6 +594,10 @@ def test_selon_x_then_an_apposed_name_is_no_content(extract):
         pytest.param(
             "Une erreur, tranche Paul Grenier, que ses voisins appellent affectueusement « le sage » du village.",
             id="relative que after an inverted subject",
+        ),
+        pytest.param(
+            "Les mesures annoncées en Corse vingt ans plus tard que dans le reste du pays restent timides.",
+            id="a comparison after an adjunct",
         ),
     ],
 )

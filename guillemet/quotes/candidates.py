@@ -80,6 +80,9 @@ _PERSON_ENDINGS = ("iste", "logue", "trice", "euse", "ienne", "ien")
 _SELON_ADVERBIAL_CHARS = 40
 # How far (in tokens) the comma closing an incise between a verb and "que" may be.
 _QUE_INCISE_TOKENS = 10
+# How far (in tokens) "que" may follow its verb after an adjunct opened by a preposition.
+_QUE_ADJUNCT_TOKENS = 8
+_ADJUNCT_POS = frozenset(("ADP", "DET", "NOUN", "PROPN", "ADJ"))
 # A clause whose marked words cover more than this share of it is the marked quote's.
 _CLAUSE_MARKED_SHARE = 0.7
 # An indirect clause shorter than this is no quotation ("il a dit que oui").
@@ -495,9 +498,17 @@ def cue_indirect_que(ctx: ArticleContext, tokens, sentence_start: int, sentence_
             )
             if close is not None and close + 1 < len(ctx.doc) and ctx.doc[close + 1].lower_ in ("que", "qu'", "qu"):
                 j = after = close + 1
-        while j < len(ctx.doc) and j - after < 4 and ctx.doc[j].lower_ not in ("que", "qu'", "qu"):
-            if ctx.doc[j].pos_ in ("VERB", "PUNCT") and ctx.doc[j].text != ",":
-                break
+        # Up to four words before "que" ("a assuré mardi à la presse que"), or a longer adjunct
+        # opened by a preposition, a title in marks included ("explique dans « Le Journal » que").
+        adjunct = token.pos_ == "VERB" and j < len(ctx.doc) and ctx.doc[j].pos_ == "ADP"
+        reach = _QUE_ADJUNCT_TOKENS if adjunct else 4
+        while j < len(ctx.doc) and j - after < reach and ctx.doc[j].lower_ not in ("que", "qu'", "qu"):
+            word = ctx.doc[j]
+            if word.pos_ in ("VERB", "PUNCT") and word.text != ",":
+                if not (adjunct and word.text in _MARK_CHARS):
+                    break
+            if j - after >= 4 and word.pos_ not in _ADJUNCT_POS and word.text not in _MARK_CHARS:
+                break  # "mises en œuvre 20 ans plus tard que": no adjunct, a comparison
             j += 1
         if j >= len(ctx.doc) or ctx.doc[j].lower_ not in ("que", "qu'", "qu") or ctx.doc[j].idx >= sentence_end:
             continue
@@ -540,6 +551,12 @@ def cue_indirect_selon(ctx: ArticleContext, tokens, sentence_start: int, sentenc
         phrase_end = np_end(ctx, token.i + 1, sentence_end)
         if phrase_end <= token.i + 1:
             continue
+        while phrase_end + 1 < len(ctx.doc) and ctx.doc[phrase_end].lower_ in ("et", "ou"):
+            # "Selon les émissions Enquête et The Fifth Estate, …": coordinated sources
+            further = np_end(ctx, phrase_end + 1, sentence_end)
+            if further <= phrase_end + 1:
+                break
+            phrase_end = further
         subject = (ctx.doc[token.i + 1].idx, ctx.doc[phrase_end - 1].idx + len(ctx.doc[phrase_end - 1].text))
         head = next((t for t in ctx.doc[token.i + 1 : phrase_end] if t.pos_ in ("NOUN", "PROPN", "PRON")), None)
         if head is None or fold(head.lemma_) in _SELON_NON_SPEAKERS:
@@ -770,10 +787,12 @@ def _attribute_word(token) -> bool:
 def cue_indirect_pour(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int) -> IndirectFound | None:
     """ "Pour X, content.": X must be able to speak (a person, group, organisation, document).
 
-    Example: "Pour la préfète, la situation reste préoccupante." (not "Pour la première fois, …").
+    Example: "Pour la préfète, la situation reste préoccupante." (not "Pour la première fois, …");
+    after a connective: "Cependant, pour les auteurs, …".
     """
     doc = ctx.doc
     first = next((t for t in tokens if not t.is_space), None)
+    first = _past_connective(doc, first, tokens.end) if first is not None else None
     if first is None or first.lower_ != "pour" or first.i + 1 >= len(doc):
         return None
     phrase_end = np_end(ctx, first.i + 1, sentence_end)
@@ -790,6 +809,17 @@ def cue_indirect_pour(ctx: ArticleContext, tokens, sentence_start: int, sentence
     while content_start < sentence_end and ctx.text[content_start].isspace():
         content_start += 1
     return content_start, sentence_end, "pour", subject
+
+
+def _past_connective(doc, first, end: int):
+    """The token after a sentence's opening connective ("Cependant, pour les auteurs, …", "Mais pour
+    le maire, …"): up to two adverbs or conjunctions, and their comma."""
+    k = first.i
+    while k < min(end, first.i + 2) and doc[k].pos_ in ("ADV", "CCONJ") and doc[k].lower_ not in ("ne", "n'"):
+        k += 1
+    if k > first.i and k < end and doc[k].text == ",":
+        k += 1
+    return doc[k] if k < end else None
 
 
 def _pour_source(ctx: ArticleContext, phrase, head) -> bool:
