@@ -530,6 +530,27 @@ CLAUSES = [
         "on apprend via X que",
     ),
     (
+        "Comme l'a rappelé la préfète Anne Roche, sollicitée par la mairie, la route restera fermée.",
+        "la route restera fermée",
+        "rappeler",
+        "Anne Roche",
+        "comme l'a rappelé X, content",
+    ),
+    (
+        "La route restera fermée tout l'hiver, comme le souligne la préfète Anne Roche.",
+        "La route restera fermée tout l'hiver",
+        "souligner",
+        "Anne Roche",
+        "content, comme le souligne X",
+    ),
+    (
+        "Le maire Paul Grenier m'assure que les travaux commenceront en mai.",
+        "les travaux commenceront en mai",
+        "assurer",
+        "Paul Grenier",
+        "m'assure que: assures me",
+    ),
+    (
         "La ministre Claire Dumas explique dans « Le Journal des Causses » que la réforme sera votée en juin.",
         "la réforme sera votée en juin",
         "expliquer",
@@ -598,6 +619,17 @@ def test_selon_x_then_an_apposed_name_is_no_content(extract):
         pytest.param(
             "Les mesures annoncées en Corse vingt ans plus tard que dans le reste du pays restent timides.",
             id="a comparison after an adjunct",
+        ),
+        pytest.param("Le gardien s'est assuré que toutes les portes étaient fermées.", id="s'assurer que: make sure"),
+        pytest.param("Le vieil homme se rappelle que la rivière gelait chaque hiver.", id="se rappeler que: remember"),
+        pytest.param("Comme le veut la tradition, le maire a ouvert le bal.", id="comme le veut: no source"),
+        pytest.param(
+            "La ministre Claire Dumas n’a jamais affirmé que la réforme serait abandonnée.",
+            id="negated, typographic apostrophe",
+        ),
+        pytest.param(
+            "La ministre Claire Dumas n'a jamais affirmé que l'usine fermerait, comme l'ont écrit certains journaux.",
+            id="comme X after a reported clause: whose words",
         ),
     ],
 )

@@ -822,6 +822,61 @@ def _past_connective(doc, first, end: int):
     return doc[k] if k < end else None
 
 
+def cue_indirect_comme(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int) -> IndirectFound | None:
+    """ "Comme l'a souligné X, content." or "Content, comme le rappelle X.": the clitic "le" stands
+    for the content, X says it.
+
+    Examples: "Comme l'a rappelé la préfète, la route restera fermée." → "la route restera fermée";
+    "La route restera fermée, comme le souligne la préfète." → "La route restera fermée". The
+    content opens at the first comma after the source whose words hold a finite verb ("comme l'a
+    souligné l'Arcep (…), sollicitée pour …, il est difficile …").
+    """
+    doc = ctx.doc
+    for token in tokens:
+        if token.lower_ != "comme" or ctx.inside_marks(token.idx) or token.i + 3 >= len(doc):
+            continue
+        k = token.i + 1
+        if doc[k].lower_ not in ("le", "l'", "l’"):
+            continue
+        k += 1
+        if doc[k].pos_ == "AUX":
+            k += 1
+        lemma, after = verb_lemma(ctx, k)
+        if lemma is None or doc[k].pos_ != "VERB" or negated(ctx, k):
+            continue
+        phrase_end = np_end(ctx, after, sentence_end)
+        if phrase_end <= after or not any(t.pos_ in ("NOUN", "PROPN") for t in doc[after:phrase_end]):
+            continue
+        subject = (doc[after].idx, doc[phrase_end - 1].idx + len(doc[phrase_end - 1].text))
+        opening = _past_connective(doc, next(t for t in tokens if not t.is_space), tokens.end)
+        if opening is not None and opening.i == token.i:
+            start = _clause_after_commas(ctx, phrase_end, tokens.end)
+            return None if start is None else (start, sentence_end, lemma, subject)
+        if token.i > 0 and doc[token.i - 1].text == ",":
+            rest = ctx.text[subject[1] : sentence_end]
+            content = doc[tokens.start : token.i - 1]
+            if re.match(r"\s*[.!?]?\s*$", rest) and any(main_clause_verb(t) for t in content):
+                if any(ctx.lexicon.is_indirect(verb_lemma(ctx, t.i)[0] or "") for t in content if t.pos_ == "VERB"):
+                    return None  # "Elle n'a jamais affirmé que …, comme l'ont écrit X": whose words?
+                return sentence_start, doc[token.i - 1].idx, lemma, subject
+        return None
+    return None
+
+
+def _clause_after_commas(ctx: ArticleContext, position: int, end: int) -> int | None:
+    """The start of the first comma-separated segment after ``position`` (a token index) whose words
+    hold a finite verb outside brackets: the clause after a source and its appositions."""
+    doc = ctx.doc
+    commas = [t.i for t in doc[position:end] if t.text == ","]
+    for comma, following in zip(commas, [*commas[1:], end], strict=True):
+        depth = 0
+        for t in doc[comma + 1 : following]:
+            depth += (t.text == "(") - (t.text == ")")
+            if depth == 0 and t.pos_ in ("VERB", "AUX") and "VerbForm=Fin" in str(t.morph):
+                return doc[comma + 1].idx
+    return None
+
+
 def _pour_source(ctx: ArticleContext, phrase, head) -> bool:
     """Whether the X of "Pour X, …" is a source: a person or organisation of the index or of the
     parse's entities, a personal pronoun, or a head naming a person, a role, a group or an
@@ -958,6 +1013,7 @@ INDIRECT_RULES = (
     cue_indirect_attribute,
     cue_indirect_selon,
     cue_indirect_pour,
+    cue_indirect_comme,
     cue_indirect_postposed,
     cue_indirect_learned_from,
 )
