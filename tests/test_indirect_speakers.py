@@ -244,6 +244,13 @@ def test_pour_without_a_source_is_no_speech(extract, sentence):
             id="a estimé + name",
         ),
         pytest.param(
+            "La route doit être fermée tout l'hiver, estime Berne qui consulte les cantons depuis le mois de mars.",
+            "La route doit être fermée tout l'hiver",
+            "estimer",
+            "Berne",
+            id="a relative on the subject",
+        ),
+        pytest.param(
             "Deux randonneurs ont été retrouvés sains et saufs, a déclaré jeudi soir la préfecture de la Corrèze.",
             "Deux randonneurs ont été retrouvés sains et saufs",
             "déclarer",

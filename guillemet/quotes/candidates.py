@@ -917,7 +917,8 @@ def cue_indirect_postposed(ctx: ArticleContext, tokens, sentence_start: int, sen
             continue
         if cue.pronoun is None:
             rest = ctx.text[cue.subject_end : sentence_end]
-            if not re.match(r"[^,;.!?«»]{0,40}(?:[,;(]|[.!?]?\s*$)", rest):
+            # "…, estime Berne qui se rallie à …": a relative on the subject ends it too.
+            if not re.match(r"[^,;.!?«»]{0,40}(?:[,;(]|[.!?]?\s*$)|\s+qui\s", rest):
                 continue  # "…, a annoncé le rappel de ses fromages": an object, not a subject
         content = doc[ctx.token_index(sentence_start) : token.i]
         if not any(main_clause_verb(t) for t in content):
