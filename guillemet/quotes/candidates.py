@@ -59,9 +59,7 @@ _CALL_OBJECT_TOKENS = 8
 # A list item that goes on a call or a recommendation ended by a colon: its enumerator ("1-", "2)",
 # "•", "- ") then an infinitive in lower case ("1-prendre en considération …"), read from the text
 # since the tokenizer glues "1-prendre" into one token.
-_LIST_INFINITIVE = re.compile(
-    r"\s*(?:\d{1,2}\s*[-–).]|[-–•*·])\s*(?=[a-zàâçéèêëîïôûù]+(?:er|ir|re|oir)\b)"
-)
+_LIST_INFINITIVE = re.compile(r"\s*(?:\d{1,2}\s*[-–).]|[-–•*·])\s*(?=[a-zàâçéèêëîïôûù]+(?:er|ir|re|oir)\b)")
 # "Pour X, …" where X names a purpose or a time, not a source.
 _NOT_SPEAKING_AFTER_POUR = frozenset("fois cas moment instant heure annee mois semaine jour part reste".split())
 # "Pour X, …" speaks when X's head is one of these (besides role_nouns.txt and ORG_NOUNS): groups,
