@@ -513,6 +513,13 @@ def block_rejection(
         return block.kind
     if block.kind in SOFT_KINDS:
         if kind == "indirect":
+            if (
+                block.kind == "heading"
+                and cue is not None
+                and speaker is not None
+                and speaker_in_reach(speaker, nominal)
+            ):
+                return None  # "La Russie affirme avoir …": a headline reports speech with its source
             return block.kind if block.kind != "list_item" else None
         if not _marked(text, start, end) or (cue is None and not _repeated_title(block.kind, speaker)):
             return block.kind

@@ -13,11 +13,30 @@ WRAPPED = (
     "des familles modestes restait difficile."
 )
 
+# A headline as long as the body's lines, then a body line that opens with a capital: two paragraphs.
+LONG_HEADLINE = (
+    "Le maire de Brives juge inévitable une hausse des tarifs de la cantine\n"
+    "Le maire de Brives, Paul Dumontel, a indiqué mardi que les tarifs de la\n"
+    "cantine scolaire augmenteraient de dix centimes dès la rentrée, en raison\n"
+    "de la hausse du prix des denrées. Il a aussi reconnu que la situation\n"
+    "des familles modestes restait difficile."
+)
+# A long headline whose last line is a name cut by the wrap: one paragraph still.
+NAME_CUT_HEADLINE = (
+    "La cantine scolaire augmentera de dix centimes, selon le maire Paul\n"
+    "Dumontel Le maire de Brives a indiqué mardi que les tarifs de la cantine\n"
+    "scolaire augmenteraient de dix centimes dès la rentrée, en raison de la\n"
+    "hausse du prix des denrées. Il a aussi reconnu que la situation des\n"
+    "familles modestes restait difficile."
+)
+
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         pytest.param(WRAPPED, 2, id="hard-wrapped dispatch: headline and body"),
+        pytest.param(LONG_HEADLINE, 2, id="a headline as long as the wrap, then the body"),
+        pytest.param(NAME_CUT_HEADLINE, 1, id="a headline cut inside a name runs on"),
         pytest.param("Titre\nPremier paragraphe.\nDeuxième paragraphe.\nTroisième.", 4, id="short lines"),
         pytest.param("a" * 150 + "\n" + "b" * 80 + "\nc\nd", 4, id="long web paragraphs"),
         pytest.param("Une ligne qui se termine par un point final ici.\n" * 5, 6, id="lines that end their sentences"),
@@ -33,6 +52,12 @@ def test_indirect_clause_runs_over_wrapped_lines(extract):
     assert " ".join(quotes[0].text.split()).startswith("les tarifs de la cantine scolaire augmenteraient")
     assert " ".join(quotes[1].text.split()) == "la situation des familles modestes restait difficile"
     assert all(q.speaker["name"] == "Paul Dumontel" for q in quotes), quotes
+
+
+def test_a_small_clause_in_a_long_headline_ends_with_its_line(extract):
+    quotes = [q for q in extract(LONG_HEADLINE) if q.kind == "indirect"]
+    assert quotes[0].text == "inévitable une hausse des tarifs de la cantine", quotes
+    assert quotes[0].cue == "juger"
 
 
 def _indirect(quotes):
@@ -84,6 +109,20 @@ def _indirect(quotes):
             "Paul Grenier",
             id="demander à X de + infinitive",
         ),
+        pytest.param(
+            "La syndicaliste Marie Dufour appelle les salariés concernés à ne pas signer leur avenant.",
+            "ne pas signer leur avenant",
+            "appeler",
+            "Marie Dufour",
+            id="appeler X à + infinitive",
+        ),
+        pytest.param(
+            "Le préfet Marc Lenoir invite les riverains du fleuve à quitter leur maison avant la nuit.",
+            "quitter leur maison avant la nuit",
+            "inviter",
+            "Marc Lenoir",
+            id="inviter X à + infinitive",
+        ),
     ],
 )
 def test_infinitival_complement_of_a_verb_of_saying(extract, sentence, content, cue, speaker):
@@ -100,10 +139,40 @@ def test_infinitival_complement_of_a_verb_of_saying(extract, sentence, content, 
         "Le maire a refusé de commenter la décision du tribunal.",
         "La ministre n'a pas affirmé vouloir démissionner de son poste.",
         "Le club a décidé de rembourser tous les abonnés avant la fin du mois.",
+        "Le nouveau directeur est appelé à jouer un rôle central dans la réorganisation.",
+        "Les habitants ont été invités à quitter leur maison avant la nuit.",
+        "Invitée à prendre la parole en dernier, la prévenue a gardé le silence.",
+        "La députée Claire Morand appelle à la retenue après les violences de samedi.",
     ],
 )
 def test_no_infinitival_complement_without_a_verb_of_saying(extract, sentence):
     assert _indirect(extract(sentence)) == []
+
+
+CALL_WITH_A_LIST = (
+    "Le collectif Terres Vives appelle les élus à agir vite à travers plusieurs mesures :\n"
+    "1-interdire les épandages près des écoles.\n"
+    "2) créer un fonds pour les agriculteurs qui changent de pratiques.\n"
+    "• publier chaque année la liste des communes touchées.\n"
+    "Le maire de Brives a répondu mardi par un communiqué."
+)
+
+
+def test_a_list_of_infinitives_goes_on_the_call_before_its_colon(extract):
+    quotes = _indirect(extract(CALL_WITH_A_LIST))
+    assert [q.text for q in quotes] == [
+        "agir vite à travers plusieurs mesures",
+        "interdire les épandages près des écoles",
+        "créer un fonds pour les agriculteurs qui changent de pratiques",
+        "publier chaque année la liste des communes touchées",
+    ], quotes
+    assert {q.cue for q in quotes} == {"appeler"}
+    assert len({q.speaker["name"] for q in quotes}) == 1, [q.speaker for q in quotes]
+
+
+def test_a_list_after_a_colon_needs_a_call_before_it(extract):
+    text = "Le collectif Terres Vives a publié son programme :\n1-interdire les épandages près des écoles.\n"
+    assert _indirect(extract(text)) == []
 
 
 @pytest.mark.parametrize(
@@ -126,6 +195,12 @@ def test_no_infinitival_complement_without_a_verb_of_saying(extract, sentence):
             "la croissance ralentira nettement l'an prochain",
             "économistes",
             id="a trade noun",
+        ),
+        pytest.param(
+            "Cependant, pour la sociologue Anne Leroy, cette réforme arrive beaucoup trop tard.",
+            "cette réforme arrive beaucoup trop tard",
+            "Anne Leroy",
+            id="after a connective",
         ),
         pytest.param(
             "Pour lui, cette réforme arrive beaucoup trop tard.",
@@ -151,6 +226,7 @@ def test_pour_x_gives_its_content(extract, sentence, content, speaker):
         "Pour ce test, les ingénieurs ont utilisé deux voitures de série.",
         "Pour les Iles du Cap-Vert, la qualification est une première historique.",
         "Pour ce voyage, la compagnie a affrété un avion de cent places.",
+        "Mais pour cela, il faudra attendre la fin des travaux du pont.",
     ],
 )
 def test_pour_without_a_source_is_no_speech(extract, sentence):
@@ -166,6 +242,20 @@ def test_pour_without_a_source_is_no_speech(extract, sentence):
             "estimer",
             "Ben Bernanke",
             id="a estimé + name",
+        ),
+        pytest.param(
+            "La route doit être fermée tout l'hiver, estime Berne qui consulte les cantons depuis le mois de mars.",
+            "La route doit être fermée tout l'hiver",
+            "estimer",
+            "Berne",
+            id="a relative on the subject",
+        ),
+        pytest.param(
+            "Deux randonneurs ont été retrouvés sains et saufs, a déclaré jeudi soir la préfecture de la Corrèze.",
+            "Deux randonneurs ont été retrouvés sains et saufs",
+            "déclarer",
+            "préfecture de la Corrèze",
+            id="a day between the verb and its subject",
         ),
         pytest.param(
             "Le gouvernement prépare un remaniement pour la rentrée, rapporte le Guardian.",
@@ -211,6 +301,12 @@ def test_a_verb_with_its_own_subject_is_no_postposed_source(extract, sentence):
             "Les antidépresseurs sont presque inefficaces",
             "université de Hull",
             id="a study speaks (a written source)",
+        ),
+        pytest.param(
+            "Selon le quotidien La Dépêche et la radio Totem, le maire de Brives a démissionné lundi.",
+            "le maire de Brives a démissionné lundi",
+            "La Dépêche et la radio Totem",
+            id="two coordinated sources",
         ),
         pytest.param(
             "Le suspect a été interpellé dans la nuit, selon une source policière.",
@@ -440,6 +536,34 @@ CLAUSES = [
         "AFP",
         "on apprend via X que",
     ),
+    (
+        "Comme l'a rappelé la préfète Anne Roche, sollicitée par la mairie, la route restera fermée.",
+        "la route restera fermée",
+        "rappeler",
+        "Anne Roche",
+        "comme l'a rappelé X, content",
+    ),
+    (
+        "La route restera fermée tout l'hiver, comme le souligne la préfète Anne Roche.",
+        "La route restera fermée tout l'hiver",
+        "souligner",
+        "Anne Roche",
+        "content, comme le souligne X",
+    ),
+    (
+        "Le maire Paul Grenier m'assure que les travaux commenceront en mai.",
+        "les travaux commenceront en mai",
+        "assurer",
+        "Paul Grenier",
+        "m'assure que: assures me",
+    ),
+    (
+        "La ministre Claire Dumas explique dans « Le Journal des Causses » que la réforme sera votée en juin.",
+        "la réforme sera votée en juin",
+        "expliquer",
+        "Claire Dumas",
+        "an adjunct with a title in marks before que",
+    ),
 ]
 
 
@@ -499,6 +623,16 @@ def test_selon_x_then_an_apposed_name_is_no_content(extract):
             "Une erreur, tranche Paul Grenier, que ses voisins appellent affectueusement « le sage » du village.",
             id="relative que after an inverted subject",
         ),
+        pytest.param(
+            "Les mesures annoncées en Corse vingt ans plus tard que dans le reste du pays restent timides.",
+            id="a comparison after an adjunct",
+        ),
+        pytest.param("Le gardien s'est assuré que toutes les portes étaient fermées.", id="s'assurer que: make sure"),
+        pytest.param("Le vieil homme se rappelle que la rivière gelait chaque hiver.", id="se rappeler que: remember"),
+        pytest.param("Comme le veut la tradition, le maire a ouvert le bal.", id="comme le veut: no source"),
+        pytest.param("Claire Dumas n’a jamais affirmé que la réforme serait abandonnée.", id="n’a jamais affirmé"),
+        # "comme X" after a reported clause: whose words?
+        pytest.param("Elle n'a jamais dit que l'usine fermerait, comme l'ont écrit des journaux.", id="comme X after"),
     ],
 )
 def test_no_indirect_speech(extract, sentence):
@@ -517,3 +651,47 @@ def test_no_indirect_speech(extract, sentence):
 def test_a_coordinated_verb_of_saying_shares_the_first_verbs_subject(extract, sentence, subject):
     (quote,) = _indirect(extract(sentence))
     assert quote.speaker["text"] == subject
+
+
+    ("sentence", "expected"),
+    [
+        pytest.param(
+            "Le maire Paul Dumontel a précisé que la route resterait fermée toute la nuit et a demandé aux "
+            "habitants de rester chez eux.",
+            [("la route resterait fermée toute la nuit", "préciser"), ("rester chez eux", "demander")],
+            id="a second cue of the same speaker ends the first clause",
+        ),
+        pytest.param(
+            "Le ministre Paul Grenier rappelle que le pays avait appelé les deux camps à négocier une trêve "
+            "avant l'hiver.",
+            [
+                ("le pays avait appelé les deux camps à négocier une trêve avant l'hiver", "rappeler"),
+                ("négocier une trêve avant l'hiver", "appeler"),
+            ],
+            id="speech reported within speech: both",
+        ),
+        pytest.param(
+            "L'association Eau Claire considère que toutes les communes du plateau sont concernées, a déclaré "
+            "son porte-parole à la radio.",
+            [
+                ("L'association Eau Claire considère que toutes les communes du plateau sont concernées", "déclarer"),
+                ("toutes les communes du plateau sont concernées", "considérer"),
+            ],
+            id="a source after the clause reports it with its frame",
+        ),
+    ],
+)
+def test_clauses_within_or_after_a_clause(extract, sentence, expected):
+    quotes = _indirect(extract(sentence))
+    assert [(q.text, q.cue) for q in quotes] == expected, quotes
+
+
+def test_a_coordinated_cue_keeps_the_first_cue_s_speaker(extract):
+    quotes = _indirect(
+        extract(
+            "La préfète Anne Roche a annoncé que les écoles resteraient fermées lundi et a demandé aux "
+            "parents de garder leurs enfants."
+        )
+    )
+    assert [q.text for q in quotes] == ["les écoles resteraient fermées lundi", "garder leurs enfants"], quotes
+    assert [q.speaker["name"] for q in quotes] == ["Anne Roche", "Anne Roche"], quotes

@@ -311,6 +311,21 @@ def test_the_lines_of_an_embedded_post_before_its_attribution_line_are_the_post(
     assert kinds == ["paragraph", "embed", "embed", "embed", "blockquote"]
 
 
+@pytest.mark.parametrize(
+    ("cue", "speaker", "kept"),
+    [
+        pytest.param("affirmer", NAMED, True, id="a headline reports speech with its source"),
+        pytest.param("affirmer", CARRIED, False, id="no source in reach"),
+        pytest.param(None, NAMED, False, id="no cue"),
+    ],
+)
+def test_an_indirect_quote_in_a_heading_needs_a_cue_and_a_source(cue, speaker, kept):
+    text = "La maire affirme avoir sauvé le quai nord\nLe conseil a voté le budget du port lundi soir."
+    blocks = _line_blocks(text, ["heading", "paragraph"])
+    quote = _quote(text, "avoir sauvé le quai nord", "indirect", cue, speaker)
+    assert (filter_quotes([quote], text, blocks) == (quote,)) is kept
+
+
 def test_a_marked_quote_in_a_label_line_needs_a_speaker():
     text = "Le port rouvre ses quais.\nForfait mobile : l'offre « Série Mer 40 Go » continue de plus belle"
     blocks = text_blocks(text)

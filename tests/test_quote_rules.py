@@ -232,6 +232,11 @@ TRACED = [
         "cue_indirect_attribute/speaker_named_in_subject",
     ),
     (
+        "Comme l'a rappelé le maire Paul Grenier, le pont restera fermé jusqu'en mai.",
+        "pont",
+        "cue_indirect_comme/speaker_named_in_subject",
+    ),
+    (
         "Le dossier inquiète les élus.\nPour la préfète, la situation reste très préoccupante dans la vallée.",
         "situation",
         "cue_indirect_pour/speaker_role_in_organisation",

@@ -33,7 +33,7 @@ FLOORS = {
     ("dispatches", "direct", "F80"): 0.955,  # 0.979 (rec-a)
     ("dispatches", "direct", "F30_spk"): 0.82,  # 0.849 (q-df, spk-b)
     ("dispatches", "direct", "speaker_acc"): 0.86,  # 0.894 (spk-b; one quote of 66 is 0.015)
-    ("dispatches", "indirect", "F30"): 0.80,  # 0.821
+    ("dispatches", "indirect", "F30"): 0.86,  # 0.886 (ind-c)
     ("dispatches", "non_quotes", "rejected"): 0.93,  # 1.0 (q-df; one non-quote of 30 is 0.033)
     ("pages", "gender", "acc"): 0.92,  # 0.946
     ("dispatches", "gender", "acc"): 0.95,  # 0.984 (one quote of 64 is 0.016)

@@ -26,6 +26,7 @@ from guillemet.quotes.grammar import (
     negated,
     np_end,
     phrase_span,
+    reflexive_before,
     subject_of,
     verb_lemma,
 )
@@ -50,6 +51,15 @@ _INFINITIVE_CUES = frozenset(
 _ATTRIBUTE_CUES = frozenset(("estimer", "juger", "considérer", "croire", "se dire"))
 _MARK_CHARS = '«»"“”'
 _OBJECT_INFINITIVE_CUES = frozenset("demander recommander proposer suggérer promettre".split())
+# Verbs of calling whose addressee, a direct object, comes before "à" and the infinitive called for:
+# "appelle les parties à prendre …", "exhorte Moscou à négocier", "invite les habitants à rester".
+_CALL_CUES = frozenset("appeler exhorter inviter".split())
+# The longest direct object (in tokens) between a verb of calling and its "à".
+_CALL_OBJECT_TOKENS = 8
+# A list item that goes on a call or a recommendation ended by a colon: its enumerator ("1-", "2)",
+# "•", "- ") then an infinitive in lower case ("1-prendre en considération …"), read from the text
+# since the tokenizer glues "1-prendre" into one token.
+_LIST_INFINITIVE = re.compile(r"\s*(?:\d{1,2}\s*[-–).]|[-–•*·])\s*(?=[a-zàâçéèêëîïôûù]+(?:er|ir|re|oir)\b)")
 # "Pour X, …" where X names a purpose or a time, not a source.
 _NOT_SPEAKING_AFTER_POUR = frozenset("fois cas moment instant heure annee mois semaine jour part reste".split())
 # "Pour X, …" speaks when X's head is one of these (besides role_nouns.txt and ORG_NOUNS): groups,
@@ -68,6 +78,9 @@ _PERSON_ENDINGS = ("iste", "logue", "trice", "euse", "ienne", "ien")
 _SELON_ADVERBIAL_CHARS = 40
 # How far (in tokens) the comma closing an incise between a verb and "que" may be.
 _QUE_INCISE_TOKENS = 10
+# How far (in tokens) "que" may follow its verb after an adjunct opened by a preposition.
+_QUE_ADJUNCT_TOKENS = 8
+_ADJUNCT_POS = frozenset(("ADP", "DET", "NOUN", "PROPN", "ADJ"))
 # A clause whose marked words cover more than this share of it is the marked quote's.
 _CLAUSE_MARKED_SHARE = 0.7
 # An indirect clause shorter than this is no quotation ("il a dit que oui").
@@ -322,45 +335,99 @@ def find_indirect(ctx: ArticleContext, marked: list[tuple[int, int]]) -> list[Ca
             found = rule(ctx, tokens, sentence_start, sentence_end)
             if found is None:
                 continue
-            found = _beside(ctx, found, [kept for _, kept in accepted], rule in _CLAUSE_FIRST_RULES)
+            found, framed = _beside(ctx, found, [kept for _, kept in accepted], rule in _CLAUSE_FIRST_RULES)
             if found is not None and (
                 kept := _kept_content(ctx, found, marked, marked_opens, marked_ends, rule in _CLAUSE_FIRST_RULES)
             ):
+                accepted = [(name, framed.get(k, clause)) for k, (name, clause) in enumerate(accepted)]
                 accepted.append((rule.__name__, kept))
         for cue_rule, (content_start, content_end, cue, subject) in sorted(accepted, key=lambda a: a[1][0]):
-            candidate = Candidate(
-                content_start, content_end, content_start, content_end, marked=False, kind=QuoteKind.INDIRECT
-            )
-            candidate.cue = cue
-            candidate.subject = subject
-            candidate.cue_rule = cue_rule
-            candidates.append(candidate)
+            spans = [(content_start, content_end)]
+            if cue_rule == "cue_indirect_infinitive":
+                spans += list_items(ctx, content_end, sentence_end)
+            for start, end in spans:
+                candidate = Candidate(start, end, start, end, marked=False, kind=QuoteKind.INDIRECT)
+                candidate.cue = cue
+                candidate.subject = subject
+                candidate.cue_rule = cue_rule
+                candidates.append(candidate)
     return candidates
 
 
 def _beside(
     ctx: ArticleContext, found: IndirectFound, accepted: list[IndirectFound], may_cut: bool
-) -> IndirectFound | None:
-    """A finder's clause as it may stand beside the clauses already taken in its sentence: whole when
-    it overlaps none; a clause after its cue (``may_cut``) is cut at its last comma before the first
-    one it runs into. Content before its source, beside a clause taken, must come before it, hold a
-    finite verb and leave a verb between them: else it is that clause's frame ("Elle a ajouté, selon
-    son entourage, qu'elle …", "Le club, le Cercle nautique, a fait savoir qu'il …")."""
+) -> tuple[IndirectFound | None, dict[int, IndirectFound]]:
+    """A finder's clause as it may stand beside the clauses already taken in its sentence, and the
+    clauses taken that it cuts (by their index).
+
+    Whole when it overlaps none. A clause after its cue (``may_cut``) is cut at its last comma
+    before the first one it runs into. A clause after its cue that starts inside one taken, its cue
+    inside too, is speech reported within that speech when its cue has a subject of its own there
+    ("Il rappelle que le pays avait appelé Moscou à négocier": both), else a second cue of the same
+    speaker that ends the clause taken ("… a indiqué le maire, précisant qu'une alerte restait en
+    vigueur et demandant aux habitants de rester chez eux": two clauses). Content before its source,
+    beside a clause taken, must come before it, hold a finite verb and leave a verb between them:
+    else it is that clause's frame ("Elle a ajouté, selon son entourage, qu'elle …", "Le club, le
+    Cercle nautique, a fait savoir qu'il …"); but a source after the clause taken reports it with its
+    frame ("X considère que …, a déclaré son porte-parole": the clause ends at that comma, and the
+    whole sentence is the porte-parole's).
+    """
     start, end, cue, subject = found
-    for other_start, other_end, _, _ in accepted:
+    framed: dict[int, IndirectFound] = {}
+    for index, (other_start, other_end, other_cue, other_subject) in enumerate(accepted):
+        if not may_cut and start < other_start < end < other_end:
+            if end - other_start < INDIRECT_MIN_CHARS:
+                return None, {}
+            framed[index] = (other_start, end, other_cue, other_subject)  # "…, a déclaré Y": nested
+            continue
         if not may_cut and not (
             end <= other_start and _finite_verb(ctx, start, end) and _has_verb(ctx, end, other_start)
         ):
-            return None  # "Elle a ajouté, selon son entourage, qu'elle …": the frame of the clause taken
+            return None, {}  # "Elle a ajouté, selon son entourage, qu'elle …": the frame of the clause taken
         if start >= other_end or end <= other_start:
             continue
+        if start > other_start and may_cut:
+            inner = _inner_cue(ctx, other_start, start, cue)
+            if inner is None:
+                return None, {}
+            if inner[1] is None:
+                if isinstance(subject, tuple) and other_start <= subject[0] < start:
+                    continue  # speech reported within the clause taken: both count
+                return None, {}
+            if inner[1] - other_start < INDIRECT_MIN_CHARS:
+                return None, {}
+            framed[index] = (other_start, inner[1], other_cue, other_subject)
+            subject = other_subject  # "a précisé que … et a demandé de …": the same speaker
+            continue
         if start >= other_start or not may_cut:
-            return None
+            return None, {}
         comma = ctx.text.rfind(",", start, other_start)
         if comma < 0 or isinstance(subject, tuple) and subject[0] >= comma:
-            return None
+            return None, {}
         end = comma
-    return start, end, cue, subject
+    return (start, end, cue, subject), framed
+
+
+def _inner_cue(ctx: ArticleContext, clause_start: int, content_start: int, lemma: str):
+    """The cue verb of a clause that starts inside another, between that clause's start and its
+    own content, and where the clause before it ends: at the comma or "et" just before the verb
+    ("…, précisant que", "… et a demandé aux habitants de": a cue coordinated with the clause's
+    own, of its subject), None when neither stands there (a verb with its own subject: "que le pays
+    avait appelé …"). Returns None when no verb of ``lemma`` stands there."""
+    doc = ctx.doc
+    first, last = ctx.token_index(clause_start), ctx.token_index(content_start)
+    verb = next((t for t in reversed(doc[first:last]) if t.lemma_ == lemma or lemma.endswith(t.lemma_)), None)
+    if verb is None:
+        return None
+    k = verb.i - 1
+    while k >= first and (doc[k].pos_ in ("AUX", "ADV", "PRON") or doc[k].lower_ in ("en", "tout", "ne", "n'")):
+        k -= 1  # "et en demandant", "tout en appelant", "et lui a demandé"
+    if k >= first and (doc[k].text == "," or doc[k].lower_ == "et"):
+        boundary = doc[k].idx
+        while boundary > clause_start and ctx.text[boundary - 1] in " ,":
+            boundary -= 1
+        return verb, boundary
+    return verb, None
 
 
 def _kept_content(ctx: ArticleContext, found: IndirectFound, marked, marked_opens, marked_ends, after_cue: bool):
@@ -423,9 +490,17 @@ def cue_indirect_que(ctx: ArticleContext, tokens, sentence_start: int, sentence_
             )
             if close is not None and close + 1 < len(ctx.doc) and ctx.doc[close + 1].lower_ in ("que", "qu'", "qu"):
                 j = after = close + 1
-        while j < len(ctx.doc) and j - after < 4 and ctx.doc[j].lower_ not in ("que", "qu'", "qu"):
-            if ctx.doc[j].pos_ in ("VERB", "PUNCT") and ctx.doc[j].text != ",":
-                break
+        # Up to four words before "que" ("a assuré mardi à la presse que"), or a longer adjunct
+        # opened by a preposition, a title in marks included ("explique dans « Le Journal » que").
+        adjunct = token.pos_ == "VERB" and j < len(ctx.doc) and ctx.doc[j].pos_ == "ADP"
+        reach = _QUE_ADJUNCT_TOKENS if adjunct else 4
+        while j < len(ctx.doc) and j - after < reach and ctx.doc[j].lower_ not in ("que", "qu'", "qu"):
+            word = ctx.doc[j]
+            if word.pos_ in ("VERB", "PUNCT") and word.text != ",":
+                if not (adjunct and word.text in _MARK_CHARS):
+                    break
+            if j - after >= 4 and word.pos_ not in _ADJUNCT_POS and word.text not in _MARK_CHARS:
+                break  # "mises en œuvre 20 ans plus tard que": no adjunct, a comparison
             j += 1
         if j >= len(ctx.doc) or ctx.doc[j].lower_ not in ("que", "qu'", "qu") or ctx.doc[j].idx >= sentence_end:
             continue
@@ -468,6 +543,12 @@ def cue_indirect_selon(ctx: ArticleContext, tokens, sentence_start: int, sentenc
         phrase_end = np_end(ctx, token.i + 1, sentence_end)
         if phrase_end <= token.i + 1:
             continue
+        while phrase_end + 1 < len(ctx.doc) and ctx.doc[phrase_end].lower_ in ("et", "ou"):
+            # "Selon les émissions Enquête et The Fifth Estate, …": coordinated sources
+            further = np_end(ctx, phrase_end + 1, sentence_end)
+            if further <= phrase_end + 1:
+                break
+            phrase_end = further
         subject = (ctx.doc[token.i + 1].idx, ctx.doc[phrase_end - 1].idx + len(ctx.doc[phrase_end - 1].text))
         head = next((t for t in ctx.doc[token.i + 1 : phrase_end] if t.pos_ in ("NOUN", "PROPN", "PRON")), None)
         if head is None or fold(head.lemma_) in _SELON_NON_SPEAKERS:
@@ -559,9 +640,9 @@ def cue_indirect_infinitive(
         if token.pos_ not in ("VERB", "AUX") or ctx.inside_marks(token.idx):
             continue
         lemma, after = verb_lemma(ctx, token.i)
-        if lemma not in _INFINITIVE_CUES or "VerbForm=Inf" in str(token.morph):
+        if (lemma not in _INFINITIVE_CUES and lemma not in _CALL_CUES) or "VerbForm=Inf" in str(token.morph):
             continue
-        j, limit = after, min(len(doc), after + 10)
+        j, limit = after, min(len(doc), after + 10 + (_CALL_OBJECT_TOKENS if lemma in _CALL_CUES else 0))
         if j < limit and doc[j].text == ",":
             # A short incise between the verb and its complement: "a annoncé, mardi matin, avoir".
             close = next((k for k in range(j + 1, min(limit, j + 6)) if doc[k].text == ","), None)
@@ -575,6 +656,8 @@ def cue_indirect_infinitive(
         if j < limit and lemma == "accuser":
             # "a accusé Pékin de manipuler": the accused before "de".
             j = next((k for k in range(j, min(limit, j + 5)) if doc[k].lower_ in ("de", "d'", "d’")), limit)
+        if lemma in _CALL_CUES:
+            j = _called_infinitive(doc, token, j, limit)
         if j < limit and doc[j].lower_ in ("à", "au", "aux") and lemma in _OBJECT_INFINITIVE_CUES:
             # "demande au gouvernement d'annuler": the addressee before "de".
             j = next((k for k in range(j + 1, min(limit, j + 5)) if doc[k].lower_ in ("de", "d'", "d’")), limit)
@@ -589,6 +672,53 @@ def cue_indirect_infinitive(
             continue
         return doc[start].idx, sentence_end, lemma, subject_of(ctx, token.i)
     return None
+
+
+def _called_infinitive(doc, verb, j: int, limit: int) -> int:
+    """The infinitive's index after a verb of calling and its object ("appelle les parties
+    concernées à prendre": "prendre"), or ``limit`` when there is none: a passive or a reflexive verb
+    ("est appelé à jouer", "Invitée à parler", "s'appelle") calls nobody, and "appelle à la retenue" calls for a noun."""
+    if reflexive_before(doc, verb.i) or any(child.dep_ == "aux:pass" for child in verb.children):
+        return limit
+    if verb.i > 0 and doc[verb.i - 1].lower_ in ("été", "être", "étant"):
+        return limit
+    morph = str(verb.morph)
+    if "VerbForm=Part" in morph and "Tense=Past" in morph and not any(c.lemma_ == "avoir" for c in verb.children):
+        return limit  # "Invitée à prendre la parole, elle a dit …": a participle with no "avoir" is passive
+    for k in range(j, limit - 1):
+        token = doc[k]
+        if token.lower_ == "à":
+            nxt = k + 1
+            while nxt < len(doc) and doc[nxt].lower_ in ("ne", "n'", "n’", "pas", "plus", "jamais"):
+                nxt += 1
+            return k + 1 if nxt < len(doc) and "VerbForm=Inf" in str(doc[nxt].morph) else limit
+        if token.pos_ == "PUNCT" or token.pos_ == "AUX" or "VerbForm=Fin" in str(token.morph):
+            return limit
+    return limit
+
+
+def list_items(ctx: ArticleContext, content_end: int, sentence_end: int) -> list[tuple[int, int]]:
+    """The items of a list that goes on a call ended by a colon, each an infinitive of the same
+    speaker: "X appelle les parties à agir à travers certaines actions :" then "1-prendre …",
+    "2-faire …". Each item runs from its verb to the end of its paragraph; the list ends at the
+    first paragraph that is not such an item."""
+    text = ctx.text
+    if text[content_end:sentence_end].strip() != ":":
+        return []
+    index = bisect.bisect_right(ctx.paragraph_starts, content_end) - 1
+    if index < 0 or ctx.paragraphs[index][1] > sentence_end + 1:
+        return []  # the colon does not end its paragraph
+    items = []
+    for start, end in ctx.paragraphs[index + 1 :]:
+        match = _LIST_INFINITIVE.match(text, start, end)
+        if match is None:
+            break
+        item_end = end
+        while item_end > match.end() and text[item_end - 1] in ".!?;: ":
+            item_end -= 1
+        if item_end - match.end() >= INDIRECT_MIN_CHARS:
+            items.append((match.end(), item_end))
+    return items
 
 
 def cue_indirect_attribute(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int) -> IndirectFound | None:
@@ -649,10 +779,12 @@ def _attribute_word(token) -> bool:
 def cue_indirect_pour(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int) -> IndirectFound | None:
     """ "Pour X, content.": X must be able to speak (a person, group, organisation, document).
 
-    Example: "Pour la préfète, la situation reste préoccupante." (not "Pour la première fois, …").
+    Example: "Pour la préfète, la situation reste préoccupante." (not "Pour la première fois, …");
+    after a connective: "Cependant, pour les auteurs, …".
     """
     doc = ctx.doc
     first = next((t for t in tokens if not t.is_space), None)
+    first = _past_connective(doc, first, tokens.end) if first is not None else None
     if first is None or first.lower_ != "pour" or first.i + 1 >= len(doc):
         return None
     phrase_end = np_end(ctx, first.i + 1, sentence_end)
@@ -669,6 +801,72 @@ def cue_indirect_pour(ctx: ArticleContext, tokens, sentence_start: int, sentence
     while content_start < sentence_end and ctx.text[content_start].isspace():
         content_start += 1
     return content_start, sentence_end, "pour", subject
+
+
+def _past_connective(doc, first, end: int):
+    """The token after a sentence's opening connective ("Cependant, pour les auteurs, …", "Mais pour
+    le maire, …"): up to two adverbs or conjunctions, and their comma."""
+    k = first.i
+    while k < min(end, first.i + 2) and doc[k].pos_ in ("ADV", "CCONJ") and doc[k].lower_ not in ("ne", "n'"):
+        k += 1
+    if k > first.i and k < end and doc[k].text == ",":
+        k += 1
+    return doc[k] if k < end else None
+
+
+def cue_indirect_comme(ctx: ArticleContext, tokens, sentence_start: int, sentence_end: int) -> IndirectFound | None:
+    """ "Comme l'a souligné X, content." or "Content, comme le rappelle X.": the clitic "le" stands
+    for the content, X says it.
+
+    Examples: "Comme l'a rappelé la préfète, la route restera fermée." → "la route restera fermée";
+    "La route restera fermée, comme le souligne la préfète." → "La route restera fermée". The
+    content opens at the first comma after the source whose words hold a finite verb ("comme l'a
+    souligné l'Arcep (…), sollicitée pour …, il est difficile …").
+    """
+    doc = ctx.doc
+    for token in tokens:
+        if token.lower_ != "comme" or ctx.inside_marks(token.idx) or token.i + 3 >= len(doc):
+            continue
+        k = token.i + 1
+        if doc[k].lower_ not in ("le", "l'", "l’"):
+            continue
+        k += 1
+        if doc[k].pos_ == "AUX":
+            k += 1
+        lemma, after = verb_lemma(ctx, k)
+        if lemma is None or doc[k].pos_ != "VERB" or negated(ctx, k):
+            continue
+        phrase_end = np_end(ctx, after, sentence_end)
+        if phrase_end <= after or not any(t.pos_ in ("NOUN", "PROPN") for t in doc[after:phrase_end]):
+            continue
+        subject = (doc[after].idx, doc[phrase_end - 1].idx + len(doc[phrase_end - 1].text))
+        opening = _past_connective(doc, next(t for t in tokens if not t.is_space), tokens.end)
+        if opening is not None and opening.i == token.i:
+            start = _clause_after_commas(ctx, phrase_end, tokens.end)
+            return None if start is None else (start, sentence_end, lemma, subject)
+        if token.i > 0 and doc[token.i - 1].text == ",":
+            rest = ctx.text[subject[1] : sentence_end]
+            content = doc[tokens.start : token.i - 1]
+            if re.match(r"\s*[.!?]?\s*$", rest) and any(main_clause_verb(t) for t in content):
+                if any(ctx.lexicon.is_indirect(verb_lemma(ctx, t.i)[0] or "") for t in content if t.pos_ == "VERB"):
+                    return None  # "Elle n'a jamais affirmé que …, comme l'ont écrit X": whose words?
+                return sentence_start, doc[token.i - 1].idx, lemma, subject
+        return None
+    return None
+
+
+def _clause_after_commas(ctx: ArticleContext, position: int, end: int) -> int | None:
+    """The start of the first comma-separated segment after ``position`` (a token index) whose words
+    hold a finite verb outside brackets: the clause after a source and its appositions."""
+    doc = ctx.doc
+    commas = [t.i for t in doc[position:end] if t.text == ","]
+    for comma, following in zip(commas, [*commas[1:], end], strict=True):
+        depth = 0
+        for t in doc[comma + 1 : following]:
+            depth += (t.text == "(") - (t.text == ")")
+            if depth == 0 and t.pos_ in ("VERB", "AUX") and "VerbForm=Fin" in str(t.morph):
+                return doc[comma + 1].idx
+    return None
 
 
 def _pour_source(ctx: ArticleContext, phrase, head) -> bool:
@@ -711,7 +909,8 @@ def cue_indirect_postposed(ctx: ArticleContext, tokens, sentence_start: int, sen
             continue
         if cue.pronoun is None:
             rest = ctx.text[cue.subject_end : sentence_end]
-            if not re.match(r"[^,;.!?«»]{0,40}(?:[,;(]|[.!?]?\s*$)", rest):
+            # "…, estime Berne qui se rallie à …": a relative on the subject ends it too.
+            if not re.match(r"[^,;.!?«»]{0,40}(?:[,;(]|[.!?]?\s*$)|\s+qui\s", rest):
                 continue  # "…, a annoncé le rappel de ses fromages": an object, not a subject
         content = doc[ctx.token_index(sentence_start) : token.i]
         if not any(main_clause_verb(t) for t in content):
@@ -807,6 +1006,7 @@ INDIRECT_RULES = (
     cue_indirect_attribute,
     cue_indirect_selon,
     cue_indirect_pour,
+    cue_indirect_comme,
     cue_indirect_postposed,
     cue_indirect_learned_from,
 )

@@ -150,6 +150,8 @@ def paragraph_bounds(text: str) -> list[tuple[int, int]]:
         open_ended = sum(1 for line in long_lines if line and line[-1] not in '.!?:;»"”')
         if len(long_lines) >= 2 and open_ended >= 0.5 * len(long_lines):
             joins = [join or length >= 0.8 * width for join, length in zip(joins, lengths, strict=False)]
+            if len(lines) > 1 and _headline_ends(lines[0], lines[1], 0.8 * width):
+                joins[0] = False
     joined, count = [bounds[0]], 1
     for (start, end), join in zip(bounds[1:], joins, strict=True):
         if join and end > start and count < _MAX_WRAPPED_LINES:
@@ -159,6 +161,23 @@ def paragraph_bounds(text: str) -> list[tuple[int, int]]:
             joined.append((start, end))
             count = 1
     return joined
+
+
+def _headline_ends(line: str, following: str, wrap: float) -> bool:
+    """Whether a hard-wrapped text's first line, its headline, ends before the next: the next line
+    opens a sentence (a capital) and reaches the wrap width (a body line, not the headline's last
+    words), and the headline does not run on into it (``marks.runs_on``) nor cut a name ("Nicolas" /
+    "Sarkozy Après …") or a hyphenated word.
+
+    Example: "M. Durand juge inévitable une hausse des tarifs" then "Le maire a annoncé lundi …".
+    """
+    stripped = line.rstrip()
+    if not stripped or not following[:1].isupper() or len(following.rstrip()) < wrap:
+        return False
+    if runs_on(line, following) or stripped.endswith("-"):
+        return False
+    last = stripped.split()[-1]
+    return not (last[:1].isupper() and last.isalpha() and not stripped.endswith(last.upper()))
 
 
 def _paragraph_kinds(paragraphs: list[tuple[int, int]], blocks) -> list[str]:

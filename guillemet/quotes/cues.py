@@ -196,8 +196,12 @@ def verb_after(ctx: ArticleContext, position: int, limit: int, inside: bool = Fa
             pronoun = doc[j].lower_.lstrip("-")
         verb_end = doc[j].idx + len(doc[j].text)
         j += 1
-    while not pronoun and j < n and doc[j].pos_ == "ADV" and doc[j].lower_ not in ("ne", "n'"):
-        j += 1
+    while (
+        not pronoun
+        and j < n
+        and ((doc[j].pos_ == "ADV" and doc[j].lower_ not in ("ne", "n'")) or doc[j].lower_ in _NOUN_STOPS)
+    ):
+        j += 1  # "a déclaré jeudi soir le ministre": the day is no subject
     j = _past_quant_a(doc, j)  # « … », résume quant à elle X
     return VerbAfter(lemma, verb_start, verb_end, aux, pronoun, j)
 

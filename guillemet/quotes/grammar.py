@@ -74,8 +74,21 @@ def _verb_lemma(ctx: ArticleContext, index: int) -> tuple[str | None, int]:
     lemma = ctx.lexicon.lemma_of(token.lemma_, token.text)
     if (lemma is None or not lemma.startswith(("s'", "se "))) and reflexive_before(doc, index):
         # "s'est félicité", "se dit prêt", "s'est plainte": the pronominal row when the table has one.
-        lemma = (ctx.lexicon.pronominal(lemma) if lemma else ctx.lexicon.reflexive_form(token.text)) or lemma
+        pronominal = ctx.lexicon.pronominal(lemma) if lemma else ctx.lexicon.reflexive_form(token.text)
+        if pronominal is None and lemma in _REFLEXIVE_NOT_SAYING and _third_person_reflexive(doc, index):
+            return None, index  # "s'assurer que" (make sure), "se rappeler que" (remember): nobody says
+        lemma = pronominal or lemma
     return lemma, index + 1
+
+
+# Verbs of saying whose pronominal reading is no saying: "s'assurer que" (make sure), "se rappeler
+# que" (remember). "Il m'assure que" (assures me) keeps the verb of saying.
+_REFLEXIVE_NOT_SAYING = frozenset(("assurer", "rappeler"))
+
+
+def _third_person_reflexive(doc, index: int) -> bool:
+    """Whether the reflexive clitic before the verb at ``index`` is "se" / "s'" (not "m'", "te")."""
+    return any(t.lower_ in ("se", "s'", "s’") for t in doc[max(0, index - 3) : index])
 
 
 # The reflexive clitics of a pronominal verb ("s'est félicité", "me suis dit", "nous sommes plaints").
@@ -145,7 +158,7 @@ def negated(ctx: ArticleContext, i: int) -> bool:
     """
     doc = ctx.doc
     window_before = doc[max(0, i - 6) : i]
-    words = [t.lower_ for t in window_before]
+    words = [t.lower_.replace("’", "'") for t in window_before]  # "n’a jamais": the typographic apostrophe
     window_after = [t.lower_ for t in doc[i + 1 : i + 3]]
     if "ne" not in words and "n'" not in words:
         return False
