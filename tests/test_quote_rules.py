@@ -849,17 +849,18 @@ def test_a_repeat_lends_its_speaker_only_when_it_names_one(blank, resolution, re
 @pytest.mark.parametrize(
     ("raw", "words", "rule"),
     [
-        # "selon X" / "d'après X" right after the marks, with or without a comma: X's words.
+        # "selon X" / "d'après X" right after the marks, with or without a comma: X's words
+        # (without the comma, cue_selon_right_after answers first).
         (
             "Le maire Paul Durand a pris la parole. Le parti est « trop à droite » selon Paul Durand.",
             "trop",
-            "cue_selon_after/",
+            "cue_selon_right_after/",
         ),
         (
             "Le maire Paul Durand a pris la parole. Le tri prend « toujours huit minutes quel que soit le "
             "nombre de personnes » d'après Paul Durand.",
             "huit minutes",
-            "cue_selon_after/",
+            "cue_selon_right_after/",
         ),
         (
             "La ministre Claire Morand a visité le site. La mesure est « injuste et dangereuse », selon l'ancienne ministre.",

@@ -20,34 +20,41 @@ pytestmark = pytest.mark.realworld
 # The floors: a little under the figures measured when the test was written (docs/quotes.md has
 # them). Raise them, in this one place, when the extractor improves.
 FLOORS = {
-    ("pages", "direct", "F30"): 0.875,  # 0.896 (rec-a)
-    ("pages", "direct", "P30"): 0.92,  # 0.941 (rec-a)
-    ("pages", "direct", "F80"): 0.87,  # 0.892 (rec-a)
-    ("pages", "direct", "F30_spk"): 0.71,  # 0.738 (q-df, q-spk, spk-a)
-    ("pages", "direct", "speaker_acc"): 0.81,  # 0.835 (q-df, q-spk, spk-a)
-    ("pages", "indirect", "F30"): 0.78,  # 0.80
-    ("pages", "indirect", "P30"): 0.91,  # 0.938
-    ("pages", "non_quotes", "rejected"): 0.935,  # 0.958 (rec-a)
-    ("dispatches", "direct", "F30"): 0.955,  # 0.979 (rec-a)
-    ("dispatches", "direct", "P30"): 0.97,  # 1.0 (q-df)
-    ("dispatches", "direct", "F80"): 0.955,  # 0.979 (rec-a)
-    ("dispatches", "direct", "F30_spk"): 0.82,  # 0.849 (q-df, spk-b)
-    ("dispatches", "direct", "speaker_acc"): 0.86,  # 0.894 (spk-b; one quote of 66 is 0.015)
-    ("dispatches", "indirect", "F30"): 0.86,  # 0.886 (ind-c)
-    ("dispatches", "non_quotes", "rejected"): 0.93,  # 1.0 (q-df; one non-quote of 30 is 0.033)
-    ("pages", "gender", "acc"): 0.92,  # 0.946
-    ("dispatches", "gender", "acc"): 0.95,  # 0.984 (one quote of 64 is 0.016)
-    ("all", "gender", "acc"): 0.935,  # 0.955 (gen-d)
-    ("all", "gender", "coverage"): 0.94,  # 0.962 (gen-d)
+    # Figures of 2026-12-03, after the merges of rec-a, spk-e, ind-c and gen-d (docs/quotes.md).
+    ("pages", "direct", "F30"): 0.875,  # 0.898
+    ("pages", "direct", "P30"): 0.92,  # 0.945
+    ("pages", "direct", "F80"): 0.87,  # 0.894
+    ("pages", "direct", "F30_spk"): 0.78,  # 0.802
+    ("pages", "direct", "speaker_acc"): 0.87,  # 0.893
+    ("pages", "indirect", "F30"): 0.87,  # 0.893
+    ("pages", "indirect", "P30"): 0.92,  # 0.939
+    ("pages", "non_quotes", "rejected"): 0.935,  # 0.958
+    ("dispatches", "direct", "F30"): 0.955,  # 0.979
+    ("dispatches", "direct", "P30"): 0.97,  # 1.0
+    ("dispatches", "direct", "F80"): 0.955,  # 0.979
+    ("dispatches", "direct", "F30_spk"): 0.86,  # 0.881
+    ("dispatches", "direct", "speaker_acc"): 0.89,  # 0.913 (one quote of 69 is 0.015)
+    ("dispatches", "indirect", "F30"): 0.88,  # 0.909
+    ("dispatches", "non_quotes", "rejected"): 0.93,  # 1.0 (one non-quote of 30 is 0.033)
+    # Issue 12's targets on all 112 documents: quote+speaker F1 0.80, speaker accuracy 0.88.
+    ("all", "direct", "F30"): 0.90,  # 0.916
+    ("all", "direct", "F80"): 0.89,  # 0.913
+    ("all", "direct", "F30_spk"): 0.80,  # 0.820
+    ("all", "direct", "speaker_acc"): 0.88,  # 0.898
+    ("all", "indirect", "F30"): 0.87,  # 0.897
+    ("all", "non_quotes", "rejected"): 0.94,  # 0.964
+    ("pages", "gender", "acc"): 0.94,  # 0.964
+    ("dispatches", "gender", "acc"): 0.95,  # 0.971 (one quote of 70 is 0.014)
+    # Issue 13's targets: accuracy 0.95, coverage 0.90.
+    ("all", "gender", "acc"): 0.95,  # 0.966
+    ("all", "gender", "coverage"): 0.945,  # 0.966
 }
-# The share of women among gendered predictions may stray this far from the gold's: 0.173 for 0.141
-# on 2026-12-02 after the evening's merges (gender, q-df, q-spk, spk-a, spk-b; bench/gender_errors.py all: +0.013
-# from gold quotes still missed, mostly men's — nine fragments of one essay's author —, +0.008 from
-# spurious or unmatched predictions, +0.007 from wrong speakers who are women, +0.005 from men
-# matched with no gender). It was 0.172 (allowed 0.035) before them; q-df found more quotes, rightly
-# given to women (three of Ana Sofia Cardenal's, Dominique Parent-Massin's). Issue 13 asks for
-# 0.02, not met: what is left is the speakers' and the missed quotes'.
-WOMEN_SHARE_GAP = 0.037
+# The share of women among gendered predictions may stray this far from the gold's (issue 13's
+# target): 0.154 for 0.141 on 2026-12-03 (bench/gender_errors.py all: +0.011 from gold quotes
+# still missed, mostly men's, +0.003 from spurious or unmatched predictions, -0.002 from matched
+# quotes without a gender). It was 0.173 (allowed 0.037) before the day's speaker rounds: most of
+# the gap was wrong speakers who are women and men's quotes we missed.
+WOMEN_SHARE_GAP = 0.02
 
 
 def _shared() -> Path | None:

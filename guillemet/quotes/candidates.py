@@ -897,8 +897,8 @@ def cue_indirect_postposed(ctx: ArticleContext, tokens, sentence_start: int, sen
     "…, a-t-il affirmé".
     """
     doc = ctx.doc
-    for token in tokens:
-        if token.text != "," or ctx.inside_marks(token.idx) or token.idx - sentence_start < 12:
+    for token in ctx.tokens_among(ctx.comma_tokens, tokens):
+        if ctx.inside_marks(token.idx) or token.idx - sentence_start < 12:
             continue
         cue = find_cue_after(ctx, token.idx, sentence_end, inside=True)
         if cue is None or (cue.subject_start is None and cue.pronoun is None):
@@ -938,7 +938,7 @@ def cue_indirect_learned_from(
     nobody is named and nothing is given.
     """
     doc = ctx.doc
-    for token in tokens:
+    for token in ctx.tokens_among(ctx.learned_tokens, tokens):
         if token.lemma_ not in _LEARNED_VERBS or token.pos_ != "VERB" or ctx.inside_marks(token.idx):
             continue
         before = [t.lower_ for t in doc[max(0, token.i - 3) : token.i]]

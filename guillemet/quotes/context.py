@@ -36,6 +36,8 @@ class ArticleContext:
     token_starts: list[int]  # each token's char offset, for bisection
     cue_tokens: list[int]  # tokens an indirect-speech cue may start from (verbs, nouns, adverbs)
     selon_tokens: list[int]  # "selon", "d'après", "après"
+    comma_tokens: list[int]  # ",": where a postposed source may follow its content
+    learned_tokens: list[int]  # tokens lemmatised "apprendre" or "lire" ("a-t-on appris de X")
     phrase_cues: dict[int, tuple[str, int]]  # head token → (multi-word cue, words after the head)
     paragraphs: list[tuple[int, int]]  # lines, or the lines of a hard-wrapped paragraph
     paragraph_starts: list[int]
@@ -79,6 +81,8 @@ class ArticleContext:
             token_starts=doc.to_array("IDX").tolist() if len(doc) else [],
             cue_tokens=token_indices(doc, "POS", ("VERB", "AUX", "ADV", "NOUN")),
             selon_tokens=token_indices(doc, "LOWER", ("selon", "d'après", "après")),
+            comma_tokens=token_indices(doc, "ORTH", (",",)),
+            learned_tokens=token_indices(doc, "LEMMA", ("apprendre", "lire")),
             phrase_cues=matcher.heads(doc),
             paragraphs=paragraphs,
             paragraph_starts=[start for start, _ in paragraphs],

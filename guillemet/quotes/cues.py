@@ -707,6 +707,9 @@ def cue_selon_right_after(ctx: ArticleContext, state: DiscourseState, candidate:
     if end <= word + 1:
         return None
     subject = (doc[word + 1].idx, doc[end - 1].idx + len(doc[end - 1].text))
+    head = next((t for t in doc[word + 1 : end] if t.pos_ in ("NOUN", "PROPN")), None)
+    if head is not None and fold(head.lemma_) in SELON_NON_SPEAKERS:
+        return None  # a distributive, "« très variable » selon les régions": nobody speaks
     if not names_speaker(ctx, *subject):
         return None
     return Cue("selon" if doc[word].lower_ == "selon" else "d'après", doc[i].idx, doc[word].idx + len(doc[word].text), *subject)
