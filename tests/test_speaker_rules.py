@@ -262,15 +262,6 @@ def test_an_acronym_may_take_more_than_one_letter_of_a_word():
             "Nous verrons",
             "La porte-parole de la ministre",
         ),
-    ],
-)
-def test_the_speaker_of_a_quote_sessions_8_9(extract, raw, words, speaker):
-    assert _speaker_of(extract, raw, words) == speaker
-
-
-@pytest.mark.parametrize(
-    ("raw", "words", "speaker"),
-    [
         # role_qualifiers: "le Premier ministre" is not "le ministre de la Santé" named before.
         (
             "Le ministre de la Santé Tomas Vondrak a été vu dans un restaurant sans masque. "
@@ -293,9 +284,16 @@ def test_the_speaker_of_a_quote_sessions_8_9(extract, raw, words, speaker):
             "protéger les œuvres",
             "Anne Morel",
         ),
+        # A thesis speaks under its author (a written source), never under the last woman named.
+        (
+            "Le démographe Paul Verrier a publié un livre. La sociologue Anne Colin l'a lu.\n"
+            "L'hypothèse de Paul Verrier consiste à dire que « la population va doubler d'ici 2050 ».",
+            "doubler",
+            "Paul Verrier",
+        ),
     ],
 )
-def test_a_role_with_its_qualifier_is_the_person_given_that_role(extract, raw, words, speaker):
+def test_the_speaker_of_a_quote_sessions_8_9(extract, raw, words, speaker):
     assert _speaker_of(extract, raw, words) == speaker
 
 
@@ -345,22 +343,6 @@ def test_a_subject_phrase_never_starts_inside_marks_that_close_within_it(text, p
     start = text.index(phrase)
     end = start + len(phrase)
     assert text[_start_outside_marks(ctx, start, end) : end] == expected
-
-
-@pytest.mark.parametrize(
-    ("raw", "words", "speaker"),
-    [
-        # A thesis speaks under its author (a written source), never under the last woman named.
-        (
-            "Le démographe Paul Verrier a publié un livre. La sociologue Anne Colin l'a lu.\n"
-            "L'hypothèse de Paul Verrier consiste à dire que « la population va doubler d'ici 2050 ».",
-            "doubler",
-            "Paul Verrier",
-        ),
-    ],
-)
-def test_a_thesis_speaks_under_its_author(extract, raw, words, speaker):
-    assert _speaker_of(extract, raw, words) == speaker
 
 
 def test_a_role_the_ner_took_for_a_name_is_no_person():
