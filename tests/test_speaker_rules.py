@@ -382,7 +382,7 @@ def test_a_lower_case_proper_noun_is_a_verb_the_tagger_missed():
     doc = spacy.blank("fr")("« Rien ne changera », anticipe Paul Roux.")
     k = next(t.i for t in doc if t.text == "anticipe")
     doc[k].pos_, doc[k].lemma_ = "PROPN", "anticiper"  # "», anticipe à Pékin X" as the md model tags it
-    ctx = SimpleNamespace(doc=doc, phrase_cues={}, lexicon=load_lexicon())
+    ctx = SimpleNamespace(doc=doc, phrase_cues={}, lexicon=load_lexicon(), verb_lemmas={})
     assert verb_lemma(ctx, k)[0] == "anticiper"
     doc[k + 1].pos_, doc[k + 1].lemma_ = "PROPN", "Paul"
     assert verb_lemma(ctx, k + 1)[0] is None

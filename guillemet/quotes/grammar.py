@@ -54,12 +54,9 @@ def is_dapres(doc, i: int) -> bool:
 def verb_lemma(ctx: ArticleContext, index: int) -> tuple[str | None, int]:
     """The lexicon lemma of the verb at token ``index`` and the index after it (multi-word cues),
     worked out once per token of the article."""
-    cache = getattr(ctx, "verb_lemmas", None)  # None: a bare context of a test
-    if cache is None:
-        return _verb_lemma(ctx, index)
-    found = cache.get(index)
+    found = ctx.verb_lemmas.get(index)
     if found is None:
-        found = cache[index] = _verb_lemma(ctx, index)
+        found = ctx.verb_lemmas[index] = _verb_lemma(ctx, index)
     return found
 
 
